@@ -1,0 +1,77 @@
+import type { ErrorCode } from './codes.js';
+
+/** The text frame both sides send to show they are alive; the original client ignores it. */
+export const HEARTBEAT = 'heartbeat';
+
+// ---------------------------------------------------------------------------------------------
+// Client → server, after parsing. On the wire the original client sends
+//   {"type":"subscribe","topic":"/a,/b","data":""}
+//   {"type":"unSubscribe","topic":"/a","data":""}
+//   {"type":"publish","topic":"/a","data":{...}}
+// and the new client adds an `id` (ack correlation and idempotency key), topics as a JSON array,
+// and `excludeSelf` on publish. The codec normalises both into these shapes.
+// ---------------------------------------------------------------------------------------------
+
+export interface SubscribeFrame {
+  type: 'subscribe';
+  topics: string[];
+  id?: string;
+}
+
+export interface UnsubscribeFrame {
+  type: 'unsubscribe';
+  topics: string[];
+  id?: string;
+}
+
+export interface PublishFrame {
+  type: 'publish';
+  topic: string;
+  /** The parsed `data` value (any JSON). */
+  data: unknown;
+  id?: string;
+  /** Do not deliver this message back to the publishing connection. */
+  excludeSelf?: boolean;
+}
+
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame;
+
+// ---------------------------------------------------------------------------------------------
+// Server → client.
+// ---------------------------------------------------------------------------------------------
+
+/** A message on a topic: `{"type":"publish","topic":"/a","data":...}`. */
+export interface DeliveryFrame<T = unknown> {
+  type: 'publish';
+  topic: string;
+  data: T;
+}
+
+export interface RefusedTopic {
+  topic: string;
+  code: ErrorCode;
+  reason: string;
+}
+
+/** Sent for a client frame that carried an `id`, once the server has handled it. */
+export interface AckFrame {
+  type: 'ack';
+  id: string;
+  /** Subscribe / unsubscribe: the topics the operation applied to. */
+  topics?: string[];
+  /** Subscribe: the topics that were refused, with why. */
+  refused?: RefusedTopic[];
+  /** Publish: the message was a retry of one already accepted (idempotency key seen). */
+  duplicate?: boolean;
+}
+
+/** Something the client sent was refused or invalid. `id` echoes the frame's id when it had one. */
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  id?: string;
+  topic?: string;
+}
+
+export type ServerFrame = DeliveryFrame | AckFrame | ErrorFrame;

@@ -1,0 +1,96 @@
+/**
+ * The Broker seam: how a node shares topics with the rest of a cluster.
+ *
+ * A node tells its broker only *counts*: how many local subscribers a topic has after a change
+ * (0 = the last one left). It never makes a call per subscriber or per delivery. The broker
+ * relays publishes to every node with subscribers of the topic (including this one) and calls
+ * `node.deliver` once per message per node; the node fans out locally.
+ *
+ * Implementations: `memoryBroker()` (one process, the default), the topic-service broker
+ * (`@firetower/topic-service`) and the Redis broker (`@firetower/redis`). One contract suite
+ * (`@firetower/server/testing`) runs against each.
+ */
+
+/** A message travelling between nodes. `data` is JSON text, serialised once at the origin. */
+export interface BrokerMessage {
+  topic: string;
+  /** The message's data as JSON text (never re-serialised on the way). */
+  data: string;
+  /** A clientId that must not receive it (publish with `excludeSelf`). */
+  exclude?: string;
+}
+
+/** Operations that reach every node of the cluster. */
+export type ControlCommand =
+  | { kind: 'kickUser'; userId: string; reason?: string }
+  | { kind: 'unsubscribeUser'; userId: string; topic: string }
+  | { kind: 'removeTopic'; topic: string };
+
+export interface TopicCount {
+  topic: string;
+  count: number;
+}
+
+/** What a node hands its broker at start. */
+export interface BrokerNode {
+  /** Unique per process start. */
+  readonly nodeId: string;
+  /** Fan a message out to this node's local subscribers. Must not throw. */
+  deliver(message: BrokerMessage): void;
+  /** Apply a control command to this node's local connections. Must not throw. */
+  control(command: ControlCommand): void;
+  /** Every topic with local subscribers and its local count: the full set for a resync. */
+  localCounts(): TopicCount[];
+  /** Optional: cluster-wide counts of these topics may have changed (remote subscribers came or went). */
+  countsChanged?(topics: string[]): void;
+}
+
+export interface BrokerStatus {
+  kind: string;
+  /** Is the link to the shared service up (always true for memory)? */
+  connected: boolean;
+  /** Publishes buffered while the link is down. */
+  pendingPublishes: number;
+  /** Publishes dropped by the buffer's overflow policy since start. */
+  droppedPublishes: number;
+  /** Cluster nodes with their lag in ms, when the broker knows them. */
+  nodes?: Array<{ nodeId: string; lagMs: number; topics?: number }>;
+}
+
+export interface Broker {
+  /** A short name for logs and status: 'memory', 'topic-service', 'redis'. */
+  readonly kind: string;
+  /** Called once by the server before it accepts connections. */
+  start(node: BrokerNode): Promise<void>;
+  /**
+   * This node's local subscriber counts changed. A count of 0 means no local subscriber is left
+   * (last-unsubscribe); a topic seen for the first time is a first-subscribe. The broker may
+   * batch and coalesce; it must keep the latest count per topic.
+   */
+  updateLocalCounts(changes: readonly TopicCount[]): void;
+  /**
+   * Relay a message to every node with subscribers of the topic, this one included. Resolves
+   * when the broker has accepted it (delivered locally, or buffered for the cluster). Messages
+   * one caller publishes on one topic arrive everywhere in the order of the calls.
+   * Rejects with a `BrokerOverflowError` when the outgoing buffer is full.
+   */
+  publish(message: BrokerMessage): Promise<void>;
+  /** Run a command on every node, this one included. */
+  control(command: ControlCommand): Promise<void>;
+  /** Cluster-wide subscriber count of a topic (0 when no node has one). */
+  count(topic: string): Promise<number>;
+  /** Every topic with its cluster-wide count, the largest first. */
+  topics(): Promise<TopicCount[]>;
+  status(): Promise<BrokerStatus>;
+  /** Stop: release the link; pending work is dropped or flushed as the broker documents. */
+  close(): Promise<void>;
+}
+
+/** A publish refused because the broker's outgoing buffer is full. */
+export class BrokerOverflowError extends Error {
+  readonly code = 'broker_overflow' as const;
+  constructor(message = 'broker buffer is full') {
+    super(message);
+    this.name = 'BrokerOverflowError';
+  }
+}

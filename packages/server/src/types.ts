@@ -1,0 +1,256 @@
+/**
+ * The public types of @firetower/server. Other packages (topic service, Redis broker, demo,
+ * dashboard, gRPC) program against these; change them deliberately.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Limits, RefusedTopic } from '@firetower/protocol';
+import type { Broker, TopicCount } from './broker/types.js';
+
+export type { TopicCount };
+
+/** One connection's lifecycle. `closing`: close started, hooks still to run; `closed`: gone. */
+export type TowerState = 'open' | 'closing' | 'closed';
+
+/** What hooks see of one connection (one Tower per WebSocket). */
+export interface Tower<AppData = Record<string, unknown>> {
+  /** Sent by the client (`?clientId=`) or generated; unique on this node while connected. */
+  readonly clientId: string;
+  /** Set by the authenticate hook. */
+  readonly userId: string | undefined;
+  /** App data set by the authenticate hook; free for the app to mutate. */
+  data: AppData;
+  /** Topics this connection is subscribed to. */
+  readonly topics: ReadonlySet<string>;
+  /** The HTTP upgrade request (headers, cookies, URL with query). */
+  readonly request: IncomingMessage;
+  readonly state: TowerState;
+  /** Unix ms when the connection opened. */
+  readonly connectedAt: number;
+  /** ToSelf: deliver a message on a topic to this connection only. False when it is closed. */
+  send(topic: string, data: unknown): boolean;
+  /** Publish as this connection (through the broker, to every subscriber in the cluster). */
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void>;
+  /** Subscribe this connection on the server's initiative (no beforeSubscribe). */
+  subscribe(topics: string | string[]): void;
+  /** Unsubscribe this connection on the server's initiative (fires onSystemRemove). */
+  unsubscribe(topics: string | string[]): void;
+  /** Close the connection with a code from `CloseCode` (default ServerClosed: the client may retry). */
+  close(code?: number, reason?: string): void;
+}
+
+export interface PublishOptions {
+  /** Do not deliver to this clientId (a client's publish with `excludeSelf`). */
+  excludeClientId?: string;
+  /**
+   * Deliver once per key within `dedupeWindowMs`: a retried publish with the same key is
+   * acknowledged but not delivered again. Client publishes use `clientId:id` automatically.
+   */
+  idempotencyKey?: string;
+}
+
+/** The upgrade request as the authenticate hook sees it. */
+export interface UpgradeContext {
+  request: IncomingMessage;
+  /** The request URL's query parameters. */
+  query: URLSearchParams;
+  /** Cookies parsed from the Cookie header. */
+  cookies: Record<string, string>;
+  /** The Origin header, if any. */
+  origin: string | undefined;
+}
+
+/** Accept a connection, naming the user and attaching app data. */
+export interface AuthAccept<AppData> {
+  userId?: string;
+  data?: AppData;
+}
+
+/**
+ * What authenticate returns: `true`/`undefined` accepts anonymously, an object accepts with a
+ * user, `false` refuses with 401. Throwing `new FiretowerRefusal(...)` (or any error) refuses too;
+ * a refusal's status (401 or 403) is sent as a real HTTP response before the upgrade.
+ */
+export type AuthResult<AppData> = AuthAccept<AppData> | boolean | undefined | void;
+
+/**
+ * beforeSubscribe's answer: `true`/`undefined` allows every topic; `false` refuses every topic;
+ * `{ refuse: { [topic]: reason } }` or `{ allow: [...] }` refuses some.
+ */
+export type SubscribeDecision =
+  | boolean
+  | undefined
+  | void
+  | { refuse: Record<string, string> }
+  | { allow: string[] };
+
+/** A client's publish, as the message (read) handler sees it. */
+export interface IncomingPublish {
+  topic: string;
+  data: unknown;
+  /** The frame's id, when the client sent one. */
+  id: string | undefined;
+  excludeSelf: boolean;
+}
+
+/**
+ * The message handler's answer: `undefined`/`true` publishes as is; `{ data }` publishes the
+ * transformed data (and `{ topic }` to another topic); `false` drops it silently (acked as
+ * accepted: the Go original's `return false`); throwing a `FiretowerRefusal` refuses it and the
+ * client gets a `refused` error with the message.
+ */
+export type MessageDecision = boolean | undefined | void | { topic?: string; data?: unknown };
+
+export type UnsubscribeReason = 'client' | 'closed' | 'server';
+
+export type SlowConsumerPolicy = 'drop-oldest' | 'drop-newest' | 'close';
+
+export interface SlowConsumerEvent {
+  policy: SlowConsumerPolicy;
+  /** Bytes waiting for this connection when the policy acted. */
+  queuedBytes: number;
+  /** Frames dropped by this action (0 for `close`). */
+  droppedFrames: number;
+}
+
+/** Hooks: every one optional, sync or async. Errors thrown by a hook are logged and contained. */
+export interface FiretowerHooks<AppData = Record<string, unknown>> {
+  /** SetOnConnectHandler (before the upgrade): decide who may connect. */
+  authenticate?(ctx: UpgradeContext): AuthResult<AppData> | Promise<AuthResult<AppData>>;
+  /** After the upgrade; may `tower.close(CloseCode.Unauthorized)` to refuse late. */
+  onConnect?(tower: Tower<AppData>): void | Promise<void>;
+  /** SetBeforeSubscribeHandler: may refuse some or all topics. */
+  beforeSubscribe?(tower: Tower<AppData>, topics: string[]): SubscribeDecision | Promise<SubscribeDecision>;
+  /** SetSubscribeHandler: after the topics were added. */
+  onSubscribe?(tower: Tower<AppData>, topics: string[]): void | Promise<void>;
+  /** SetUnSubscribeHandler: after the topics were removed, also for every topic of a closed connection. */
+  onUnsubscribe?(tower: Tower<AppData>, topics: string[], reason: UnsubscribeReason): void | Promise<void>;
+  /** SetReadHandler: a client's publish. */
+  onMessage?(tower: Tower<AppData>, message: IncomingPublish): MessageDecision | Promise<MessageDecision>;
+  /** SetReadTimeoutHandler: the inbound queue stayed full; the connection is closed with ReadTimeout after. */
+  onReadTimeout?(tower: Tower<AppData>, pending: IncomingPublish[]): void;
+  /** SetOnOfflineHandler: the connection is gone (after onUnsubscribe for its topics). */
+  onOffline?(tower: Tower<AppData>, info: { code: number; reason: string }): void | Promise<void>;
+  /** SetOnSystemRemove: the server removed this connection from a topic (unsubscribeUser, removeTopic). */
+  onSystemRemove?(tower: Tower<AppData>, topic: string): void | Promise<void>;
+  /** A slow consumer's policy acted. */
+  onSlowConsumer?(tower: Tower<AppData>, event: SlowConsumerEvent): void;
+  /** A topic's cluster-wide subscriber count changed (debounced by `countDebounceMs`). */
+  onCountChange?(change: TopicCount): void;
+  /** A hook threw or a broker failed; the default logs through `debug('firetower:*')`. */
+  onError?(error: Error, tower?: Tower<AppData>): void;
+}
+
+export interface FiretowerOptions<AppData = Record<string, unknown>> {
+  /** WebSocket endpoint path on the app. @default '/ws' */
+  path?: string;
+  hooks?: FiretowerHooks<AppData>;
+  /** @default memoryBroker() */
+  broker?: Broker;
+  limits?: Partial<Limits>;
+  /**
+   * Allowed browser origins besides the request's own host. `'*'` allows any (not recommended).
+   * A browser from another origin gets HTTP 403 before the upgrade. Requests without an Origin
+   * header (non-browser clients) are allowed. @default []
+   */
+  allowedOrigins?: string[] | '*';
+  /** Heartbeat text frame interval, and ws ping interval for half-open detection. 0 disables. @default 25000 */
+  heartbeatIntervalMs?: number;
+  /** Deliver only the raw `data` instead of the `{type,topic,data}` envelope (firetower v0.4 style). @default false */
+  rawDelivery?: boolean;
+  /** Bytes that may wait for one slow connection before the policy acts. @default 1048576 */
+  maxQueueBytes?: number;
+  /** @default 'drop-oldest' */
+  slowConsumerPolicy?: SlowConsumerPolicy;
+  /** Client publishes waiting for the message handler per connection before onReadTimeout. @default 256 */
+  maxInboundQueue?: number;
+  /** How long the inbound queue may stay full before onReadTimeout fires. @default 5000 */
+  readTimeoutMs?: number;
+  /** Idempotency window for publish ids. @default 60000 */
+  dedupeWindowMs?: number;
+  /** Debounce of onCountChange. @default 100 */
+  countDebounceMs?: number;
+  /** Where the browser bundle and admin routes live. @default '/firetower' */
+  prefix?: string;
+  /** Serve the client's browser bundle at `${prefix}/client.js`. @default true */
+  serveClient?: boolean;
+  /** HTTP push API, metrics and dashboard (off unless given). */
+  admin?: AdminOptions;
+}
+
+export interface AdminOptions {
+  /** Bearer token required on every admin route. */
+  token?: string;
+  /** Or an app-supplied check; return true to allow. */
+  authorize?(req: IncomingMessage): boolean | Promise<boolean>;
+  /** Serve /metrics without auth. @default false */
+  openMetrics?: boolean;
+}
+
+/** Counters for metrics and the dashboard; cheap to read, monotonic where it says total. */
+export interface FiretowerStats {
+  connections: number;
+  topics: number;
+  subscriptions: number;
+  messagesInTotal: number;
+  /** Frames written to sockets. */
+  messagesOutTotal: number;
+  bytesOutTotal: number;
+  publishesTotal: number;
+  dropsTotal: Record<'slow_consumer' | 'duplicate' | 'handler' | 'broker_overflow', number>;
+  refusalsTotal: Record<'origin' | 'authenticate' | 'beforeSubscribe' | 'message' | 'rate' | 'limits', number>;
+  errorsTotal: number;
+}
+
+export interface RecentIssue {
+  time: number;
+  kind: 'refusal' | 'error' | 'drop';
+  /** The hook or limit involved, e.g. 'beforeSubscribe', 'origin', 'slow_consumer'. */
+  source: string;
+  message: string;
+  clientId?: string;
+  topic?: string;
+}
+
+export interface ShutdownOptions {
+  /** Connections closed per batch. @default 500 */
+  batchSize?: number;
+  /** Pause between batches. @default 50 */
+  batchIntervalMs?: number;
+  /** Clients are told to wait a random delay up to this before reconnecting. @default 5000 */
+  maxRetryAfterMs?: number;
+}
+
+/** Server-side operations, usable from anywhere (an HTTP route, a job). */
+export interface FiretowerApi<AppData = Record<string, unknown>> {
+  readonly nodeId: string;
+  readonly broker: Broker;
+  /** Publish to every subscriber in the cluster. */
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void>;
+  /** Deliver to one connection on this node (ToSelf from outside). False if not connected here. */
+  sendTo(clientId: string, topic: string, data: unknown): boolean;
+  /** GetConnectNum: cluster-wide subscriber count. */
+  count(topic: string): Promise<number>;
+  /** CheckTopicExist: does any node have a subscriber. */
+  exists(topic: string): Promise<boolean>;
+  /** Every topic with its cluster-wide count, largest first. */
+  topics(): Promise<TopicCount[]>;
+  /** Close every connection of a user in the cluster (close code Kicked). */
+  kickUser(userId: string, reason?: string): Promise<void>;
+  /** Remove a user's connections from a topic in the cluster (fires onSystemRemove). */
+  unsubscribeUser(userId: string, topic: string): Promise<void>;
+  /** Remove every subscriber of a topic in the cluster (fires onSystemRemove for each). */
+  removeTopic(topic: string): Promise<void>;
+  /** A connection on this node. */
+  getTower(clientId: string): Tower<AppData> | undefined;
+  /** Connections on this node. */
+  towers(): IterableIterator<Tower<AppData>>;
+  stats(): FiretowerStats;
+  /** The last 100 refusals, errors and drops, newest last. */
+  recentIssues(): RecentIssue[];
+  /** For `http.createServer(app)` users: hand the server over so upgrades reach Firetower. */
+  attach(server: import('node:http').Server): void;
+  /** Graceful shutdown: stop accepting, drain connections in batches, close the broker. */
+  close(options?: ShutdownOptions): Promise<void>;
+}
+
+export type { RefusedTopic };
