@@ -16,6 +16,9 @@ export default defineConfig([
     entry: { firetower: 'src/browser.ts' },
     format: ['iife'],
     globalName: 'Firetower',
+    // esbuild's global is the module namespace ({ default }); unwrap it so a page writes
+    // `new Firetower(url)` (the class carries the rest: Firetower.FiretowerError, ...).
+    footer: { js: 'Firetower = Firetower.default;' },
     noExternal: [/.*/],
     minify: true,
     sourcemap: true,

@@ -1,0 +1,163 @@
+/**
+ * Starting and stopping the processes a target is made of: node servers (which print a JSON ready
+ * line), the standalone topic service and redis-server. Every process goes through a shell that
+ * raises its open-file limit to the hard limit first, since thousands of sockets need as many
+ * descriptors.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+
+export class LaunchError extends Error {
+  readonly code = 'launch_failed' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'LaunchError';
+  }
+}
+
+export interface Launched {
+  readonly name: string;
+  readonly pid: number;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+const RAISE_FD_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
+/** A port nobody listens on right now (for processes that must be told their port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function spawnRaised(command: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
+  return spawn('bash', ['-c', RAISE_FD_LIMIT, 'bash', command, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+}
+
+function stopper(name: string, child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+/** Keeps the tail of a process's output for error messages. */
+function tail(child: ChildProcess): () => string {
+  let text = '';
+  const keep = (chunk: Buffer): void => {
+    text = (text + chunk.toString()).slice(-2000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => text.trim();
+}
+
+function waitFor(
+  name: string,
+  child: ChildProcess,
+  output: () => string,
+  ready: (line: string) => number | undefined,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => finish(new LaunchError(`${name} not ready after ${READY_TIMEOUT_MS} ms: ${output()}`)), READY_TIMEOUT_MS);
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const port = ready(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        if (port !== undefined) return finish(undefined, port);
+      }
+    };
+    const onExit = (code: number | null): void => finish(new LaunchError(`${name} exited with ${code}: ${output()}`));
+    function finish(error: Error | undefined, port?: number): void {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (error !== undefined) {
+        child.kill('SIGKILL');
+        reject(error);
+      } else resolve(port!);
+    }
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** A node script that prints `{"ready":true,"port":N,"pid":P}` once it listens. */
+export async function launchNodeServer(
+  name: string,
+  script: string,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): Promise<Launched & { readonly nodePid: number }> {
+  const child = spawnRaised(process.execPath, [...nodeFlags, script, ...args]);
+  const output = tail(child);
+  let nodePid = 0;
+  const port = await waitFor(name, child, output, (line) => {
+    if (!line.startsWith('{')) return undefined;
+    try {
+      const ready = JSON.parse(line) as { ready?: boolean; port?: number; pid?: number };
+      if (ready.ready !== true || typeof ready.port !== 'number') return undefined;
+      nodePid = ready.pid ?? child.pid!;
+      return ready.port;
+    } catch {
+      return undefined;
+    }
+  });
+  // `exec` in the shell keeps the pid, but the ready line is the authority.
+  return { name, pid: nodePid, nodePid, port, stop: stopper(name, child) };
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A process told its port on the command line; ready once that port accepts connections. */
+export async function launchListening(name: string, command: string, args: string[], port: number): Promise<Launched> {
+  const child = spawnRaised(command, args);
+  const output = tail(child);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await portAccepts(port))) {
+    if (exited) throw new LaunchError(`${name} exited with ${child.exitCode}: ${output()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new LaunchError(`${name} did not listen on ${port}: ${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { name, pid: child.pid!, port, stop: stopper(name, child) };
+}
+
+export async function launchRedis(): Promise<Launched> {
+  const port = await freePort();
+  return launchListening('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], port);
+}

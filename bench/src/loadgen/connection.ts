@@ -1,0 +1,101 @@
+/**
+ * One client connection of the load generator, in either dialect. Both send and receive the same
+ * JSON frames; the Socket.IO dialect wraps them in its own protocol (engine.io v4 over a plain
+ * WebSocket, `42["event",…]` packets), spoken here directly so the client side costs the same
+ * for every target and only the servers differ.
+ */
+import WebSocket from 'ws';
+import type { Dialect } from '../types.js';
+
+/** The `data` of every benchmark message. */
+export interface Payload {
+  /** Send time on the load generator's monotonic clock (`now()` in messages.ts). */
+  ts: number;
+  /** Sequence number within the publisher. */
+  s: number;
+  /** 1 for probes (subscription checks and warm-up), 0 for measured messages. */
+  w: 0 | 1;
+  pad: string;
+}
+
+export type ConnectionState = 'connecting' | 'ready' | 'closed';
+
+export class BenchConnection {
+  state: ConnectionState = 'connecting';
+  readonly ready: Promise<void>;
+  private readonly ws: WebSocket;
+
+  constructor(
+    url: string,
+    private readonly dialect: Dialect,
+    onData: (data: Payload) => void,
+  ) {
+    this.ws = new WebSocket(url, { perMessageDeflate: false });
+    this.ready = new Promise<void>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        if (this.state === 'connecting') reject(error);
+        this.state = 'closed';
+      };
+      this.ws.on('error', fail);
+      this.ws.on('close', () => fail(new Error(`closed before ready: ${url}`)));
+      const becomeReady = (): void => {
+        this.state = 'ready';
+        resolve();
+      };
+      if (dialect === 'json') this.ws.on('open', becomeReady);
+      this.ws.on('message', (raw: Buffer, isBinary: boolean) => {
+        if (isBinary) return;
+        const text = raw.toString();
+        if (dialect === 'json') this.onJson(text, onData);
+        else this.onEngineIo(text, onData, becomeReady);
+      });
+    });
+    // Callers await `ready`; a rejection nobody awaits yet must not crash the worker.
+    this.ready.catch(() => undefined);
+  }
+
+  subscribe(topic: string): void {
+    const topics = JSON.stringify([topic]);
+    if (this.dialect === 'json') this.ws.send(`{"type":"subscribe","topic":${topics}}`);
+    else this.ws.send(`42["join",${topics}]`);
+  }
+
+  /** `dataJson` is the payload serialised once by the caller. */
+  publish(topic: string, dataJson: string): void {
+    const frame = `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson}}`;
+    this.ws.send(this.dialect === 'json' ? frame : `42["publish",${frame}]`);
+  }
+
+  close(): void {
+    this.state = 'closed';
+    this.ws.terminate();
+  }
+
+  private onJson(text: string, onData: (data: Payload) => void): void {
+    if (text.charCodeAt(0) !== 123 /* { */) return; // heartbeat and other non-frames
+    const frame = JSON.parse(text) as { type?: string; data?: Payload };
+    if (frame.type === 'publish' && frame.data !== undefined) onData(frame.data);
+  }
+
+  private onEngineIo(text: string, onData: (data: Payload) => void, becomeReady: () => void): void {
+    switch (text.charCodeAt(0)) {
+      case 48 /* 0: engine.io open */:
+        this.ws.send('40'); // connect to the main namespace
+        return;
+      case 50 /* 2: ping */:
+        this.ws.send('3');
+        return;
+      case 52 /* 4: message, then a socket.io packet type */: {
+        const packet = text.charCodeAt(1);
+        if (packet === 48 /* 0: namespace connected */) becomeReady();
+        else if (packet === 50 /* 2: event */) {
+          const [event, frame] = JSON.parse(text.slice(2)) as [string, { data?: Payload }];
+          if (event === 'publish' && frame.data !== undefined) onData(frame.data);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}

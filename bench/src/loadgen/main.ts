@@ -1,0 +1,239 @@
+/**
+ * The load generator process. The orchestrator forks it with an IPC channel and sends one plan;
+ * it runs the plan on worker threads, measures the servers' CPU and memory from /proc at the
+ * edges of the measured window, and answers with one Measurement.
+ */
+import { Worker } from 'node:worker_threads';
+import { cpuSeconds, sample, type ProcSample } from '../procstat.js';
+import { LatencyHistogram } from '../stats.js';
+import type { LoadPlan, Measurement } from '../types.js';
+import { subscribersPerTopic } from './layout.js';
+import {
+  countersOf,
+  createSharedBuffers,
+  now,
+  type MainToWorker,
+  type WorkerInit,
+  type WorkerReport,
+  type WorkerToMain,
+} from './messages.js';
+
+const PROBE_TIMEOUT_MS = 20_000;
+const POLL_MS = 5;
+
+const debug = (what: string): void => {
+  if (process.env.BENCH_DEBUG) process.stderr.write(`loadgen ${(now() - started).toFixed(0)} ms: ${what}\n`);
+};
+const started = now();
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+class Workers {
+  private readonly threads: Worker[] = [];
+  private readonly waiting = new Map<number, (message: WorkerToMain) => void>();
+
+  constructor(init: Omit<WorkerInit, 'worker'>) {
+    for (let worker = 0; worker < init.plan.workers; worker++) {
+      const thread = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...init, worker } });
+      thread.on('message', (message: WorkerToMain) => {
+        if (message.event === 'error') fail(`worker ${worker}: ${message.message}`);
+        const resolve = this.waiting.get(worker);
+        this.waiting.delete(worker);
+        resolve?.(message);
+      });
+      thread.on('error', (error) => fail(`worker ${worker}: ${error.message}`));
+      this.threads.push(thread);
+    }
+  }
+
+  broadcast(message: MainToWorker): void {
+    for (const thread of this.threads) thread.postMessage(message);
+  }
+
+  /** Send a command and collect every worker's answer. */
+  ask(message: MainToWorker): Promise<WorkerToMain[]> {
+    const answers = this.threads.map(
+      (_thread, worker) => new Promise<WorkerToMain>((resolve) => this.waiting.set(worker, resolve)),
+    );
+    this.broadcast(message);
+    return Promise.all(answers);
+  }
+}
+
+function fail(message: string): never {
+  process.send?.({ error: message }, () => process.exit(1));
+  // The IPC write completes asynchronously; exit above once it is flushed.
+  throw new Error(message);
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = now() + timeoutMs;
+  while (!condition()) {
+    if (now() > deadline) fail(`timed out waiting for ${what}`);
+    await delay(POLL_MS);
+  }
+}
+
+const sum = (values: Int32Array): number => values.reduce((a, b) => a + b, 0);
+
+async function run(plan: LoadPlan): Promise<Measurement> {
+  const { scenario } = plan;
+  const perTopic = subscribersPerTopic(plan);
+  const buffers = createSharedBuffers(scenario.publishers, scenario.topics);
+  const counters = countersOf(buffers);
+  const workers = new Workers({ plan, buffers });
+
+  debug('workers spawned');
+  const before = sample(plan.serverPids);
+  const connectStart = now();
+  const connected = await workers.ask({ cmd: 'connect' });
+  const connectMs = now() - connectStart;
+  for (const answer of connected) {
+    if (answer.event === 'connected' && answer.failed > 0) {
+      fail(`${answer.failed} connections failed (${answer.firstError ?? 'unknown error'})`);
+    }
+  }
+  const connections = scenario.subscribers + scenario.publishers;
+  debug(`connected ${connections}`);
+
+  workers.broadcast({ cmd: 'probe' });
+  await waitUntil(() => sum(counters.probedByTopic) === scenario.subscribers, PROBE_TIMEOUT_MS, 'every subscription');
+  workers.broadcast({ cmd: 'stop-probe' });
+  debug('probed');
+
+  if (scenario.mode === 'idle') {
+    await delay(scenario.settleMs);
+    const after = sample(plan.serverPids);
+    return idleMeasurement(before, after, connections, connectMs);
+  }
+
+  // Let the last probes clear the servers before the window opens.
+  await delay(100);
+  const s0 = sample(plan.serverPids);
+  const l0 = cpuSeconds(process.pid);
+  const endAt = now() + scenario.durationMs;
+  workers.broadcast({ cmd: 'go', endAt });
+  await delay(scenario.durationMs);
+
+  // Drain: wait for every owed delivery, or until progress stops for drainTimeoutMs.
+  let lastTotal = -1;
+  let lastProgressAt = now();
+  for (;;) {
+    const delivered = sum(counters.deliveredByPublisher);
+    const owed = sum(counters.sentByPublisher) * perTopic;
+    if (delivered >= owed) {
+      lastProgressAt = now();
+      break;
+    }
+    if (delivered !== lastTotal) {
+      lastTotal = delivered;
+      lastProgressAt = now();
+    } else if (now() - lastProgressAt > scenario.drainTimeoutMs) break;
+    await delay(POLL_MS);
+  }
+  const s1 = sample(plan.serverPids);
+  debug('drained');
+  const l1 = cpuSeconds(process.pid);
+  const elapsedMs = lastProgressAt - s0.at;
+
+  const reports = (await workers.ask({ cmd: 'report' })).flatMap((m) => (m.event === 'report' ? [m.report] : []));
+  return loadMeasurement(reports, {
+    published: sum(counters.sentByPublisher),
+    expected: sum(counters.sentByPublisher) * perTopic,
+    elapsedMs,
+    serverCpu: s1.cpuSeconds - s0.cpuSeconds,
+    serverRss: s1.rssBytes,
+    loadgenCpu: l1 - l0,
+    wallMs: s1.at - s0.at,
+    connections,
+    connectMs,
+  });
+}
+
+function idleMeasurement(before: ProcSample, after: ProcSample, connections: number, connectMs: number): Measurement {
+  return {
+    ...emptyMeasurement(),
+    serverRssMb: after.rssBytes / 2 ** 20,
+    rssPerConnKb: (after.rssBytes - before.rssBytes) / connections / 1024,
+    connectionsPerSec: (connections / connectMs) * 1000,
+    connections,
+  };
+}
+
+interface Window {
+  published: number;
+  expected: number;
+  elapsedMs: number;
+  serverCpu: number;
+  serverRss: number;
+  loadgenCpu: number;
+  wallMs: number;
+  connections: number;
+  connectMs: number;
+}
+
+function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
+  const histogram = new LatencyHistogram();
+  let delivered = 0;
+  let lost = 0;
+  let duplicates = 0;
+  for (const r of reports) {
+    histogram.merge({ counts: r.latencyCounts, max: r.latencyMax, total: r.latencyTotal });
+    delivered += r.delivered;
+    lost += r.lost;
+    duplicates += r.duplicates;
+  }
+  const seconds = w.elapsedMs / 1000;
+  const deliveredPerSec = delivered / seconds;
+  const cpuFraction = w.serverCpu / (w.wallMs / 1000);
+  return {
+    ...emptyMeasurement(),
+    delivered,
+    expected: w.expected,
+    lost,
+    duplicates,
+    published: w.published,
+    elapsedMs: w.elapsedMs,
+    deliveredPerSec,
+    publishesPerSec: w.published / seconds,
+    deliveriesPerCpuSec: cpuFraction > 0 ? delivered / w.serverCpu : Number.NaN,
+    latencyP50Ms: histogram.quantile(0.5),
+    latencyP99Ms: histogram.quantile(0.99),
+    latencyMaxMs: histogram.max,
+    serverCpuPct: cpuFraction * 100,
+    serverRssMb: w.serverRss / 2 ** 20,
+    loadgenCpuPct: (w.loadgenCpu / (w.wallMs / 1000)) * 100,
+    connectionsPerSec: (w.connections / w.connectMs) * 1000,
+    connections: w.connections,
+  };
+}
+
+function emptyMeasurement(): Measurement {
+  return {
+    delivered: 0,
+    expected: 0,
+    lost: 0,
+    duplicates: 0,
+    published: 0,
+    elapsedMs: 0,
+    deliveredPerSec: Number.NaN,
+    publishesPerSec: Number.NaN,
+    deliveriesPerCpuSec: Number.NaN,
+    latencyP50Ms: Number.NaN,
+    latencyP99Ms: Number.NaN,
+    latencyMaxMs: Number.NaN,
+    serverCpuPct: Number.NaN,
+    serverRssMb: Number.NaN,
+    loadgenCpuPct: Number.NaN,
+    rssPerConnKb: Number.NaN,
+    connectionsPerSec: Number.NaN,
+    connections: 0,
+  };
+}
+
+process.once('message', (message: { plan: LoadPlan }) => {
+  run(message.plan).then(
+    (measurement) => process.send!({ measurement }, () => process.exit(0)),
+    (error: Error) => process.send!({ error: error.message }, () => process.exit(1)),
+  );
+});

@@ -1,0 +1,75 @@
+/** Messages between the load generator's main thread and its workers, and the shared counters. */
+import type { LoadPlan } from '../types.js';
+
+/** Counters every thread reads and writes with Atomics. */
+export interface SharedCounters {
+  /** Measured messages sent, per publisher. */
+  sentByPublisher: Int32Array;
+  /** Measured deliveries received, per publisher of the topic (drives the window). */
+  deliveredByPublisher: Int32Array;
+  /** Measured messages sent, per topic (each subscriber's expected count). */
+  sentByTopic: Int32Array;
+  /** Subscribers that saw a probe, per topic. */
+  probedByTopic: Int32Array;
+}
+
+export interface SharedBuffers {
+  sentByPublisher: SharedArrayBuffer;
+  deliveredByPublisher: SharedArrayBuffer;
+  sentByTopic: SharedArrayBuffer;
+  probedByTopic: SharedArrayBuffer;
+}
+
+export function createSharedBuffers(publishers: number, topics: number): SharedBuffers {
+  return {
+    sentByPublisher: new SharedArrayBuffer(4 * publishers),
+    deliveredByPublisher: new SharedArrayBuffer(4 * publishers),
+    sentByTopic: new SharedArrayBuffer(4 * topics),
+    probedByTopic: new SharedArrayBuffer(4 * topics),
+  };
+}
+
+export function countersOf(buffers: SharedBuffers): SharedCounters {
+  return {
+    sentByPublisher: new Int32Array(buffers.sentByPublisher),
+    deliveredByPublisher: new Int32Array(buffers.deliveredByPublisher),
+    sentByTopic: new Int32Array(buffers.sentByTopic),
+    probedByTopic: new Int32Array(buffers.probedByTopic),
+  };
+}
+
+export interface WorkerInit {
+  worker: number;
+  plan: LoadPlan;
+  buffers: SharedBuffers;
+}
+
+export type MainToWorker =
+  | { cmd: 'connect' }
+  | { cmd: 'probe' }
+  | { cmd: 'stop-probe' }
+  | { cmd: 'go'; endAt: number }
+  | { cmd: 'report' };
+
+export interface WorkerReport {
+  latencyCounts: Uint32Array;
+  latencyMax: number;
+  latencyTotal: number;
+  lost: number;
+  duplicates: number;
+  delivered: number;
+}
+
+export type WorkerToMain =
+  | { event: 'connected'; failed: number; firstError?: string }
+  | { event: 'report'; report: WorkerReport }
+  | { event: 'error'; message: string };
+
+// performance.timeOrigin is taken per thread and can be a millisecond off between threads, so
+// anchor performance.now() to the process-wide monotonic clock once per thread instead.
+const clockOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+
+/** Monotonic ms with sub-millisecond precision, comparable across threads of one process. */
+export function now(): number {
+  return performance.now() + clockOffset;
+}

@@ -1,0 +1,233 @@
+/**
+ * A load-generator worker thread: its share of the subscribers and publishers, driven by the main
+ * thread through phases (connect → probe → go → report). Counters that other threads need live in
+ * shared memory; everything else stays local.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { LatencyHistogram } from '../stats.js';
+import { BenchConnection, type Payload } from './connection.js';
+import {
+  publisherOfTopic,
+  publisherSlots,
+  subscriberSlots,
+  subscribersPerTopic,
+  topicName,
+  type PublisherSlot,
+  type SubscriberSlot,
+} from './layout.js';
+import { countersOf, now, type MainToWorker, type WorkerInit, type WorkerToMain } from './messages.js';
+
+const { worker, plan, buffers } = workerData as WorkerInit;
+const port = parentPort!;
+const counters = countersOf(buffers);
+const scenario = plan.scenario;
+const perTopic = subscribersPerTopic(plan);
+const histogram = new LatencyHistogram();
+const PROBE_INTERVAL_MS = 50;
+const RATE_TICK_MS = 5;
+
+function post(message: WorkerToMain): void {
+  port.postMessage(message);
+}
+
+// ---- publishers ------------------------------------------------------------------------------
+
+type PublisherState = 'idle' | 'running' | 'done';
+
+interface Publisher {
+  slot: PublisherSlot;
+  conn?: BenchConnection;
+  state: PublisherState;
+  /** Deliveries its measured messages should cause (messages × subscribers per topic). */
+  owedDeliveries: number;
+  seq: number;
+  nextTopic: number;
+  retry?: NodeJS.Timeout;
+}
+
+const pad = 'x'.repeat(Math.max(0, scenario.payloadBytes - 52));
+const publishers: Publisher[] = publisherSlots(plan, worker).map((slot) => ({
+  slot,
+  state: 'idle',
+  owedDeliveries: 0,
+  seq: 0,
+  nextTopic: 0,
+}));
+/** Local publisher of each topic, to pump its window as soon as deliveries arrive here. */
+const localPublisherOfTopic = new Map<number, Publisher>();
+for (const pub of publishers) for (const t of pub.slot.topics) localPublisherOfTopic.set(t, pub);
+
+let endAt = Number.POSITIVE_INFINITY;
+
+function send(pub: Publisher, topic: number, probe: 0 | 1): void {
+  const data = `{"ts":${now()},"s":${pub.seq++},"w":${probe},"pad":"${pad}"}`;
+  pub.conn!.publish(topicName(topic), data);
+  if (probe === 0) {
+    pub.owedDeliveries += perTopic;
+    Atomics.add(counters.sentByPublisher, pub.slot.index, 1);
+    Atomics.add(counters.sentByTopic, topic, 1);
+  }
+}
+
+function sendNext(pub: Publisher): void {
+  const topics = pub.slot.topics;
+  send(pub, topics[pub.nextTopic]!, 0);
+  pub.nextTopic = (pub.nextTopic + 1) % topics.length;
+}
+
+/** Window mode: publish while fewer than `window` messages' deliveries are outstanding. */
+function pump(pub: Publisher): void {
+  if (pub.state !== 'running') return;
+  const limit = scenario.window * perTopic;
+  for (;;) {
+    if (now() >= endAt) {
+      pub.state = 'done';
+      return;
+    }
+    if (pub.owedDeliveries - Atomics.load(counters.deliveredByPublisher, pub.slot.index) >= limit) break;
+    sendNext(pub);
+  }
+  // Deliveries may arrive in another thread: look again soon.
+  pub.retry ??= setTimeout(() => {
+    pub.retry = undefined;
+    pump(pub);
+  }, 1);
+}
+
+function startRate(pub: Publisher, startAt: number): void {
+  const timer = setInterval(() => {
+    const t = now();
+    const due = Math.floor(((Math.min(t, endAt) - startAt) * scenario.ratePerSec) / 1000);
+    while (pub.seq < due) sendNext(pub);
+    if (t >= endAt) {
+      pub.state = 'done';
+      clearInterval(timer);
+    }
+  }, RATE_TICK_MS);
+}
+
+// ---- subscribers -----------------------------------------------------------------------------
+
+interface Subscriber {
+  slot: SubscriberSlot;
+  conn?: BenchConnection;
+  probed: boolean;
+  received: number;
+}
+
+const subscribers: Subscriber[] = subscriberSlots(plan, worker).map((slot) => ({ slot, probed: false, received: 0 }));
+
+function onData(sub: Subscriber, data: Payload): void {
+  const topic = sub.slot.topic;
+  if (data.w === 1) {
+    if (!sub.probed) {
+      sub.probed = true;
+      Atomics.add(counters.probedByTopic, topic, 1);
+    }
+    return;
+  }
+  sub.received++;
+  Atomics.add(counters.deliveredByPublisher, publisherOfTopic(plan, topic), 1);
+  histogram.record(now() - data.ts);
+  const pub = localPublisherOfTopic.get(topic);
+  if (pub !== undefined && pub.retry !== undefined && scenario.mode === 'window') pump(pub);
+}
+
+// ---- phases ----------------------------------------------------------------------------------
+
+async function connectAll(): Promise<void> {
+  type Job = () => BenchConnection;
+  const jobs: Job[] = [];
+  for (const pub of publishers) {
+    jobs.push(() => (pub.conn = new BenchConnection(plan.nodeUrls[plan.publisherNode]!, plan.dialect, () => undefined)));
+  }
+  for (const sub of subscribers) {
+    jobs.push(() => {
+      sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data) => onData(sub, data));
+      void sub.conn.ready.then(() => sub.conn!.subscribe(topicName(sub.slot.topic)), () => undefined);
+      return sub.conn;
+    });
+  }
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  // A bounded number of handshakes in flight: a burst of thousands overflows the listen backlog.
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const conn = jobs[next++]!();
+      try {
+        await conn.ready;
+      } catch (error) {
+        failed++;
+        firstError ??= (error as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: plan.connectConcurrency }, lane));
+  post(firstError === undefined ? { event: 'connected', failed } : { event: 'connected', failed, firstError });
+}
+
+let probeTimer: NodeJS.Timeout | undefined;
+
+function probeRound(): void {
+  for (const pub of publishers) {
+    for (const t of pub.slot.topics) {
+      if (Atomics.load(counters.probedByTopic, t) < perTopic) send(pub, t, 1);
+    }
+  }
+}
+
+function go(until: number): void {
+  endAt = until;
+  const startAt = now();
+  for (const pub of publishers) {
+    pub.state = 'running';
+    if (scenario.mode === 'window') pump(pub);
+    else if (scenario.mode === 'rate') startRate(pub, startAt);
+    else pub.state = 'done';
+  }
+}
+
+function report(): void {
+  if (process.env.BENCH_DEBUG) {
+    process.stderr.write(`worker ${worker}: subs ${subscribers.length} p50 ${histogram.quantile(0.5)} p0 ${histogram.quantile(0)} max ${histogram.max}\n`);
+  }
+  let lost = 0;
+  let duplicates = 0;
+  let delivered = 0;
+  for (const sub of subscribers) {
+    const expected = Atomics.load(counters.sentByTopic, sub.slot.topic);
+    delivered += sub.received;
+    if (sub.received < expected) lost += expected - sub.received;
+    else duplicates += sub.received - expected;
+  }
+  const counts = histogram.counts;
+  port.postMessage(
+    {
+      event: 'report',
+      report: { latencyCounts: counts, latencyMax: histogram.max, latencyTotal: histogram.total, lost, duplicates, delivered },
+    } satisfies WorkerToMain,
+    [counts.buffer as ArrayBuffer],
+  );
+}
+
+port.on('message', (message: MainToWorker) => {
+  switch (message.cmd) {
+    case 'connect':
+      connectAll().catch((error: Error) => post({ event: 'error', message: error.message }));
+      return;
+    case 'probe':
+      probeRound();
+      probeTimer = setInterval(probeRound, PROBE_INTERVAL_MS);
+      return;
+    case 'stop-probe':
+      clearInterval(probeTimer);
+      return;
+    case 'go':
+      go(message.endAt);
+      return;
+    case 'report':
+      report();
+      return;
+  }
+});

@@ -1,0 +1,170 @@
+/**
+ * `pnpm bench [--quick] [--repeats n] [--targets a,b] [--scenarios x,y] [--workers n] [--profile]`
+ *
+ * For every scenario, repeat and target: start the target's processes, drive them with the load
+ * generator, record one JSON line. Then print the Markdown report and write both under
+ * bench/results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runLoad } from './loadgen/client.js';
+import { renderReport, type RunRecord } from './report.js';
+import { ALL_SCENARIOS, scenario as scenarioOf } from './scenarios.js';
+import { ALL_TARGETS, TARGETS, type TargetName } from './targets.js';
+import type { LoadPlan, ScenarioName } from './types.js';
+
+const USAGE = `usage: node bench/dist/run.js [options]
+  --quick               short runs, smaller counts, 1 repeat (about a minute)
+  --repeats <n>         runs per scenario and target; the median is reported (default 3, quick 1)
+  --targets <a,b>       ${ALL_TARGETS.join(', ')}
+  --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')}
+  --workers <n>         load-generator worker threads (default: cores)
+  --profile             run firetower servers under node --cpu-prof (profiles in bench/results/profiles)
+  --out <dir>           results directory (default bench/results)`;
+
+const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function list<T extends string>(raw: string | undefined, all: readonly T[], what: string): T[] {
+  if (raw === undefined) return [...all];
+  const picked = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of picked) if (!all.includes(p as T)) throw new Error(`unknown ${what} "${p}"; known: ${all.join(', ')}`);
+  return picked as T[];
+}
+
+function machine(): string[] {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+  let fdLimit = '?';
+  try {
+    fdLimit = execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+  } catch {
+    // informational only
+  }
+  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+  return [`${availableParallelism()} cores (nproc), ${cpu}, Node ${process.version}, open-file hard limit ${fdLimit}, load average at start ${load}`];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      repeats: { type: 'string' },
+      targets: { type: 'string' },
+      scenarios: { type: 'string' },
+      workers: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const quick = values.quick === true;
+  const repeats = Number(values.repeats ?? (quick ? 1 : 3));
+  const workers = Number(values.workers ?? availableParallelism());
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a positive integer');
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+  const scenarios = list<ScenarioName>(values.scenarios, ALL_SCENARIOS, 'scenario');
+  const wanted = list<TargetName>(values.targets, ALL_TARGETS, 'target');
+
+  const skipped: string[] = [];
+  const targets = wanted.filter((name) => {
+    const reason = TARGETS[name].unavailable();
+    if (reason !== undefined) skipped.push(`${name} (${reason})`);
+    return reason === undefined;
+  });
+
+  const outDir = values.out ?? join(benchDir, 'results');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  mkdirSync(outDir, { recursive: true });
+  const jsonlPath = join(outDir, `${stamp}.jsonl`);
+  const firetowerNodeFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] : [];
+
+  const header = [
+    `## pnpm bench${quick ? ' --quick' : ''} — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${machine().join('; ')}.`,
+    `Repeats: ${repeats} (median), load-generator workers: ${workers}.`,
+    ...(skipped.length > 0 ? [`Skipped: ${skipped.join('; ')}.`] : []),
+  ];
+  process.stderr.write(`${header.join('\n')}\n\n`);
+
+  const records: RunRecord[] = [];
+  for (const name of scenarios) {
+    const scenario = scenarioOf(name, quick);
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      // Rotate the order every repeat so no target always runs first (cold) or last.
+      const order = targets.map((_t, i) => targets[(i + repeat) % targets.length]!);
+      for (const target of order) {
+        const record = await runOne(name, target, repeat, { scenario, workers, firetowerNodeFlags });
+        records.push(record);
+        appendFileSync(jsonlPath, `${JSON.stringify(record)}\n`);
+        process.stderr.write(`${progressLine(record)}\n`);
+      }
+    }
+  }
+
+  const report = renderReport(records, header);
+  process.stdout.write(`\n${report}`);
+  const mdPath = join(outDir, `${stamp}.md`);
+  writeFileSync(mdPath, report);
+  copyFileSync(mdPath, join(outDir, 'latest.md'));
+  copyFileSync(jsonlPath, join(outDir, 'latest.jsonl'));
+  process.stderr.write(`\nwrote ${mdPath} and ${jsonlPath}\n`);
+}
+
+interface RunOptions {
+  scenario: LoadPlan['scenario'];
+  workers: number;
+  firetowerNodeFlags: string[];
+}
+
+async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: number, options: RunOptions): Promise<RunRecord> {
+  const definition = TARGETS[target];
+  const base: RunRecord = { scenario: scenarioName, target, repeat };
+  let running;
+  try {
+    running = await definition.start({ firetowerNodeFlags: options.firetowerNodeFlags });
+  } catch (error) {
+    return { ...base, error: (error as Error).message };
+  }
+  try {
+    const plan: LoadPlan = {
+      scenario: options.scenario,
+      dialect: definition.dialect,
+      nodeUrls: running.nodeUrls,
+      publisherNode: running.publisherNode,
+      serverPids: running.pids,
+      workers: options.workers,
+      connectConcurrency: 50,
+    };
+    const s = options.scenario;
+    const measurement = await runLoad(plan, s.durationMs + s.drainTimeoutMs + s.settleMs + 60_000);
+    const nodeStats = await running.nodeStats().catch(() => undefined);
+    return { ...base, measurement, ...(nodeStats ? { nodeStats } : {}) };
+  } catch (error) {
+    return { ...base, error: (error as Error).message };
+  } finally {
+    await running.stop();
+  }
+}
+
+function progressLine(r: RunRecord): string {
+  const head = `${r.scenario.padEnd(11)} #${r.repeat + 1} ${r.target.padEnd(17)}`;
+  if (r.error !== undefined) return `${head} ERROR ${r.error}`;
+  const m = r.measurement!;
+  if (r.scenario === 'idle') return `${head} ${m.rssPerConnKb.toFixed(1)} KB/conn, ${Math.round(m.connectionsPerSec)} conn/s`;
+  const foreign = r.nodeStats ? `, foreign ${r.nodeStats.map((n) => n.foreignDeliveries).join('/')}` : '';
+  return `${head} ${Math.round(m.deliveredPerSec)} deliv/s, ${Math.round(m.deliveriesPerCpuSec)} per CPU-s, p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, srv CPU ${Math.round(m.serverCpuPct)}%, loadgen ${Math.round(m.loadgenCpuPct)}%${foreign}`;
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});

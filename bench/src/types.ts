@@ -1,0 +1,75 @@
+/** Shapes shared by the orchestrator, the load generator and its workers. */
+
+/** How a client speaks to a target: Firetower's JSON frames, or the same frames inside Socket.IO events. */
+export type Dialect = 'json' | 'socketio';
+
+export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle';
+
+/**
+ * - `window`: each publisher keeps at most `window` of its messages undelivered (counted over every
+ *   subscriber of its topics), so servers run at saturation without unbounded queues;
+ * - `rate`: each publisher sends `ratePerSec` messages per second, whatever happens;
+ * - `idle`: nothing is published after the subscriptions are confirmed; memory and setup are measured.
+ */
+export type PublishMode = 'window' | 'rate' | 'idle';
+
+export interface Scenario {
+  name: ScenarioName;
+  topics: number;
+  /** Subscriber connections, spread evenly over the topics, one topic each. */
+  subscribers: number;
+  /** Publisher connections; publisher p publishes round-robin on the topics t with t % publishers = p. */
+  publishers: number;
+  /** Approximate size of the JSON `data` of each message. */
+  payloadBytes: number;
+  mode: PublishMode;
+  /** `window` mode: messages per publisher that may be undelivered. */
+  window: number;
+  /** `rate` mode: messages per second per publisher. */
+  ratePerSec: number;
+  durationMs: number;
+  /** How long to wait for the last deliveries after publishing stops. */
+  drainTimeoutMs: number;
+  /** `idle` mode: how long the connections sit before memory is read. */
+  settleMs: number;
+}
+
+/** What the orchestrator hands the load generator for one run. */
+export interface LoadPlan {
+  scenario: Scenario;
+  dialect: Dialect;
+  /** One URL per server node; subscribers are split over them. */
+  nodeUrls: string[];
+  /** Which node the publishers connect to. */
+  publisherNode: number;
+  /** Every process of the target (nodes, topic service, redis), for CPU and RSS. */
+  serverPids: number[];
+  workers: number;
+  /** Connection attempts in flight per worker (the listen backlog is finite). */
+  connectConcurrency: number;
+}
+
+/** One run's figures, as the load generator measured them. */
+export interface Measurement {
+  delivered: number;
+  expected: number;
+  lost: number;
+  duplicates: number;
+  published: number;
+  elapsedMs: number;
+  deliveredPerSec: number;
+  publishesPerSec: number;
+  /** delivered/s ÷ server CPU fraction (CPU-seconds per wall second, summed over the target's processes). */
+  deliveriesPerCpuSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+  /** Percent of one core, summed over the target's processes. */
+  serverCpuPct: number;
+  serverRssMb: number;
+  loadgenCpuPct: number;
+  /** idle: (RSS after − RSS before) / connections, summed over the target's processes. */
+  rssPerConnKb: number;
+  connectionsPerSec: number;
+  connections: number;
+}

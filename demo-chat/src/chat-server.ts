@@ -1,0 +1,95 @@
+/**
+ * One chat node: an Express app serving the page, with Firetower mounted on it.
+ * `main.ts` and `cluster.ts` start these; the browser tests start them on port 0.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { Express } from 'express';
+import { firetower } from '@firetower/server';
+import type { Broker, FiretowerApi, FiretowerOptions, ShutdownOptions } from '@firetower/server';
+import { chatHooks } from './hooks.js';
+import { DEFAULT_RULES } from './rules.js';
+import type { ChatRules } from './rules.js';
+
+/** The page: demo-chat/public, one level up from both src/ and dist/. */
+export const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+
+export interface ChatServerOptions {
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** Interface to bind; `'0.0.0.0'` binds every interface (to try the page on a phone). @default '127.0.0.1' */
+  host?: string;
+  /** How this node reaches the rest of the cluster. @default the server's memory broker */
+  broker?: Broker;
+  /** Enables the admin API (push, metrics, dashboard) behind this bearer token. @default off */
+  adminToken?: string;
+  /** Overrides of the house rules (message length, rate limit, forbidden rooms). */
+  rules?: Partial<ChatRules>;
+  /** Extra routes mounted before the page, e.g. an embedded topic service. */
+  mount?: (app: Express) => void;
+  /** Shown in the page's header, to tell cluster nodes apart. @default 'node' */
+  nodeName?: string;
+}
+
+export interface ChatServer {
+  /** http://host:port of the page. */
+  readonly url: string;
+  readonly port: number;
+  readonly firetower: FiretowerApi;
+  readonly http: Server;
+  /** Graceful: Firetower drains its connections (clients are told to come back), then the HTTP server stops. */
+  close(options?: ShutdownOptions): Promise<void>;
+}
+
+export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  const rules: ChatRules = { ...DEFAULT_RULES, ...options.rules };
+  const app = express();
+  app.disable('x-powered-by');
+
+  let api: FiretowerApi | undefined;
+  const ftOptions: FiretowerOptions = {
+    hooks: chatHooks(() => {
+      if (!api) throw new Error('firetower is not ready');
+      return api;
+    }, rules),
+  };
+  if (options.broker) ftOptions.broker = options.broker;
+  if (options.adminToken) ftOptions.admin = { token: options.adminToken };
+  const ft = firetower(ftOptions);
+  api = ft;
+  app.use(ft);
+  options.mount?.(app);
+
+  const nodeName = options.nodeName ?? 'node';
+  app.get('/config.json', (_req, res) => {
+    res.json({ nodeName, rules: { maxMessageLength: rules.maxMessageLength, forbiddenRooms: rules.forbiddenRooms } });
+  });
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
+
+  const http = app.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await Promise.race([
+    once(http, 'listening'),
+    once(http, 'error').then(([error]) => Promise.reject(error as Error)),
+  ]);
+  const { port } = http.address() as AddressInfo;
+  const shownHost = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    firetower: ft,
+    http,
+    close(shutdown) {
+      closing ??= (async () => {
+        await ft.close(shutdown);
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,456 @@
+import { EventEmitter } from 'eventemitter3';
+import { checkTopic, CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
+import { backoff } from './backoff.js';
+import type { EnvironmentChange } from './environment.js';
+import { FiretowerError, serverError } from './errors.js';
+import type { FiretowerEvents, FiretowerState, ReconnectingEvent, StateChange } from './events.js';
+import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './options.js';
+import { PublishQueue, type PendingPublish, type PublishResult } from './publish-queue.js';
+import { decodeServerFrame } from './server-frames.js';
+import { ABNORMAL_CLOSURE, connectionUrl, detach, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
+import { Subscription } from './subscription.js';
+import { Timers } from './timers.js';
+import { TopicSync } from './topic-sync.js';
+import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
+
+export interface PublishOptions {
+  /** Do not deliver this message back to this client. @default false */
+  excludeSelf?: boolean;
+  /** Overrides the client's `publishTimeoutMs` for this publish. */
+  timeoutMs?: number;
+}
+
+/** Why a connection ends, handed to the one teardown path. */
+interface Teardown {
+  code: number;
+  reason: string;
+  /** The client ends the socket itself (close(), timeouts, offline); otherwise the peer closed it. */
+  local: boolean;
+  /** Go to `closed` instead of reconnecting. */
+  final: boolean;
+  /** The server's graceful-shutdown hint. */
+  retryAfterMs?: number | undefined;
+}
+
+type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
+
+const encoder = new TextEncoder();
+
+function utf8Length(text: string): number {
+  return encoder.encode(text).byteLength;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A Firetower connection: subscribe to topics, publish to them, and stay connected.
+ *
+ * @example
+ * type Topics = { '/chat/${string}': { from: string; text: string } };
+ * const client = new Firetower<Topics>('wss://example.com/ws');
+ * client.subscribe('/chat/world', (m) => console.log(m.from, m.text));
+ * await client.publish('/chat/world', { from: 'ann', text: 'hi' });
+ */
+export class Firetower<TM extends object = AnyTopics> extends EventEmitter<FiretowerEvents> {
+  readonly url: string;
+  /** Sent as `?clientId=` on every connection; the server dedupes publishes on `clientId:id`. */
+  readonly clientId: string;
+  private readonly options: ResolvedOptions;
+  private current: FiretowerState = 'idle';
+  private socket: WebSocketLike | undefined;
+  /** Bumped for every socket: callbacks of an older socket see a different number and drop out. */
+  private connectionId = 0;
+  /** Frame ids are unique per instance even when the app reuses a clientId across page loads. */
+  private readonly idPrefix = randomId().slice(0, 8);
+  private frameCount = 0;
+  /** Consecutive reconnect attempts since the last stable connection. */
+  private attempt = 0;
+  private openedBefore = false;
+  private lastFrameAt = 0;
+  private readonly timers = new Timers<TimerName>();
+  private readonly publishes = new PublishQueue();
+  private readonly topicSync: TopicSync;
+  private stopWatchingEnvironment: (() => void) | undefined;
+
+  constructor(url: string, options: FiretowerOptions = {}) {
+    super();
+    this.options = resolveOptions(options);
+    this.clientId = this.options.clientId;
+    // Throws now, not on some later reconnect, when the URL is unusable.
+    connectionUrl(url, this.clientId);
+    this.url = url;
+    this.topicSync = new TopicSync({
+      send: (frame) => this.sendFrame(JSON.stringify(frame)),
+      nextId: () => this.nextId(),
+      maxTopicsPerFrame: () => this.options.maxTopicsPerFrame,
+      synced: () => this.flush(),
+      error: (error) => this.emit('error', error),
+    });
+    if (this.options.autoConnect) this.connect();
+  }
+
+  get state(): FiretowerState {
+    return this.current;
+  }
+
+  isConnected(): boolean {
+    return this.current === 'open';
+  }
+
+  /** The topics this client holds locally (and, when connected, on the server). */
+  get topics(): string[] {
+    return this.topicSync.registry.topics();
+  }
+
+  /** Publishes waiting for a connection. */
+  get queuedPublishes(): number {
+    return this.publishes.queuedCount();
+  }
+
+  /** Opens the connection (from `idle` or `closed`), or retries now when waiting to reconnect. */
+  connect(): void {
+    if (this.is('idle') || this.is('closed')) {
+      this.attempt = 0;
+      this.watchEnvironment();
+      this.setState('connecting');
+      if (this.is('connecting')) this.openSocket();
+    } else if (this.is('reconnecting') && !this.socket) {
+      this.timers.clear('retry');
+      this.openSocket();
+    }
+  }
+
+  /** Closes for good: no reconnect until `connect()`. Pending publishes reject with `closed`. */
+  close(code: number = CloseCode.Normal, reason = 'client closed'): void {
+    if (this.is('closed')) return;
+    this.teardown({ code, reason, local: true, final: true });
+  }
+
+  /** Resolves once the client is open; rejects with `closed` if it closes first, or `timeout`. */
+  ready(timeoutMs?: number): Promise<void> {
+    if (this.is('open')) return Promise.resolve();
+    if (this.is('closed')) return Promise.reject(new FiretowerError('closed', 'the client is closed'));
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (error?: FiretowerError) => {
+        clearTimeout(timer);
+        this.off('state', onState);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onState = ({ current }: StateChange) => {
+        if (current === 'open') settle();
+        else if (current === 'closed') settle(new FiretowerError('closed', 'the client closed before it connected'));
+      };
+      this.on('state', onState);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => settle(new FiretowerError('timeout', `not connected within ${timeoutMs} ms`)), timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Subscribes a handler to one or more topics. The payload type comes from the client's topic
+   * map, or from the type argument: `subscribe<ChatMessage>('/chat/world', ...)`.
+   */
+  subscribe<P = never, K extends TopicOf<TM> = TopicOf<TM>>(
+    topics: K | readonly K[],
+    handler?: MessageHandler<Chosen<NoInfer<P>, PayloadOf<TM, K>>>,
+  ): Subscription<Chosen<NoInfer<P>, PayloadOf<TM, K>>> {
+    const list: string[] = [...new Set(typeof topics === 'string' ? [topics] : topics)];
+    const subscription = new Subscription(list, handler, (s) => this.topicSync.release(s));
+    const invalid = list.length === 0 ? 'no topic given' : list.map((t) => checkTopic(t)).find((c) => !c.ok);
+    if (invalid) {
+      const reason = typeof invalid === 'string' ? invalid : invalid.ok ? '' : invalid.reason;
+      const error = new FiretowerError('invalid', reason);
+      // After the caller has had the chance to listen for it.
+      queueMicrotask(() => {
+        subscription.fail(error);
+        this.emit('error', error);
+      });
+      return subscription;
+    }
+    this.topicSync.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * Publishes to a topic. Resolves when the server accepted the message; rejects with a
+   * `FiretowerError` (`refused`, `invalid`, `too_large`, `rate_limited`, `timeout`, `closed`,
+   * `queue_full`). Made while disconnected, it waits in the offline queue.
+   */
+  publish<P = never, K extends TopicOf<TM> = TopicOf<TM>>(
+    topic: K,
+    data: Chosen<NoInfer<P>, PayloadOf<TM, K>>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
+    return new Promise((resolve, reject) => {
+      if (this.is('closed')) return reject(new FiretowerError('closed', 'the client is closed', { topic }));
+      const check = checkTopic(topic);
+      if (!check.ok) return reject(new FiretowerError('invalid', check.reason, { topic }));
+      const id = this.nextId();
+      let text: string;
+      try {
+        text = JSON.stringify({ type: 'publish', topic, data: data ?? null, id, ...(options.excludeSelf ? { excludeSelf: true } : {}) });
+      } catch (error) {
+        return reject(new FiretowerError('invalid', `data is not JSON-serialisable: ${describe(error)}`, { topic }));
+      }
+      const bytes = utf8Length(text);
+      if (bytes > this.options.maxFrameBytes) {
+        return reject(new FiretowerError('too_large', `publish frame is ${bytes} bytes, over maxFrameBytes ${this.options.maxFrameBytes}`, { topic }));
+      }
+      const sendNow = this.canPublish();
+      if (!sendNow && this.publishes.queuedCount() >= this.options.maxQueuedPublishes) {
+        return reject(new FiretowerError('queue_full', `${this.options.maxQueuedPublishes} publishes already wait for a connection`, { topic }));
+      }
+      const entry: PendingPublish = {
+        id,
+        text,
+        bytes,
+        timeoutMs: options.timeoutMs ?? this.options.publishTimeoutMs,
+        status: 'queued',
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      this.publishes.add(entry);
+      if (sendNow) this.sendPublish(entry);
+    });
+  }
+
+  // -- connection lifecycle ----------------------------------------------------------------
+
+  private openSocket(): void {
+    const id = ++this.connectionId;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.options.WebSocket(connectionUrl(this.url, this.clientId));
+    } catch (error) {
+      this.log('WebSocket constructor failed', error);
+      this.teardown({ code: ABNORMAL_CLOSURE, reason: describe(error), local: false, final: false });
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (id === this.connectionId) this.opened();
+    };
+    socket.onmessage = (event) => {
+      const text = messageText(event.data);
+      if (id === this.connectionId && text !== undefined) this.receive(text);
+    };
+    socket.onclose = (event) => {
+      if (id === this.connectionId) this.closedByPeer(event.code, event.reason);
+    };
+    socket.onerror = (event) => {
+      // A close always follows; the teardown happens there.
+      if (id === this.connectionId) this.log('socket error', event);
+    };
+    this.timers.set('connect', this.options.connectionTimeoutMs, () =>
+      this.teardown({ code: LocalCloseCode.ConnectTimeout, reason: 'connect timeout', local: true, final: false }),
+    );
+  }
+
+  private opened(): void {
+    this.timers.clear('connect');
+    this.lastFrameAt = Date.now();
+    this.armWatchdog(this.options.heartbeatTimeoutMs);
+    this.timers.set('stable', this.options.minUptimeMs, () => {
+      this.attempt = 0;
+    });
+    const reconnected = this.openedBefore;
+    this.openedBefore = true;
+    // Topics first: publishes made from an 'open' or 'state' listener queue behind them.
+    this.topicSync.opened();
+    this.setState('open');
+    this.flush();
+    if (this.is('open')) this.emit('open', { clientId: this.clientId, reconnected });
+  }
+
+  private closedByPeer(code: number, reason: string): void {
+    const final = isTerminalCloseCode(code) || !this.options.shouldReconnect({ code, reason });
+    const retryAfterMs = code === CloseCode.ServerShutdown ? parseRetryAfter(reason) : undefined;
+    this.teardown({ code, reason, local: false, final, retryAfterMs });
+  }
+
+  /** The one way a connection ends: every timer, socket and pending operation is settled here. */
+  private teardown(cause: Teardown): void {
+    const previous = this.current;
+    const socket = this.socket;
+    this.socket = undefined;
+    this.connectionId++;
+    this.timers.clearAll();
+    if (socket) {
+      detach(socket);
+      if (cause.local) {
+        try {
+          socket.close(cause.code, cause.reason);
+        } catch (error) {
+          this.log('close failed', error);
+        }
+      }
+    }
+    this.topicSync.dropped();
+    if (cause.code === CloseCode.MessageTooBig) {
+      // Re-sending the frame the server choked on would loop forever.
+      const culprit = this.publishes.largestSent();
+      if (culprit) {
+        this.publishes.take(culprit.id);
+        culprit.reject(new FiretowerError('too_large', 'the server closed the connection: message too big', { closeCode: cause.code }));
+      }
+    }
+    this.publishes.requeueSent();
+    if (cause.final) this.finish(cause);
+    else this.scheduleReconnect(cause, previous);
+  }
+
+  private finish(cause: Teardown): void {
+    const error = new FiretowerError('closed', `the client closed: ${cause.reason || cause.code}`, { closeCode: cause.code });
+    this.publishes.rejectAll(error);
+    this.topicSync.abandon(error);
+    this.stopWatchingEnvironment?.();
+    this.stopWatchingEnvironment = undefined;
+    this.setState('closed');
+    this.emit('close', { code: cause.code, reason: cause.reason, willReconnect: false });
+  }
+
+  private scheduleReconnect(cause: Teardown, previous: FiretowerState): void {
+    this.attempt++;
+    if (this.attempt > this.options.maxAttempts) {
+      this.finish({ ...cause, reason: `gave up after ${this.options.maxAttempts} attempts (${cause.reason})` });
+      return;
+    }
+    const { environment, reconnectDelayMinMs, reconnectDelayMaxMs, hiddenRetryDelayMs } = this.options;
+    let delayMs = cause.retryAfterMs ?? backoff(this.attempt - 1, reconnectDelayMinMs, reconnectDelayMaxMs);
+    let why: ReconnectingEvent['cause'] = cause.retryAfterMs === undefined ? 'backoff' : 'retry-after';
+    if (!environment.isVisible() && delayMs < hiddenRetryDelayMs) {
+      delayMs = hiddenRetryDelayMs;
+      why = 'hidden';
+    }
+    // Offline: no timer at all; the 'online' event starts the next attempt.
+    const online = environment.isOnline();
+    if (online) this.timers.set('retry', delayMs, () => this.openSocket());
+    this.setState('reconnecting');
+    if (previous === 'open') this.emit('close', { code: cause.code, reason: cause.reason, willReconnect: true });
+    if (online && this.timers.has('retry')) this.emit('reconnecting', { attempt: this.attempt, delayMs, cause: why });
+  }
+
+  private watchEnvironment(): void {
+    this.stopWatchingEnvironment ??= this.options.environment.watch((change) => this.environmentChanged(change));
+  }
+
+  private environmentChanged(change: EnvironmentChange): void {
+    if (change === 'offline') {
+      if (this.socket) this.teardown({ code: LocalCloseCode.Offline, reason: 'offline', local: true, final: false });
+      else this.timers.clear('retry');
+    } else if ((change === 'online' || change === 'visible') && this.is('reconnecting') && !this.socket) {
+      this.timers.clear('retry');
+      this.emit('reconnecting', { attempt: this.attempt, delayMs: 0, cause: change });
+      this.openSocket();
+    }
+  }
+
+  /** Reconnects when no frame (heartbeats included) arrived for `heartbeatTimeoutMs`. */
+  private armWatchdog(delayMs: number): void {
+    const timeout = this.options.heartbeatTimeoutMs;
+    if (timeout <= 0) return;
+    // One timer per window instead of one reset per frame: it re-arms for the time left.
+    this.timers.set('watchdog', delayMs, () => {
+      const silentFor = Date.now() - this.lastFrameAt;
+      if (silentFor < timeout) this.armWatchdog(timeout - silentFor);
+      else this.teardown({ code: LocalCloseCode.HeartbeatTimeout, reason: `no frame for ${silentFor} ms`, local: true, final: false });
+    });
+  }
+
+  // -- frames ------------------------------------------------------------------------------
+
+  private receive(text: string): void {
+    this.lastFrameAt = Date.now();
+    const frame = decodeServerFrame(text);
+    if (!frame) {
+      this.log('ignored a frame this client does not understand', text.slice(0, 200));
+      return;
+    }
+    switch (frame.type) {
+      case 'heartbeat':
+        return;
+      case 'publish': {
+        const message: TopicMessage = { topic: frame.topic, data: frame.data };
+        this.topicSync.deliver(message);
+        this.emit('message', message);
+        return;
+      }
+      case 'ack':
+        if (!this.topicSync.acknowledged(frame.id, frame.refused)) {
+          this.publishes.take(frame.id)?.resolve({ id: frame.id, duplicate: frame.duplicate });
+        }
+        return;
+      case 'error': {
+        const error = serverError(frame.code, frame.message, frame.topic);
+        if (frame.id !== undefined) {
+          if (this.topicSync.failed(frame.id, error)) return;
+          const entry = this.publishes.take(frame.id);
+          if (entry) return entry.reject(error);
+        }
+        this.emit('error', error);
+        return;
+      }
+    }
+  }
+
+  private canPublish(): boolean {
+    return this.is('open') && !this.topicSync.syncing;
+  }
+
+  /** Sends the queued publishes in the order they were made (retries keep their ids). */
+  private flush(): void {
+    if (!this.canPublish()) return;
+    for (const entry of this.publishes.queued()) this.sendPublish(entry);
+  }
+
+  private sendPublish(entry: PendingPublish): void {
+    if (!this.sendFrame(entry.text)) return;
+    entry.status = 'sent';
+    entry.timer = setTimeout(() => {
+      this.publishes.take(entry.id);
+      entry.reject(new FiretowerError('timeout', `no acknowledgement within ${entry.timeoutMs} ms`));
+    }, entry.timeoutMs);
+  }
+
+  private sendFrame(text: string): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(text);
+      return true;
+    } catch (error) {
+      // The socket is going down; its close event brings the teardown and the resend.
+      this.log('send failed', error);
+      return false;
+    }
+  }
+
+  // -- helpers -----------------------------------------------------------------------------
+
+  private nextId(): string {
+    return `${this.idPrefix}.${++this.frameCount}`;
+  }
+
+  /** State checks through a method, so TypeScript does not narrow `current` across listener calls that may change it. */
+  private is(state: FiretowerState): boolean {
+    return this.current === state;
+  }
+
+  private setState(next: FiretowerState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    this.log(`state ${previous} -> ${next}`);
+    this.emit('state', { previous, current: next });
+  }
+
+  private log(message: string, ...details: unknown[]): void {
+    this.options.logger(message, ...details);
+  }
+}

@@ -1,0 +1,51 @@
+import type { FiretowerError } from './errors.js';
+import type { TopicMessage } from './topics.js';
+
+/**
+ * - `idle`: created with `autoConnect: false`, `connect()` not called yet.
+ * - `connecting`: the first socket after `connect()` is opening.
+ * - `open`: connected; frames flow.
+ * - `reconnecting`: the connection was lost (or never opened); waiting for the next attempt or
+ *   making it. Waits are held while the browser is offline.
+ * - `closed`: closed by the app, by a no-retry close code, or after `maxAttempts`. Only
+ *   `connect()` leaves it.
+ */
+export type FiretowerState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface StateChange<S extends string = FiretowerState> {
+  previous: S;
+  current: S;
+}
+
+export interface OpenEvent {
+  clientId: string;
+  /** True when this is not the first connection of this client. */
+  reconnected: boolean;
+}
+
+export interface CloseEvent {
+  /** The WebSocket close code; 1006 when the socket failed without a close frame, 3000–3002 for the client's own reasons (`LocalCloseCode`). */
+  code: number;
+  reason: string;
+  /** False when the client went to `closed`. */
+  willReconnect: boolean;
+}
+
+export interface ReconnectingEvent {
+  /** 1 for the first retry after a drop; reset after `minUptimeMs` of stable connection. */
+  attempt: number;
+  delayMs: number;
+  /** `backoff`, the server's `retry-after` hint, `hidden` (page not visible: long delay), or `online` (the network came back). */
+  cause: 'backoff' | 'retry-after' | 'hidden' | 'online' | 'visible';
+}
+
+export interface FiretowerEvents {
+  state: [change: StateChange];
+  open: [event: OpenEvent];
+  close: [event: CloseEvent];
+  reconnecting: [event: ReconnectingEvent];
+  /** Every delivery on every topic this client holds. */
+  message: [message: TopicMessage];
+  /** Errors no promise carries: a refusal on resubscribe, an error frame without an id, a failed socket. */
+  error: [error: FiretowerError];
+}

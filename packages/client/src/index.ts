@@ -1,0 +1,11 @@
+export { Firetower, type PublishOptions } from './client.js';
+export { backoff } from './backoff.js';
+export { FiretowerError, clientCodeFor, type FiretowerErrorCode, type FiretowerErrorDetails } from './errors.js';
+export type { CloseEvent, FiretowerEvents, FiretowerState, OpenEvent, ReconnectingEvent, StateChange } from './events.js';
+export { browserEnvironment, type Environment, type EnvironmentChange } from './environment.js';
+export type { FiretowerOptions } from './options.js';
+export type { PublishResult } from './publish-queue.js';
+export { LocalCloseCode, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+export { Subscription, type SubscriptionEvents, type SubscriptionState } from './subscription.js';
+export type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
+export { CloseCode, ErrorCode, isTerminalCloseCode } from '@firetower/protocol';

@@ -1,0 +1,84 @@
+/**
+ * The small part of the WebSocket API the client uses, so the browser's native WebSocket and
+ * Node's `ws` both fit without adapters.
+ */
+
+/**
+ * A listener slot whose parameter is checked bivariantly, like DOM event handler properties, so
+ * implementations with richer event types (ws's `MessageEvent`, the DOM's) are assignable.
+ */
+type Listener<E> = { handle(event: E): void }['handle'];
+
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: Listener<unknown> | null;
+  onmessage: Listener<{ data: unknown }> | null;
+  onclose: Listener<{ code: number; reason: string }> | null;
+  onerror: Listener<unknown> | null;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export const OPEN = 1;
+
+/**
+ * Codes the client closes its own socket with (3000–3999 is the range the WebSocket spec leaves
+ * to libraries), also reported in the `close` event.
+ */
+export const LocalCloseCode = {
+  /** No frame (heartbeats included) arrived within `heartbeatTimeoutMs`. */
+  HeartbeatTimeout: 3000,
+  /** The socket did not open within `connectionTimeoutMs`. */
+  ConnectTimeout: 3001,
+  /** The browser went offline. */
+  Offline: 3002,
+} as const;
+
+/** What a socket reports when it dies without a close frame (and what ws reports for ECONNREFUSED). */
+export const ABNORMAL_CLOSURE = 1006;
+
+export function resolveWebSocket(option: WebSocketConstructor | undefined): WebSocketConstructor {
+  const found = option ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (typeof found !== 'function') {
+    throw new TypeError(
+      'Firetower: no WebSocket implementation. In Node < 22, pass one: new Firetower(url, { WebSocket }) with `import { WebSocket } from "ws"`.',
+    );
+  }
+  return found;
+}
+
+/**
+ * The URL of one connection attempt: relative and http(s) URLs resolve against the page (so a
+ * `<script>` page can use `new Firetower('/ws')`), and the clientId rides along so the server can
+ * dedupe publishes re-sent after a reconnect.
+ */
+export function connectionUrl(url: string, clientId: string): string {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const parsed = base === undefined ? new URL(url) : new URL(url, base);
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+  parsed.searchParams.set('clientId', clientId);
+  return parsed.toString();
+}
+
+/** Detaches every listener, and absorbs the late error a closing socket may still emit (ws throws on an unheard 'error'). */
+export function detach(socket: WebSocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onclose = null;
+  socket.onerror = () => {};
+}
+
+/** Text of a message event; binary frames are not part of the protocol. */
+export function messageText(data: unknown): string | undefined {
+  return typeof data === 'string' ? data : undefined;
+}
+
+export function randomId(): string {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (crypto?.randomUUID) return crypto.randomUUID();
+  // Insecure contexts (plain http pages on another host) lack randomUUID; uniqueness is all we need.
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+}

@@ -1,0 +1,108 @@
+import { EventEmitter } from 'eventemitter3';
+import { FiretowerError } from './errors.js';
+import type { StateChange } from './events.js';
+import type { MessageHandler, TopicMessage } from './topics.js';
+
+/**
+ * - `pending`: waiting for the server's acknowledgement (across reconnects if need be).
+ * - `subscribed`: the server acknowledged every topic of this handle.
+ * - `failed`: a topic was refused or invalid; the handle released all its topics.
+ * - `unsubscribed`: `unsubscribe()` was called.
+ */
+export type SubscriptionState = 'pending' | 'subscribed' | 'failed' | 'unsubscribed';
+
+export interface SubscriptionEvents<T> {
+  state: [change: StateChange<SubscriptionState>];
+  message: [message: TopicMessage<T>];
+  error: [error: FiretowerError];
+}
+
+/** What the client's registry needs of a subscription, without its payload type. */
+export interface TopicSubscriber {
+  readonly topics: readonly string[];
+  confirm(topic: string): void;
+  fail(error: FiretowerError): void;
+  deliver(message: TopicMessage): void;
+  abandonReady(error: FiretowerError): void;
+}
+
+/** The handle `subscribe()` returns. Handlers are counted per topic by the client: the server hears only the first subscribe and the last unsubscribe. */
+export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T>> implements TopicSubscriber {
+  readonly topics: readonly string[];
+  /**
+   * Resolves when the server acknowledged every topic; rejects with a `FiretowerError`
+   * (`refused`, `invalid`, or `closed` when the client or the handle was closed first).
+   * Never reported as unhandled: awaiting it is optional.
+   */
+  readonly ready: Promise<void>;
+  private current: SubscriptionState = 'pending';
+  private readonly awaiting: Set<string>;
+  private settle: { resolve(): void; reject(error: FiretowerError): void } | undefined;
+
+  /** @internal Created by `Firetower.subscribe()`. */
+  constructor(
+    topics: readonly string[],
+    private readonly handler: MessageHandler<T> | undefined,
+    private readonly release: (subscription: Subscription<T>) => void,
+  ) {
+    super();
+    this.topics = topics;
+    this.awaiting = new Set(topics);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.ready.catch(() => {});
+  }
+
+  get state(): SubscriptionState {
+    return this.current;
+  }
+
+  /** Stops the handler; the server is told once no other handle holds the topic. Idempotent. */
+  unsubscribe(): void {
+    if (this.current === 'failed' || this.current === 'unsubscribed') return;
+    this.abandonReady(new FiretowerError('closed', 'unsubscribed before the server acknowledged'));
+    this.setState('unsubscribed');
+    this.release(this);
+  }
+
+  /** @internal The server acknowledged one topic (or already held it). */
+  confirm(topic: string): void {
+    if (this.current !== 'pending' || !this.awaiting.delete(topic) || this.awaiting.size > 0) return;
+    this.settle?.resolve();
+    this.settle = undefined;
+    this.setState('subscribed');
+  }
+
+  /** @internal A topic was refused: the whole handle fails and lets go of its other topics. */
+  fail(error: FiretowerError): void {
+    if (this.current === 'failed' || this.current === 'unsubscribed') return;
+    this.abandonReady(error);
+    this.setState('failed');
+    this.release(this);
+    this.emit('error', error);
+  }
+
+  /** @internal */
+  abandonReady(error: FiretowerError): void {
+    this.settle?.reject(error);
+    this.settle = undefined;
+  }
+
+  /** @internal */
+  deliver(message: TopicMessage): void {
+    if (this.current === 'failed' || this.current === 'unsubscribed') return;
+    // The topic map is the app's statement of what the server sends on these topics; this is
+    // the one place the client takes it on trust.
+    const typed = message as TopicMessage<T>;
+    this.handler?.(typed.data, typed);
+    this.emit('message', typed);
+  }
+
+  private setState(next: SubscriptionState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    this.emit('state', { previous, current: next });
+  }
+}

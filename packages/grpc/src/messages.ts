@@ -1,0 +1,81 @@
+/**
+ * The messages of firetower.proto as the handlers see them (proto-loader with LOADER_OPTIONS:
+ * camelCase, defaults filled in, `data` naming the oneof case).
+ */
+
+export type PublishDataCase = 'dataJson' | 'dataText' | 'dataBytes';
+
+export interface PublishRequest {
+  topic: string;
+  data?: PublishDataCase;
+  dataJson?: string;
+  dataText?: string;
+  dataBytes?: Buffer;
+  excludeClientId: string;
+  idempotencyKey: string;
+}
+
+export interface PublishBatchRequest {
+  messages: PublishRequest[];
+}
+
+export interface PublishError {
+  index: number;
+  code: string;
+  message: string;
+}
+
+export interface PublishSummary {
+  accepted: number;
+  rejected: number;
+  firstError?: PublishError;
+}
+
+export interface KickUserRequest {
+  userId: string;
+  reason: string;
+}
+
+export interface UnsubscribeUserRequest {
+  userId: string;
+  topic: string;
+}
+
+export interface TopicRequest {
+  topic: string;
+}
+
+export interface TopicReply {
+  topic: string;
+  count: number;
+  exists: boolean;
+}
+
+export interface ListTopicsRequest {
+  pageSize: number;
+  pageToken: string;
+  prefix: string;
+}
+
+export interface ListTopicsReply {
+  topics: TopicReply[];
+  nextPageToken: string;
+  totalSize: number;
+}
+
+export interface StatsReply {
+  nodeId: string;
+  connections: number;
+  topics: number;
+  subscriptions: number;
+  messagesInTotal: number;
+  messagesOutTotal: number;
+  bytesOutTotal: number;
+  publishesTotal: number;
+  dropsTotal: Record<string, number>;
+  refusalsTotal: Record<string, number>;
+  errorsTotal: number;
+  broker: { kind: string; connected: boolean; pendingPublishes: number; droppedPublishes: number };
+}
+
+export type Empty = Record<string, never>;

@@ -1,0 +1,99 @@
+import type { Metadata, ServerCredentials } from '@grpc/grpc-js';
+import { DEFAULT_LIMITS } from '@firetower/protocol';
+
+/** What an `authorize` check sees of one call. */
+export interface AuthorizeContext {
+  /** The call's request metadata (headers), e.g. `metadata.get('authorization')`. */
+  metadata: Metadata;
+  /** The full method path, e.g. `/firetower.v1.Firetower/Publish`. */
+  method: string;
+  /** The caller's address as grpc-js reports it. */
+  peer: string;
+}
+
+export interface GrpcServerOptions {
+  /** Port to listen on; 0 picks a free one (read it from the returned `port`). */
+  port: number;
+  /**
+   * Interface to bind. The default keeps the push API off the network: back-end services on the
+   * same host reach it, browsers and the internet do not. @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Bearer token every call must carry as `authorization: Bearer <token>` metadata. Compared in
+   * constant time. Health and reflection stay open (probes and tools carry no token).
+   */
+  token?: string;
+  /**
+   * An app-supplied check, e.g. for JWTs or mTLS peers: return true to allow. A call passes
+   * when it carries the `token` OR this returns true. Throwing counts as false.
+   */
+  authorize?(context: AuthorizeContext): boolean | Promise<boolean>;
+  /**
+   * Without `token` or `authorize` every call is refused with UNAUTHENTICATED (as the HTTP admin
+   * API does), so enabling the port never opens it by accident. Set this to serve an open API
+   * anyway, e.g. on loopback in development or behind a mesh that authenticates. @default false
+   */
+  allowUnauthenticated?: boolean;
+  /** TLS or mTLS: `ServerCredentials.createSsl(...)`. @default ServerCredentials.createInsecure() */
+  credentials?: ServerCredentials;
+  /** Largest message data in bytes (JSON text, text or raw bytes); larger is INVALID_ARGUMENT. @default 65536 */
+  maxDataBytes?: number;
+  /** Most messages in one PublishBatch; more is INVALID_ARGUMENT. @default 1000 */
+  maxBatch?: number;
+  /** Longest topic in characters, as the WebSocket side's `limits.maxTopicLength`. @default 256 */
+  maxTopicLength?: number;
+  /**
+   * gRPC's own cap on one received message (a whole PublishBatch counts as one); above it
+   * grpc-js answers RESOURCE_EXHAUSTED before our handlers run. @default 67108864 (64 MiB)
+   */
+  maxReceiveMessageBytes?: number;
+  /** How often WatchTopic reads a watched topic's count (one read per topic, shared by all watchers). @default 250 */
+  watchIntervalMs?: number;
+  /** Serve grpc.reflection (v1 and v1alpha) so grpcurl and Postman can list the API. @default true */
+  reflection?: boolean;
+  /** close(): how long running calls may finish before they are cancelled. @default 5000 */
+  shutdownGraceMs?: number;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  token: string | undefined;
+  authorize: GrpcServerOptions['authorize'];
+  allowUnauthenticated: boolean;
+  maxDataBytes: number;
+  maxBatch: number;
+  maxTopicLength: number;
+  maxReceiveMessageBytes: number;
+  watchIntervalMs: number;
+  reflection: boolean;
+  shutdownGraceMs: number;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved < 1) throw new TypeError(`${name} must be a positive integer`);
+  return resolved;
+}
+
+export function resolveOptions(options: GrpcServerOptions): ResolvedOptions {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new TypeError('port must be an integer from 0 to 65535');
+  }
+  if (options.token !== undefined && options.token.length === 0) throw new TypeError('token must not be empty');
+  return {
+    port: options.port,
+    host: options.host ?? '127.0.0.1',
+    token: options.token,
+    authorize: options.authorize,
+    allowUnauthenticated: options.allowUnauthenticated ?? false,
+    maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes, 64 * 1024),
+    maxBatch: positiveInteger('maxBatch', options.maxBatch, 1000),
+    maxTopicLength: positiveInteger('maxTopicLength', options.maxTopicLength, DEFAULT_LIMITS.maxTopicLength),
+    maxReceiveMessageBytes: positiveInteger('maxReceiveMessageBytes', options.maxReceiveMessageBytes, 64 * 1024 * 1024),
+    watchIntervalMs: positiveInteger('watchIntervalMs', options.watchIntervalMs, 250),
+    reflection: options.reflection ?? true,
+    shutdownGraceMs: positiveInteger('shutdownGraceMs', options.shutdownGraceMs, 5000),
+  };
+}

@@ -1,0 +1,169 @@
+/** Publish, PublishBatch and PublishStream: three ways into `ft.publish`. */
+import type { handleClientStreamingCall, handleUnaryCall, sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
+import createDebug from 'debug';
+import { admit, unary, type CallContext } from './context.js';
+import { InvalidArgumentError, toApiError, toServiceError } from './errors.js';
+import type { Empty, PublishBatchRequest, PublishRequest, PublishSummary } from './messages.js';
+import { validPublish, type ValidPublish } from './validate.js';
+
+const debug = createDebug('firetower:grpc:publish');
+
+/** Counts accepted and rejected messages and keeps the first rejection. */
+class SummaryBuilder {
+  private readonly summary: PublishSummary = { accepted: 0, rejected: 0 };
+
+  accept(): void {
+    this.summary.accepted += 1;
+  }
+
+  reject(index: number, error: unknown): void {
+    this.summary.rejected += 1;
+    if (this.summary.firstError !== undefined) return;
+    const apiError = toApiError(error);
+    this.summary.firstError = { index, code: apiError.code, message: apiError.message };
+  }
+
+  result(): PublishSummary {
+    return this.summary;
+  }
+}
+
+function send(context: CallContext, message: ValidPublish): Promise<void> {
+  return context.ft.publish(message.topic, message.data, message.options);
+}
+
+export function publishHandler(context: CallContext): handleUnaryCall<PublishRequest, Empty> {
+  return unary(context, async (request) => {
+    await send(context, validPublish(request, context.options));
+    return {};
+  });
+}
+
+export function publishBatchHandler(context: CallContext): handleUnaryCall<PublishBatchRequest, PublishSummary> {
+  return unary(context, async (request, call) => {
+    const { maxBatch } = context.options;
+    if (request.messages.length > maxBatch) {
+      throw new InvalidArgumentError('batch_too_large', `batch has ${request.messages.length} messages, more than max_batch ${maxBatch}`);
+    }
+    // All or nothing on validation: a producer fixes its batch instead of guessing what went out.
+    const valid = request.messages.map((message, index) => {
+      try {
+        return validPublish(message, context.options);
+      } catch (error) {
+        if (!(error instanceof InvalidArgumentError)) throw error;
+        throw new InvalidArgumentError(error.code, `messages[${index}]: ${error.message}`);
+      }
+    });
+    const summary = new SummaryBuilder();
+    for (const [index, message] of valid.entries()) {
+      // A cancelled or expired call stops publishing the rest; the client sees CANCELLED or
+      // DEADLINE_EXCEEDED and knows the batch may be partly published.
+      if (call.cancelled) break;
+      try {
+        await send(context, message);
+        summary.accept();
+      } catch (error) {
+        summary.reject(index, error);
+      }
+    }
+    return summary.result();
+  });
+}
+
+/** Publishes accepted by ft.publish but not yet resolved, per PublishStream call. */
+const STREAM_WINDOW = 256;
+
+type StreamState = 'admitting' | 'reading' | 'paused' | 'draining' | 'done';
+
+/**
+ * Publishes each message as it arrives, without waiting for the previous one: the Broker
+ * contract keeps one caller's publishes on a topic in call order, and ft.publish hands each to
+ * the broker synchronously. At most STREAM_WINDOW publishes are pending; beyond that the call
+ * is paused, so HTTP/2 flow control slows the producer instead of our memory growing.
+ */
+class PublishStreamRun {
+  private state: StreamState = 'admitting';
+  private index = 0;
+  private pending = 0;
+  private readonly summary = new SummaryBuilder();
+
+  constructor(
+    private readonly context: CallContext,
+    private readonly call: ServerReadableStream<PublishRequest, PublishSummary>,
+    private readonly callback: sendUnaryData<PublishSummary>,
+  ) {
+    // Reading starts only after admission: an unauthenticated producer publishes nothing.
+    call.pause();
+    call.on('cancelled', () => this.finish());
+    admit(context, call).then(
+      () => this.start(),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private start(): void {
+    if (this.state !== 'admitting') return;
+    this.state = 'reading';
+    this.call.on('data', (request: PublishRequest) => this.onMessage(request));
+    this.call.on('end', () => {
+      if (this.state === 'done') return;
+      this.state = 'draining';
+      this.maybeReply();
+    });
+    this.call.on('error', (error: unknown) => this.fail(error));
+    this.call.resume();
+  }
+
+  private onMessage(request: PublishRequest): void {
+    if (this.state === 'done') return;
+    const index = this.index++;
+    let publishing: Promise<void>;
+    try {
+      publishing = send(this.context, validPublish(request, this.context.options));
+    } catch (error) {
+      this.summary.reject(index, error);
+      return;
+    }
+    this.pending += 1;
+    publishing.then(
+      () => this.summary.accept(),
+      (error: unknown) => this.summary.reject(index, error),
+    ).finally(() => {
+      this.pending -= 1;
+      if (this.state === 'paused' && this.pending <= STREAM_WINDOW / 2) {
+        this.state = 'reading';
+        this.call.resume();
+      }
+      this.maybeReply();
+    });
+    if (this.state === 'reading' && this.pending >= STREAM_WINDOW) {
+      this.state = 'paused';
+      this.call.pause();
+    }
+  }
+
+  private maybeReply(): void {
+    if (this.state !== 'draining' || this.pending > 0) return;
+    this.state = 'done';
+    this.callback(null, this.summary.result());
+  }
+
+  private fail(error: unknown): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    if (!this.call.cancelled) this.callback(toServiceError(error));
+  }
+
+  /** Cancelled or past its deadline: stop reading; publishes already handed over still go out. */
+  private finish(): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    debug('PublishStream cancelled after %d messages', this.index);
+  }
+}
+
+export function publishStreamHandler(context: CallContext): handleClientStreamingCall<PublishRequest, PublishSummary> {
+  return (call, callback) => {
+    new PublishStreamRun(context, call, callback);
+  };
+}

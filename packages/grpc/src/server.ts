@@ -1,0 +1,148 @@
+/** createGrpcServer: the Firetower push API on its own HTTP/2 port. */
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import createDebug from 'debug';
+import { createAuthCheck } from './auth.js';
+import type { CallContext, FiretowerPushApi } from './context.js';
+import { GrpcApiError } from './errors.js';
+import { HealthService } from './health.js';
+import { resolveOptions, type GrpcServerOptions } from './options.js';
+import { FIRETOWER_SERVICE, HEALTH_SERVICE, loadPackageDefinition } from './proto.js';
+import { publishBatchHandler, publishHandler, publishStreamHandler } from './publish.js';
+import {
+  getTopicHandler,
+  kickUserHandler,
+  listTopicsHandler,
+  removeTopicHandler,
+  statsHandler,
+  unsubscribeUserHandler,
+} from './topics.js';
+import { TopicCountWatcher, watchTopicHandler, type ActiveWatches } from './watch.js';
+
+const debug = createDebug('firetower:grpc');
+
+export type GrpcServerState = 'serving' | 'closing' | 'closed';
+
+export type GrpcServerErrorCode = 'bind_failed';
+
+/** A configuration or startup failure of createGrpcServer. */
+export class GrpcServerError extends Error {
+  readonly code: GrpcServerErrorCode;
+  constructor(code: GrpcServerErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GrpcServerError';
+    this.code = code;
+  }
+}
+
+export interface GrpcServer {
+  /** The bound port (the real one when `port: 0` was asked for). */
+  readonly port: number;
+  /** `host:port`, ready for a client's target. */
+  readonly address: string;
+  readonly state: GrpcServerState;
+  /**
+   * Stops the port: health turns NOT_SERVING, WatchTopic streams end with UNAVAILABLE, running
+   * calls get `shutdownGraceMs` to finish, then are cancelled. Does not close `ft`.
+   */
+  close(): Promise<void>;
+}
+
+function formatAddress(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, port) => {
+      if (error) reject(new GrpcServerError('bind_failed', `cannot bind ${address}: ${error.message}`, { cause: error }));
+      else resolve(port);
+    });
+  });
+}
+
+/**
+ * Serves `firetower.v1.Firetower`, `grpc.health.v1.Health` and server reflection on a port of
+ * its own. Every method calls the server's public API (`ft.publish`, `ft.count`, ...), so it
+ * behaves the same on one node and in a cluster.
+ *
+ * @example
+ * const ft = firetower({ broker });
+ * app.use(ft);
+ * const grpc = await createGrpcServer(ft, { port: 50051, token: process.env.FIRETOWER_ADMIN_TOKEN });
+ * // on shutdown: await grpc.close(); await ft.close();
+ */
+export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServerOptions): Promise<GrpcServer> {
+  const resolved = resolveOptions(options);
+  const open = resolved.token === undefined && resolved.authorize === undefined;
+
+  let state: GrpcServerState = 'serving';
+  const watcher = new TopicCountWatcher((topic) => ft.count(topic), resolved.watchIntervalMs);
+  const activeWatches: ActiveWatches = new Set();
+  const health = new HealthService();
+  const context: CallContext = {
+    ft,
+    options: resolved,
+    checkAuth: createAuthCheck(resolved),
+    watcher,
+    isServing: () => state === 'serving',
+  };
+
+  const packageDefinition = loadPackageDefinition();
+  const server = new Server({ 'grpc.max_receive_message_length': resolved.maxReceiveMessageBytes });
+  const implementation: UntypedServiceImplementation = {
+    Publish: publishHandler(context),
+    PublishBatch: publishBatchHandler(context),
+    PublishStream: publishStreamHandler(context),
+    KickUser: kickUserHandler(context),
+    UnsubscribeUser: unsubscribeUserHandler(context),
+    RemoveTopic: removeTopicHandler(context),
+    GetTopic: getTopicHandler(context),
+    ListTopics: listTopicsHandler(context),
+    WatchTopic: watchTopicHandler(context, activeWatches),
+    Stats: statsHandler(context),
+  };
+  server.addService(packageDefinition[FIRETOWER_SERVICE] as ServiceDefinition, implementation);
+  server.addService(packageDefinition[HEALTH_SERVICE] as ServiceDefinition, health.implementation());
+  if (resolved.reflection) new ReflectionService(packageDefinition).addToServer(server);
+
+  const credentials = options.credentials ?? ServerCredentials.createInsecure();
+  const port = await bind(server, formatAddress(resolved.host, resolved.port), credentials);
+  const address = formatAddress(resolved.host, port);
+  debug('serving on %s (auth: %s)', address, !open ? 'required' : resolved.allowUnauthenticated ? 'open' : 'refusing all');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      state = 'closing';
+      health.setStatus('NOT_SERVING');
+      health.endWatches();
+      const shuttingDown = new GrpcApiError('shutting_down', 'the server is shutting down');
+      for (const stop of [...activeWatches]) stop(shuttingDown);
+      watcher.close();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          debug('grace period over: cancelling running calls');
+          server.forceShutdown();
+          resolve();
+        }, resolved.shutdownGraceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      state = 'closed';
+      debug('closed %s', address);
+    })();
+    return closing;
+  };
+
+  return {
+    port,
+    address,
+    get state() {
+      return state;
+    },
+    close,
+  };
+}

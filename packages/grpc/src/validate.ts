@@ -1,0 +1,76 @@
+/** Turns wire requests into the server's operations' arguments, or an InvalidArgumentError. */
+import { checkTopic } from '@firetower/protocol';
+import type { PublishOptions } from '@firetower/server';
+import { InvalidArgumentError } from './errors.js';
+import type { PublishRequest } from './messages.js';
+import type { ResolvedOptions } from './options.js';
+
+export type ValidationLimits = Pick<ResolvedOptions, 'maxDataBytes' | 'maxTopicLength'>;
+
+/** Matches the WebSocket side's cap on ids (codec MAX_ID_LENGTH). */
+const MAX_KEY_LENGTH = 128;
+
+export interface ValidPublish {
+  topic: string;
+  data: unknown;
+  options: PublishOptions;
+}
+
+export function validTopic(topic: string, limits: Pick<ResolvedOptions, 'maxTopicLength'>): string {
+  const check = checkTopic(topic, limits.maxTopicLength);
+  if (!check.ok) throw new InvalidArgumentError('invalid_topic', `${check.reason}: ${JSON.stringify(topic.slice(0, 80))}`);
+  return topic;
+}
+
+export function validUserId(userId: string): string {
+  if (userId.length === 0) throw new InvalidArgumentError('invalid_field', 'user_id is empty');
+  return userId;
+}
+
+function tooLarge(bytes: number, limits: ValidationLimits): InvalidArgumentError {
+  return new InvalidArgumentError('data_too_large', `data is ${bytes} bytes, more than max_data_bytes ${limits.maxDataBytes}`);
+}
+
+function dataOf(request: PublishRequest, limits: ValidationLimits): unknown {
+  switch (request.data) {
+    case 'dataJson': {
+      const text = request.dataJson ?? '';
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > limits.maxDataBytes) throw tooLarge(bytes, limits);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : 'parse error';
+        throw new InvalidArgumentError('invalid_json', `data_json is not valid JSON (${reason})`);
+      }
+    }
+    case 'dataText': {
+      const text = request.dataText ?? '';
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > limits.maxDataBytes) throw tooLarge(bytes, limits);
+      return text;
+    }
+    case 'dataBytes': {
+      const raw = request.dataBytes ?? Buffer.alloc(0);
+      if (raw.length > limits.maxDataBytes) throw tooLarge(raw.length, limits);
+      return Buffer.from(raw).toString('base64');
+    }
+    default:
+      return null;
+  }
+}
+
+/** Validates one publish: topic, data size and syntax, option fields. */
+export function validPublish(request: PublishRequest, limits: ValidationLimits): ValidPublish {
+  const topic = validTopic(request.topic, limits);
+  const data = dataOf(request, limits);
+  const options: PublishOptions = {};
+  if (request.excludeClientId.length > 0) options.excludeClientId = request.excludeClientId;
+  if (request.idempotencyKey.length > 0) {
+    if (request.idempotencyKey.length > MAX_KEY_LENGTH) {
+      throw new InvalidArgumentError('invalid_field', `idempotency_key is longer than ${MAX_KEY_LENGTH} characters`);
+    }
+    options.idempotencyKey = request.idempotencyKey;
+  }
+  return { topic, data, options };
+}

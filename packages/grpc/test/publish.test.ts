@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextDelivery, startStack, subscriber, type Stack } from './fixture.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('Publish', () => {
+  it('delivers data_json parsed, data_text as a string, data_bytes as base64 and no data as null', async () => {
+    const ws = await subscriber(stack.node, ['/p/kinds']);
+    await stack.client.unary('Publish', { topic: '/p/kinds', dataJson: '{"text":"hi","n":[1,2]}' });
+    expect(await nextDelivery(ws, '/p/kinds')).toEqual({ text: 'hi', n: [1, 2] });
+    await stack.client.unary('Publish', { topic: '/p/kinds', dataText: 'plain words' });
+    expect(await nextDelivery(ws, '/p/kinds')).toBe('plain words');
+    await stack.client.unary('Publish', { topic: '/p/kinds', dataBytes: Buffer.from([0, 1, 2, 255]) });
+    expect(await nextDelivery(ws, '/p/kinds')).toBe('AAEC/w==');
+    await stack.client.unary('Publish', { topic: '/p/kinds' });
+    expect(await nextDelivery(ws, '/p/kinds')).toBeNull();
+    ws.close();
+  });
+
+  it('skips the excluded client and delivers to the others', async () => {
+    const me = await subscriber(stack.node, ['/p/exclude'], { clientId: 'me-1' });
+    const other = await subscriber(stack.node, ['/p/exclude'], { clientId: 'other-1' });
+    await stack.client.unary('Publish', { topic: '/p/exclude', dataJson: '"first"', excludeClientId: 'me-1' });
+    await stack.client.unary('Publish', { topic: '/p/exclude', dataJson: '"second"' });
+    expect(await nextDelivery(other, '/p/exclude')).toBe('first');
+    expect(await nextDelivery(other, '/p/exclude')).toBe('second');
+    // Deliveries on one topic keep their order, so "second" first means "first" was skipped.
+    expect(await nextDelivery(me, '/p/exclude')).toBe('second');
+    me.close();
+    other.close();
+  });
+
+  it('delivers a retried idempotency key once', async () => {
+    const ws = await subscriber(stack.node, ['/p/idem']);
+    await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '1', idempotencyKey: 'k-1' });
+    await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '1', idempotencyKey: 'k-1' });
+    await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '2' });
+    expect(await nextDelivery(ws, '/p/idem')).toBe(1);
+    expect(await nextDelivery(ws, '/p/idem')).toBe(2);
+    ws.close();
+  });
+});
+
+describe('PublishBatch', () => {
+  it('publishes every message in order and answers a summary', async () => {
+    const ws = await subscriber(stack.node, ['/p/batch-a', '/p/batch-b']);
+    const summary = await stack.client.unary('PublishBatch', {
+      messages: [
+        { topic: '/p/batch-a', dataJson: '1' },
+        { topic: '/p/batch-b', dataText: 'b' },
+        { topic: '/p/batch-a', dataJson: '2' },
+      ],
+    });
+    expect(summary).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(await nextDelivery(ws, '/p/batch-a')).toBe(1);
+    expect(await nextDelivery(ws, '/p/batch-b')).toBe('b');
+    expect(await nextDelivery(ws, '/p/batch-a')).toBe(2);
+    ws.close();
+  });
+});
+
+describe('PublishStream', () => {
+  it('delivers 10,000 streamed messages to a WebSocket subscriber in order', async () => {
+    const total = 10_000;
+    const ws = await subscriber(stack.node, ['/p/stream']);
+    const { stream, reply } = stack.client.clientStream('PublishStream');
+    for (let i = 0; i < total; i += 1) {
+      // Respect the client's own backpressure, as a real producer would.
+      if (!stream.write({ topic: '/p/stream', dataJson: `{"i":${i}}` })) {
+        await new Promise((resolve) => stream.once('drain', resolve));
+      }
+    }
+    stream.end();
+    const received: number[] = [];
+    for (let i = 0; i < total; i += 1) received.push(((await nextDelivery(ws, '/p/stream')) as { i: number }).i);
+    expect(received).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(await reply).toMatchObject({ accepted: total, rejected: 0 });
+    ws.close();
+  });
+
+  it('counts bad messages as rejected, reports the first, and publishes the rest', async () => {
+    const ws = await subscriber(stack.node, ['/p/mixed']);
+    const { stream, reply } = stack.client.clientStream('PublishStream');
+    stream.write({ topic: '/p/mixed', dataJson: '1' });
+    stream.write({ topic: '/p/mixed', dataJson: '{oops' });
+    stream.write({ topic: 'has space', dataJson: '3' });
+    stream.write({ topic: '/p/mixed', dataJson: '4' });
+    stream.end();
+    expect(await reply).toEqual({
+      accepted: 2,
+      rejected: 2,
+      firstError: { index: 1, code: 'invalid_json', message: expect.stringContaining('data_json is not valid JSON') },
+    });
+    expect(await nextDelivery(ws, '/p/mixed')).toBe(1);
+    expect(await nextDelivery(ws, '/p/mixed')).toBe(4);
+    ws.close();
+  });
+
+  it('answers an empty stream with an empty summary', async () => {
+    const { stream, reply } = stack.client.clientStream('PublishStream');
+    stream.end();
+    expect(await reply).toMatchObject({ accepted: 0, rejected: 0 });
+  });
+});

@@ -1,0 +1,3 @@
+export { RedisBroker, redisBroker, type RedisBrokerState } from './broker.js';
+export { RedisBrokerError, type RedisBrokerErrorCode } from './errors.js';
+export type { RedisBrokerOptions, RedisConnectionOptions } from './options.js';

@@ -1,0 +1,167 @@
+/**
+ * Lua scripts for the count registry. Each runs atomically inside Redis and reads the clock
+ * with TIME, so leases are judged by one clock (Redis's) rather than by each node's.
+ *
+ * The scripts touch keys they compute from a prefix (`<prefix>node:<id>`), which is fine on a
+ * standalone Redis (and Sentinel / replicas) but not on Redis Cluster; see the README.
+ */
+import { createHash } from 'node:crypto';
+import type { RedisClientType } from 'redis';
+
+/** The node-redis client type this package uses (default modules, RESP2). */
+export type Client = RedisClientType;
+
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** Nodes whose lease has not run out, by the deadline zset (KEYS[1]). */
+const LIVE_NODES = `local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
+`;
+
+/**
+ * Write this node's counts and renew its lease.
+ * KEYS: nodes, beats, nodeHash. ARGV: nodeId, leaseMs, full ('1' replaces the whole hash),
+ * notice ('' = none), control channel, then topic/count pairs (count 0 deletes the field).
+ * Returns 0 when an incremental write found the lease already lapsed (the node's other counts
+ * may have been swept): the caller must follow up with a full write.
+ */
+export const WRITE_COUNTS = script(`${NOW}
+local lease = tonumber(ARGV[2])
+local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local lapsed = (not prev) or tonumber(prev) <= now
+if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) end
+for i = 6, #ARGV, 2 do
+  if tonumber(ARGV[i + 1]) > 0 then
+    redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+  else
+    redis.call('HDEL', KEYS[3], ARGV[i])
+  end
+end
+redis.call('PEXPIRE', KEYS[3], lease * 2)
+redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[4]) end
+if lapsed and ARGV[3] ~= '1' then return 0 end
+return 1
+`);
+
+/**
+ * Renew this node's lease and sweep nodes whose lease ran out (their hashes are kept for
+ * 2 × lease so the sweeper can tell the cluster which topics' counts changed).
+ * KEYS: nodes, beats, nodeHash. ARGV: nodeId, leaseMs, nodeHash prefix, control channel.
+ * Returns 1 when this node's own lease had lapsed (its counts must be rewritten), else 0.
+ */
+export const HEARTBEAT = script(`${NOW}
+local lease = tonumber(ARGV[2])
+local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local lapsed = (not prev) or tonumber(prev) <= now
+redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[3], lease * 2)
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+local seen = {}
+local topics = {}
+for _, id in ipairs(dead) do
+  local hash = ARGV[3] .. id
+  for _, topic in ipairs(redis.call('HKEYS', hash)) do
+    if not seen[topic] then
+      seen[topic] = true
+      topics[#topics + 1] = topic
+    end
+  end
+  redis.call('DEL', hash)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+if #topics > 0 then
+  redis.call('PUBLISH', ARGV[4], cjson.encode({ o = '', k = 'counts', t = topics }))
+end
+if lapsed then return 1 end
+return 0
+`);
+
+/** Leave the cluster: drop this node's counts now. KEYS: nodes, beats, nodeHash. ARGV: nodeId, control channel. */
+export const LEAVE = script(`
+local topics = redis.call('HKEYS', KEYS[3])
+redis.call('DEL', KEYS[3])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if #topics > 0 then
+  redis.call('PUBLISH', ARGV[2], cjson.encode({ o = ARGV[1], k = 'counts', t = topics }))
+end
+return #topics
+`);
+
+/** Cluster-wide count of one topic. KEYS: nodes. ARGV: nodeHash prefix, topic. */
+export const COUNT = script(`${NOW}${LIVE_NODES}
+local sum = 0
+for _, id in ipairs(live) do
+  local v = redis.call('HGET', ARGV[1] .. id, ARGV[2])
+  if v then sum = sum + tonumber(v) end
+end
+return sum
+`);
+
+/** Every topic with its cluster-wide count, as a flat [topic, count, ...] list. KEYS: nodes. ARGV: nodeHash prefix. */
+export const TOPICS = script(`${NOW}${LIVE_NODES}
+local totals = {}
+local order = {}
+for _, id in ipairs(live) do
+  local kv = redis.call('HGETALL', ARGV[1] .. id)
+  for i = 1, #kv, 2 do
+    local topic = kv[i]
+    if not totals[topic] then
+      totals[topic] = 0
+      order[#order + 1] = topic
+    end
+    totals[topic] = totals[topic] + tonumber(kv[i + 1])
+  end
+end
+local out = {}
+for _, topic in ipairs(order) do
+  out[#out + 1] = topic
+  out[#out + 1] = totals[topic]
+end
+return out
+`);
+
+/** Live nodes as a flat [nodeId, msSinceHeartbeat, topicCount, ...] list. KEYS: nodes, beats. ARGV: nodeHash prefix. */
+export const NODES = script(`${NOW}${LIVE_NODES}
+local out = {}
+for _, id in ipairs(live) do
+  local beat = redis.call('ZSCORE', KEYS[2], id)
+  out[#out + 1] = id
+  out[#out + 1] = beat and (now - tonumber(beat)) or 0
+  out[#out + 1] = redis.call('HLEN', ARGV[1] .. id)
+end
+return out
+`);
+
+/** Run a script by its SHA, loading it on NOSCRIPT (always the case after Redis restarted). */
+export async function runScript(client: Client, s: Script, keys: string[], args: string[]): Promise<unknown> {
+  const options = { keys, arguments: args };
+  try {
+    return await client.evalSha(s.sha, options);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(s.source, options);
+    throw error;
+  }
+}
+
+/** A flat reply list as [string, number] pairs; anything unexpected is skipped, never thrown. */
+export function pairs(reply: unknown, width: 2 | 3): unknown[][] {
+  if (!Array.isArray(reply)) return [];
+  const rows: unknown[][] = [];
+  for (let i = 0; i + width <= reply.length; i += width) rows.push(reply.slice(i, i + width));
+  return rows;
+}

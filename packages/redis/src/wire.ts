@@ -1,0 +1,107 @@
+/**
+ * What travels on the Redis channels.
+ *
+ * A delivery is `<header>\n<data>`: the header is a JSON array `[originNodeId]` or
+ * `[originNodeId, excludeClientId]` (JSON escapes newlines, so the first `\n` ends it) and `data`
+ * is the message's JSON text exactly as the origin serialised it — never parsed or re-encoded
+ * on the way. The topic is the channel name, so it is not repeated in the payload.
+ *
+ * The control channel carries small JSON objects: a control command, or a notice that some
+ * topics' counts changed.
+ */
+import type { BrokerMessage, ControlCommand } from '@firetower/server';
+
+export interface DecodedDelivery {
+  origin: string;
+  exclude: string | undefined;
+  data: string;
+}
+
+/** Encodes deliveries for one origin node; the common header (no exclude) is built once. */
+export class DeliveryCodec {
+  private readonly plainHeader: string;
+  /** `["<nodeId>"` — a payload starting with this and then `,` or `]` is this node's echo. */
+  private readonly ownPrefix: string;
+
+  constructor(private readonly nodeId: string) {
+    this.plainHeader = `${JSON.stringify([nodeId])}\n`;
+    this.ownPrefix = JSON.stringify([nodeId]).slice(0, -1);
+  }
+
+  encode(message: BrokerMessage): string {
+    const header = message.exclude === undefined ? this.plainHeader : `${JSON.stringify([this.nodeId, message.exclude])}\n`;
+    return header + message.data;
+  }
+
+  /** True when the payload was published by this node (checked without parsing). */
+  isOwn(payload: string): boolean {
+    if (!payload.startsWith(this.ownPrefix)) return false;
+    const next = payload.charCodeAt(this.ownPrefix.length);
+    return next === 0x2c /* , */ || next === 0x5d /* ] */;
+  }
+
+  /** Undefined for a malformed payload (another writer on our channel): dropped, never thrown. */
+  static decode(payload: string): DecodedDelivery | undefined {
+    const newline = payload.indexOf('\n');
+    if (newline < 0) return undefined;
+    let header: unknown;
+    try {
+      header = JSON.parse(payload.slice(0, newline));
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(header) || typeof header[0] !== 'string') return undefined;
+    const exclude: unknown = header[1];
+    if (exclude !== undefined && typeof exclude !== 'string') return undefined;
+    return { origin: header[0], exclude, data: payload.slice(newline + 1) };
+  }
+}
+
+export type ControlEnvelope =
+  | { o: string; k: 'control'; c: ControlCommand }
+  | { o: string; k: 'counts'; t: string[] };
+
+export function encodeControl(envelope: ControlEnvelope): string {
+  return JSON.stringify(envelope);
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+function parseCommand(value: unknown): ControlCommand | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const c = value as Record<string, unknown>;
+  switch (c.kind) {
+    case 'kickUser':
+      if (!isString(c.userId) || (c.reason !== undefined && !isString(c.reason))) return undefined;
+      return c.reason === undefined ? { kind: 'kickUser', userId: c.userId } : { kind: 'kickUser', userId: c.userId, reason: c.reason };
+    case 'unsubscribeUser':
+      if (!isString(c.userId) || !isString(c.topic)) return undefined;
+      return { kind: 'unsubscribeUser', userId: c.userId, topic: c.topic };
+    case 'removeTopic':
+      if (!isString(c.topic)) return undefined;
+      return { kind: 'removeTopic', topic: c.topic };
+    default:
+      return undefined;
+  }
+}
+
+/** Undefined for anything malformed: a foreign writer on the channel must not crash a node. */
+export function decodeControl(payload: string): ControlEnvelope | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (!isString(v.o)) return undefined;
+  if (v.k === 'control') {
+    const command = parseCommand(v.c);
+    return command && { o: v.o, k: 'control', c: command };
+  }
+  if (v.k === 'counts' && Array.isArray(v.t) && v.t.every(isString)) {
+    return { o: v.o, k: 'counts', t: v.t };
+  }
+  return undefined;
+}

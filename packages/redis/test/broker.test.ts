@@ -1,0 +1,198 @@
+/** The Redis broker on its own, against a real redis-server, with recording nodes. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerOverflowError } from '@firetower/server';
+import { type RedisBroker, RedisBrokerError, redisBroker, type RedisBrokerOptions } from '@firetower/redis';
+import type { RedisClientType } from 'redis';
+import { adminClient, freePort, RedisServer, redisServerPath, SKIP_REASON } from './redis-server.js';
+import { RecordingNode, waitUntil } from './test-node.js';
+
+describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKIP_REASON})`}`, () => {
+  let redis: RedisServer;
+  let admin: RedisClientType;
+  const open: RedisBroker[] = [];
+  let prefixSeq = 0;
+  let prefix = '';
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    admin = await adminClient(redis.url);
+  });
+  afterAll(async () => {
+    admin?.destroy();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((b) => b.close()));
+  });
+
+  /** Start `count` nodes sharing a fresh key prefix (tests never see each other's keys). */
+  async function cluster(count: number, options: RedisBrokerOptions = {}): Promise<Array<{ node: RecordingNode; broker: RedisBroker }>> {
+    prefix = `t${++prefixSeq}:`;
+    const result = [];
+    for (let i = 0; i < count; i++) {
+      const node = new RecordingNode(`n${i}`);
+      const broker = redisBroker({ url: redis.url, keyPrefix: prefix, ...options });
+      node.broker = broker;
+      open.push(broker);
+      await broker.start(node);
+      result.push({ node, broker });
+    }
+    return result;
+  }
+
+  const numsub = async (topic: string) => {
+    const reply = await admin.pubSubNumSub(`${prefix}t:${topic}`);
+    return Number(reply[`${prefix}t:${topic}`] ?? 0);
+  };
+
+  it('relays a publish to the nodes with subscribers, once each, and delivers locally at the call', async () => {
+    const [a, b, c] = await cluster(3);
+    a!.node.setCounts({ room: 1 });
+    b!.node.setCounts({ room: 2 });
+    await waitUntil(async () => (await a!.broker.count('room')) === 3, 5_000, 'count 3');
+
+    await c!.broker.publish({ topic: 'room', data: '{"n":1}' });
+    // The publisher's own node got it synchronously, before Redis was involved.
+    expect(c!.node.dataOf('room')).toEqual(['{"n":1}']);
+    await waitUntil(() => a!.node.dataOf('room').length === 1 && b!.node.dataOf('room').length === 1, 5_000, 'relay');
+
+    await a!.broker.publish({ topic: 'room', data: '"from a"' });
+    await waitUntil(() => b!.node.dataOf('room').length === 2, 5_000, 'relay from a');
+    // a's own echo from Redis is dropped: it holds the message exactly once.
+    await b!.broker.publish({ topic: 'room', data: '"marker"' });
+    await waitUntil(() => a!.node.dataOf('room').includes('"marker"'), 5_000, 'marker');
+    expect(a!.node.dataOf('room')).toEqual(['{"n":1}', '"from a"', '"marker"']);
+  });
+
+  it('subscribes in Redis only on nodes with local subscribers (first-subscribe / last-unsubscribe)', async () => {
+    const [a, b] = await cluster(2);
+    expect(await numsub('lobby')).toBe(0);
+    a!.node.setCounts({ lobby: 1 });
+    await waitUntil(async () => (await numsub('lobby')) === 1, 5_000, 'a subscribed');
+    a!.node.setCounts({ lobby: 5 }); // not a transition: no second subscription
+    b!.node.setCounts({ lobby: 1 });
+    await waitUntil(async () => (await numsub('lobby')) === 2, 5_000, 'b subscribed');
+    a!.node.setCounts({ lobby: 0 });
+    await waitUntil(async () => (await numsub('lobby')) === 1, 5_000, 'a unsubscribed');
+    b!.node.setCounts({ lobby: 0 });
+    await waitUntil(async () => (await numsub('lobby')) === 0, 5_000, 'b unsubscribed');
+    // A node without interest receives nothing, not even to drop it.
+    await b!.broker.publish({ topic: 'lobby', data: '1' });
+    await a!.broker.publish({ topic: 'other', data: '2' });
+    expect(a!.node.dataOf('lobby')).toEqual([]);
+  });
+
+  it('keeps cluster-wide counts and sorted topics, and tells other nodes what changed', async () => {
+    const [a, b] = await cluster(2);
+    a!.node.setCounts({ x: 2, y: 1 });
+    b!.node.setCounts({ x: 3, z: 4 });
+    expect(await b!.broker.count('x')).toBe(5); // b's own writes are settled before its read
+    await waitUntil(async () => (await b!.broker.count('y')) === 1, 5_000, 'a counts visible');
+    expect(await a!.broker.topics()).toEqual([
+      { topic: 'x', count: 5 },
+      { topic: 'z', count: 4 },
+      { topic: 'y', count: 1 },
+    ]);
+    expect(await a!.broker.count('nothing')).toBe(0);
+    await waitUntil(() => a!.node.countNotices.some((t) => t.includes('z')), 5_000, 'a told about z');
+    b!.node.setCounts({ x: 0 });
+    expect(await b!.broker.count('x')).toBe(2);
+    await waitUntil(() => a!.node.countNotices.some((t) => t.length === 1 && t[0] === 'x'), 5_000, 'a told about x');
+  });
+
+  it('carries exclude and keeps data text byte for byte', async () => {
+    const [a, b] = await cluster(2);
+    a!.node.setCounts({ t: 1 });
+    await a!.broker.count('t');
+    const data = '{"text":"line1\\nline2 \\u00e9 ✓","n":[1,2]}';
+    await b!.broker.publish({ topic: 't', data, exclude: 'client-7' });
+    await b!.broker.publish({ topic: 't', data: 'null' });
+    await waitUntil(() => a!.node.delivered.length === 2, 5_000, 'two deliveries');
+    expect(a!.node.delivered).toEqual([
+      { topic: 't', data, exclude: 'client-7' },
+      { topic: 't', data: 'null' },
+    ]);
+  });
+
+  it('keeps one publisher’s messages in order on every node', async () => {
+    const [a, b, c] = await cluster(3);
+    a!.node.setCounts({ seq: 1 });
+    b!.node.setCounts({ seq: 1 });
+    await a!.broker.count('seq');
+    await b!.broker.count('seq');
+    const sent = Array.from({ length: 2_000 }, (_, i) => String(i));
+    await Promise.all(sent.map((data) => c!.broker.publish({ topic: 'seq', data })));
+    await waitUntil(() => a!.node.delivered.length === 2_000 && b!.node.delivered.length === 2_000, 10_000, 'all delivered');
+    expect(a!.node.dataOf('seq')).toEqual(sent);
+    expect(b!.node.dataOf('seq')).toEqual(sent);
+  });
+
+  it('runs control commands on every node, the caller included, exactly once', async () => {
+    const [a, b, c] = await cluster(3);
+    await a!.broker.control({ kind: 'kickUser', userId: 'u1', reason: 'bye' });
+    await b!.broker.control({ kind: 'removeTopic', topic: 'gone' });
+    await c!.broker.control({ kind: 'unsubscribeUser', userId: 'u2', topic: 'r' });
+    const expected = [
+      { kind: 'kickUser', userId: 'u1', reason: 'bye' },
+      { kind: 'removeTopic', topic: 'gone' },
+      { kind: 'unsubscribeUser', userId: 'u2', topic: 'r' },
+    ];
+    for (const { node } of [a!, b!, c!]) {
+      await waitUntil(() => node.controls.length === 3, 5_000, `controls on ${node.nodeId}`);
+    }
+    // Each node saw all three (order across publishers is not promised).
+    for (const { node } of [a!, b!, c!]) expect(new Set(node.controls.map((c) => JSON.stringify(c)))).toEqual(new Set(expected.map((c) => JSON.stringify(c))));
+  });
+
+  it('ignores malformed messages on its channels', async () => {
+    const [a, b] = await cluster(2);
+    a!.node.setCounts({ t: 1 });
+    await a!.broker.count('t');
+    for (const junk of ['', 'no header', '[1]\n{}', '{not json\n1', '["x", 5]\n1']) await admin.publish(`${prefix}t:t`, junk);
+    for (const junk of ['', '{}', '[]', '{"o":"x","k":"control","c":{"kind":"nope"}}', '{"o":"x","k":"counts","t":[1]}']) {
+      await admin.publish(`${prefix}control`, junk);
+    }
+    await b!.broker.publish({ topic: 't', data: '"ok"' });
+    await waitUntil(() => a!.node.delivered.length > 0, 5_000, 'good message');
+    expect(a!.node.dataOf('t')).toEqual(['"ok"']);
+    expect(a!.node.controls).toEqual([]);
+  });
+
+  it('reports status with the live nodes', async () => {
+    const [a, b] = await cluster(2);
+    a!.node.setCounts({ s: 1, s2: 1 });
+    await a!.broker.count('s');
+    const status = await b!.broker.status();
+    expect(status).toMatchObject({ kind: 'redis', connected: true, pendingPublishes: 0, droppedPublishes: 0 });
+    const ids = (status.nodes ?? []).map((n) => n.nodeId).sort();
+    expect(ids).toEqual([a!.node.nodeId, b!.node.nodeId].sort());
+    expect(status.nodes?.find((n) => n.nodeId === a!.node.nodeId)?.topics).toBe(2);
+  });
+
+  it('drops a closed node’s counts at once and tells the others', async () => {
+    const [a, b] = await cluster(2);
+    a!.node.setCounts({ c: 2 });
+    b!.node.setCounts({ c: 1 });
+    await waitUntil(async () => (await a!.broker.count('c')) === 3, 5_000, 'count 3');
+    await b!.broker.close();
+    expect(await a!.broker.count('c')).toBe(2);
+    await waitUntil(() => a!.node.countNotices.some((t) => t.includes('c')), 5_000, 'notice');
+    await expect(b!.broker.publish({ topic: 'c', data: '1' })).rejects.toMatchObject({ code: 'broker_closed' });
+    await b!.broker.close(); // idempotent
+  });
+
+  it('refuses to start when Redis does not answer, with a coded error', async () => {
+    const port = await freePort();
+    const broker = redisBroker({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 });
+    const error = await broker.start(new RecordingNode()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisBrokerError);
+    expect(error).toMatchObject({ code: 'redis_unavailable' });
+    expect(broker.brokerState).toBe('closed');
+  });
+
+  it('validates options', () => {
+    expect(() => redisBroker({ leaseMs: 10 })).toThrow(RedisBrokerError);
+    expect(() => redisBroker({ maxBufferedPublishes: -1 })).toThrow(/maxBufferedPublishes/);
+    expect(BrokerOverflowError).toBeDefined();
+  });
+});

@@ -1,0 +1,71 @@
+import type { NextFunction, Request, Response } from 'express';
+import createDebug from 'debug';
+
+const debug = createDebug('firetower:admin');
+
+/** Stable `code`s of the admin API's JSON error bodies; clients may switch on them. */
+export type AdminErrorCode =
+  | 'unauthorized'
+  | 'bad_request'
+  | 'invalid_topic'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'too_large'
+  | 'too_many_messages'
+  | 'unsupported_media_type'
+  | 'broker_overflow'
+  | 'internal';
+
+/** An admin request that failed; becomes `{ error: { code, message } }` with `status`. */
+export class AdminHttpError extends Error {
+  readonly code: AdminErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(status: number, code: AdminErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AdminHttpError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export interface AdminErrorBody {
+  error: { code: AdminErrorCode; message: string; [key: string]: unknown };
+}
+
+export function sendError(res: Response, error: AdminHttpError): void {
+  const body: AdminErrorBody = { error: { ...error.details, code: error.code, message: error.message } };
+  res.status(error.status).json(body);
+}
+
+/** body-parser's errors carry an HTTP status and a `type` such as 'entity.too.large'. */
+function isBodyParserError(value: unknown): value is Error & { status: number; type: string } {
+  return (
+    value instanceof Error &&
+    typeof (value as { status?: unknown }).status === 'number' &&
+    typeof (value as { type?: unknown }).type === 'string'
+  );
+}
+
+function toAdminError(err: unknown): AdminHttpError {
+  if (err instanceof AdminHttpError) return err;
+  if (isBodyParserError(err)) {
+    if (err.status === 413) return new AdminHttpError(413, 'too_large', 'request body is too large');
+    if (err.status === 415) return new AdminHttpError(415, 'unsupported_media_type', err.message);
+    if (err.type === 'entity.parse.failed') return new AdminHttpError(400, 'bad_request', 'body is not valid JSON');
+    if (err.status >= 400 && err.status < 500) return new AdminHttpError(err.status, 'bad_request', err.message);
+  }
+  debug('admin route failed: %O', err);
+  return new AdminHttpError(500, 'internal', 'internal error');
+}
+
+/** The last handler of the admin router: every failure leaves as a JSON error body. */
+export function jsonErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  sendError(res, toAdminError(err));
+}

@@ -1,0 +1,137 @@
+import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, TopicCount } from './types.js';
+
+/** One node's place on a memory bus: its callbacks and its local counts. */
+interface BusMember {
+  node: BrokerNode;
+  counts: Map<string, number>;
+}
+
+/**
+ * An in-process "cluster": every memory broker started on the same bus sees the others, so several
+ * firetower instances in one process behave like the nodes of a real cluster (used by tests and by
+ * apps that run more than one firetower in a process).
+ */
+export interface MemoryBus {
+  readonly members: ReadonlyMap<string, BusMember>;
+  join(node: BrokerNode): BusMember;
+  leave(nodeId: string): void;
+}
+
+export function createMemoryBus(): MemoryBus {
+  const members = new Map<string, BusMember>();
+  return {
+    members,
+    join(node) {
+      if (members.has(node.nodeId)) throw new Error(`memory bus: node ${node.nodeId} joined twice`);
+      const member: BusMember = { node, counts: new Map() };
+      members.set(node.nodeId, member);
+      return member;
+    },
+    leave(nodeId) {
+      const member = members.get(nodeId);
+      if (!member) return;
+      members.delete(nodeId);
+      const topics = [...member.counts.keys()];
+      if (topics.length > 0) notifyOthers(members, nodeId, topics);
+    },
+  };
+}
+
+function notifyOthers(members: ReadonlyMap<string, BusMember>, nodeId: string, topics: string[]): void {
+  for (const [id, other] of members) if (id !== nodeId) other.node.countsChanged?.(topics);
+}
+
+export interface MemoryBrokerOptions {
+  /** Share a bus between brokers to form an in-process cluster. @default a private bus */
+  bus?: MemoryBus;
+}
+
+type MemoryState = 'new' | 'started' | 'closed';
+
+/**
+ * The default broker: a single process. Publishing is synchronous (the message reaches every
+ * local subscriber's socket before `publish()` returns its already-resolved promise), which is
+ * what keeps per-publisher ordering trivially true and the hot path free of awaits.
+ */
+class MemoryBroker implements Broker {
+  readonly kind = 'memory';
+  private state: MemoryState = 'new';
+  private member: BusMember | undefined;
+
+  constructor(private readonly bus: MemoryBus) {}
+
+  async start(node: BrokerNode): Promise<void> {
+    if (this.state !== 'new') throw new Error('memory broker: start() may be called once');
+    this.member = this.bus.join(node);
+    this.state = 'started';
+  }
+
+  updateLocalCounts(changes: readonly TopicCount[]): void {
+    const member = this.member;
+    if (!member || this.state !== 'started') return;
+    const topics: string[] = [];
+    for (const { topic, count } of changes) {
+      if (count > 0) member.counts.set(topic, count);
+      else member.counts.delete(topic);
+      topics.push(topic);
+    }
+    if (topics.length > 0) notifyOthers(this.bus.members, member.node.nodeId, topics);
+  }
+
+  publish(message: BrokerMessage): Promise<void> {
+    if (this.state !== 'started') return Promise.reject(new Error('memory broker is not started'));
+    for (const member of this.bus.members.values()) {
+      if (member.counts.has(message.topic)) member.node.deliver(message);
+    }
+    return Promise.resolve();
+  }
+
+  async control(command: ControlCommand): Promise<void> {
+    if (this.state !== 'started') throw new Error('memory broker is not started');
+    for (const member of [...this.bus.members.values()]) member.node.control(command);
+  }
+
+  async count(topic: string): Promise<number> {
+    let total = 0;
+    for (const member of this.bus.members.values()) total += member.counts.get(topic) ?? 0;
+    return total;
+  }
+
+  async topics(): Promise<TopicCount[]> {
+    const totals = new Map<string, number>();
+    for (const member of this.bus.members.values()) {
+      for (const [topic, count] of member.counts) totals.set(topic, (totals.get(topic) ?? 0) + count);
+    }
+    return [...totals].map(([topic, count]) => ({ topic, count })).sort((a, b) => b.count - a.count || (a.topic < b.topic ? -1 : 1));
+  }
+
+  async status(): Promise<BrokerStatus> {
+    return {
+      kind: this.kind,
+      connected: this.state === 'started',
+      pendingPublishes: 0,
+      droppedPublishes: 0,
+      nodes: [...this.bus.members.values()].map((m) => ({ nodeId: m.node.nodeId, lagMs: 0, topics: m.counts.size })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.member) this.bus.leave(this.member.node.nodeId);
+    this.member = undefined;
+  }
+}
+
+/**
+ * The in-memory broker (the default). Pass a shared bus to join several firetower instances in
+ * one process into a cluster.
+ *
+ * @example
+ * const bus = createMemoryBus();
+ * app1.use(firetower({ broker: memoryBroker({ bus }) }));
+ * app2.use(firetower({ broker: memoryBroker({ bus }) }));
+ */
+export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
+  return new MemoryBroker(options.bus ?? createMemoryBus());
+}

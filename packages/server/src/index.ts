@@ -1,0 +1,36 @@
+/**
+ * @firetower/server: topic pub/sub over WebSocket as an Express middleware.
+ *
+ * @example
+ * import express from 'express';
+ * import { firetower } from '@firetower/server';
+ * const app = express();
+ * const ft = firetower({ hooks: { authenticate: ({ query }) => ({ userId: query.get('user') ?? undefined }) } });
+ * app.use(ft);
+ * app.listen(3000);
+ * await ft.publish('/news', { title: 'hello' });
+ */
+import { createMiddleware, type FiretowerMiddleware } from './middleware.js';
+import { FiretowerNode } from './node.js';
+import type { FiretowerOptions } from './types.js';
+
+export function firetower<AppData = Record<string, unknown>>(options: FiretowerOptions<AppData> = {}): FiretowerMiddleware<AppData> {
+  return createMiddleware(new FiretowerNode<AppData>(options), options);
+}
+
+export type { FiretowerMiddleware } from './middleware.js';
+export { memoryBroker, createMemoryBus, type MemoryBus, type MemoryBrokerOptions } from './broker/memory.js';
+export { BrokerOverflowError } from './broker/types.js';
+export type * from './broker/types.js';
+export type * from './types.js';
+export { FiretowerRefusal, FiretowerError, type FiretowerErrorCode, type RefusalStatus } from './errors.js';
+export {
+  CloseCode,
+  ErrorCode,
+  HEARTBEAT,
+  DEFAULT_LIMITS,
+  formatRetryAfter,
+  parseRetryAfter,
+  isTerminalCloseCode,
+  type Limits,
+} from '@firetower/protocol';

@@ -1,0 +1,312 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import createDebug from 'debug';
+import type { RawData, WebSocket } from 'ws';
+import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, type DecodeResult } from '@firetower/protocol';
+import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from './broker/types.js';
+import { BrokerOverflowError } from './broker/types.js';
+import { CountChangeNotifier } from './counts.js';
+import { DedupeWindow } from './dedupe.js';
+import { FiretowerError, FiretowerRefusal, toError } from './errors.js';
+import { handleFrame } from './handlers.js';
+import type { HookName, TowerHost } from './host.js';
+import { Hub } from './hub.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { isPromiseLike } from './settle.js';
+import { closeInBatches, resolveShutdown } from './shutdown.js';
+import { StatsRecorder } from './stats.js';
+import { TowerImpl } from './tower.js';
+import type { AuthAccept, FiretowerOptions, PublishOptions, ShutdownOptions, SlowConsumerEvent } from './types.js';
+import { queryOf, verifyUpgrade, type UpgradeVerdict } from './upgrade.js';
+
+const debug = createDebug('firetower:node');
+
+/** `starting`: the broker is starting (upgrades wait for it). */
+export type NodeState = 'starting' | 'running' | 'closing' | 'closed';
+
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function noop(): void {}
+
+/**
+ * One firetower node: the connections of this process, the local topic index, the broker link,
+ * stats, heartbeat and shutdown. Express-free; the middleware adapts it to express-ws.
+ */
+export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHost<AppData> {
+  readonly nodeId = `node-${randomBytes(6).toString('base64url')}`;
+  readonly options: ResolvedOptions<AppData>;
+  readonly broker: Broker;
+  readonly hub: Hub<TowerImpl<AppData>>;
+  readonly stats = new StatsRecorder();
+  readonly dedupe: DedupeWindow;
+  private state: NodeState = 'starting';
+  private readonly counts: CountChangeNotifier;
+  private readonly ready: Promise<boolean>;
+  private readonly pendingAuth = new WeakMap<IncomingMessage, AuthAccept<AppData>>();
+  /** Connections not yet through their close hooks (shutdown waits for these). */
+  private readonly live = new Set<TowerImpl<AppData>>();
+  private liveDrained: (() => void) | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly onPublishFailed = (error: unknown): never => {
+    if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
+    else this.reportError(error);
+    throw error;
+  };
+
+  constructor(options: FiretowerOptions<AppData> = {}) {
+    this.options = resolveOptions(options);
+    this.broker = this.options.broker;
+    this.dedupe = new DedupeWindow(this.options.dedupeWindowMs);
+    this.counts = new CountChangeNotifier(
+      this.options.countDebounceMs,
+      (topic) => this.broker.count(topic),
+      this.options.hooks.onCountChange,
+      (error) => this.reportError(error),
+    );
+    this.hub = new Hub(this.options.rawDelivery, (changes) => {
+      try {
+        this.broker.updateLocalCounts(changes);
+      } catch (error) {
+        this.reportError(error);
+      }
+      this.counts.markDirty(changes.map((change) => change.topic));
+    });
+    this.ready = this.broker.start(this.brokerNode()).then(
+      () => {
+        if (this.state === 'starting') this.state = 'running';
+        return true;
+      },
+      (error: unknown) => {
+        this.reportError(new FiretowerError('broker_failed', `broker ${this.broker.kind} failed to start`, { cause: error }));
+        return false;
+      },
+    );
+    const interval = this.options.heartbeatIntervalMs;
+    if (interval > 0) {
+      this.heartbeatTimer = setInterval(() => {
+        for (const tower of this.hub.members()) tower.heartbeat();
+      }, interval);
+      this.heartbeatTimer.unref();
+    }
+  }
+
+  get nodeState(): NodeState {
+    return this.state;
+  }
+
+  // --- upgrade and connection -------------------------------------------------------------------
+
+  /** verifyClient: origin, authenticate; the accepted result waits for the connection in a WeakMap. */
+  async verify(request: IncomingMessage, origin: string | undefined): Promise<UpgradeVerdict<AppData>> {
+    const unavailable = { ok: false as const, status: 503, code: 'shutting_down', message: 'the server is shutting down' };
+    if (this.state === 'closing' || this.state === 'closed') return unavailable;
+    if (!(await this.ready)) return { ...unavailable, code: 'broker_unavailable', message: 'the broker is not available' };
+    const verdict = await verifyUpgrade(this.options, this.stats, request, origin, (error) => this.reportError(error));
+    if (verdict.ok) this.pendingAuth.set(request, verdict.accept);
+    return verdict;
+  }
+
+  /** A verified WebSocket reached the route: make it a Tower. `early` holds frames that arrived first. */
+  accept(ws: WebSocket, request: IncomingMessage, early: ReadonlyArray<[RawData, boolean]> = []): void {
+    const auth = this.pendingAuth.get(request);
+    this.pendingAuth.delete(request);
+    if (ws.readyState !== ws.OPEN) return;
+    if (auth === undefined) {
+      ws.close(CloseCode.Unauthorized, 'upgrade was not verified');
+      return;
+    }
+    if (this.state === 'closing' || this.state === 'closed') {
+      ws.close(CloseCode.ServerShutdown, formatRetryAfter(Math.random() * 5_000));
+      return;
+    }
+    const requested = queryOf(request).get('clientId');
+    const valid = requested !== null && CLIENT_ID.test(requested);
+    const clientId = valid && !this.hub.hasClientId(requested) ? requested : randomUUID();
+    const tower = new TowerImpl<AppData>(this, ws, request, {
+      clientId,
+      dedupeId: valid ? requested : clientId,
+      userId: auth.userId,
+      data: auth.data ?? ({} as AppData),
+    });
+    this.live.add(tower);
+    this.hub.add(tower);
+    ws.on('message', (data, isBinary) => tower.receive(toBuffer(data), isBinary));
+    ws.on('close', (code, reason) => tower.socketClosed(code, reason.toString()));
+    ws.on('pong', () => tower.pong());
+    ws.on('error', (error) => debug('%s socket error: %s', clientId, error.message));
+    debug('%s connected (user %s)', clientId, auth.userId);
+    tower.start();
+    for (const [data, isBinary] of early) tower.receive(toBuffer(data), isBinary);
+  }
+
+  // --- TowerHost --------------------------------------------------------------------------------
+
+  decode(text: string): DecodeResult {
+    return decodeClientFrame(text, this.options.limits);
+  }
+
+  handleFrame(tower: TowerImpl<AppData>, frame: DecodeResult): void | PromiseLike<void> {
+    return handleFrame(this, tower, frame);
+  }
+
+  callHook(name: HookName, tower: TowerImpl<AppData> | undefined, run: () => unknown, onFailure?: (error: unknown) => void): void | PromiseLike<void> {
+    const fail = (error: unknown): void => {
+      onFailure?.(error);
+      if (!(error instanceof FiretowerRefusal)) this.reportError(new FiretowerError('hook_failed', `${name} threw: ${toError(error).message}`, { cause: error }), tower);
+    };
+    let result: unknown;
+    try {
+      result = run();
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (isPromiseLike(result)) return Promise.resolve(result).then(noop, fail);
+  }
+
+  reportError(error: unknown, tower?: TowerImpl<AppData>): void {
+    const err = toError(error);
+    const source = err instanceof FiretowerError ? err.code : 'error';
+    this.stats.error(source, err.message, tower ? { clientId: tower.clientId } : undefined);
+    const onError = this.options.hooks.onError;
+    if (!onError) {
+      debug('error%s: %s', tower ? ` on ${tower.clientId}` : '', err.stack ?? err.message);
+      return;
+    }
+    try {
+      onError(err, tower);
+    } catch (hookError) {
+      debug('onError threw: %o', hookError);
+    }
+  }
+
+  slowConsumer(tower: TowerImpl<AppData>, event: SlowConsumerEvent): void {
+    const what = event.policy === 'close' ? 'closed a slow consumer' : `dropped ${event.droppedFrames} frames (${event.policy})`;
+    this.stats.drop('slow_consumer', event.droppedFrames, what, { clientId: tower.clientId });
+    const hook = this.options.hooks.onSlowConsumer;
+    if (hook) this.callHook('onSlowConsumer', tower, () => hook(tower, event));
+  }
+
+  serialise(data: unknown): string {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data);
+    } catch (error) {
+      throw new FiretowerError('invalid_data', `data is not serialisable as JSON: ${toError(error).message}`, { cause: error });
+    }
+    return json === undefined ? 'null' : json;
+  }
+
+  publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<void> {
+    let json: string;
+    try {
+      const check = checkTopic(topic, this.options.limits.maxTopicLength);
+      if (!check.ok) throw new FiretowerError('invalid_topic', `invalid topic: ${check.reason}`);
+      json = this.serialise(data);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const outcome = this.publishJson(topic, json, options.excludeClientId, options.idempotencyKey);
+    if (outcome !== 'duplicate') return outcome;
+    this.stats.drop('duplicate', 1, `duplicate publish ${options.idempotencyKey}`, { topic });
+    return Promise.resolve();
+  }
+
+  publishJson(topic: string, json: string, exclude: string | undefined, idempotencyKey: string | undefined): 'duplicate' | Promise<void> {
+    if (idempotencyKey !== undefined) {
+      if (this.dedupe.has(idempotencyKey)) return 'duplicate';
+      this.dedupe.remember(idempotencyKey);
+    }
+    if (this.state === 'closed') return Promise.reject(new FiretowerError('closed', 'firetower is closed'));
+    this.stats.publishesTotal++;
+    const message: BrokerMessage = exclude === undefined ? { topic, data: json } : { topic, data: json, exclude };
+    let result: Promise<void>;
+    try {
+      result = this.broker.publish(message);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    if (idempotencyKey === undefined) return result.then(undefined, this.onPublishFailed);
+    return result.then(undefined, (error: unknown) => {
+      this.dedupe.forget(idempotencyKey);
+      return this.onPublishFailed(error);
+    });
+  }
+
+  towerClosing(tower: TowerImpl<AppData>): void {
+    debug('%s closing', tower.clientId);
+  }
+
+  towerClosed(tower: TowerImpl<AppData>): void {
+    this.live.delete(tower);
+    if (this.live.size === 0) this.liveDrained?.();
+  }
+
+  // --- BrokerNode -------------------------------------------------------------------------------
+
+  private brokerNode(): BrokerNode {
+    return {
+      nodeId: this.nodeId,
+      deliver: (message) => this.deliver(message),
+      control: (command) => this.control(command),
+      localCounts: () => this.hub.localCounts(),
+      countsChanged: (topics) => this.counts.markDirty(topics),
+    };
+  }
+
+  private deliver(message: BrokerMessage): void {
+    try {
+      const result = this.hub.fanout(message);
+      this.stats.messagesOutTotal += result.frames;
+      this.stats.bytesOutTotal += result.bytes;
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private control(command: ControlCommand): void {
+    try {
+      switch (command.kind) {
+        case 'kickUser':
+          for (const tower of this.hub.ofUser(command.userId)) tower.close(CloseCode.Kicked, command.reason ?? 'kicked');
+          break;
+        case 'unsubscribeUser':
+          for (const tower of this.hub.ofUser(command.userId)) tower.removeByServer([command.topic]);
+          break;
+        case 'removeTopic':
+          for (const tower of this.hub.subscribersOf(command.topic)) tower.removeByServer([command.topic]);
+          break;
+      }
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  // --- shutdown ---------------------------------------------------------------------------------
+
+  close(options?: ShutdownOptions): Promise<void> {
+    this.closing ??= this.shutdown(options);
+    return this.closing;
+  }
+
+  private async shutdown(options?: ShutdownOptions): Promise<void> {
+    this.state = 'closing';
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await closeInBatches([...this.hub.members()], resolveShutdown(options));
+    if (this.live.size > 0) await new Promise<void>((resolve) => (this.liveDrained = resolve));
+    this.counts.stop();
+    try {
+      if (await this.ready) await this.broker.close();
+    } catch (error) {
+      this.reportError(new FiretowerError('broker_failed', 'broker close failed', { cause: error }));
+    }
+    this.state = 'closed';
+  }
+}

@@ -1,0 +1,71 @@
+import { DEFAULT_LIMITS, type Limits } from '@firetower/protocol';
+import { memoryBroker } from './broker/memory.js';
+import type { Broker } from './broker/types.js';
+import type { FiretowerHooks, FiretowerOptions, SlowConsumerPolicy } from './types.js';
+
+/** Options with every default applied; what the rest of the server reads. */
+export interface ResolvedOptions<AppData> {
+  path: string;
+  hooks: FiretowerHooks<AppData>;
+  broker: Broker;
+  limits: Readonly<Limits>;
+  allowedOrigins: ReadonlySet<string> | '*';
+  heartbeatIntervalMs: number;
+  rawDelivery: boolean;
+  maxQueueBytes: number;
+  slowConsumerPolicy: SlowConsumerPolicy;
+  maxInboundQueue: number;
+  readTimeoutMs: number;
+  dedupeWindowMs: number;
+  countDebounceMs: number;
+  prefix: string;
+  serveClient: boolean;
+}
+
+function normalisePath(path: string): string {
+  const withSlash = path.startsWith('/') ? path : `/${path}`;
+  return withSlash.length > 1 && withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
+}
+
+/** Origins compare as `scheme://host[:port]`; a malformed entry is kept as written so it never matches by accident. */
+export function normaliseOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`firetower: option ${name} must be a non-negative number`);
+  }
+  return value;
+}
+
+export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {}): ResolvedOptions<AppData> {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) {
+    const value = options.limits?.[key];
+    if (value !== undefined) limits[key] = nonNegative(value, DEFAULT_LIMITS[key], `limits.${key}`);
+  }
+  const origins = options.allowedOrigins ?? [];
+  return {
+    path: normalisePath(options.path ?? '/ws'),
+    hooks: options.hooks ?? {},
+    broker: options.broker ?? memoryBroker(),
+    limits: Object.freeze(limits),
+    allowedOrigins: origins === '*' ? '*' : new Set(origins.map(normaliseOrigin)),
+    heartbeatIntervalMs: nonNegative(options.heartbeatIntervalMs, 25_000, 'heartbeatIntervalMs'),
+    rawDelivery: options.rawDelivery ?? false,
+    maxQueueBytes: nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'),
+    slowConsumerPolicy: options.slowConsumerPolicy ?? 'drop-oldest',
+    maxInboundQueue: Math.max(1, nonNegative(options.maxInboundQueue, 256, 'maxInboundQueue')),
+    readTimeoutMs: nonNegative(options.readTimeoutMs, 5_000, 'readTimeoutMs'),
+    dedupeWindowMs: nonNegative(options.dedupeWindowMs, 60_000, 'dedupeWindowMs'),
+    countDebounceMs: nonNegative(options.countDebounceMs, 100, 'countDebounceMs'),
+    prefix: normalisePath(options.prefix ?? '/firetower'),
+    serveClient: options.serveClient ?? true,
+  };
+}

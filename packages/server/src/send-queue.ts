@@ -1,0 +1,163 @@
+import { corkForTurn, netSocketOf, whenDrained, type Corkable } from './writer.js';
+import type { SlowConsumerPolicy } from './types.js';
+
+/** The part of a ws WebSocket the outbox writes to. */
+export interface WritableSocket {
+  send(data: Buffer | string, options: { binary: boolean }): void;
+  readonly bufferedAmount: number;
+}
+
+export type Frame = Buffer | string;
+
+/** What the outbox reports to its tower. */
+export interface OutboxEvents {
+  /** The policy dropped frames (reported on the first drop of a backlog, then once when it ends). */
+  dropped(droppedFrames: number, queuedBytes: number): void;
+  /** The `close` policy acted; the tower must close with CloseCode.SlowConsumer. */
+  overflow(queuedBytes: number): void;
+}
+
+/** `direct`: frames go straight to the socket. `backlogged`: the socket is full, frames wait here. */
+type OutboxState = 'direct' | 'backlogged' | 'closed';
+
+const TEXT = Object.freeze({ binary: false });
+
+function sizeOf(frame: Frame): number {
+  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+}
+
+/**
+ * One connection's outgoing path. While the socket keeps up, a frame costs one `ws.send` (the same
+ * shared Buffer for every subscriber). When ws reports more than half of `maxQueueBytes` waiting,
+ * frames queue here instead, bounded so that socket buffer + queue stay under `maxQueueBytes`, and
+ * drain on the socket's 'drain'. One slow socket therefore never holds up the fan-out loop.
+ */
+export class Outbox implements Corkable {
+  readonly net: ReturnType<typeof netSocketOf>;
+  corkedTurn = 0;
+  private state: OutboxState = 'direct';
+  private queue: Frame[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private unreportedDrops = 0;
+  private droppedThisBacklog = false;
+  private readonly highWater: number;
+  private readonly onDrain = (): void => this.drain();
+
+  constructor(
+    private readonly ws: WritableSocket,
+    private readonly maxQueueBytes: number,
+    private readonly policy: SlowConsumerPolicy,
+    private readonly events: OutboxEvents,
+  ) {
+    this.net = netSocketOf(ws);
+    this.highWater = Math.max(1, Math.floor(maxQueueBytes / 2));
+  }
+
+  /** Queue or write one frame. False when it was dropped or the outbox is closed. */
+  write(frame: Frame): boolean {
+    if (this.state === 'direct') {
+      if (this.ws.bufferedAmount < this.highWater) {
+        corkForTurn(this);
+        this.ws.send(frame, TEXT);
+        return true;
+      }
+      this.state = 'backlogged';
+      whenDrained(this, this.onDrain);
+    }
+    if (this.state === 'closed') return false;
+    return this.enqueue(frame);
+  }
+
+  /** Bytes waiting in this queue (not counting the socket's own buffer). */
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Drop everything; later writes are refused. */
+  close(): void {
+    this.state = 'closed';
+    this.queue = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+  }
+
+  private enqueue(frame: Frame): boolean {
+    const size = sizeOf(frame);
+    const room = this.maxQueueBytes - this.ws.bufferedAmount;
+    if (this.queuedBytes + size <= room) {
+      this.push(frame, size);
+      return true;
+    }
+    switch (this.policy) {
+      case 'close':
+        this.events.overflow(this.queuedBytes + size);
+        return false;
+      case 'drop-newest':
+        this.recordDrops(1);
+        return false;
+      case 'drop-oldest': {
+        let dropped = 0;
+        while (this.head < this.queue.length && this.queuedBytes + size > room) {
+          this.queuedBytes -= sizeOf(this.shift());
+          dropped++;
+        }
+        const fits = this.queuedBytes + size <= room;
+        if (fits) this.push(frame, size);
+        this.recordDrops(fits ? dropped : dropped + 1);
+        return fits;
+      }
+    }
+  }
+
+  private push(frame: Frame, size: number): void {
+    this.queue.push(frame);
+    this.queuedBytes += size;
+  }
+
+  private shift(): Frame {
+    const frame = this.queue[this.head]!;
+    this.queue[this.head] = '';
+    this.head++;
+    // Compact now and then so the array does not grow without bound under a long backlog.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return frame;
+  }
+
+  private recordDrops(count: number): void {
+    if (count === 0) return;
+    if (!this.droppedThisBacklog) {
+      this.droppedThisBacklog = true;
+      this.events.dropped(count, this.queuedBytes);
+    } else {
+      this.unreportedDrops += count;
+    }
+  }
+
+  private drain(): void {
+    if (this.state !== 'backlogged') return;
+    while (this.head < this.queue.length && this.ws.bufferedAmount < this.highWater) {
+      const frame = this.shift();
+      this.queuedBytes -= sizeOf(frame);
+      corkForTurn(this);
+      this.ws.send(frame, TEXT);
+    }
+    if (this.head < this.queue.length) {
+      whenDrained(this, this.onDrain);
+      return;
+    }
+    this.queue = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+    this.state = 'direct';
+    this.droppedThisBacklog = false;
+    if (this.unreportedDrops > 0) {
+      const count = this.unreportedDrops;
+      this.unreportedDrops = 0;
+      this.events.dropped(count, 0);
+    }
+  }
+}

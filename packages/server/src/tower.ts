@@ -1,0 +1,334 @@
+import type { IncomingMessage } from 'node:http';
+import createDebug from 'debug';
+import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
+import { FiretowerError, FiretowerRefusal } from './errors.js';
+import { SerialQueue } from './inbound.js';
+import { Outbox, type Frame, type WritableSocket } from './send-queue.js';
+import { TokenBucket } from './rate-limit.js';
+import { andThen } from './settle.js';
+import type { HubMember } from './hub.js';
+import type { TowerHost } from './host.js';
+import type { IncomingPublish, PublishOptions, Tower, TowerState } from './types.js';
+
+const debug = createDebug('firetower:tower');
+
+/** The socket a tower drives: the part of a ws WebSocket it needs (STYLE 13: ws stays at the edge). */
+export interface TowerSocket extends WritableSocket {
+  close(code: number, reason: string): void;
+  terminate(): void;
+  ping(): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** How the connection should be ended by teardown. */
+type EndAction = 'close' | 'terminate' | 'none';
+
+/** One item of the inbound queue: a decoded client frame or hooks of a server-side change. */
+export type InboundItem = { kind: 'frame'; frame: DecodeResult } | { kind: 'task'; run: () => void | PromiseLike<void> };
+
+/** A closed socket that never finishes the close handshake is destroyed after this. */
+const CLOSE_GRACE_MS = 5_000;
+/** Close reasons are limited to 123 bytes by RFC 6455. */
+const MAX_REASON_BYTES = 123;
+const MISSED_PONGS_ALLOWED = 2;
+
+export interface TowerInit<AppData> {
+  clientId: string;
+  /** The client's own id (`?clientId=`), used for idempotency keys even when clientId had to change. */
+  dedupeId: string;
+  userId: string | undefined;
+  data: AppData;
+}
+
+function truncateReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
+  return Buffer.from(reason).subarray(0, MAX_REASON_BYTES).toString().replace(/\uFFFD+$/, '');
+}
+
+export function toTopicList(topics: string | string[]): string[] {
+  const list = typeof topics === 'string' ? topics.split(',') : topics;
+  for (const topic of list) {
+    const check = checkTopic(topic, Number.MAX_SAFE_INTEGER);
+    if (!check.ok) throw new FiretowerError('invalid_topic', `invalid topic ${JSON.stringify(topic)}: ${check.reason}`);
+  }
+  return list;
+}
+
+/** One WebSocket connection: its topics, hook context, inbound queue, outbox and heartbeat. */
+export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppData>, HubMember {
+  readonly clientId: string;
+  readonly dedupeId: string;
+  readonly userId: string | undefined;
+  data: AppData;
+  readonly topicSet = new Set<string>();
+  readonly connectedAt = Date.now();
+  private _state: TowerState = 'open';
+  private closeInfo = { code: 1005, reason: '' };
+  private missedPongs = 0;
+  private readTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private readonly outbox: Outbox;
+  private readonly inbound: SerialQueue<InboundItem>;
+  private readonly bucket: TokenBucket;
+
+  constructor(
+    private readonly host: TowerHost<AppData>,
+    private readonly socket: TowerSocket,
+    readonly request: IncomingMessage,
+    init: TowerInit<AppData>,
+  ) {
+    this.clientId = init.clientId;
+    this.dedupeId = init.dedupeId;
+    this.userId = init.userId;
+    this.data = init.data;
+    const options = host.options;
+    this.bucket = new TokenBucket(options.limits.maxMessagesPerSecond);
+    this.outbox = new Outbox(socket, options.maxQueueBytes, options.slowConsumerPolicy, {
+      dropped: (droppedFrames, queuedBytes) => host.slowConsumer(this, { policy: options.slowConsumerPolicy, queuedBytes, droppedFrames }),
+      overflow: (queuedBytes) => {
+        host.slowConsumer(this, { policy: 'close', queuedBytes, droppedFrames: 0 });
+        this.teardown(CloseCode.SlowConsumer, 'slow consumer', 'close');
+      },
+    });
+    this.inbound = new SerialQueue<InboundItem>(options.maxInboundQueue, {
+      run: (item) => (item.kind === 'frame' ? host.handleFrame(this, item.frame) : item.run()),
+      full: () => this.inboundFull(),
+      relieved: () => this.inboundRelieved(),
+      failed: (error) => host.reportError(error, this),
+    });
+  }
+
+  get state(): TowerState {
+    return this._state;
+  }
+
+  get topics(): ReadonlySet<string> {
+    return this.topicSet;
+  }
+
+  // --- socket events (wired by the middleware) -------------------------------------------------
+
+  /** Run onConnect before any frame of this connection is handled. */
+  start(): void {
+    const onConnect = this.host.options.hooks.onConnect;
+    if (!onConnect) return;
+    this.inbound.push({
+      kind: 'task',
+      run: () =>
+        this.host.callHook('onConnect', this, () => onConnect(this), (error) => {
+          if (error instanceof FiretowerRefusal) this.teardown(CloseCode.Unauthorized, error.message, 'close');
+          else this.teardown(CloseCode.ServerClosed, 'internal error', 'close');
+        }),
+    });
+  }
+
+  receive(data: Buffer, isBinary: boolean): void {
+    if (this._state !== 'open') return;
+    const { stats, options } = this.host;
+    stats.messagesInTotal++;
+    this.missedPongs = 0;
+    if (isBinary) {
+      stats.refusal('limits', 'binary frame', { clientId: this.clientId });
+      this.teardown(CloseCode.PolicyViolation, 'binary frames are not supported', 'close');
+      return;
+    }
+    if (data.length > options.limits.maxFrameBytes) {
+      stats.refusal('limits', `frame of ${data.length} bytes`, { clientId: this.clientId });
+      this.teardown(CloseCode.MessageTooBig, 'frame too large', 'close');
+      return;
+    }
+    const verdict = this.bucket.take();
+    if (verdict !== 'ok') return this.rateLimited(verdict);
+    const text = data.toString();
+    if (text === HEARTBEAT) return;
+    this.inbound.push({ kind: 'frame', frame: this.host.decode(text) });
+  }
+
+  pong(): void {
+    this.missedPongs = 0;
+  }
+
+  socketClosed(code: number, reason: string): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = undefined;
+    this.teardown(code, reason, 'none');
+  }
+
+  /** One heartbeat tick: drop a half-open connection, else ping and send the `heartbeat` text frame. */
+  heartbeat(): void {
+    if (this._state !== 'open') return;
+    if (this.missedPongs >= MISSED_PONGS_ALLOWED) {
+      debug('%s missed %d pongs: terminating', this.clientId, this.missedPongs);
+      this.teardown(1006, 'heartbeat timeout', 'terminate');
+      return;
+    }
+    this.missedPongs++;
+    try {
+      this.socket.ping();
+    } catch (error) {
+      debug('%s ping failed: %o', this.clientId, error);
+    }
+    this.write(HEARTBEAT);
+  }
+
+  // --- writing ----------------------------------------------------------------------------------
+
+  /** Write a frame shared by many sockets (fan-out). False when dropped or closing. */
+  write(frame: Frame): boolean {
+    if (this._state !== 'open') return false;
+    return this.outbox.write(frame);
+  }
+
+  /** Write a frame meant for this connection only (ack, error, ToSelf), counting it in stats. */
+  reply(text: string): boolean {
+    if (!this.write(text)) return false;
+    this.host.stats.messagesOutTotal++;
+    this.host.stats.bytesOutTotal += Buffer.byteLength(text);
+    return true;
+  }
+
+  fail(error: ErrorFrame): void {
+    this.reply(encodeError(error));
+  }
+
+  /** Queue server-side work behind the frames already received, so hooks keep their order. */
+  enqueue(run: () => void | PromiseLike<void>): void {
+    if (this._state === 'closed') return;
+    this.inbound.push({ kind: 'task', run });
+  }
+
+  // --- the public Tower API ---------------------------------------------------------------------
+
+  send(topic: string, data: unknown): boolean {
+    const json = this.host.serialise(data);
+    toTopicList([topic]);
+    return this.reply(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
+  }
+
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void> {
+    return this.host.publish(topic, data, options);
+  }
+
+  subscribe(topics: string | string[]): void {
+    const list = toTopicList(topics);
+    if (this._state !== 'open') return;
+    const added = this.host.hub.subscribe(this, list);
+    const onSubscribe = this.host.options.hooks.onSubscribe;
+    if (added.length > 0 && onSubscribe) this.enqueue(() => this.host.callHook('onSubscribe', this, () => onSubscribe(this, added)));
+  }
+
+  unsubscribe(topics: string | string[]): void {
+    const list = toTopicList(topics);
+    if (this._state !== 'open') return;
+    this.removeByServer(list);
+  }
+
+  /** Server-side removal (unsubscribe, unsubscribeUser, removeTopic): onUnsubscribe('server'), then onSystemRemove per topic. */
+  removeByServer(topics: readonly string[]): void {
+    const removed = this.host.hub.unsubscribe(this, topics);
+    if (removed.length === 0) return;
+    const { onUnsubscribe, onSystemRemove } = this.host.options.hooks;
+    this.enqueue(() => {
+      const first = onUnsubscribe ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, removed, 'server')) : undefined;
+      if (!onSystemRemove) return first;
+      return removed.reduce<void | PromiseLike<void>>(
+        (previous, topic) => andThen(previous, () => this.host.callHook('onSystemRemove', this, () => onSystemRemove(this, topic))),
+        first,
+      );
+    });
+  }
+
+  close(code: number = CloseCode.ServerClosed, reason = ''): void {
+    this.teardown(code, reason, 'close');
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private rateLimited(verdict: 'warn' | 'drop' | 'close'): void {
+    const { stats } = this.host;
+    if (verdict === 'warn') {
+      stats.refusal('rate', 'inbound rate limit reached', { clientId: this.clientId });
+      this.fail({ type: 'error', code: ErrorCode.RateLimited, message: 'too many frames: slow down' });
+    } else if (verdict === 'drop') {
+      stats.refusalsTotal.rate++;
+    } else {
+      stats.refusal('rate', 'closed: inbound rate limit exceeded for too long', { clientId: this.clientId });
+      this.teardown(CloseCode.RateLimited, 'rate limited', 'close');
+    }
+  }
+
+  private inboundFull(): void {
+    this.socket.pause();
+    const timeoutMs = this.host.options.readTimeoutMs;
+    this.readTimer = setTimeout(() => this.readTimedOut(), timeoutMs);
+  }
+
+  private inboundRelieved(): void {
+    if (this.readTimer) clearTimeout(this.readTimer);
+    this.readTimer = undefined;
+    if (this._state === 'open') this.socket.resume();
+  }
+
+  private readTimedOut(): void {
+    this.readTimer = undefined;
+    if (this._state !== 'open') return;
+    const pending: IncomingPublish[] = [];
+    for (const item of this.inbound.pending()) {
+      if (item.kind !== 'frame' || !item.frame.ok || item.frame.frame.type !== 'publish') continue;
+      const { topic, data, id, excludeSelf } = item.frame.frame;
+      pending.push({ topic, data, id, excludeSelf: excludeSelf === true });
+    }
+    this.host.stats.error('onReadTimeout', `inbound queue full for ${this.host.options.readTimeoutMs} ms`, { clientId: this.clientId });
+    const onReadTimeout = this.host.options.hooks.onReadTimeout;
+    if (onReadTimeout) this.host.callHook('onReadTimeout', this, () => onReadTimeout(this, pending));
+    this.teardown(CloseCode.ReadTimeout, 'read timeout', 'close');
+  }
+
+  /** The one way a connection ends, whatever the cause. */
+  private teardown(code: number, reason: string, action: EndAction): void {
+    if (this._state !== 'open') return;
+    this.setState('closing');
+    this.closeInfo = { code, reason };
+    if (this.readTimer) clearTimeout(this.readTimer);
+    this.readTimer = undefined;
+    this.inbound.clear();
+    this.outbox.close();
+    if (action === 'close') this.closeSocket(code, reason);
+    else if (action === 'terminate') this.socket.terminate();
+    const topics = this.host.hub.remove(this);
+    this.host.towerClosing(this);
+    this.inbound.push({ kind: 'task', run: () => this.runCloseHooks(topics) });
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    try {
+      this.socket.resume();
+      this.socket.close(code, truncateReason(reason));
+    } catch (error) {
+      debug('%s close failed, terminating: %o', this.clientId, error);
+      this.socket.terminate();
+      return;
+    }
+    this.killTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+    this.killTimer.unref();
+  }
+
+  private runCloseHooks(topics: string[]): void | PromiseLike<void> {
+    const { onUnsubscribe, onOffline } = this.host.options.hooks;
+    const info = { ...this.closeInfo };
+    const unsubscribed = onUnsubscribe && topics.length > 0 ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, topics, 'closed')) : undefined;
+    return andThen(
+      andThen(unsubscribed, () => (onOffline ? this.host.callHook('onOffline', this, () => onOffline(this, info)) : undefined)),
+      () => {
+        this.setState('closed');
+        this.host.towerClosed(this);
+      },
+    );
+  }
+
+  private setState(next: TowerState): void {
+    debug('%s %s -> %s', this.clientId, this._state, next);
+    this._state = next;
+  }
+}

@@ -1,0 +1,83 @@
+import type { IncomingMessage } from 'node:http';
+import { FiretowerRefusal } from './errors.js';
+import { isOriginAllowed } from './origin.js';
+import type { ResolvedOptions } from './options.js';
+import type { StatsRecorder } from './stats.js';
+import type { AuthAccept, UpgradeContext } from './types.js';
+
+/** The answer to an upgrade request, before any WebSocket exists. */
+export type UpgradeVerdict<AppData> =
+  | { ok: true; accept: AuthAccept<AppData> }
+  | { ok: false; status: number; code: string; message: string };
+
+export function refusalBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/** Cookies from the Cookie header, in a prototype-less record (a `__proto__` cookie is just a key). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index < 0) continue;
+    const name = part.slice(0, index).trim();
+    if (!name || name in cookies) continue;
+    let value = part.slice(index + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      cookies[name] = decodeURIComponent(value);
+    } catch {
+      cookies[name] = value;
+    }
+  }
+  return cookies;
+}
+
+export function queryOf(request: IncomingMessage): URLSearchParams {
+  const url = request.url ?? '/';
+  const index = url.indexOf('?');
+  return new URLSearchParams(index < 0 ? '' : url.slice(index + 1));
+}
+
+export function upgradeContext(request: IncomingMessage, origin: string | undefined): UpgradeContext {
+  return { request, query: queryOf(request), cookies: parseCookies(request.headers.cookie), origin };
+}
+
+/**
+ * Origin check, then the authenticate hook. Runs inside ws's `verifyClient`, so a refusal is a
+ * real HTTP response (403 for origin, 401/403 from the hook) and no WebSocket is ever opened.
+ */
+export async function verifyUpgrade<AppData>(
+  options: ResolvedOptions<AppData>,
+  stats: StatsRecorder,
+  request: IncomingMessage,
+  origin: string | undefined,
+  reportError: (error: unknown) => void,
+): Promise<UpgradeVerdict<AppData>> {
+  if (!isOriginAllowed(origin, request, options.allowedOrigins)) {
+    stats.refusal('origin', `origin ${String(origin).slice(0, 200)} is not allowed`);
+    return { ok: false, status: 403, code: 'origin_not_allowed', message: 'this origin may not connect' };
+  }
+  const authenticate = options.hooks.authenticate;
+  if (!authenticate) return { ok: true, accept: {} };
+  let result: unknown;
+  try {
+    result = await authenticate(upgradeContext(request, origin));
+  } catch (error) {
+    if (error instanceof FiretowerRefusal) {
+      stats.refusal('authenticate', error.message);
+      const code = error.status === 403 ? 'forbidden' : 'unauthorized';
+      return { ok: false, status: error.status, code, message: error.message };
+    }
+    reportError(error);
+    stats.refusal('authenticate', 'authenticate threw');
+    return { ok: false, status: 500, code: 'internal', message: 'authentication failed' };
+  }
+  if (result === false) {
+    stats.refusal('authenticate', 'authenticate returned false');
+    return { ok: false, status: 401, code: 'unauthorized', message: 'authentication required' };
+  }
+  if (typeof result === 'object' && result !== null) return { ok: true, accept: result as AuthAccept<AppData> };
+  return { ok: true, accept: {} };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { FiretowerRefusal } from '@firetower/server';
+import { connect, UpgradeRefused } from '@firetower/server/testing';
+import { useServers } from './helpers.js';
+
+const { start, join } = useServers();
+
+async function refusal(promise: Promise<unknown>): Promise<{ status: number; body: unknown }> {
+  const error = await promise.then(
+    () => {
+      throw new Error('the upgrade was accepted');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UpgradeRefused);
+  const { status, body } = error as UpgradeRefused;
+  return { status, body: JSON.parse(body) };
+}
+
+describe('origin check (cross-site WebSocket hijacking)', () => {
+  it('refuses another origin with HTTP 403 before the upgrade', async () => {
+    const server = await start();
+    const result = await refusal(connect(server.wsUrl, {}, { origin: 'https://evil.example' }));
+    expect(result).toEqual({ status: 403, body: { error: { code: 'origin_not_allowed', message: 'this origin may not connect' } } });
+    expect(server.ft.stats().refusalsTotal.origin).toBe(1);
+    expect(server.ft.stats().connections).toBe(0);
+  });
+
+  it('allows the same origin, listed origins, and clients without an Origin header', async () => {
+    const server = await start({ allowedOrigins: ['https://app.example'] });
+    await join(server, {}, { origin: server.url });
+    await join(server, {}, { origin: 'https://app.example' });
+    await join(server);
+    expect(server.ft.stats().connections).toBe(3);
+    expect((await refusal(connect(server.wsUrl, {}, { origin: 'https://app.example.evil' }))).status).toBe(403);
+    expect((await refusal(connect(server.wsUrl, {}, { origin: 'null' }))).status).toBe(403);
+  });
+
+  it("allowedOrigins '*' allows any origin", async () => {
+    const server = await start({ allowedOrigins: '*' });
+    await join(server, {}, { origin: 'https://anywhere.example' });
+  });
+});
+
+describe('authenticate', () => {
+  const server = () =>
+    start({
+      hooks: {
+        authenticate: async ({ query, cookies }) => {
+          if (query.get('mode') === 'false') return false;
+          if (query.get('mode') === 'forbidden') throw new FiretowerRefusal('not for you', { status: 403 });
+          if (query.get('mode') === 'throw') throw new Error('database down');
+          if (cookies.sid !== 'good') throw new FiretowerRefusal('log in first');
+          return { userId: 'u1', data: { plan: 'pro' } };
+        },
+      },
+    });
+
+  it('refuses with 401 / 403 JSON before the upgrade', async () => {
+    const s = await server();
+    expect(await refusal(connect(s.wsUrl, { mode: 'false' }))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'authentication required' } } });
+    expect(await refusal(connect(s.wsUrl))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'log in first' } } });
+    expect(await refusal(connect(s.wsUrl, { mode: 'forbidden' }))).toEqual({ status: 403, body: { error: { code: 'forbidden', message: 'not for you' } } });
+    expect(s.ft.stats().refusalsTotal.authenticate).toBe(3);
+    expect(s.ft.stats().connections).toBe(0);
+  });
+
+  it('answers a throwing authenticate with 500 and reports it, the process lives', async () => {
+    const s = await server();
+    expect((await refusal(connect(s.wsUrl, { mode: 'throw' }))).status).toBe(500);
+    expect(s.ft.recentIssues().some((i) => i.kind === 'error' && i.message.includes('database down'))).toBe(true);
+  });
+
+  it('carries userId and data from authenticate to the connection', async () => {
+    const s = await server();
+    await join(s, { clientId: 'authed' }, { headers: { cookie: 'sid=good' } });
+    const tower = s.ft.getTower('authed')!;
+    expect(tower.userId).toBe('u1');
+    expect(tower.data).toEqual({ plan: 'pro' });
+    expect(tower.state).toBe('open');
+  });
+});

@@ -1,0 +1,120 @@
+import type { WireControl, WireCount, WireMessage } from '../wire.js';
+
+export type OutgoingEntry = { kind: 'message'; message: WireMessage } | { kind: 'control'; command: WireControl };
+
+/** What the sender sends next: the latest counts first, then publishes and commands in call order. */
+export type OutgoingBatch =
+  | { kind: 'counts'; changes: WireCount[] }
+  | { kind: 'messages'; messages: WireMessage[] }
+  | { kind: 'control'; command: WireControl };
+
+/**
+ * A node's outgoing work. Count changes are coalesced (latest count per topic); publishes and
+ * commands keep their order and are bounded by `maxMessages` (commands are never refused).
+ */
+export class OutgoingQueue {
+  private readonly counts = new Map<string, number>();
+  private entries: OutgoingEntry[] = [];
+  private head = 0;
+  private messages = 0;
+  private waiter: (() => void) | undefined;
+  private wakeScheduled = false;
+
+  constructor(private readonly flushIntervalMs: number) {}
+
+  get pendingMessages(): number {
+    return this.messages;
+  }
+
+  get pendingCounts(): number {
+    return this.counts.size;
+  }
+
+  isEmpty(): boolean {
+    return this.counts.size === 0 && this.head === this.entries.length;
+  }
+
+  setCount(topic: string, count: number): void {
+    this.counts.set(topic, count);
+    this.schedule();
+  }
+
+  /** The full set is being sent: forget earlier deltas (they are part of it). */
+  clearCounts(): void {
+    this.counts.clear();
+  }
+
+  push(entry: OutgoingEntry): void {
+    this.entries.push(entry);
+    if (entry.kind === 'message') this.messages += 1;
+    this.schedule();
+  }
+
+  /** The next batch, without removing it; `commit` removes it once the service accepted it. */
+  peek(maxBatch: number): OutgoingBatch | undefined {
+    if (this.counts.size > 0) {
+      const changes: WireCount[] = [];
+      for (const [topic, count] of this.counts) {
+        changes.push({ topic, count });
+        if (changes.length >= maxBatch) break;
+      }
+      return { kind: 'counts', changes };
+    }
+    const first = this.entries[this.head];
+    if (!first) return undefined;
+    if (first.kind === 'control') return { kind: 'control', command: first.command };
+    const messages: WireMessage[] = [];
+    for (let i = this.head; i < this.entries.length && messages.length < maxBatch; i++) {
+      const entry = this.entries[i]!;
+      if (entry.kind !== 'message') break;
+      messages.push(entry.message);
+    }
+    return { kind: 'messages', messages };
+  }
+
+  /** Remove a batch the service accepted. Counts that changed again meanwhile stay queued. */
+  commit(batch: OutgoingBatch): void {
+    if (batch.kind === 'counts') {
+      for (const { topic, count } of batch.changes) {
+        if (this.counts.get(topic) === count) this.counts.delete(topic);
+      }
+      return;
+    }
+    const n = batch.kind === 'messages' ? batch.messages.length : 1;
+    if (batch.kind === 'messages') this.messages -= n;
+    this.head += n;
+    if (this.head === this.entries.length) {
+      this.entries = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Resolves when work arrives (after the flush interval, so one turn's publishes go together). */
+  waitForWork(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+      if (!this.isEmpty()) this.schedule();
+    });
+  }
+
+  /** Release a waiting sender (on close). */
+  wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+
+  private schedule(): void {
+    if (!this.waiter || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    const fire = () => {
+      this.wakeScheduled = false;
+      this.wake();
+    };
+    if (this.flushIntervalMs > 0) setTimeout(fire, this.flushIntervalMs);
+    else setImmediate(fire);
+  }
+}

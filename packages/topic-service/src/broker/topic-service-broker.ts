@@ -1,0 +1,444 @@
+import { randomBytes } from 'node:crypto';
+import createDebug from 'debug';
+import {
+  BrokerOverflowError,
+  type Broker,
+  type BrokerMessage,
+  type BrokerNode,
+  type BrokerStatus,
+  type ControlCommand,
+  type TopicCount,
+} from '@firetower/server';
+import { TopicServiceClientError } from '../errors.js';
+import type { NodesResponse, PollResponse, RegisterResponse, TopicResponse, TopicsResponse } from '../wire.js';
+import { backoff, sleep } from './backoff.js';
+import { ServiceClient } from './client.js';
+import { OutgoingQueue, type OutgoingBatch } from './outgoing.js';
+
+const debug = createDebug('firetower:topic-service:broker');
+
+export interface TopicServiceBrokerOptions {
+  /** The service's base URL, e.g. `http://127.0.0.1:6666` (a path prefix is allowed). */
+  url: string;
+  /** The service's shared secret, sent as `Authorization: Bearer <token>`. @default undefined */
+  token?: string;
+  /** This node's id at the service. @default the server's nodeId */
+  nodeId?: string;
+  /** How long the service may hold one poll. @default 10000 */
+  pollWaitMs?: number;
+  /** Publishes buffered while the service is slow or down; beyond it publish rejects with BrokerOverflowError. @default 10000 */
+  maxBufferedPublishes?: number;
+  /** Wait this long before sending, to batch more publishes per request; 0 = the next event-loop turn. @default 0 */
+  flushIntervalMs?: number;
+  /** Most publishes (or count changes) per request; also capped by the service's maxBatch. @default 1000 */
+  maxBatch?: number;
+  /** First retry delay after a failure. @default 100 */
+  backoffMinMs?: number;
+  /** Longest retry delay. @default 5000 */
+  backoffMaxMs?: number;
+  /** Timeout of one request other than a poll (a poll gets `pollWaitMs` + this). @default 10000 */
+  requestTimeoutMs?: number;
+  /**
+   * `start()` waits this long for the first registration, so a node that starts next to a
+   * running service serves cluster-wide from its first connection; after it, start resolves and
+   * registration goes on in the background (the node serves its local clients meanwhile). @default 5000
+   */
+  startTimeoutMs?: number;
+}
+
+/**
+ * `idle`: not started; `registering`: (re)registering and sending the full subscription set;
+ * `connected`: registered, last request went through; `unreachable`: registered but the service
+ * does not answer (local delivery goes on, publishes buffer); `closed`.
+ */
+export type TopicServiceBrokerState = 'idle' | 'registering' | 'connected' | 'unreachable' | 'closed';
+
+/** Use the topic service as a firetower broker: `firetower({ broker: topicServiceBroker({ url }) })`. */
+export function topicServiceBroker(options: TopicServiceBrokerOptions): TopicServiceBroker {
+  return new TopicServiceBroker(options);
+}
+
+export class TopicServiceBroker implements Broker {
+  readonly kind = 'topic-service';
+  private state: TopicServiceBrokerState = 'idle';
+  private readonly client: ServiceClient;
+  private readonly outgoing: OutgoingQueue;
+  private readonly closer = new AbortController();
+  private readonly epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  private readonly opts: Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId' | 'startTimeoutMs'>>;
+  private node: BrokerNode | undefined;
+  private nodeId = '';
+  /** Bumped at every successful registration; a result from an older one is ignored. */
+  private generation = 0;
+  private registration: Promise<number> | undefined;
+  private maxBatch: number;
+  /** The cursor of the last poll response processed (acknowledged by the next poll). */
+  private ack = 0;
+  private dropped = 0;
+  /** Entries the service dropped for this node (its outbox overflowed). */
+  private inboundDropped = 0;
+  private readonly startTimeoutMs: number;
+  /** Callers waiting for a condition on the outgoing queue (counts sent, queue drained). */
+  private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  private loops: Promise<void>[] = [];
+
+  constructor(options: TopicServiceBrokerOptions) {
+    this.client = new ServiceClient(options.url, options.token);
+    this.opts = {
+      url: options.url,
+      pollWaitMs: options.pollWaitMs ?? 10_000,
+      maxBufferedPublishes: options.maxBufferedPublishes ?? 10_000,
+      flushIntervalMs: options.flushIntervalMs ?? 0,
+      maxBatch: options.maxBatch ?? 1000,
+      backoffMinMs: options.backoffMinMs ?? 100,
+      backoffMaxMs: options.backoffMaxMs ?? 5000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    };
+    this.maxBatch = this.opts.maxBatch;
+    this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
+    this.nodeId = options.nodeId ?? '';
+    this.startTimeoutMs = options.startTimeoutMs ?? 5000;
+  }
+
+  get currentState(): TopicServiceBrokerState {
+    return this.state;
+  }
+
+  /** Messages the service dropped for this node because its outbox overflowed (drop-oldest). */
+  get droppedInbound(): number {
+    return this.inboundDropped;
+  }
+
+  /**
+   * Registers, waiting at most `startTimeoutMs`: a node whose service is down at boot still
+   * starts and serves its local clients; it joins the cluster as soon as the service answers.
+   */
+  async start(node: BrokerNode): Promise<void> {
+    if (this.state !== 'idle') throw new Error('topic-service broker already started');
+    this.node = node;
+    if (!this.nodeId) this.nodeId = node.nodeId;
+    this.setState('registering');
+    const first = this.ensureRegistered();
+    this.loops = [this.sendLoop(), this.pollLoop()];
+    const timeout = AbortSignal.any([this.closer.signal, AbortSignal.timeout(this.startTimeoutMs)]);
+    await Promise.race([first.then(() => undefined, () => undefined), sleep(this.startTimeoutMs, timeout)]);
+  }
+
+  updateLocalCounts(changes: readonly TopicCount[]): void {
+    if (this.isClosed()) return;
+    for (const { topic, count } of changes) this.outgoing.setCount(topic, count);
+  }
+
+  /**
+   * Delivers to local subscribers synchronously, then queues the message for the service, which
+   * relays it to the other nodes with subscribers (never back to this one). One caller's
+   * publishes thus reach every node in call order.
+   */
+  async publish(message: BrokerMessage): Promise<void> {
+    if (this.isClosed()) throw new Error('topic-service broker is closed');
+    if (this.outgoing.pendingMessages >= this.opts.maxBufferedPublishes) {
+      this.dropped += 1;
+      throw new BrokerOverflowError(`topic-service broker buffer is full (${this.opts.maxBufferedPublishes} publishes)`);
+    }
+    this.node?.deliver(message);
+    const wire = message.exclude === undefined
+      ? { topic: message.topic, data: message.data }
+      : { topic: message.topic, data: message.data, exclude: message.exclude };
+    this.outgoing.push({ kind: 'message', message: wire });
+  }
+
+  async control(command: ControlCommand): Promise<void> {
+    if (this.isClosed()) throw new Error('topic-service broker is closed');
+    this.node?.control(command);
+    this.outgoing.push({ kind: 'control', command });
+  }
+
+  /** Read-your-writes: waits until this node's pending count changes reached the service. */
+  async count(topic: string): Promise<number> {
+    try {
+      await this.countsSettled();
+      const res = await this.call<TopicResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}`);
+      return res.count;
+    } catch (error) {
+      debug('count(%s) falls back to local: %s', topic, (error as Error).message);
+      return this.node?.localCounts().find((c: TopicCount) => c.topic === topic)?.count ?? 0;
+    }
+  }
+
+  async topics(): Promise<TopicCount[]> {
+    try {
+      await this.countsSettled();
+      return (await this.call<TopicsResponse>('GET', '/v1/topics')).topics;
+    } catch (error) {
+      debug('topics() falls back to local: %s', (error as Error).message);
+      return [...(this.node?.localCounts() ?? [])].sort((a, b) => b.count - a.count);
+    }
+  }
+
+  async status(): Promise<BrokerStatus> {
+    const status: BrokerStatus = {
+      kind: this.kind,
+      connected: this.state === 'connected',
+      pendingPublishes: this.outgoing.pendingMessages,
+      droppedPublishes: this.dropped,
+    };
+    if (this.state === 'connected') {
+      try {
+        const { nodes } = await this.call<NodesResponse>('GET', '/v1/nodes', undefined, 2000);
+        status.nodes = nodes.map((n) => ({ nodeId: n.nodeId, lagMs: n.lagMs, topics: n.topics }));
+      } catch {
+        // status stays useful without the node list
+      }
+    }
+    return status;
+  }
+
+  /**
+   * Flushes what is buffered (for up to 1 s while connected), leaves the cluster (the service
+   * drops this node's counts at once) and stops both loops. Publishes still buffered are dropped.
+   */
+  async close(): Promise<void> {
+    if (this.isClosed()) return;
+    if (this.state === 'connected') await this.drained(1000);
+    const wasRegistered = this.state === 'connected' || this.state === 'unreachable';
+    this.setState('closed');
+    this.closer.abort();
+    this.outgoing.wake();
+    this.settleWaiters(true);
+    await Promise.allSettled(this.loops);
+    if (wasRegistered) {
+      const path = `/v1/nodes/${encodeURIComponent(this.nodeId)}?epoch=${encodeURIComponent(this.epoch)}`;
+      await this.client.request('DELETE', path, undefined, AbortSignal.timeout(1000)).catch(() => undefined);
+    }
+  }
+
+  // ---- registration ----
+
+  /** The current registration's generation, registering first when needed. */
+  private ensureRegistered(): Promise<number> {
+    if (this.state === 'connected' || this.state === 'unreachable') return Promise.resolve(this.generation);
+    this.registration ??= this.register().finally(() => {
+      this.registration = undefined;
+    });
+    return this.registration;
+  }
+
+  private async register(): Promise<number> {
+    for (let step = 0; ; step++) {
+      this.assertOpen();
+      try {
+        const reg = await this.call<RegisterResponse>('POST', '/v1/nodes/register', { nodeId: this.nodeId, epoch: this.epoch });
+        this.maxBatch = Math.max(1, Math.min(this.opts.maxBatch, reg.maxBatch));
+        // The full set supersedes queued deltas; changes made from here on queue again.
+        this.outgoing.clearCounts();
+        const all = this.node?.localCounts() ?? [];
+        for (let i = 0; i === 0 || i < all.length; i += this.maxBatch) {
+          const changes = all.slice(i, i + this.maxBatch);
+          await this.call('POST', this.nodePath('/counts'), { epoch: this.epoch, full: i === 0, changes });
+        }
+        this.assertOpen();
+        this.ack = 0;
+        this.generation += 1;
+        debug('%s registered (epoch %s, generation %d, %d topics)', this.nodeId, this.epoch, this.generation, all.length);
+        this.setState('connected');
+        this.settleWaiters(false);
+        return this.generation;
+      } catch (error) {
+        this.assertOpen();
+        debug('%s register failed: %s', this.nodeId, (error as Error).message);
+        await sleep(backoff(step, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
+      }
+    }
+  }
+
+  /** The service forgot this node (restart, lease, overflow): register and resync. */
+  private lost(generation: number): void {
+    if (generation === this.generation && (this.state === 'connected' || this.state === 'unreachable')) {
+      debug('%s unknown to the service: resync', this.nodeId);
+      this.setState('registering');
+    }
+  }
+
+  // ---- sending ----
+
+  private async sendLoop(): Promise<void> {
+    let step = 0;
+    while (!this.isClosed()) {
+      if (this.outgoing.isEmpty()) {
+        this.settleWaiters(false);
+        await this.outgoing.waitForWork();
+        continue;
+      }
+      let generation: number;
+      try {
+        generation = await this.ensureRegistered();
+      } catch {
+        return; // closed
+      }
+      const batch = this.outgoing.peek(this.maxBatch);
+      if (!batch) continue;
+      try {
+        await this.send(batch);
+        this.outgoing.commit(batch);
+        this.reachable();
+        this.settleWaiters(false);
+        step = 0;
+      } catch (error) {
+        if (this.isClosed()) return;
+        step = await this.onFailure(error, generation, step, batch);
+      }
+    }
+  }
+
+  private send(batch: OutgoingBatch): Promise<unknown> {
+    const epoch = this.epoch;
+    switch (batch.kind) {
+      case 'counts':
+        return this.call('POST', this.nodePath('/counts'), { epoch, changes: batch.changes });
+      case 'messages':
+        return this.call('POST', this.nodePath('/publish'), { epoch, messages: batch.messages });
+      case 'control':
+        return this.call('POST', this.nodePath('/control'), { epoch, command: batch.command });
+    }
+  }
+
+  /** Decide after a failed request; returns the next backoff step. */
+  private async onFailure(error: unknown, generation: number, step: number, batch?: OutgoingBatch): Promise<number> {
+    const code = error instanceof TopicServiceClientError ? error.code : 'network';
+    if (code === 'unknown_node') {
+      this.lost(generation);
+      return 0;
+    }
+    if (batch && (code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large')) {
+      // The service will never take this batch: drop it rather than block the queue forever.
+      debug('%s dropped a %s batch the service refused: %s', this.nodeId, batch.kind, (error as Error).message);
+      if (batch.kind === 'messages') this.dropped += batch.messages.length;
+      this.outgoing.commit(batch);
+      return step;
+    }
+    if (code === 'network' || code === 'closed' || code === 'internal' || code === 'bad_response') this.unreachable();
+    debug('%s request failed (%s): %s', this.nodeId, code, (error as Error).message);
+    await sleep(backoff(step, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
+    return step + 1;
+  }
+
+  // ---- receiving ----
+
+  private async pollLoop(): Promise<void> {
+    let step = 0;
+    while (!this.isClosed()) {
+      let generation: number;
+      try {
+        generation = await this.ensureRegistered();
+      } catch {
+        return;
+      }
+      const path = `${this.nodePath('/poll')}?epoch=${encodeURIComponent(this.epoch)}&ack=${this.ack}&wait=${this.opts.pollWaitMs}`;
+      try {
+        const res = await this.call<PollResponse>('GET', path, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs);
+        if (generation !== this.generation || this.isClosed()) continue;
+        this.take(res);
+        this.reachable();
+        step = 0;
+      } catch (error) {
+        if (this.isClosed()) return;
+        step = await this.onFailure(error, generation, step);
+      }
+    }
+  }
+
+  /** Apply a poll response: entries up to our ack were applied already (a resent response). */
+  private take(res: PollResponse): void {
+    const node = this.node!;
+    this.inboundDropped += res.dropped;
+    for (let i = 0; i < res.items.length; i++) {
+      if (res.from + i <= this.ack) continue;
+      const item = res.items[i]!;
+      try {
+        if (item.kind === 'message') {
+          node.deliver(item.exclude === undefined
+            ? { topic: item.topic, data: item.data }
+            : { topic: item.topic, data: item.data, exclude: item.exclude });
+        } else {
+          node.control(item.command);
+        }
+      } catch (error) {
+        debug('%s delivery threw: %s', this.nodeId, (error as Error).message);
+      }
+    }
+    this.ack = Math.max(this.ack, res.cursor);
+    if (res.counts.length > 0) node.countsChanged?.(res.counts);
+  }
+
+  // ---- helpers ----
+
+  private call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
+    const signal = AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]);
+    return this.client.request<T>(method, path, body, signal);
+  }
+
+  private nodePath(suffix: string): string {
+    return `/v1/nodes/${encodeURIComponent(this.nodeId)}${suffix}`;
+  }
+
+  private reachable(): void {
+    if (this.state === 'unreachable') this.setState('connected');
+  }
+
+  private unreachable(): void {
+    if (this.state === 'connected') this.setState('unreachable');
+  }
+
+  private setState(next: TopicServiceBrokerState): void {
+    if (next === this.state) return;
+    debug('%s %s -> %s', this.nodeId, this.state, next);
+    this.state = next;
+    this.settleWaiters(false);
+  }
+
+  /** A method, not a field test: the state changes across awaits and TS would narrow it. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed()) throw new Error('topic-service broker is closed');
+  }
+
+  /** Resolves when this node's count changes reached the service (bounded wait; never while unreachable). */
+  private countsSettled(): Promise<void> {
+    return this.waitUntil(() => this.state === 'unreachable' || (this.state === 'connected' && this.outgoing.pendingCounts === 0), 2000);
+  }
+
+  private drained(timeoutMs: number): Promise<void> {
+    return this.waitUntil(() => this.outgoing.isEmpty(), timeoutMs);
+  }
+
+  private waitUntil(ready: () => boolean, timeoutMs: number): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        ready,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private settleWaiters(all: boolean): void {
+    if (this.waiters.length === 0) return;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (all || w.ready()) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+}

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { startTopicService } from './service/create.js';
+
+const HELP = `Usage: firetower-topic-service [options]
+
+  --port <n>       port to listen on, 0 = any free port   (env TOPIC_SERVICE_PORT, default 6666)
+  --host <addr>    address to bind                        (env TOPIC_SERVICE_HOST, default 127.0.0.1)
+  --lease-ms <n>   a node silent this long is dead        (env TOPIC_SERVICE_LEASE_MS, default 15000)
+  --token <s>      shared secret: Authorization: Bearer   (env TOPIC_SERVICE_TOKEN, default none)
+  -h, --help       show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`firetower-topic-service: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) fail(`${name} must be a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'lease-ms': { type: 'string' },
+        token: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const env = process.env;
+  const port = integer('--port', values.port ?? env.TOPIC_SERVICE_PORT, 6666);
+  if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
+  const leaseMs = integer('--lease-ms', values['lease-ms'] ?? env.TOPIC_SERVICE_LEASE_MS, 15_000);
+  if (leaseMs < 1) fail('--lease-ms must be at least 1');
+  const host = values.host ?? (env.TOPIC_SERVICE_HOST || '127.0.0.1');
+  const token = values.token ?? (env.TOPIC_SERVICE_TOKEN || undefined);
+
+  const service = await startTopicService({ port, host, leaseMs, token });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`firetower topic service: ${signal}, shutting down\n`);
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Printed last: whoever waits for this line may signal us right away.
+  process.stdout.write(`firetower topic service listening on ${service.url}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`firetower-topic-service: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import type { TopicServiceErrorCode } from './wire.js';
+
+const STATUS: Record<TopicServiceErrorCode, number> = {
+  bad_request: 400,
+  payload_too_large: 413,
+  batch_too_large: 413,
+  unauthorized: 401,
+  unknown_node: 409,
+  poll_in_progress: 409,
+  poll_superseded: 409,
+  not_found: 404,
+  closed: 503,
+  internal: 500,
+};
+
+/** A refusal by the service; `status` is the HTTP status the API answers with. */
+export class TopicServiceError extends Error {
+  readonly code: TopicServiceErrorCode;
+  readonly status: number;
+  constructor(code: TopicServiceErrorCode, message: string) {
+    super(message);
+    this.name = 'TopicServiceError';
+    this.code = code;
+    this.status = STATUS[code];
+  }
+}
+
+export type TopicServiceClientErrorCode = TopicServiceErrorCode | 'network' | 'bad_response';
+
+/** A request from the broker to the service failed: a refusal (`status` set) or the network. */
+export class TopicServiceClientError extends Error {
+  readonly code: TopicServiceClientErrorCode;
+  readonly status: number | undefined;
+  constructor(code: TopicServiceClientErrorCode, message: string, status?: number) {
+    super(message);
+    this.name = 'TopicServiceClientError';
+    this.code = code;
+    this.status = status;
+  }
+}

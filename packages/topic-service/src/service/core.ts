@@ -1,0 +1,295 @@
+import createDebug from 'debug';
+import { TopicServiceError } from '../errors.js';
+import type {
+  NodeInfo,
+  RegisterResponse,
+  TopicResponse,
+  WireControl,
+  WireCount,
+  WireMessage,
+} from '../wire.js';
+import { NodeRecord, type PollSink } from './node-record.js';
+import { TopicRegistry } from './registry.js';
+
+const debug = createDebug('firetower:topic-service');
+
+export interface TopicServiceLimits {
+  /** A node that has not polled for this long is dead. @default 15000 */
+  leaseMs: number;
+  /** The longest a poll may be held. @default 20000 */
+  maxWaitMs: number;
+  /** Most messages (or count changes) in one request. @default 5000 */
+  maxBatch: number;
+  /** Outbox entries per node before drop-oldest. @default 50000 */
+  maxOutboxEntries: number;
+  /** Outbox size per node (UTF-16 units of JSON) before drop-oldest. @default 64 MiB */
+  maxOutboxBytes: number;
+  /** Most entries in one poll response. @default 10000 */
+  maxPollItems: number;
+  /** About the largest poll response (the first entry always fits). @default 4 MiB */
+  maxPollBytes: number;
+}
+
+export const defaultLimits: TopicServiceLimits = {
+  leaseMs: 15_000,
+  maxWaitMs: 20_000,
+  maxBatch: 5_000,
+  maxOutboxEntries: 50_000,
+  maxOutboxBytes: 64 * 1024 * 1024,
+  maxPollItems: 10_000,
+  maxPollBytes: 4 * 1024 * 1024,
+};
+
+export type ServiceState = 'running' | 'closed';
+
+/**
+ * The topic service without HTTP: registry, nodes, outboxes, leases. Every method either
+ * applies completely or throws a `TopicServiceError` before touching state.
+ */
+export class TopicServiceCore {
+  readonly limits: TopicServiceLimits;
+  private readonly registry = new TopicRegistry();
+  private readonly nodes = new Map<string, NodeRecord>();
+  private readonly sweeper: NodeJS.Timeout;
+  private state: ServiceState = 'running';
+
+  constructor(limits: Partial<TopicServiceLimits> = {}) {
+    this.limits = { ...defaultLimits, ...limits };
+    const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(Date.now()), every);
+    this.sweeper.unref();
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Register (or re-register) a node: any previous state of that id is dropped; send full counts next. */
+  register(nodeId: string, epoch: string): RegisterResponse {
+    this.assertRunning();
+    const previous = this.nodes.get(nodeId);
+    if (previous) this.remove(previous, previous.epoch === epoch ? 're-register' : 'new epoch');
+    const { maxOutboxEntries, maxOutboxBytes, leaseMs, maxWaitMs, maxBatch } = this.limits;
+    this.nodes.set(nodeId, new NodeRecord(nodeId, epoch, maxOutboxEntries, maxOutboxBytes));
+    debug('node %s registered (epoch %s)', nodeId, epoch);
+    return { nodeId, epoch, leaseMs, maxWaitMs, maxBatch };
+  }
+
+  /** A node leaves cleanly: its counts go at once. */
+  leave(nodeId: string, epoch: string | undefined): void {
+    this.assertRunning();
+    this.remove(this.node(nodeId, epoch), 'left');
+  }
+
+  /** Apply count changes; with `full` every topic not listed drops to 0 (a resync). */
+  setCounts(nodeId: string, epoch: string | undefined, changes: readonly WireCount[], full: boolean): void {
+    this.assertRunning();
+    this.assertBatch(changes.length);
+    const node = this.node(nodeId, epoch);
+    const latest = new Map<string, number>();
+    if (full) for (const topic of node.topics.keys()) latest.set(topic, 0);
+    for (const { topic, count } of changes) latest.set(topic, count);
+    const changed: string[] = [];
+    for (const [topic, count] of latest) {
+      if (count === 0) node.topics.delete(topic);
+      else node.topics.set(topic, count);
+      if (this.registry.set(node.nodeId, topic, count)) changed.push(topic);
+    }
+    this.hintCounts(node.nodeId, changed);
+  }
+
+  /**
+   * Relay messages to every other node with subscribers of their topic, in order. The origin
+   * is never sent its own publishes: its broker delivered them locally already.
+   */
+  publish(nodeId: string, epoch: string | undefined, messages: readonly WireMessage[]): number {
+    this.assertRunning();
+    this.assertBatch(messages.length);
+    const origin = this.node(nodeId, epoch);
+    let deliveries = 0;
+    for (const message of messages) {
+      const targets = this.registry.nodesOf(message.topic);
+      if (!targets || (targets.size === 1 && targets.has(origin.nodeId))) continue;
+      const json = JSON.stringify({ kind: 'message', ...message });
+      for (const targetId of targets.keys()) {
+        if (targetId === origin.nodeId) continue;
+        const target = this.nodes.get(targetId);
+        if (!target) continue;
+        this.enqueue(target, json);
+        deliveries += 1;
+      }
+    }
+    return deliveries;
+  }
+
+  /** Relay a command to every other live node (the origin ran it locally). */
+  control(nodeId: string, epoch: string | undefined, command: WireControl): number {
+    this.assertRunning();
+    const origin = this.node(nodeId, epoch);
+    const json = JSON.stringify({ kind: 'control', command });
+    let deliveries = 0;
+    for (const target of this.nodes.values()) {
+      if (target === origin) continue;
+      this.enqueue(target, json);
+      deliveries += 1;
+    }
+    return deliveries;
+  }
+
+  /**
+   * A node's long-poll: acknowledge up to `ack`, then answer at once when something is queued,
+   * else hold up to `waitMs`. Returns a cancel function for the HTTP layer (client went away).
+   */
+  poll(nodeId: string, epoch: string | undefined, ack: number, waitMs: number, sink: PollSink): () => void {
+    this.assertRunning();
+    const node = this.node(nodeId, epoch);
+    if (node.poll.state === 'held') {
+      throw new TopicServiceError('poll_in_progress', `node ${nodeId} already has a poll outstanding`);
+    }
+    node.outbox.ack(ack);
+    node.lastSeen = Date.now();
+    const wait = Math.min(waitMs, this.limits.maxWaitMs);
+    if (node.hasNews() || wait <= 0) {
+      sink.answer(200, this.takeResponse(node));
+      return () => {};
+    }
+    const timer = setTimeout(() => this.answerHeld(node), wait);
+    node.poll = { state: 'held', held: { sink, timer } };
+    return () => {
+      if (node.poll.state === 'held' && node.poll.held.sink === sink) {
+        clearTimeout(node.poll.held.timer);
+        node.poll = { state: 'idle' };
+        node.lastSeen = Date.now();
+      }
+    };
+  }
+
+  count(topic: string): TopicResponse {
+    const count = this.registry.count(topic);
+    return { topic, count, exists: count > 0 };
+  }
+
+  topics(): WireCount[] {
+    return this.registry.list();
+  }
+
+  nodeInfos(now = Date.now()): NodeInfo[] {
+    const out: NodeInfo[] = [];
+    for (const node of this.nodes.values()) {
+      out.push({
+        nodeId: node.nodeId,
+        epoch: node.epoch,
+        lagMs: node.poll.state === 'held' ? 0 : Math.max(0, now - node.lastSeen),
+        polling: node.poll.state === 'held',
+        topics: node.topics.size,
+        outbox: node.outbox.size,
+        dropped: node.outbox.droppedTotal,
+        received: node.received,
+        registeredAt: node.registeredAt,
+      });
+    }
+    return out.sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+  }
+
+  /** Expire nodes whose lease ran out. Public so a test can drive it with a chosen clock. */
+  sweep(now: number): void {
+    for (const node of [...this.nodes.values()]) {
+      if (node.poll.state === 'idle' && now - node.lastSeen > this.limits.leaseMs) this.remove(node, 'lease expired');
+    }
+  }
+
+  /** Stop: answer held polls with 503 `closed`, stop the sweeper. State is dropped. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.sweeper);
+    const body = JSON.stringify({ error: { code: 'closed', message: 'topic service is closing' } });
+    for (const node of this.nodes.values()) this.release(node)?.answer(503, body);
+    this.nodes.clear();
+  }
+
+  private node(nodeId: string, epoch: string | undefined): NodeRecord {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new TopicServiceError('unknown_node', `node ${nodeId} is not registered; register and resync`);
+    if (epoch !== undefined && epoch !== node.epoch) {
+      throw new TopicServiceError('unknown_node', `node ${nodeId} is registered with another epoch; register and resync`);
+    }
+    return node;
+  }
+
+  private enqueue(node: NodeRecord, json: string): void {
+    node.outbox.push(json);
+    node.received += 1;
+    this.wake(node);
+  }
+
+  /** Schedule the held poll's answer after this turn, so a burst goes out as one response. */
+  private wake(node: NodeRecord): void {
+    if (node.poll.state !== 'held' || node.flushScheduled) return;
+    node.flushScheduled = true;
+    setImmediate(() => {
+      node.flushScheduled = false;
+      if (this.nodes.get(node.nodeId) === node) this.answerHeld(node);
+    });
+  }
+
+  private answerHeld(node: NodeRecord): void {
+    const sink = this.release(node);
+    sink?.answer(200, this.takeResponse(node));
+  }
+
+  private release(node: NodeRecord): PollSink | undefined {
+    if (node.poll.state !== 'held') return undefined;
+    const { sink, timer } = node.poll.held;
+    clearTimeout(timer);
+    node.poll = { state: 'idle' };
+    node.lastSeen = Date.now();
+    return sink;
+  }
+
+  /** Build a poll response by hand: the entries are JSON already, serialised once per publish. */
+  private takeResponse(node: NodeRecord): string {
+    const { from, cursor, items } = node.outbox.peek(this.limits.maxPollItems, this.limits.maxPollBytes);
+    const counts = JSON.stringify([...node.countHints]);
+    node.countHints.clear();
+    const dropped = node.outbox.takeDropped();
+    return `{"from":${from},"cursor":${cursor},"dropped":${dropped},"counts":${counts},"items":[${items.join(',')}]}`;
+  }
+
+  private hintCounts(changerId: string, topics: readonly string[]): void {
+    for (const topic of topics) {
+      const holders = this.registry.nodesOf(topic);
+      if (!holders) continue;
+      for (const holderId of holders.keys()) {
+        if (holderId === changerId) continue;
+        const holder = this.nodes.get(holderId);
+        if (!holder) continue;
+        holder.countHints.add(topic);
+        this.wake(holder);
+      }
+    }
+  }
+
+  private remove(node: NodeRecord, why: string): void {
+    debug('node %s removed: %s', node.nodeId, why);
+    const superseded = JSON.stringify({ error: { code: 'poll_superseded', message: `node ${why}` } });
+    this.release(node)?.answer(409, superseded);
+    this.nodes.delete(node.nodeId);
+    const changed: string[] = [];
+    for (const topic of node.topics.keys()) {
+      if (this.registry.set(node.nodeId, topic, 0)) changed.push(topic);
+    }
+    node.topics.clear();
+    this.hintCounts(node.nodeId, changed);
+  }
+
+  private assertRunning(): void {
+    if (this.state !== 'running') throw new TopicServiceError('closed', 'topic service is closed');
+  }
+
+  private assertBatch(size: number): void {
+    if (size > this.limits.maxBatch) {
+      throw new TopicServiceError('batch_too_large', `batch of ${size} exceeds maxBatch ${this.limits.maxBatch}`);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import { TopicServiceError } from '../errors.js';
+import type { ErrorBody, NodesResponse, TopicsResponse, TopicServiceErrorCode } from '../wire.js';
+import type { TopicServiceCore } from './core.js';
+import {
+  controlBody,
+  countsBody,
+  leaveQuery,
+  nodeIdParam,
+  pollQuery,
+  publishBody,
+  registerBody,
+  topicParam,
+} from './schemas.js';
+
+export interface RouterOptions {
+  /** Shared secret: every request must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Largest request body in bytes. @default 8 MiB */
+  maxBodyBytes?: number;
+}
+
+function sendError(res: Response, code: TopicServiceErrorCode, message: string, status: number): void {
+  const body: ErrorBody = { error: { code, message } };
+  res.status(status).json(body);
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new TopicServiceError('bad_request', `invalid ${what}: ${where}${issue?.message ?? 'malformed'}`);
+  }
+  return result.data;
+}
+
+function tokenGuard(token: string) {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    sendError(res, 'unauthorized', 'missing or wrong bearer token', 401);
+  };
+}
+
+/** The `/v1` HTTP API over a core. Mount it at the app's root. */
+export function createTopicServiceRouter(core: TopicServiceCore, options: RouterOptions = {}): Router {
+  const router = express.Router();
+  if (options.token) router.use(tokenGuard(options.token));
+  router.use(express.json({ limit: options.maxBodyBytes ?? 8 * 1024 * 1024 }));
+
+  router.get('/healthz', (_req, res) => {
+    res.status(core.running ? 200 : 503).json({ ok: core.running, nodes: core.nodeInfos().length });
+  });
+
+  router.post('/v1/nodes/register', (req, res) => {
+    const { nodeId, epoch } = parse(registerBody, req.body, 'register body');
+    res.json(core.register(nodeId, epoch));
+  });
+
+  router.delete('/v1/nodes/:id', (req, res) => {
+    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+    const { epoch } = parse(leaveQuery, req.query, 'query');
+    core.leave(nodeId, epoch);
+    res.json({ ok: true });
+  });
+
+  router.post('/v1/nodes/:id/counts', (req, res) => {
+    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+    const body = parse(countsBody, req.body, 'counts body');
+    core.setCounts(nodeId, body.epoch, body.changes, body.full ?? false);
+    res.json({ ok: true });
+  });
+
+  router.post('/v1/nodes/:id/publish', (req, res) => {
+    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+    const body = parse(publishBody, req.body, 'publish body');
+    const deliveries = core.publish(nodeId, body.epoch, body.messages);
+    res.json({ ok: true, accepted: body.messages.length, deliveries });
+  });
+
+  router.post('/v1/nodes/:id/control', (req, res) => {
+    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+    const body = parse(controlBody, req.body, 'control body');
+    res.json({ ok: true, deliveries: core.control(nodeId, body.epoch, body.command) });
+  });
+
+  router.get('/v1/nodes/:id/poll', (req, res) => {
+    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+    const query = parse(pollQuery, req.query, 'poll query');
+    res.setHeader('Cache-Control', 'no-store');
+    const cancel = core.poll(nodeId, query.epoch, query.ack ?? 0, query.wait ?? 0, {
+      answer(status, json) {
+        if (res.headersSent || res.destroyed) return;
+        res.status(status).type('application/json').send(json);
+      },
+    });
+    // The node gave up (aborted, timed out, died): free its poll slot so it can poll again.
+    res.on('close', cancel);
+  });
+
+  router.get('/v1/nodes', (_req, res) => {
+    const body: NodesResponse = { nodes: core.nodeInfos() };
+    res.json(body);
+  });
+
+  router.get('/v1/topics', (_req, res) => {
+    const body: TopicsResponse = { topics: core.topics() };
+    res.json(body);
+  });
+
+  router.get('/v1/topics/:topic', (req, res) => {
+    res.json(core.count(parse(topicParam, req.params.topic, 'topic')));
+  });
+
+  router.use((_req: Request, res: Response) => sendError(res, 'not_found', 'no such endpoint', 404));
+
+  // Express 5 routes thrown errors here; body-parser errors carry `type`.
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof TopicServiceError) return sendError(res, err.code, err.message, err.status);
+    const type = (err as { type?: unknown }).type;
+    if (type === 'entity.too.large') return sendError(res, 'payload_too_large', 'request body is too large', 413);
+    if (type === 'entity.parse.failed') return sendError(res, 'bad_request', 'request body is not valid JSON', 400);
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, 'bad_request', err instanceof Error ? err.message : 'bad request', status);
+    }
+    sendError(res, 'internal', 'internal error', 500);
+  });
+  return router;
+}

@@ -1,0 +1,45 @@
+import { Outbox } from './outbox.js';
+
+/** Where a held poll's answer goes; the HTTP layer implements it over one response. */
+export interface PollSink {
+  /** Answer the poll (status 200 with a JSON body, or an error). Called at most once. */
+  answer(status: number, json: string): void;
+}
+
+/** A held long-poll: its sink and the timer that answers it empty when `wait` runs out. */
+export interface HeldPoll {
+  sink: PollSink;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The service's view of one registered node. `poll` is the state machine: `idle` (no request
+ * held, the lease runs from `lastSeen`) or `held` (a long-poll is waiting; the node is alive).
+ */
+export class NodeRecord {
+  readonly outbox: Outbox;
+  /** This node's local counts (the registry holds the same numbers indexed by topic). */
+  readonly topics = new Map<string, number>();
+  /** Topics this node has whose cluster-wide count changed since its last poll response. */
+  readonly countHints = new Set<string>();
+  readonly registeredAt = Date.now();
+  lastSeen = Date.now();
+  /** Entries queued for this node since it registered (messages and commands). */
+  received = 0;
+  poll: { state: 'idle' } | { state: 'held'; held: HeldPoll } = { state: 'idle' };
+  /** A response is scheduled for the held poll (merges a burst into one response). */
+  flushScheduled = false;
+
+  constructor(
+    readonly nodeId: string,
+    readonly epoch: string,
+    maxEntries: number,
+    maxBytes: number,
+  ) {
+    this.outbox = new Outbox(maxEntries, maxBytes);
+  }
+
+  hasNews(): boolean {
+    return this.outbox.size > 0 || this.countHints.size > 0;
+  }
+}

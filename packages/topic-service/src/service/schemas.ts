@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Node ids and epochs: printable, short, safe in a URL path. */
+const id = z.string().min(1).max(200);
+const topic = z.string().min(1).max(1024);
+
+export const registerBody = z.object({ nodeId: id, epoch: id }).strict();
+
+export const countsBody = z
+  .object({
+    epoch: id.optional(),
+    full: z.boolean().optional(),
+    changes: z.array(z.object({ topic, count: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict()),
+  })
+  .strict();
+
+export const publishBody = z
+  .object({
+    epoch: id.optional(),
+    messages: z.array(
+      z.object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional() }).strict(),
+    ),
+  })
+  .strict();
+
+export const controlCommand = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('kickUser'), userId: id, reason: z.string().max(1024).optional() }).strict(),
+  z.object({ kind: z.literal('unsubscribeUser'), userId: id, topic }).strict(),
+  z.object({ kind: z.literal('removeTopic'), topic }).strict(),
+]);
+
+export const controlBody = z.object({ epoch: id.optional(), command: controlCommand }).strict();
+
+export const leaveQuery = z.object({ epoch: id.optional() });
+
+const nonNegativeInt = z
+  .string()
+  .regex(/^\d{1,15}$/, 'a non-negative integer')
+  .transform(Number);
+
+export const pollQuery = z.object({
+  epoch: id.optional(),
+  /** The cursor of the last response the node processed (0 before the first). */
+  ack: nonNegativeInt.optional(),
+  /** How long to hold the poll when nothing is queued, in ms (0 = answer at once). */
+  wait: nonNegativeInt.optional(),
+});
+
+export const nodeIdParam = id;
+export const topicParam = topic;

@@ -1,0 +1,100 @@
+/**
+ * The HTTP wire shapes shared by the service and its broker. Version prefix: `/v1`.
+ * Every error body is `{ error: { code, message } }` with a code from `TopicServiceErrorCode`.
+ */
+
+/** One subscription change: this node now has `count` local subscribers of `topic` (0 = none). */
+export interface WireCount {
+  topic: string;
+  count: number;
+}
+
+/** A publish as a node sends it: `data` is JSON text, relayed untouched. */
+export interface WireMessage {
+  topic: string;
+  data: string;
+  exclude?: string;
+}
+
+/** The commands relayed to every live node (same shape as the server's `ControlCommand`). */
+export type WireControl =
+  | { kind: 'kickUser'; userId: string; reason?: string }
+  | { kind: 'unsubscribeUser'; userId: string; topic: string }
+  | { kind: 'removeTopic'; topic: string };
+
+/** One entry of a node's outbox, as a poll response carries it. */
+export type WireItem = ({ kind: 'message' } & WireMessage) | { kind: 'control'; command: WireControl };
+
+export interface RegisterResponse {
+  nodeId: string;
+  epoch: string;
+  /** The service's lease: poll at least this often or be declared dead. */
+  leaseMs: number;
+  /** The longest `wait` a poll may ask for. */
+  maxWaitMs: number;
+  /** The most messages one publish batch (or count changes one counts batch) may hold. */
+  maxBatch: number;
+}
+
+/**
+ * A poll's answer. `items` are the outbox entries numbered `from`..`cursor` (contiguous);
+ * the next poll acknowledges them with `ack=<cursor>`. `from > previous ack + 1` means the
+ * outbox overflowed and `from - ack - 1` entries were dropped (also reported as `dropped`).
+ */
+export interface PollResponse {
+  from: number;
+  cursor: number;
+  items: WireItem[];
+  /** Entries dropped by the outbox overflow policy since the previous poll. */
+  dropped: number;
+  /** Topics this node has whose cluster-wide count changed (a hint, not acknowledged). */
+  counts: string[];
+}
+
+export interface TopicsResponse {
+  topics: WireCount[];
+}
+
+export interface TopicResponse {
+  topic: string;
+  count: number;
+  exists: boolean;
+}
+
+export interface NodeInfo {
+  nodeId: string;
+  epoch: string;
+  /** ms since the node last polled (0 while a poll is held). */
+  lagMs: number;
+  /** A long-poll of this node is being held right now. */
+  polling: boolean;
+  /** Topics with local subscribers on that node. */
+  topics: number;
+  /** Entries waiting in its outbox. */
+  outbox: number;
+  /** Entries dropped by the overflow policy since it registered. */
+  dropped: number;
+  /** Entries queued for it since it registered: a node without subscribers of a topic gets none of it. */
+  received: number;
+  registeredAt: number;
+}
+
+export interface NodesResponse {
+  nodes: NodeInfo[];
+}
+
+export type TopicServiceErrorCode =
+  | 'bad_request'
+  | 'payload_too_large'
+  | 'batch_too_large'
+  | 'unauthorized'
+  | 'unknown_node'
+  | 'poll_in_progress'
+  | 'poll_superseded'
+  | 'not_found'
+  | 'closed'
+  | 'internal';
+
+export interface ErrorBody {
+  error: { code: TopicServiceErrorCode; message: string };
+}

@@ -1,0 +1,35 @@
+/** Small helpers for the topic-service tests: a JSON HTTP call and a condition wait with a deadline. */
+
+export interface ApiResult<T = any> {
+  status: number;
+  body: T;
+}
+
+export function api(base: string, token?: string) {
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { raw?: string; signal?: AbortSignal; headers?: Record<string, string> } = {},
+  ): Promise<ApiResult<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(base + path, {
+      method,
+      headers,
+      body: init.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      signal: init.signal,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,122 @@
+/** Run the built CLI (`dist/cli.js`) as a separate process, the way a deployment does. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+export function assertBuilt(): void {
+  if (!existsSync(cliPath)) {
+    throw new Error(
+      `${cliPath} is missing: run \`pnpm --filter @firetower/topic-service build\` first (the root \`pnpm test\` builds before testing)`,
+    );
+  }
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  output(): string;
+  /** Send a signal and resolve with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function spawnService(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ServiceProcess> {
+  assertBuilt();
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms: ${out}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code} before listening: ${out}`));
+    });
+  });
+  return {
+    child,
+    url,
+    port: Number(new URL(url).port),
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Run the CLI to completion (for flag errors and --help). */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  assertBuilt();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export const nodeScript = fileURLToPath(new URL('./fixtures/node-process.mjs', import.meta.url));
+const serverDist = fileURLToPath(new URL('../../server/dist/index.js', import.meta.url));
+
+export interface NodeProcess {
+  child: ChildProcess;
+  nodeId: string;
+  wsUrl: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** A firetower node (built @firetower/server + this package's dist) in its own process. */
+export async function spawnNode(serviceUrl: string, env: Record<string, string> = {}, timeoutMs = 10_000): Promise<NodeProcess> {
+  assertBuilt();
+  if (!existsSync(serverDist)) {
+    throw new Error(`${serverDist} is missing: run \`pnpm --filter @firetower/server build\` first (the root \`pnpm test\` builds before testing)`);
+  }
+  const child = spawn(process.execPath, [nodeScript], {
+    env: { ...process.env, TOPIC_SERVICE_URL: serviceUrl, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const [nodeId, wsUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start in ${timeoutMs} ms: ${out}`)), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /node (\S+) listening on (ws:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve([match[1]!, match[2]!]);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before listening: ${out}`));
+    });
+  });
+  return {
+    child,
+    nodeId,
+    wsUrl,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
