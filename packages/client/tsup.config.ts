@@ -7,8 +7,10 @@ export default defineConfig([
     // The protocol is bundled in: the only runtime dependency stays eventemitter3.
     noExternal: ['@firetower/protocol'],
     dts: { resolve: ['@firetower/protocol'] },
+    tsconfig: 'tsconfig.build.json',
     sourcemap: true,
-    clean: true,
+    // No `clean`: both builds run at once and a clean could remove the other's output (the build
+    // script empties dist first).
     target: 'es2020',
   },
   {

@@ -5,20 +5,14 @@ import type { EnvironmentChange } from './environment.js';
 import { FiretowerError, serverError } from './errors.js';
 import type { FiretowerEvents, FiretowerState, ReconnectingEvent, StateChange } from './events.js';
 import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './options.js';
-import { PublishQueue, type PendingPublish, type PublishResult } from './publish-queue.js';
+import type { PublishResult } from './publish-queue.js';
+import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
 import { ABNORMAL_CLOSURE, connectionUrl, detach, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { TopicSync } from './topic-sync.js';
 import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
-
-export interface PublishOptions {
-  /** Do not deliver this message back to this client. @default false */
-  excludeSelf?: boolean;
-  /** Overrides the client's `publishTimeoutMs` for this publish. */
-  timeoutMs?: number;
-}
 
 /** Why a connection ends, handed to the one teardown path. */
 interface Teardown {
@@ -34,21 +28,25 @@ interface Teardown {
 
 type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
 
-const encoder = new TextEncoder();
-
-function utf8Length(text: string): number {
-  return encoder.encode(text).byteLength;
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What is wrong with a subscribe's topics, checked before anything is sent. */
+function topicProblem(topics: readonly string[]): { reason: string; topic?: string } | undefined {
+  if (topics.length === 0) return { reason: 'no topic given' };
+  for (const topic of topics) {
+    const check = checkTopic(topic);
+    if (!check.ok) return { reason: check.reason, topic };
+  }
+  return undefined;
 }
 
 /**
  * A Firetower connection: subscribe to topics, publish to them, and stay connected.
  *
  * @example
- * type Topics = { '/chat/${string}': { from: string; text: string } };
+ * type Topics = { [topic: `/chat/${string}`]: { from: string; text: string } };
  * const client = new Firetower<Topics>('wss://example.com/ws');
  * client.subscribe('/chat/world', (m) => console.log(m.from, m.text));
  * await client.publish('/chat/world', { from: 'ann', text: 'hi' });
@@ -70,7 +68,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
   private openedBefore = false;
   private lastFrameAt = 0;
   private readonly timers = new Timers<TimerName>();
-  private readonly publishes = new PublishQueue();
+  private readonly publisher: Publisher;
   private readonly topicSync: TopicSync;
   private stopWatchingEnvironment: (() => void) | undefined;
 
@@ -85,9 +83,18 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
       send: (frame) => this.sendFrame(JSON.stringify(frame)),
       nextId: () => this.nextId(),
       maxTopicsPerFrame: () => this.options.maxTopicsPerFrame,
-      synced: () => this.flush(),
+      synced: () => this.publisher.flush(),
       error: (error) => this.emit('error', error),
     });
+    this.publisher = new Publisher(
+      {
+        send: (text) => this.sendFrame(text),
+        nextId: () => this.nextId(),
+        canSend: () => this.is('open') && !this.topicSync.syncing,
+        isClosed: () => this.is('closed'),
+      },
+      this.options,
+    );
     if (this.options.autoConnect) this.connect();
   }
 
@@ -106,7 +113,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
 
   /** Publishes waiting for a connection. */
   get queuedPublishes(): number {
-    return this.publishes.queuedCount();
+    return this.publisher.queuedCount;
   }
 
   /** Opens the connection (from `idle` or `closed`), or retries now when waiting to reconnect. */
@@ -161,10 +168,9 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
   ): Subscription<Chosen<NoInfer<P>, PayloadOf<TM, K>>> {
     const list: string[] = [...new Set(typeof topics === 'string' ? [topics] : topics)];
     const subscription = new Subscription(list, handler, (s) => this.topicSync.release(s));
-    const invalid = list.length === 0 ? 'no topic given' : list.map((t) => checkTopic(t)).find((c) => !c.ok);
-    if (invalid) {
-      const reason = typeof invalid === 'string' ? invalid : invalid.ok ? '' : invalid.reason;
-      const error = new FiretowerError('invalid', reason);
+    const problem = topicProblem(list);
+    if (problem) {
+      const error = new FiretowerError('invalid', problem.reason, problem.topic === undefined ? {} : { topic: problem.topic });
       // After the caller has had the chance to listen for it.
       queueMicrotask(() => {
         subscription.fail(error);
@@ -186,38 +192,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     data: Chosen<NoInfer<P>, PayloadOf<TM, K>>,
     options: PublishOptions = {},
   ): Promise<PublishResult> {
-    return new Promise((resolve, reject) => {
-      if (this.is('closed')) return reject(new FiretowerError('closed', 'the client is closed', { topic }));
-      const check = checkTopic(topic);
-      if (!check.ok) return reject(new FiretowerError('invalid', check.reason, { topic }));
-      const id = this.nextId();
-      let text: string;
-      try {
-        text = JSON.stringify({ type: 'publish', topic, data: data ?? null, id, ...(options.excludeSelf ? { excludeSelf: true } : {}) });
-      } catch (error) {
-        return reject(new FiretowerError('invalid', `data is not JSON-serialisable: ${describe(error)}`, { topic }));
-      }
-      const bytes = utf8Length(text);
-      if (bytes > this.options.maxFrameBytes) {
-        return reject(new FiretowerError('too_large', `publish frame is ${bytes} bytes, over maxFrameBytes ${this.options.maxFrameBytes}`, { topic }));
-      }
-      const sendNow = this.canPublish();
-      if (!sendNow && this.publishes.queuedCount() >= this.options.maxQueuedPublishes) {
-        return reject(new FiretowerError('queue_full', `${this.options.maxQueuedPublishes} publishes already wait for a connection`, { topic }));
-      }
-      const entry: PendingPublish = {
-        id,
-        text,
-        bytes,
-        timeoutMs: options.timeoutMs ?? this.options.publishTimeoutMs,
-        status: 'queued',
-        timer: undefined,
-        resolve,
-        reject,
-      };
-      this.publishes.add(entry);
-      if (sendNow) this.sendPublish(entry);
-    });
+    return this.publisher.publish(topic, data, options);
   }
 
   // -- connection lifecycle ----------------------------------------------------------------
@@ -264,7 +239,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     // Topics first: publishes made from an 'open' or 'state' listener queue behind them.
     this.topicSync.opened();
     this.setState('open');
-    this.flush();
+    this.publisher.flush();
     if (this.is('open')) this.emit('open', { clientId: this.clientId, reconnected });
   }
 
@@ -292,22 +267,14 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
       }
     }
     this.topicSync.dropped();
-    if (cause.code === CloseCode.MessageTooBig) {
-      // Re-sending the frame the server choked on would loop forever.
-      const culprit = this.publishes.largestSent();
-      if (culprit) {
-        this.publishes.take(culprit.id);
-        culprit.reject(new FiretowerError('too_large', 'the server closed the connection: message too big', { closeCode: cause.code }));
-      }
-    }
-    this.publishes.requeueSent();
+    this.publisher.dropped(cause.code);
     if (cause.final) this.finish(cause);
     else this.scheduleReconnect(cause, previous);
   }
 
   private finish(cause: Teardown): void {
     const error = new FiretowerError('closed', `the client closed: ${cause.reason || cause.code}`, { closeCode: cause.code });
-    this.publishes.rejectAll(error);
+    this.publisher.rejectAll(error);
     this.topicSync.abandon(error);
     this.stopWatchingEnvironment?.();
     this.stopWatchingEnvironment = undefined;
@@ -382,40 +349,17 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
         return;
       }
       case 'ack':
-        if (!this.topicSync.acknowledged(frame.id, frame.refused)) {
-          this.publishes.take(frame.id)?.resolve({ id: frame.id, duplicate: frame.duplicate });
-        }
+        if (!this.topicSync.acknowledged(frame.id, frame.refused)) this.publisher.acknowledged(frame.id, frame.duplicate);
         return;
       case 'error': {
         const error = serverError(frame.code, frame.message, frame.topic);
         if (frame.id !== undefined) {
-          if (this.topicSync.failed(frame.id, error)) return;
-          const entry = this.publishes.take(frame.id);
-          if (entry) return entry.reject(error);
+          if (this.topicSync.failed(frame.id, error) || this.publisher.failed(frame.id, error)) return;
         }
         this.emit('error', error);
         return;
       }
     }
-  }
-
-  private canPublish(): boolean {
-    return this.is('open') && !this.topicSync.syncing;
-  }
-
-  /** Sends the queued publishes in the order they were made (retries keep their ids). */
-  private flush(): void {
-    if (!this.canPublish()) return;
-    for (const entry of this.publishes.queued()) this.sendPublish(entry);
-  }
-
-  private sendPublish(entry: PendingPublish): void {
-    if (!this.sendFrame(entry.text)) return;
-    entry.status = 'sent';
-    entry.timer = setTimeout(() => {
-      this.publishes.take(entry.id);
-      entry.reject(new FiretowerError('timeout', `no acknowledgement within ${entry.timeoutMs} ms`));
-    }, entry.timeoutMs);
   }
 
   private sendFrame(text: string): boolean {

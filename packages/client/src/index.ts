@@ -1,4 +1,5 @@
-export { Firetower, type PublishOptions } from './client.js';
+export { Firetower } from './client.js';
+export type { PublishOptions } from './publisher.js';
 export { backoff } from './backoff.js';
 export { FiretowerError, clientCodeFor, type FiretowerErrorCode, type FiretowerErrorDetails } from './errors.js';
 export type { CloseEvent, FiretowerEvents, FiretowerState, OpenEvent, ReconnectingEvent, StateChange } from './events.js';

@@ -56,7 +56,12 @@ export function resolveWebSocket(option: WebSocketConstructor | undefined): WebS
  */
 export function connectionUrl(url: string, clientId: string): string {
   const base = (globalThis as { location?: { href: string } }).location?.href;
-  const parsed = base === undefined ? new URL(url) : new URL(url, base);
+  let parsed: URL;
+  try {
+    parsed = base === undefined ? new URL(url) : new URL(url, base);
+  } catch {
+    throw new TypeError(`Firetower: ${JSON.stringify(url)} is not a valid URL${base === undefined ? ' (a relative URL needs a page to resolve against)' : ''}`);
+  }
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
   else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
   parsed.searchParams.set('clientId', clientId);

@@ -4,7 +4,6 @@
  *   firetower-push --grpc 127.0.0.1:50051 [--token T] /chat/world '{"text":"hi"}'
  */
 import { parseArgs } from 'node:util';
-import { createPushClient } from './client.js';
 
 const USAGE = `usage: firetower-push --grpc HOST:PORT [--token TOKEN] [--text] [--exclude CLIENT_ID] [--key IDEMPOTENCY_KEY] TOPIC [DATA]
 
@@ -67,6 +66,8 @@ async function main(): Promise<number> {
     process.stderr.write(`firetower-push: ${args}\n${USAGE}\n`);
     return 2;
   }
+  // Loaded after the arguments are checked: a usage error answers without loading grpc-js.
+  const { createPushClient } = await import('./client.js');
   const client = createPushClient(args.target, args.token === undefined ? {} : { token: args.token });
   try {
     await client.publish({

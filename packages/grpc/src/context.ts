@@ -32,6 +32,17 @@ export interface CallLike {
   getPeer(): string;
 }
 
+/**
+ * Has the call ended for its client? grpc-js flags a cancel (client hang-up, deadline) on a later
+ * tick, so the deadline is also compared directly: long work stops at the deadline, not after.
+ */
+export function callEnded(call: { cancelled: boolean; getDeadline(): import('@grpc/grpc-js').Deadline }): boolean {
+  if (call.cancelled) return true;
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return ms <= Date.now();
+}
+
 /** Refuses the call when the server is closing or the caller is not authorised. */
 export async function admit(context: CallContext, call: CallLike): Promise<void> {
   if (!context.isServing()) throw new GrpcApiError('shutting_down', 'the server is shutting down');

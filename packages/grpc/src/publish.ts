@@ -1,7 +1,7 @@
 /** Publish, PublishBatch and PublishStream: three ways into `ft.publish`. */
 import type { handleClientStreamingCall, handleUnaryCall, sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import createDebug from 'debug';
-import { admit, unary, type CallContext } from './context.js';
+import { admit, callEnded, unary, type CallContext } from './context.js';
 import { InvalidArgumentError, toApiError, toServiceError } from './errors.js';
 import type { Empty, PublishBatchRequest, PublishRequest, PublishSummary } from './messages.js';
 import { validPublish, type ValidPublish } from './validate.js';
@@ -58,7 +58,7 @@ export function publishBatchHandler(context: CallContext): handleUnaryCall<Publi
     for (const [index, message] of valid.entries()) {
       // A cancelled or expired call stops publishing the rest; the client sees CANCELLED or
       // DEADLINE_EXCEEDED and knows the batch may be partly published.
-      if (call.cancelled) break;
+      if (callEnded(call)) break;
       try {
         await send(context, message);
         summary.accept();
@@ -116,6 +116,10 @@ class PublishStreamRun {
 
   private onMessage(request: PublishRequest): void {
     if (this.state === 'done') return;
+    if (callEnded(this.call)) {
+      this.finish();
+      return;
+    }
     const index = this.index++;
     let publishing: Promise<void>;
     try {

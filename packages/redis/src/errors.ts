@@ -1,9 +1,5 @@
 /** Why a Redis broker operation failed. */
 export type RedisBrokerErrorCode =
-  /** Redis did not answer within `connectTimeoutMs` when the broker started. */
-  | 'redis_unavailable'
-  /** A read (count, topics, status nodes) was asked while the link to Redis is down. */
-  | 'redis_disconnected'
   /** The broker was closed (or never started). */
   | 'broker_closed'
   /** An option was out of range. */

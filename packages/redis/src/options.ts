@@ -39,11 +39,12 @@ export interface RedisBrokerOptions {
    */
   maxBufferedBytes?: number;
   /**
-   * How long `start()` waits for the first connection before it rejects with
-   * `RedisBrokerError('redis_unavailable')`.
-   * @default 10_000
+   * How long `start()` waits for the first connection. If Redis is not there by then, `start()`
+   * resolves anyway: the node serves its local clients, buffers publishes and joins the cluster
+   * when Redis answers (node-redis keeps retrying).
+   * @default 5_000
    */
-  connectTimeoutMs?: number;
+  startTimeoutMs?: number;
   /**
    * Longest wait between reconnect attempts after Redis went away (attempts back off from
    * 50 ms up to this).
@@ -65,7 +66,7 @@ export interface ResolvedOptions {
   leaseMs: number;
   maxBufferedPublishes: number;
   maxBufferedBytes: number;
-  connectTimeoutMs: number;
+  startTimeoutMs: number;
   maxReconnectDelayMs: number;
   clientOptions: RedisConnectionOptions;
 }
@@ -89,7 +90,7 @@ export function resolveOptions(options: RedisBrokerOptions = {}): ResolvedOption
     leaseMs: positiveInteger('leaseMs', options.leaseMs ?? 10_000, 300),
     maxBufferedPublishes: positiveInteger('maxBufferedPublishes', options.maxBufferedPublishes ?? 10_000, 0),
     maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes ?? 16 * 1024 * 1024, 0),
-    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1),
+    startTimeoutMs: positiveInteger('startTimeoutMs', options.startTimeoutMs ?? 5_000, 0),
     maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 2_000, 1),
     clientOptions: options.clientOptions ?? {},
   };

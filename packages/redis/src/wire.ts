@@ -44,6 +44,13 @@ export class DeliveryCodec {
   static decode(payload: string): DecodedDelivery | undefined {
     const newline = payload.indexOf('\n');
     if (newline < 0) return undefined;
+    const data = payload.slice(newline + 1);
+    // Fast path: a header without backslashes has no escaped quotes, so every `"` delimits.
+    if (payload.startsWith('["') && payload.startsWith('"]', newline - 2) && payload.lastIndexOf('\\', newline) < 0) {
+      const parts = payload.slice(2, newline - 2).split('","');
+      if (parts.length === 1 && !parts[0]!.includes('"')) return { origin: parts[0]!, exclude: undefined, data };
+      if (parts.length === 2 && !parts[0]!.includes('"') && !parts[1]!.includes('"')) return { origin: parts[0]!, exclude: parts[1], data };
+    }
     let header: unknown;
     try {
       header = JSON.parse(payload.slice(0, newline));
@@ -53,7 +60,7 @@ export class DeliveryCodec {
     if (!Array.isArray(header) || typeof header[0] !== 'string') return undefined;
     const exclude: unknown = header[1];
     if (exclude !== undefined && typeof exclude !== 'string') return undefined;
-    return { origin: header[0], exclude, data: payload.slice(newline + 1) };
+    return { origin: header[0], exclude, data };
   }
 }
 

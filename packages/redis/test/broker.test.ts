@@ -181,13 +181,34 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     await b!.broker.close(); // idempotent
   });
 
-  it('refuses to start when Redis does not answer, with a coded error', async () => {
+  it('starts while Redis is unreachable, serves locally, and joins once Redis appears', async () => {
     const port = await freePort();
-    const broker = redisBroker({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 });
-    const error = await broker.start(new RecordingNode()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RedisBrokerError);
-    expect(error).toMatchObject({ code: 'redis_unavailable' });
-    expect(broker.brokerState).toBe('closed');
+    const node = new RecordingNode('early');
+    const early = redisBroker({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'early:', startTimeoutMs: 200, maxReconnectDelayMs: 100 });
+    node.broker = early;
+    open.push(early);
+    await early.start(node); // resolves after startTimeoutMs although nothing listens
+    expect(early.brokerState).toBe('starting');
+    node.setCounts({ t: 2 });
+    await early.publish({ topic: 't', data: '"early"' });
+    expect(node.dataOf('t')).toEqual(['"early"']); // local delivery does not wait for Redis
+    expect(await early.status()).toMatchObject({ connected: false, pendingPublishes: 1 });
+    expect(await early.count('t')).toBe(2); // answered from local counts meanwhile
+    expect(await early.topics()).toEqual([{ topic: 't', count: 2 }]);
+
+    const late = await RedisServer.start(port);
+    try {
+      await waitUntil(async () => (await early.status()).connected, 10_000, 'early connected');
+      expect((await early.status()).pendingPublishes).toBe(0);
+      const other = new RecordingNode('other');
+      const otherBroker = redisBroker({ url: late.url, keyPrefix: 'early:' });
+      open.push(otherBroker);
+      await otherBroker.start(other);
+      expect(await otherBroker.count('t')).toBe(2);
+    } finally {
+      await Promise.all(open.splice(0).map((b) => b.close()));
+      await late.stop();
+    }
   });
 
   it('validates options', () => {

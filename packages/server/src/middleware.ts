@@ -42,7 +42,7 @@ class UpgradeRegistry {
 
   /** Serve upgrades on `server` (undefined: the server express-ws creates for `app.listen`). */
   serve(server: Server | undefined): void {
-    if (server && this.servers.some((wss) => wss.options.server === server)) return;
+    if (server === undefined ? this.servers.length > 0 : this.servers.some((wss) => wss.options.server === server)) return;
     const instance = expressWs(this.app, server, { leaveRouterUntouched: true, wsOptions: this.wsOptions() });
     const wss = instance.getWss();
     // Our listener runs after express-ws's, which routed the request synchronously when the app's

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import express from 'express';
-import { CloseCode, ErrorCode, firetower } from '@firetower/server';
-import { connect, startServer, waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
+import { CloseCode, ErrorCode, firetower, type FiretowerOptions } from '@firetower/server';
+import { connect, startServer, waitFor, type StartedServer, type StartServerOptions, type TestClient } from '@firetower/server/testing';
 
 let servers: StartedServer[] = [];
 let clients: TestClient[] = [];
@@ -14,8 +14,8 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(...args: Parameters<typeof startServer>): Promise<StartedServer> {
-  const server = await startServer(...args);
+async function start(options?: FiretowerOptions, startOptions?: StartServerOptions): Promise<StartedServer> {
+  const server = await startServer(options, startOptions);
   servers.push(server);
   return server;
 }
@@ -165,6 +165,54 @@ describe('mounting', () => {
       await expect(connect(`ws://127.0.0.1:${port}/elsewhere`)).rejects.toMatchObject({ status: 404 });
     } finally {
       await ft.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('holds frames that arrive while async middleware delays the route', async () => {
+    const server = await start(
+      {},
+      {
+        setup: (app) =>
+          app.use((req, _res, next) => {
+            if (req.url.includes('.websocket')) setTimeout(next, 30);
+            else next();
+          }),
+      },
+    );
+    const a = await join(server);
+    // Sent at once after open, before the delayed middleware reached firetower.
+    a.send({ type: 'subscribe', topic: '/early', id: 'e1' });
+    a.send({ type: 'publish', topic: '/early', data: 'first' });
+    expect(await a.next((f) => f.id === 'e1')).toMatchObject({ type: 'ack', topics: ['/early'] });
+    expect((await a.nextDelivery('/early')).data).toBe('first');
+  });
+
+  it('runs two firetower instances on one app on different paths', async () => {
+    const app = express();
+    const one = firetower({ path: '/one' });
+    const two = firetower({ path: '/two' });
+    app.use(one);
+    app.use(two);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const a = await connect(`ws://127.0.0.1:${port}/one`);
+      const b = await connect(`ws://127.0.0.1:${port}/two`);
+      clients.push(a, b);
+      await a.request({ type: 'subscribe', topic: '/t' });
+      await b.request({ type: 'subscribe', topic: '/t' });
+      expect(await one.count('/t')).toBe(1);
+      expect(await two.count('/t')).toBe(1);
+      await two.publish('/t', 'two only');
+      expect((await b.nextDelivery('/t')).data).toBe('two only');
+      await one.publish('/t', 'one only');
+      expect((await a.nextDelivery('/t')).data).toBe('one only');
+      expect(a.received.filter((f) => f.type === 'publish')).toHaveLength(1);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }

@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest';
-import { connect, startServer, type ConnectOptions, type StartedServer, type TestClient } from '@firetower/server/testing';
+import type { FiretowerOptions } from '@firetower/server';
+import { connect, startServer, type ConnectOptions, type StartedServer, type StartServerOptions, type TestClient } from '@firetower/server/testing';
 
 /** Servers and clients a test file starts, closed after each test. */
 export function useServers() {
@@ -12,8 +13,8 @@ export function useServers() {
     servers = [];
   });
   return {
-    async start(...args: Parameters<typeof startServer>): Promise<StartedServer> {
-      const server = await startServer(...args);
+    async start(options?: FiretowerOptions, startOptions?: StartServerOptions): Promise<StartedServer> {
+      const server = await startServer(options, startOptions);
       servers.push(server);
       return server;
     },

@@ -196,11 +196,18 @@ describe('topic service HTTP API', () => {
     expect((await held).body.counts).toEqual(['t']);
   });
 
-  it('expires a silent node on the real lease timer', async () => {
-    const { call } = await start({ leaseMs: 100 });
+  it('expires a silent node on the real lease timer, counted from its last poll', async () => {
+    const { call } = await start({ leaseMs: 1000 });
     await register(call, 'a');
+    // While a poll is held the node is alive, however long setup takes on a busy machine.
+    const abort = new AbortController();
+    const held = call('GET', '/v1/nodes/a/poll?wait=15000', undefined, { signal: abort.signal }).catch((e: Error) => e);
+    await waitFor(() => service!.core.nodeInfos()[0]?.polling === true, 5000, 'a holds a poll');
     await subscribe(call, 'a', 't', 1);
-    await waitFor(async () => (await call('GET', '/v1/topics/t')).body.count === 0, 5000, 'a expired');
+    expect((await call('GET', '/v1/topics/t')).body.count).toBe(1);
+    abort.abort(); // a goes silent: its lease runs from here
+    await held;
+    await waitFor(async () => (await call('GET', '/v1/topics/t')).body.count === 0, 10_000, 'a expired');
     expect((await call('GET', '/v1/nodes')).body.nodes).toEqual([]);
   });
 

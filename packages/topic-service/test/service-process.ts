@@ -22,7 +22,7 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnService(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ServiceProcess> {
+export async function spawnService(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServiceProcess> {
   assertBuilt();
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, ...env },
@@ -83,7 +83,7 @@ export interface NodeProcess {
 }
 
 /** A firetower node (built @firetower/server + this package's dist) in its own process. */
-export async function spawnNode(serviceUrl: string, env: Record<string, string> = {}, timeoutMs = 10_000): Promise<NodeProcess> {
+export async function spawnNode(serviceUrl: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<NodeProcess> {
   assertBuilt();
   if (!existsSync(serverDist)) {
     throw new Error(`${serverDist} is missing: run \`pnpm --filter @firetower/server build\` first (the root \`pnpm test\` builds before testing)`);

@@ -1,0 +1,57 @@
+/** The channel payload codec: no sockets, just strings. */
+import { describe, expect, it } from 'vitest';
+import { type ControlEnvelope, decodeControl, DeliveryCodec, encodeControl } from '../src/wire.js';
+
+describe('DeliveryCodec', () => {
+  const awkward = ['plain', 'with "quotes"', 'back\\slash', 'new\nline', '","', '"]', 'ünï✓', ''];
+
+  it('round-trips origin, exclude and data text exactly', () => {
+    for (const origin of awkward) {
+      const codec = new DeliveryCodec(origin);
+      for (const exclude of [undefined, ...awkward]) {
+        for (const data of ['{"a":"b\\nc"}', '"x\\ny"', 'null', '[1,2]']) {
+          const payload = codec.encode(exclude === undefined ? { topic: 't', data } : { topic: 't', data, exclude });
+          expect(DeliveryCodec.decode(payload)).toEqual({ origin, exclude, data });
+          expect(codec.isOwn(payload)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('tells its own payloads from other nodes’, including prefix look-alikes', () => {
+    const mine = new DeliveryCodec('node-1');
+    for (const other of ['node-10', 'node-', 'node-1"', 'xnode-1']) {
+      expect(mine.isOwn(new DeliveryCodec(other).encode({ topic: 't', data: '1' }))).toBe(false);
+      expect(mine.isOwn(new DeliveryCodec(other).encode({ topic: 't', data: '1', exclude: 'c' }))).toBe(false);
+    }
+  });
+
+  it('rejects malformed payloads instead of throwing', () => {
+    for (const junk of ['', 'x', '\n1', '[1]\n1', '["a",2]\n1', '["a"\n1', '{"a":1}\n1', '["a","b","c"]\nx']) {
+      const decoded = DeliveryCodec.decode(junk);
+      if (decoded) expect(typeof decoded.origin).toBe('string');
+    }
+    expect(DeliveryCodec.decode('[1]\n1')).toBeUndefined();
+    expect(DeliveryCodec.decode('["a",2]\n1')).toBeUndefined();
+    expect(DeliveryCodec.decode('no newline')).toBeUndefined();
+  });
+});
+
+describe('control envelopes', () => {
+  it('round-trips every command and count notices', () => {
+    const envelopes: ControlEnvelope[] = [
+      { o: 'n', k: 'control', c: { kind: 'kickUser', userId: 'u', reason: 'r' } },
+      { o: 'n', k: 'control', c: { kind: 'kickUser', userId: 'u' } },
+      { o: 'n', k: 'control', c: { kind: 'unsubscribeUser', userId: 'u', topic: 't' } },
+      { o: 'n', k: 'control', c: { kind: 'removeTopic', topic: 't' } },
+      { o: '', k: 'counts', t: ['a', 'b'] },
+    ];
+    for (const envelope of envelopes) expect(decodeControl(encodeControl(envelope))).toEqual(envelope);
+  });
+
+  it('drops anything else', () => {
+    for (const junk of ['', 'null', '[]', '{}', '{"o":1,"k":"counts","t":[]}', '{"o":"n","k":"control","c":{"kind":"kickUser"}}', '{"o":"n","k":"counts","t":[1]}', '{"o":"n","k":"other"}']) {
+      expect(decodeControl(junk)).toBeUndefined();
+    }
+  });
+});
