@@ -1,12 +1,12 @@
 import { createChatServer, startChatCluster } from '@firetower/demo-chat';
 import type { ChatCluster, ChatServer } from '@firetower/demo-chat';
-import type { Locator, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { test as base, expect } from './fixtures.js';
 
 /**
- * The runtime dashboard (`/firetower/dashboard`) in Chromium, against the chat demo with the
- * admin API enabled: real browsers join rooms through Firetower and the dashboard, polling its
- * feed every second, follows the counts without a reload.
+ * The runtime dashboard (`/firetower/dashboard`) in Chromium, against the chat demo's server with
+ * the admin API enabled: WebSocket clients in another browser page subscribe and leave, and the
+ * dashboard, polling its feed every second, follows the counts without a reload.
  */
 const TOKEN = 'e2e-dashboard-token';
 
@@ -34,50 +34,113 @@ function topicCount(page: Page, topic: string): Locator {
   return page.locator(`#topics-body tr[data-topic="${topic}"] td.count`);
 }
 
-test('the dashboard follows a topic and its count as clients subscribe and leave', async ({ adminChat, openUser, page }, testInfo) => {
+/**
+ * WebSocket clients living in a Chromium page of their own on the server's origin, speaking the
+ * wire protocol directly: each `join` resolves when the server has acked the subscribe.
+ */
+class BrowserClients {
+  private constructor(private readonly page: Page) {}
+
+  static async open(browser: Browser, baseUrl: string): Promise<BrowserClients> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/firetower/client.js`);
+    return new BrowserClients(page);
+  }
+
+  /** Connects `name` and subscribes it; resolves with the server's ack (or error) frame. */
+  join(wsUrl: string, name: string, topics: string[]): Promise<{ type: string; refused?: unknown[] }> {
+    return this.page.evaluate(
+      ({ wsUrl, name, topics }) =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(wsUrl);
+          const sockets = ((window as unknown as { sockets?: Record<string, WebSocket> }).sockets ??= {});
+          sockets[name] = ws;
+          ws.onerror = () => reject(new Error(`socket ${name} failed`));
+          ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', topic: topics, id: `sub-${name}` }));
+          ws.onmessage = (event) => {
+            const frame = JSON.parse(String(event.data));
+            if (frame.id === `sub-${name}`) resolve(frame);
+          };
+        }),
+      { wsUrl, name, topics },
+    ) as Promise<{ type: string; refused?: unknown[] }>;
+  }
+
+  async leave(name: string): Promise<void> {
+    await this.page.evaluate((name) => (window as unknown as { sockets: Record<string, WebSocket> }).sockets[name]!.close(), name);
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
+
+function wsUrlOf(baseUrl: string): string {
+  return `${baseUrl.replace(/^http/, 'ws')}/ws`;
+}
+
+async function publish(baseUrl: string, topic: string, data: unknown): Promise<void> {
+  const res = await fetch(`${baseUrl}/firetower/api/publish`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ topic, data }),
+  });
+  expect(res.status).toBe(202);
+}
+
+test('the dashboard follows a topic and its count as clients subscribe and leave', async ({ adminChat, browser, page }, testInfo) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await openDashboard(page, adminChat.url);
   await expect(page.locator('#topics-empty')).toBeVisible();
 
-  const ann = await openUser(adminChat.url, 'ann', 'world');
+  const clients = await BrowserClients.open(browser, adminChat.url);
+  const ws = wsUrlOf(adminChat.url);
+  await clients.join(ws, 'ann', ['/chat/world']);
   await expect(topicCount(page, '/chat/world')).toHaveText('1');
-  const bob = await openUser(adminChat.url, 'bob', 'world');
+  await clients.join(ws, 'bob', ['/chat/world']);
   await expect(topicCount(page, '/chat/world')).toHaveText('2');
-  await openUser(adminChat.url, 'cara', 'news');
+  await clients.join(ws, 'cara', ['/chat/news', '/chat/world']);
+  await expect(topicCount(page, '/chat/world')).toHaveText('3');
   await expect(topicCount(page, '/chat/news')).toHaveText('1');
   // Sorted by subscribers: the busier room comes first.
   await expect(page.locator('#topics-body tr').first()).toHaveAttribute('data-topic', '/chat/world');
   await expect(page.locator('#connections')).toHaveText('3');
 
-  // A forbidden room is refused by beforeSubscribe: it shows among the recent issues.
-  await bob.createRoom('admin');
-  await expect(bob.roomError).toBeVisible();
+  // A reserved room is refused by the demo's beforeSubscribe: it shows among the recent issues.
+  const refused = await clients.join(ws, 'dan', ['/chat/admin']);
+  expect(refused.refused).toHaveLength(1);
   await expect(page.locator('#issues li.refusal').first()).toContainText('beforeSubscribe');
   await expect(page.locator('#issues li.refusal').first()).toContainText('/chat/admin');
-
-  await ann.send('hello, dashboard');
-  await bob.switchTo('world');
-  await expect(topicCount(page, '/chat/world')).toHaveText('2');
   await expect(page.locator('#totals')).toContainText(/[1-9]\d* refusals?/);
-  // The chart has drawn at least two samples per line.
-  await expect.poll(async () => (await page.locator('#line-out').getAttribute('points'))?.split(' ').length ?? 0).toBeGreaterThan(1);
+
+  // Traffic: messages out per second rise above zero and the chart draws.
+  await publish(adminChat.url, '/chat/world', { type: 'chat', from: 'ops', text: 'hello from the push API' });
+  await publish(adminChat.url, '/chat/world', { type: 'chat', from: 'ops', text: 'and again' });
+  await expect.poll(async () => (await page.locator('#line-out').getAttribute('points'))?.split(' ').length ?? 0).toBeGreaterThan(2);
 
   const path = testInfo.outputPath('dashboard.png');
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach('dashboard', { path, contentType: 'image/png' });
 
-  await bob.close();
+  await clients.leave('bob');
+  await expect(topicCount(page, '/chat/world')).toHaveText('2');
+  await expect(page.locator('#connections')).toHaveText('3');
+  await clients.leave('cara');
+  await expect(page.locator('#topics-body tr[data-topic="/chat/news"]')).toHaveCount(0);
   await expect(topicCount(page, '/chat/world')).toHaveText('1');
-  await expect(page.locator('#connections')).toHaveText('2');
+  await clients.close();
   expect(pageErrors).toEqual([]);
 });
 
-test('in a cluster the dashboard lists both nodes and cluster-wide counts', async ({ adminCluster, openUser, page }, testInfo) => {
+test('in a cluster the dashboard lists both nodes and cluster-wide counts', async ({ adminCluster, browser, page }, testInfo) => {
   const [a, b] = adminCluster.nodes;
   await openDashboard(page, a.url);
-  await openUser(a.url, 'ann', 'world');
-  await openUser(b.url, 'bob', 'world');
+  const onA = await BrowserClients.open(browser, a.url);
+  const onB = await BrowserClients.open(browser, b.url);
+  await onA.join(wsUrlOf(a.url), 'ann', ['/chat/world']);
+  await onB.join(wsUrlOf(b.url), 'bob', ['/chat/world']);
   // bob is connected to node B: node A's dashboard still counts him.
   await expect(topicCount(page, '/chat/world')).toHaveText('2');
   await expect(page.locator('#nodes-card')).toBeVisible();
@@ -88,6 +151,8 @@ test('in a cluster the dashboard lists both nodes and cluster-wide counts', asyn
   const path = testInfo.outputPath('dashboard-cluster.png');
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach('dashboard-cluster', { path, contentType: 'image/png' });
+  await onA.close();
+  await onB.close();
 });
 
 test('the dashboard and its feed refuse a wrong token', async ({ adminChat, page }) => {

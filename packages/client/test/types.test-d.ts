@@ -22,7 +22,7 @@ describe('typed topics', () => {
       expectTypeOf(message).toEqualTypeOf<ChatMessage>();
       expectTypeOf(envelope).toEqualTypeOf<TopicMessage<ChatMessage>>();
     });
-    typed.subscribe('/count/online', (n) => expectTypeOf(n).toEqualTypeOf<string>());
+    typed.subscribe('/count/online', (n) => expectTypeOf(n).toEqualTypeOf<number>());
     typed.subscribe('/status', (s) => expectTypeOf(s).toEqualTypeOf<'up' | 'down'>());
     expectTypeOf(typed.subscribe('/chat/a')).toEqualTypeOf<Subscription<ChatMessage>>();
   });

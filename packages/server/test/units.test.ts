@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { DedupeWindow } from '../src/dedupe.js';
+import { SerialQueue } from '../src/inbound.js';
+import { isOriginAllowed } from '../src/origin.js';
+import { TokenBucket } from '../src/rate-limit.js';
+import { parseCookies } from '../src/upgrade.js';
+import { interpretDecision } from '../src/handlers.js';
+
+const request = (host: string) => ({ headers: { host } }) as unknown as IncomingMessage;
+
+describe('isOriginAllowed', () => {
+  it('allows no Origin, the same host, and listed origins only', () => {
+    const allowed = new Set(['https://app.example']);
+    expect(isOriginAllowed(undefined, request('a.example'), allowed)).toBe(true);
+    expect(isOriginAllowed('http://a.example', request('a.example'), allowed)).toBe(true);
+    expect(isOriginAllowed('http://A.EXAMPLE', request('a.example'), allowed)).toBe(true);
+    expect(isOriginAllowed('https://app.example', request('a.example'), allowed)).toBe(true);
+    expect(isOriginAllowed('https://app.example:444', request('a.example'), allowed)).toBe(false);
+    expect(isOriginAllowed('http://a.example.evil', request('a.example'), allowed)).toBe(false);
+    expect(isOriginAllowed('null', request('a.example'), allowed)).toBe(false);
+    expect(isOriginAllowed('::garbage::', request('a.example'), allowed)).toBe(false);
+    expect(isOriginAllowed('https://x', request('a.example'), '*')).toBe(true);
+  });
+});
+
+describe('DedupeWindow', () => {
+  it('remembers keys for the window, forgets on request, and caps its size', () => {
+    const window = new DedupeWindow(1000, 3);
+    window.remember('a', 0);
+    expect(window.has('a', 999)).toBe(true);
+    expect(window.has('a', 1000)).toBe(false);
+    window.remember('b', 2000);
+    window.forget('b');
+    expect(window.has('b', 2001)).toBe(false);
+    for (const key of ['c', 'd', 'e', 'f']) window.remember(key, 3000);
+    expect(window.size).toBe(3);
+    expect(window.has('c', 3001)).toBe(false);
+    expect(window.has('f', 3001)).toBe(true);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows a burst of twice the rate, warns once, then closes after a second of excess', () => {
+    const bucket = new TokenBucket(5);
+    const t = 1_000_000;
+    const verdicts = Array.from({ length: 20 }, () => bucket.take(t));
+    expect(verdicts.slice(0, 10).every((v) => v === 'ok')).toBe(true);
+    expect(verdicts[10]).toBe('warn');
+    expect(verdicts.slice(11, 15).every((v) => v === 'drop')).toBe(true);
+    expect(verdicts[15]).toBe('close');
+  });
+
+  it('refills over time and a rate of 0 disables it', () => {
+    const bucket = new TokenBucket(5);
+    const start = Date.now();
+    for (let i = 0; i < 10; i++) bucket.take(start);
+    expect(bucket.take(start)).toBe('warn');
+    expect(bucket.take(start + 1000)).toBe('ok');
+    const off = new TokenBucket(0);
+    for (let i = 0; i < 1000; i++) expect(off.take()).toBe('ok');
+  });
+});
+
+describe('SerialQueue', () => {
+  it('runs sync items back to back and async ones strictly in order', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const events: string[] = [];
+    const queue = new SerialQueue<string>(2, {
+      run: (item) => {
+        log.push(`start ${item}`);
+        if (item === 'slow') return gate.then(() => void log.push('end slow'));
+        if (item === 'throw') throw new Error('boom');
+      },
+      full: () => events.push('full'),
+      relieved: () => events.push('relieved'),
+      failed: (error) => events.push(`failed ${(error as Error).message}`),
+    });
+    queue.push('a');
+    queue.push('slow');
+    queue.push('b');
+    queue.push('throw');
+    queue.push('c');
+    expect(log).toEqual(['start a', 'start slow']);
+    expect(queue.pending()).toEqual(['b', 'throw', 'c']);
+    expect(events).toEqual(['full']);
+    release();
+    await gate;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['start a', 'start slow', 'end slow', 'start b', 'start throw', 'start c']);
+    expect(events).toEqual(['full', 'relieved', 'failed boom']);
+    expect(queue.length).toBe(0);
+  });
+});
+
+describe('parseCookies and interpretDecision', () => {
+  it('parses cookies into a prototype-less record', () => {
+    const cookies = parseCookies('a=1; __proto__=x; b="q%20r"; bad; a=2');
+    expect(Object.getPrototypeOf(cookies)).toBeNull();
+    expect({ ...cookies }).toEqual({ a: '1', ['__proto__']: 'x', b: 'q r' });
+  });
+
+  it('reads every beforeSubscribe answer shape', () => {
+    expect(interpretDecision(['/a'], undefined)).toEqual({ allowed: ['/a'], refused: [] });
+    expect(interpretDecision(['/a'], true)).toEqual({ allowed: ['/a'], refused: [] });
+    expect(interpretDecision(['/a'], false).refused).toHaveLength(1);
+    expect(interpretDecision(['/a', 'constructor'], { refuse: {} })).toEqual({ allowed: ['/a', 'constructor'], refused: [] });
+    expect(interpretDecision(['/a', '/b'], { allow: ['/b'] }).allowed).toEqual(['/b']);
+  });
+});
