@@ -37,10 +37,12 @@ export const ALL_TARGETS: readonly TargetName[] = [
 
 /** Per-node counts a firetower cluster node keeps (GET /bench/stats). */
 export interface NodeBrokerStats {
-  /** Messages the broker handed this node. */
+  /** Messages the broker handed this node from the cluster (service or Redis). */
   deliveries: number;
   /** ... of which on topics this node had no subscriber of (should be 0). */
   foreignDeliveries: number;
+  /** This node's own publishes, handed straight back by its broker. */
+  localDeliveries: number;
 }
 
 export interface RunningTarget {

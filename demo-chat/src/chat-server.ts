@@ -69,13 +69,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   });
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
 
-  const http = app.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const host = options.host ?? '127.0.0.1';
+  const http = app.listen(options.port ?? 0, host);
   await Promise.race([
     once(http, 'listening'),
     once(http, 'error').then(([error]) => Promise.reject(error as Error)),
   ]);
   const { port } = http.address() as AddressInfo;
-  const shownHost = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 
   let closing: Promise<void> | undefined;
   return {

@@ -90,6 +90,8 @@ async function publish(baseUrl: string, topic: string, data: unknown): Promise<v
 }
 
 test('the dashboard follows a topic and its count as clients subscribe and leave', async ({ adminChat, browser, page }, testInfo) => {
+  // Many steps, each waiting for the next once-a-second poll of the feed: allow 3× the timeout.
+  test.slow();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await openDashboard(page, adminChat.url);
@@ -135,6 +137,8 @@ test('the dashboard follows a topic and its count as clients subscribe and leave
 });
 
 test('in a cluster the dashboard lists both nodes and cluster-wide counts', async ({ adminCluster, browser, page }, testInfo) => {
+  // Three servers and three browser contexts on a shared two-core machine: allow 3× the timeout.
+  test.slow();
   const [a, b] = adminCluster.nodes;
   await openDashboard(page, a.url);
   const onA = await BrowserClients.open(browser, a.url);

@@ -84,27 +84,36 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const workers = new Workers({ plan, buffers });
 
   debug('workers spawned');
-  const before = sample(plan.serverPids);
-  const connectStart = now();
-  const connected = await workers.ask({ cmd: 'connect' });
-  const connectMs = now() - connectStart;
-  for (const answer of connected) {
-    if (answer.event === 'connected' && answer.failed > 0) {
-      fail(`${answer.failed} connections failed (${answer.firstError ?? 'unknown error'})`);
+  // Two halves, each confirmed by probes before going on. The idle scenario reads memory after
+  // each: the slope between them is the cost of one connection, without the process's one-time
+  // costs (code compiled and heap reserved by the first connections).
+  let connectMs = 0;
+  let connectedSubscribers = 0;
+  let addedInPart = 0;
+  const afterPart: ProcSample[] = [];
+  for (const part of [0, 1] as const) {
+    const started = now();
+    const answers = await workers.ask({ cmd: 'connect', part });
+    connectMs += now() - started;
+    addedInPart = 0;
+    for (const answer of answers) {
+      if (answer.event !== 'connected') continue;
+      if (answer.failed > 0) fail(`${answer.failed} connections failed (${answer.firstError ?? 'unknown error'})`);
+      connectedSubscribers += answer.subscribers;
+      addedInPart += answer.subscribers;
+    }
+    workers.broadcast({ cmd: 'probe' });
+    await waitUntil(() => sum(counters.probedByTopic) === connectedSubscribers, PROBE_TIMEOUT_MS, 'every subscription');
+    workers.broadcast({ cmd: 'stop-probe' });
+    debug(`part ${part}: ${connectedSubscribers} subscribers confirmed`);
+    if (scenario.mode === 'idle') {
+      await delay(scenario.settleMs);
+      afterPart.push(sample(plan.serverPids));
     }
   }
   const connections = scenario.subscribers + scenario.publishers;
-  debug(`connected ${connections}`);
-
-  workers.broadcast({ cmd: 'probe' });
-  await waitUntil(() => sum(counters.probedByTopic) === scenario.subscribers, PROBE_TIMEOUT_MS, 'every subscription');
-  workers.broadcast({ cmd: 'stop-probe' });
-  debug('probed');
-
   if (scenario.mode === 'idle') {
-    await delay(scenario.settleMs);
-    const after = sample(plan.serverPids);
-    return idleMeasurement(before, after, connections, connectMs);
+    return idleMeasurement(afterPart[0]!, afterPart[1]!, addedInPart, connections, connectMs);
   }
 
   // Let the last probes clear the servers before the window opens.
@@ -150,11 +159,11 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   });
 }
 
-function idleMeasurement(before: ProcSample, after: ProcSample, connections: number, connectMs: number): Measurement {
+function idleMeasurement(half: ProcSample, full: ProcSample, added: number, connections: number, connectMs: number): Measurement {
   return {
     ...emptyMeasurement(),
-    serverRssMb: after.rssBytes / 2 ** 20,
-    rssPerConnKb: (after.rssBytes - before.rssBytes) / connections / 1024,
+    serverRssMb: full.rssBytes / 2 ** 20,
+    rssPerConnKb: (full.rssBytes - half.rssBytes) / added / 1024,
     connectionsPerSec: (connections / connectMs) * 1000,
     connections,
   };

@@ -45,7 +45,7 @@ export interface WorkerInit {
 }
 
 export type MainToWorker =
-  | { cmd: 'connect' }
+  | { cmd: 'connect'; part: 0 | 1 }
   | { cmd: 'probe' }
   | { cmd: 'stop-probe' }
   | { cmd: 'go'; endAt: number }
@@ -61,7 +61,7 @@ export interface WorkerReport {
 }
 
 export type WorkerToMain =
-  | { event: 'connected'; failed: number; firstError?: string }
+  | { event: 'connected'; failed: number; subscribers: number; firstError?: string }
   | { event: 'report'; report: WorkerReport }
   | { event: 'error'; message: string };
 

@@ -135,13 +135,21 @@ function onData(sub: Subscriber, data: Payload): void {
 
 // ---- phases ----------------------------------------------------------------------------------
 
-async function connectAll(): Promise<void> {
+/**
+ * Connects one half of this worker's connections: part 0 is the publishers and the first half of
+ * the subscribers, part 1 the rest (the idle scenario reads memory between the two).
+ */
+async function connectPart(part: 0 | 1): Promise<void> {
   type Job = () => BenchConnection;
   const jobs: Job[] = [];
-  for (const pub of publishers) {
-    jobs.push(() => (pub.conn = new BenchConnection(plan.nodeUrls[plan.publisherNode]!, plan.dialect, () => undefined)));
+  if (part === 0) {
+    for (const pub of publishers) {
+      jobs.push(() => (pub.conn = new BenchConnection(plan.nodeUrls[plan.publisherNode]!, plan.dialect, () => undefined)));
+    }
   }
-  for (const sub of subscribers) {
+  const half = Math.ceil(subscribers.length / 2);
+  const mine = part === 0 ? subscribers.slice(0, half) : subscribers.slice(half);
+  for (const sub of mine) {
     jobs.push(() => {
       sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data) => onData(sub, data));
       void sub.conn.ready.then(() => sub.conn!.subscribe(topicName(sub.slot.topic)), () => undefined);
@@ -164,7 +172,9 @@ async function connectAll(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: plan.connectConcurrency }, lane));
-  post(firstError === undefined ? { event: 'connected', failed } : { event: 'connected', failed, firstError });
+  const answer: WorkerToMain = { event: 'connected', failed, subscribers: mine.length };
+  if (firstError !== undefined) answer.firstError = firstError;
+  post(answer);
 }
 
 let probeTimer: NodeJS.Timeout | undefined;
@@ -214,7 +224,7 @@ function report(): void {
 port.on('message', (message: MainToWorker) => {
   switch (message.cmd) {
     case 'connect':
-      connectAll().catch((error: Error) => post({ event: 'error', message: error.message }));
+      connectPart(message.part).catch((error: Error) => post({ event: 'error', message: error.message }));
       return;
     case 'probe':
       probeRound();

@@ -11,7 +11,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import type { Empty, PublishRequest, TopicReply, TopicRequest } from './messages.js';
+import type { Empty, PublishRequest, PublishSummary, TopicReply, TopicRequest } from './messages.js';
 import { FIRETOWER_SERVICE, loadPackageDefinition } from './proto.js';
 
 export interface PushClientOptions {
@@ -36,8 +36,20 @@ export interface PublishInput {
   idempotencyKey?: string;
 }
 
+/** A PublishStream call in progress: write messages, then `end()` for the summary. */
+export interface PublishStreamWriter {
+  /** False when the call's buffer is full: await `drained()` before writing more. */
+  write(input: PublishInput): boolean;
+  drained(): Promise<void>;
+  /** Half-closes the call and resolves with the server's summary. */
+  end(): Promise<PublishSummary>;
+  cancel(): void;
+}
+
 export interface PushClient {
   publish(input: PublishInput): Promise<void>;
+  /** High-rate publishing over one client-streaming call (no deadline unless `deadlineMs` is given here). */
+  publishStream(options?: { deadlineMs?: number }): PublishStreamWriter;
   getTopic(topic: string): Promise<TopicReply>;
   /** Closes the channel. */
   close(): void;
@@ -64,10 +76,15 @@ export function createPushClient(target: string, options: PushClientOptions = {}
   const client = new Client(target, options.credentials ?? channelCredentials.createInsecure());
   const deadlineMs = options.deadlineMs ?? 10_000;
 
-  const call = <Req, Res>(name: string, request: Req): Promise<Res> => {
-    const method = service[name] as MethodDefinition<Req, Res>;
+  const metadataOf = (): Metadata => {
     const metadata = new Metadata();
     if (options.token !== undefined) metadata.set('authorization', `Bearer ${options.token}`);
+    return metadata;
+  };
+
+  const call = <Req, Res>(name: string, request: Req): Promise<Res> => {
+    const method = service[name] as MethodDefinition<Req, Res>;
+    const metadata = metadataOf();
     return new Promise((resolve, reject) => {
       client.makeUnaryRequest(
         method.path,
@@ -84,6 +101,30 @@ export function createPushClient(target: string, options: PushClientOptions = {}
   return {
     publish: async (input) => {
       await call<Partial<PublishRequest>, Empty>('Publish', toRequest(input));
+    },
+    publishStream: (streamOptions = {}) => {
+      const method = service.PublishStream as MethodDefinition<Partial<PublishRequest>, PublishSummary>;
+      let settle!: { resolve(summary: PublishSummary): void; reject(error: ServiceError): void };
+      const summary = new Promise<PublishSummary>((resolve, reject) => (settle = { resolve, reject }));
+      // Callers that never call end() must not see an unhandled rejection.
+      summary.catch(() => {});
+      const stream = client.makeClientStreamRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        metadataOf(),
+        streamOptions.deadlineMs === undefined ? {} : { deadline: Date.now() + streamOptions.deadlineMs },
+        (error: ServiceError | null, reply?: PublishSummary) => (error ? settle.reject(error) : settle.resolve(reply as PublishSummary)),
+      );
+      return {
+        write: (input) => stream.write(toRequest(input)),
+        drained: () => new Promise((resolve) => stream.once('drain', () => resolve())),
+        end: () => {
+          stream.end();
+          return summary;
+        },
+        cancel: () => stream.cancel(),
+      };
     },
     getTopic: (topic) => call<TopicRequest, TopicReply>('GetTopic', { topic }),
     close: () => client.close(),

@@ -1,22 +1,27 @@
 import { memoryBroker, type Broker } from '@firetower/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpc, refusal } from './client.js';
-import { nextDelivery, nodeOptions, startStack, subscriber, type Stack } from './fixture.js';
+import { nextDelivery, nodeOptions, startStack, subscriber, waitFor, type Stack } from './fixture.js';
 
 /**
  * A real memory broker whose publishes wait at a gate: it makes a publish slow, so a call's
  * deadline passes while the server is still working on it.
  */
-function gatedBroker(): { broker: Broker; open(): void; close(): void } {
+function gatedBroker(): { broker: Broker; open(): void; close(): void; waiting(): number } {
   const inner = memoryBroker();
   let gate: Promise<void> | undefined;
+  let waiting = 0;
   let release = (): void => {};
   const broker: Broker = {
     kind: inner.kind,
     start: (node) => inner.start(node),
     updateLocalCounts: (changes) => inner.updateLocalCounts(changes),
     publish: async (message) => {
-      if (gate) await gate;
+      if (gate) {
+        waiting += 1;
+        await gate;
+        waiting -= 1;
+      }
       return inner.publish(message);
     },
     control: (command) => inner.control(command),
@@ -27,6 +32,7 @@ function gatedBroker(): { broker: Broker; open(): void; close(): void } {
   };
   return {
     broker,
+    waiting: () => waiting,
     close: () => {
       gate = new Promise((resolve) => (release = resolve));
     },
@@ -53,7 +59,9 @@ describe('deadlines and cancellation', () => {
     const ws = await subscriber(stack.node, ['/d/batch']);
     gated.close();
     const messages = [1, 2, 3].map((n) => ({ topic: '/d/batch', dataJson: String(n) }));
-    const error = await refusal(stack.client.unary('PublishBatch', { messages }, { deadlineMs: 200 }));
+    const call = refusal(stack.client.unary('PublishBatch', { messages }, { deadlineMs: 1500 }));
+    await waitFor(() => gated.waiting() === 1, 5000, 'message 1 handed to the broker');
+    const error = await call;
     expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     // A round trip on the same connection: the server has read the client's RST_STREAM (sent at
     // the deadline) before it answers this, so the batch is known to be cancelled.

@@ -211,6 +211,18 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     }
   });
 
+  it('closes cleanly while Redis never appeared, dropping what it buffered', async () => {
+    const broker = redisBroker({ url: `redis://127.0.0.1:${await freePort()}`, startTimeoutMs: 50 });
+    const node = new RecordingNode();
+    await broker.start(node);
+    await broker.publish({ topic: 't', data: '1' });
+    expect((await broker.status()).pendingPublishes).toBe(1);
+    await broker.close();
+    expect(broker.brokerState).toBe('closed');
+    expect((await broker.status()).pendingPublishes).toBe(0);
+    await expect(broker.count('t')).rejects.toMatchObject({ code: 'broker_closed' });
+  });
+
   it('validates options', () => {
     expect(() => redisBroker({ leaseMs: 10 })).toThrow(RedisBrokerError);
     expect(() => redisBroker({ maxBufferedPublishes: -1 })).toThrow(/maxBufferedPublishes/);

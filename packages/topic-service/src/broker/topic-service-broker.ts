@@ -14,6 +14,7 @@ import type { NodesResponse, PollResponse, RegisterResponse, TopicResponse, Topi
 import { backoff, sleep } from './backoff.js';
 import { ServiceClient } from './client.js';
 import { OutgoingQueue, type OutgoingBatch } from './outgoing.js';
+import { ConditionWaiters } from './waiters.js';
 
 const debug = createDebug('firetower:topic-service:broker');
 
@@ -78,8 +79,7 @@ export class TopicServiceBroker implements Broker {
   /** Entries the service dropped for this node (its outbox overflowed). */
   private inboundDropped = 0;
   private readonly startTimeoutMs: number;
-  /** Callers waiting for a condition on the outgoing queue (counts sent, queue drained). */
-  private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  private readonly waiters = new ConditionWaiters();
   private loops: Promise<void>[] = [];
 
   constructor(options: TopicServiceBrokerOptions) {
@@ -120,8 +120,14 @@ export class TopicServiceBroker implements Broker {
     this.setState('registering');
     const first = this.ensureRegistered();
     this.loops = [this.sendLoop(), this.pollLoop()];
-    const timeout = AbortSignal.any([this.closer.signal, AbortSignal.timeout(this.startTimeoutMs)]);
-    await Promise.race([first.then(() => undefined, () => undefined), sleep(this.startTimeoutMs, timeout)]);
+    // The wait ends with the registration, a close, or the timeout; its timer never outlives it.
+    const stopWaiting = new AbortController();
+    const registered = first.then(
+      () => stopWaiting.abort(),
+      () => stopWaiting.abort(),
+    );
+    await Promise.race([registered, sleep(this.startTimeoutMs, AbortSignal.any([this.closer.signal, stopWaiting.signal]))]);
+    stopWaiting.abort();
   }
 
   updateLocalCounts(changes: readonly TopicCount[]): void {
@@ -204,7 +210,7 @@ export class TopicServiceBroker implements Broker {
     this.setState('closed');
     this.closer.abort();
     this.outgoing.wake();
-    this.settleWaiters(true);
+    this.waiters.settle(true);
     await Promise.allSettled(this.loops);
     if (wasRegistered) {
       const path = `/v1/nodes/${encodeURIComponent(this.nodeId)}?epoch=${encodeURIComponent(this.epoch)}`;
@@ -241,7 +247,7 @@ export class TopicServiceBroker implements Broker {
         this.generation += 1;
         debug('%s registered (epoch %s, generation %d, %d topics)', this.nodeId, this.epoch, this.generation, all.length);
         this.setState('connected');
-        this.settleWaiters(false);
+        this.waiters.settle();
         return this.generation;
       } catch (error) {
         this.assertOpen();
@@ -265,7 +271,7 @@ export class TopicServiceBroker implements Broker {
     let step = 0;
     while (!this.isClosed()) {
       if (this.outgoing.isEmpty()) {
-        this.settleWaiters(false);
+        this.waiters.settle();
         await this.outgoing.waitForWork();
         continue;
       }
@@ -281,7 +287,7 @@ export class TopicServiceBroker implements Broker {
         await this.send(batch);
         this.outgoing.commit(batch);
         this.reachable();
-        this.settleWaiters(false);
+        this.waiters.settle();
         step = 0;
       } catch (error) {
         if (this.isClosed()) return;
@@ -393,7 +399,7 @@ export class TopicServiceBroker implements Broker {
     if (next === this.state) return;
     debug('%s %s -> %s', this.nodeId, this.state, next);
     this.state = next;
-    this.settleWaiters(false);
+    this.waiters.settle();
   }
 
   /** A method, not a field test: the state changes across awaits and TS would narrow it. */
@@ -407,38 +413,10 @@ export class TopicServiceBroker implements Broker {
 
   /** Resolves when this node's count changes reached the service (bounded wait; never while unreachable). */
   private countsSettled(): Promise<void> {
-    return this.waitUntil(() => this.state === 'unreachable' || (this.state === 'connected' && this.outgoing.pendingCounts === 0), 2000);
+    return this.waiters.until(() => this.state === 'unreachable' || (this.state === 'connected' && this.outgoing.pendingCounts === 0), 2000);
   }
 
   private drained(timeoutMs: number): Promise<void> {
-    return this.waitUntil(() => this.outgoing.isEmpty(), timeoutMs);
-  }
-
-  private waitUntil(ready: () => boolean, timeoutMs: number): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = {
-        ready,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve();
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  private settleWaiters(all: boolean): void {
-    if (this.waiters.length === 0) return;
-    const keep: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (all || w.ready()) w.resolve();
-      else keep.push(w);
-    }
-    this.waiters = keep;
+    return this.waiters.until(() => this.outgoing.isEmpty(), timeoutMs);
   }
 }
