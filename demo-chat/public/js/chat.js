@@ -59,7 +59,7 @@ export class ChatSession {
       (/** @type {ClientError} */ error) => {
         if (this.#subscription !== subscription) return;
         this.online.textContent = '– online';
-        this.#showError(`Cannot join #${room}: ${error.message ?? 'refused'}`);
+        this.#showError(`Cannot join #${room}: ${refusalReason(error)}`);
         this.#setComposer(false);
       },
     );
@@ -108,6 +108,16 @@ export class ChatSession {
     this.input.disabled = !enabled;
     this.sendButton.disabled = !enabled;
   }
+}
+
+/**
+ * The server's reason of a refused subscribe; the client words it as
+ * "subscribe to <topic> refused: <reason>".
+ * @param {ClientError} error
+ */
+function refusalReason(error) {
+  const message = error.message ?? 'refused';
+  return message.replace(/^subscribe to \S+ refused: /, '');
 }
 
 /** Words for the client's error codes; a refusal carries the server's own reason. @param {ClientError} error */

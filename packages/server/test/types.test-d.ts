@@ -34,6 +34,6 @@ test('firetower() is an Express app and the API, typed by the app data', () => {
   expectTypeOf(ft).toExtend<FiretowerApi<ChatData>>();
   expectTypeOf(ft.broker).toEqualTypeOf<Broker>();
   expectTypeOf(ft.count).returns.toEqualTypeOf<Promise<number>>();
-  expectTypeOf(CloseCode.Kicked).toEqualTypeOf<4500>();
+  expectTypeOf(CloseCode.Kicked).toEqualTypeOf<4501>();
   expectTypeOf(new FiretowerRefusal('x', { status: 403 }).status).toEqualTypeOf<401 | 403>();
 });
