@@ -48,6 +48,7 @@ function machine(): string[] {
 }
 
 async function main(): Promise<void> {
+  exitOnSignals();
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
@@ -125,6 +126,18 @@ interface RunOptions {
   firetowerNodeFlags: string[];
 }
 
+/** The target being driven right now, so a signal can stop its processes before exiting. */
+let current: { stop(): Promise<void> } | undefined;
+
+function exitOnSignals(): void {
+  const stop = (): void => {
+    const exit = (): never => process.exit(130);
+    (current?.stop() ?? Promise.resolve()).then(exit, exit);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: number, options: RunOptions): Promise<RunRecord> {
   const definition = TARGETS[target];
   const base: RunRecord = { scenario: scenarioName, target, repeat };
@@ -134,6 +147,7 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
   } catch (error) {
     return { ...base, error: (error as Error).message };
   }
+  current = running;
   try {
     const plan: LoadPlan = {
       scenario: options.scenario,
@@ -152,6 +166,7 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
     return { ...base, error: (error as Error).message };
   } finally {
     await running.stop();
+    current = undefined;
   }
 }
 

@@ -60,7 +60,7 @@ const FULL: Record<ScenarioName, Scenario> = {
 
 /** Smaller counts and about a second of load per run: keeps the harness honest, not the figures. */
 const QUICK: Record<ScenarioName, Partial<Scenario>> = {
-  fanout: { subscribers: 250, durationMs: 1000, drainTimeoutMs: 2000 },
+  fanout: { subscribers: 200, durationMs: 1000, drainTimeoutMs: 2000 },
   'many-topics': { topics: 50, subscribers: 500, publishers: 10, durationMs: 1000, drainTimeoutMs: 2000 },
   latency: { subscribers: 100, durationMs: 1000, drainTimeoutMs: 2000 },
   idle: { topics: 50, subscribers: 500, settleMs: 300 },

@@ -67,8 +67,9 @@ export class ChatPage {
     await this.expectOnline(room);
   }
 
-  async createRoom(room: string): Promise<void> {
-    await this.page.getByPlaceholder('new room').fill(room);
+  /** Types `typed` in the new-room box; the page normalises it to `room` ("Book Club" → "book-club"). */
+  async createRoom(typed: string, room = typed): Promise<void> {
+    await this.page.getByPlaceholder('new room').fill(typed);
     await this.page.getByPlaceholder('new room').press('Enter');
     await expect(this.roomTitle).toHaveText(`#${room}`);
   }

@@ -1,3 +1,4 @@
+import { ChatPage } from './chat-page.js';
 import { test, expect } from './fixtures.js';
 
 test('two users chat in one room; a third in another room sees none of it', async ({ chat, openUser }) => {
@@ -101,5 +102,30 @@ test('HTML in messages and nicknames shows as text', async ({ chat, openUser }) 
   for (const user of [ann, mallory]) {
     await expect(user.messages.locator('img, b, i, script')).toHaveCount(0);
     expect(await user.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  }
+});
+
+test('a first visit asks for a nickname; a new room and the nickname survive a reload', async ({ chat, browser }) => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(chat.url);
+    await page.getByLabel('Nickname').fill('dora');
+    await page.getByRole('button', { name: 'Join' }).click();
+    const dora = new ChatPage(page, context);
+    await dora.expectOnline('world');
+    await expect(page.getByTestId('me')).toHaveText('dora');
+
+    await dora.createRoom('Book Club', 'book-club');
+    await dora.expectOnline('book-club');
+    await dora.expectCount(1);
+    await expect(page.getByTestId('room-list').getByRole('button', { name: '#book-club' })).toHaveAttribute('aria-current', 'true');
+
+    await page.reload();
+    await dora.expectOnline('book-club');
+    await expect(page.getByTestId('me')).toHaveText('dora');
+    await expect(page.getByTestId('join')).toBeHidden();
+  } finally {
+    await context.close();
   }
 });

@@ -240,6 +240,9 @@ function emptyMeasurement(): Measurement {
   };
 }
 
+// The orchestrator is gone (killed or interrupted): nobody wants the figures any more.
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (message: { plan: LoadPlan }) => {
   run(message.plan).then(
     (measurement) => process.send!({ measurement }, () => process.exit(0)),

@@ -6,13 +6,18 @@ import { roomFromAddress, saveNickname, savedNickname, savedRooms } from './iden
 import { RoomList } from './rooms.js';
 
 /** The client's browser bundle (`/firetower/client.js`) sets the global `Firetower`. */
-const { Firetower } = /** @type {any} */ (globalThis).Firetower;
-if (typeof Firetower !== 'function') throw new Error('/firetower/client.js did not load');
+const Firetower = /** @type {any} */ (globalThis).Firetower?.Firetower;
 
 showNodeName();
-const nickname = savedNickname();
-if (nickname) start(nickname);
-else askNickname();
+if (typeof Firetower !== 'function') {
+  showConnection('closed');
+  const notice = byId('bundle-missing');
+  notice.hidden = false;
+} else {
+  const nickname = savedNickname();
+  if (nickname) start(nickname);
+  else askNickname();
+}
 
 function askNickname() {
   const form = /** @type {HTMLFormElement} */ (byId('join'));

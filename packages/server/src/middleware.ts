@@ -104,6 +104,21 @@ class UpgradeRegistry {
 
 function ignoreSocketError(): void {}
 
+/**
+ * A Tower keeps its upgrade request for the connection's lifetime. Routing left references on it
+ * (express-ws's dummy response, Express's `next` chain, the parsed URL, the socket itself) that
+ * would otherwise stay alive per connection; the request keeps its headers, URL and prototype.
+ */
+function releaseRouting(req: Request & { ws?: WebSocket }): void {
+  const loose = req as unknown as Record<string, unknown>;
+  loose.res = undefined;
+  loose.next = undefined;
+  loose.route = undefined;
+  loose._parsedUrl = undefined;
+  loose._parsedOriginalUrl = undefined;
+  loose.ws = undefined;
+}
+
 const registries = new WeakMap<Express, UpgradeRegistry>();
 
 function registryFor(app: Express): UpgradeRegistry {
@@ -145,6 +160,7 @@ export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options:
     const ws = req.ws;
     if (!ws) return next();
     req.wsHandled = true;
+    releaseRouting(req);
     endpoint.accept(ws, req);
   });
   if (node.options.serveClient) sub.get(`${prefix}/client.js`, serveClientBundle);

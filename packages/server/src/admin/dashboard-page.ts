@@ -45,12 +45,14 @@ td.barcell { width:35%; }
 tr.warn td { color:var(--bad); }
 .empty { color:var(--dim); font-style:italic; margin:6px 0 0; }
 #issues { list-style:none; margin:0; padding:0; max-height:320px; overflow:auto; font-size:13px; }
-.issue { display:grid; grid-template-columns:auto auto auto 1fr; gap:10px; padding:4px 0; border-bottom:1px solid #1f2a35; }
+.issue { display:grid; grid-template-columns:auto auto 1fr; gap:2px 10px; padding:5px 0; border-bottom:1px solid #1f2a35; }
+.issue .msg { grid-column:1/-1; }
 .issue .when { color:var(--dim); font-variant-numeric:tabular-nums; }
 .issue .kind { font-weight:600; text-transform:uppercase; font-size:11px; padding-top:2px; }
 .issue.refusal .kind { color:var(--out); } .issue.error .kind { color:var(--bad); } .issue.drop .kind { color:var(--in); }
 .issue .source { font-family:ui-monospace, monospace; color:var(--dim); }
 .issue .msg { overflow-wrap:anywhere; }
+.issue .where { color:var(--dim); font-family:ui-monospace, monospace; }
 `;
 
 function escapeJsonForScript(value: unknown): string {

@@ -93,7 +93,8 @@ export const DASHBOARD_SCRIPT = String.raw`
 
   function renderNodes(feed) {
     var nodes = (feed.broker && feed.broker.nodes) || [];
-    $('nodes-card').hidden = nodes.length === 0;
+    // One node is no cluster: the card only appears when there is something to compare.
+    $('nodes-card').hidden = nodes.length < 2;
     var body = $('nodes-body');
     body.replaceChildren();
     nodes.forEach(function (n) {
@@ -113,8 +114,11 @@ export const DASHBOARD_SCRIPT = String.raw`
       item.appendChild(el('span', 'when', clock(i.time)));
       item.appendChild(el('span', 'kind', i.kind));
       item.appendChild(el('span', 'source', i.source));
-      var where = [i.topic, i.clientId].filter(Boolean).join(' · ');
-      item.appendChild(el('span', 'msg', i.message + (where ? '  [' + where + ']' : '')));
+      var msg = el('span', 'msg', i.message);
+      if (i.topic || i.clientId) {
+        msg.appendChild(el('span', 'where', '  ' + [i.topic, i.clientId && 'client ' + i.clientId].filter(Boolean).join(' · ')));
+      }
+      item.appendChild(msg);
       list.appendChild(item);
     });
     $('issues-empty').hidden = feed.recentIssues.length > 0;
