@@ -99,11 +99,11 @@ describe('pnpm bench --quick', () => {
     }
 
     // Fan-out splits the topic's subscribers over both nodes and publishes on node 0, so node 1
-    // gets every message through the service.
+    // gets every message through the service (the measured ones plus the subscription probes).
     const cluster = records.find((r) => r.target === 'firetower-cluster')!;
     expect(cluster.nodeStats).toHaveLength(2);
     expect(cluster.nodeStats![0]!.localDeliveries).toBeGreaterThan(0);
-    expect(cluster.nodeStats![1]!.deliveries).toBe(cluster.measurement!.published);
+    expect(cluster.nodeStats![1]!.deliveries).toBeGreaterThanOrEqual(cluster.measurement!.published);
     for (const node of cluster.nodeStats!) expect(node.foreignDeliveries).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { ChatPage } from './chat-page.js';
-import { test, expect } from './fixtures.js';
+import { ADMIN_TOKEN, test, expect } from './fixtures.js';
 
 test('two users chat in one room; a third in another room sees none of it', async ({ chat, openUser }) => {
   const ann = await openUser(chat.url, 'ann', 'world');
@@ -128,4 +128,20 @@ test('a first visit asks for a nickname; a new room and the nickname survive a r
   } finally {
     await context.close();
   }
+});
+
+test('a message pushed through the admin API shows up in the room', async ({ chat, openUser }) => {
+  const ann = await openUser(chat.url, 'ann', 'world');
+  const push = (token: string) =>
+    fetch(`${chat.url}/firetower/api/publish`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: '/chat/world', data: { type: 'chat', from: 'moderator', text: 'Welcome to #world!' } }),
+    });
+
+  expect((await push('wrong-token')).status).toBe(401);
+  expect((await push(ADMIN_TOKEN)).status).toBe(202);
+  const line = ann.line('Welcome to #world!');
+  await expect(line.getByTestId('from')).toHaveText('moderator');
+  await expect(line.locator('time')).toHaveText(/\d/);
 });

@@ -3,6 +3,9 @@ import { createChatServer, startChatCluster } from '@firetower/demo-chat';
 import type { ChatCluster, ChatServer } from '@firetower/demo-chat';
 import { ChatPage } from './chat-page.js';
 
+/** The `chat` fixture's admin API token. */
+export const ADMIN_TOKEN = 'e2e-admin-token';
+
 /**
  * `chat`: a chat node of its own per test (demo-chat/dist, 127.0.0.1, port 0).
  * `cluster`: two nodes and a topic service of their own per test.
@@ -24,7 +27,7 @@ export const test = base.extend<{
     await Promise.all(opened.map((user) => user.close()));
   },
   chat: async ({}, use) => {
-    const chat = await createChatServer({ port: 0 });
+    const chat = await createChatServer({ port: 0, adminToken: ADMIN_TOKEN });
     await use(chat);
     await chat.close({ maxRetryAfterMs: 0 });
   },

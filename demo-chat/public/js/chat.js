@@ -92,8 +92,16 @@ export class ChatSession {
   #deliver(data) {
     if (data && data.type === 'count' && typeof data.count === 'number') {
       this.online.textContent = `${data.count} online`;
-    } else if (data && data.type === 'chat') {
-      this.messages.receive(data);
+    } else if (data && data.type === 'chat' && typeof data.text === 'string') {
+      // Messages pushed by the server (the admin API) may lack the fields a browser sends.
+      this.messages.receive({
+        type: 'chat',
+        from: typeof data.from === 'string' && data.from ? data.from : 'server',
+        text: data.text,
+        sid: typeof data.sid === 'string' ? data.sid : '',
+        mid: typeof data.mid === 'string' ? data.mid : '',
+        time: typeof data.time === 'number' && data.time > 0 ? data.time : Date.now(),
+      });
     }
   }
 

@@ -39,7 +39,7 @@ export class MessageList {
    * @param {ChatMessage} message
    */
   receive(message) {
-    const own = this.#own.get(message.mid);
+    const own = message.mid ? this.#own.get(message.mid) : undefined;
     if (own) {
       this.#own.delete(message.mid);
       own.confirm(message.time);

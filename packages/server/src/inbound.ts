@@ -1,14 +1,15 @@
 import { isPromiseLike } from './settle.js';
 
+/** Implemented by the owner (the Tower itself, so a connection costs no extra closures). */
 export interface InboundEvents<T> {
   /** Run one item; may return a promise, and the next item waits for it. */
-  run(item: T): void | PromiseLike<void>;
+  runInbound(item: T): void | PromiseLike<void>;
   /** The queue reached its bound (the app's handlers are slower than the client). */
-  full(): void;
+  inboundFull(): void;
   /** The queue went back under its bound. */
-  relieved(): void;
+  inboundRelieved(): void;
   /** A step threw or rejected (steps catch their own errors; this is the last guard). */
-  failed(error: unknown): void;
+  inboundFailed(error: unknown): void;
 }
 
 /** `running`: items are executing synchronously; `waiting`: an async item is in flight. */
@@ -24,11 +25,9 @@ export class SerialQueue<T> {
   private items: T[] = [];
   private head = 0;
   private isFull = false;
-  private readonly resume = (): void => this.pump();
-  private readonly resumeAfterError = (error: unknown): void => {
-    this.events.failed(error);
-    this.pump();
-  };
+  // Made on the first async step only: most connections never need them.
+  private resume: (() => void) | undefined;
+  private resumeAfterError: ((error: unknown) => void) | undefined;
 
   constructor(
     private readonly limit: number,
@@ -48,7 +47,7 @@ export class SerialQueue<T> {
     this.items.push(item);
     if (!this.isFull && this.length >= this.limit) {
       this.isFull = true;
-      this.events.full();
+      this.events.inboundFull();
     }
     if (this.state === 'idle') this.pump();
   }
@@ -71,17 +70,22 @@ export class SerialQueue<T> {
       }
       if (this.isFull && this.length < this.limit) {
         this.isFull = false;
-        this.events.relieved();
+        this.events.inboundRelieved();
       }
       let result: void | PromiseLike<void>;
       try {
-        result = this.events.run(item);
+        result = this.events.runInbound(item);
       } catch (error) {
-        this.events.failed(error);
+        this.events.inboundFailed(error);
         continue;
       }
       if (isPromiseLike<void>(result)) {
         this.state = 'waiting';
+        this.resume ??= () => this.pump();
+        this.resumeAfterError ??= (error: unknown) => {
+          this.events.inboundFailed(error);
+          this.pump();
+        };
         result.then(this.resume, this.resumeAfterError);
         return;
       }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
-import express, { type Express, type Request } from 'express';
+import express, { type Express } from 'express';
 import expressWs from 'express-ws';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { createAdminRouter } from './admin/index.js';
 import { createApi } from './api.js';
 import { serveClientBundle } from './client-bundle.js';
@@ -12,71 +12,51 @@ import { refusalBody } from './upgrade.js';
 /** What `firetower()` returns: an Express sub-app that is also the server-side API. */
 export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & FiretowerApi<AppData>;
 
-/** Anything with an upgrade path: a node that can verify and accept connections. */
-interface Endpoint {
-  readonly node: FiretowerNode<never>;
-  accept(ws: WebSocket, request: IncomingMessage): void;
-}
+/** The node behind one WebSocket path. */
+type Endpoint = FiretowerNode<never>;
 
-interface EarlyFrames {
-  frames: Array<[RawData, boolean]>;
-  listener: (data: RawData, isBinary: boolean) => void;
-}
-
-/** Frames a socket may send before Express routes it to us; more means something is wrong. */
-const MAX_EARLY_FRAMES = 1_000;
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
+function pathnameOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
 /**
- * express-ws glue, one per app that owns the upgrade: the ws servers it created (one per HTTP
- * server), and the endpoints by full path. Several firetower instances on one app share it,
+ * express-ws glue, one per app that owns the upgrades: the ws servers express-ws created (one per
+ * HTTP server) and the endpoints by full path. Several firetower instances on one app share it,
  * because two ws servers on one HTTP server would refuse each other's upgrades.
+ *
+ * express-ws gives us the HTTP server for `app.listen()` and the ws server; its own 'connection'
+ * listener, which would run every upgraded socket through the Express router, is replaced by a
+ * direct hand-over. Authentication already happened before the upgrade (verifyClient), and routing
+ * would only mutate the request each Tower keeps (Express switches its prototype and hangs a dummy
+ * response and the `next` chain on it: about 4 KB per idle connection) and add a turn of latency.
  */
 class UpgradeRegistry {
-  readonly endpoints = new Map<string, Endpoint>();
+  private readonly endpoints = new Map<string, Endpoint>();
   private readonly servers: WebSocketServer[] = [];
-  private readonly early = new WeakMap<WebSocket, EarlyFrames>();
-  private readonly accepted = new WeakSet<WebSocket>();
 
   constructor(private readonly app: Express) {}
 
   /** Serve upgrades on `server` (undefined: the server express-ws creates for `app.listen`). */
   serve(server: Server | undefined): void {
     if (server === undefined ? this.servers.length > 0 : this.servers.some((wss) => wss.options.server === server)) return;
-    const instance = expressWs(this.app, server, { leaveRouterUntouched: true, wsOptions: this.wsOptions() });
-    const wss = instance.getWss();
-    // Our listener runs after express-ws's, which routed the request synchronously when the app's
-    // middleware is sync. If it has not reached us yet, hold the frames that arrive meanwhile.
-    wss.on('connection', (ws: WebSocket) => {
-      // A socket Express never routes to us must not crash the process with an unhandled 'error'.
-      ws.on('error', ignoreSocketError);
-      if (this.accepted.has(ws)) return;
-      const held: EarlyFrames = {
-        frames: [],
-        listener: (data, isBinary) => {
-          held.frames.push([data, isBinary]);
-          if (held.frames.length > MAX_EARLY_FRAMES) ws.terminate();
-        },
-      };
-      ws.on('message', held.listener);
-      this.early.set(ws, held);
+    const wss = expressWs(this.app, server, { leaveRouterUntouched: true, wsOptions: this.wsOptions() }).getWss();
+    wss.removeAllListeners('connection');
+    wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+      const endpoint = this.endpoints.get(pathnameOf(request));
+      if (endpoint) endpoint.accept(ws, request);
+      else ws.terminate();
     });
+    wss.on('error', () => undefined);
     this.servers.push(wss);
-  }
-
-  /** The route reached a socket: hand it over with the frames held for it. */
-  takeEarlyFrames(ws: WebSocket): Array<[RawData, boolean]> {
-    this.accepted.add(ws);
-    const held = this.early.get(ws);
-    if (!held) return [];
-    ws.off('message', held.listener);
-    this.early.delete(ws);
-    return held.frames;
   }
 
   register(path: string, endpoint: Endpoint): void {
     this.endpoints.set(path, endpoint);
-    const maxPayload = Math.max(...[...this.endpoints.values()].map((e) => e.node.options.limits.maxFrameBytes));
+    const maxPayload = Math.max(...[...this.endpoints.values()].map((e) => e.options.limits.maxFrameBytes));
     for (const wss of this.servers) wss.options.maxPayload = maxPayload;
   }
 
@@ -84,39 +64,20 @@ class UpgradeRegistry {
     return {
       perMessageDeflate: false,
       clientTracking: false,
-      maxPayload: Math.max(0, ...[...this.endpoints.values()].map((e) => e.node.options.limits.maxFrameBytes)) || 64 * 1024,
+      maxPayload: 64 * 1024,
       verifyClient: (
         info: { origin: string | undefined; req: IncomingMessage },
         done: (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void,
       ): void => {
-        const url = info.req.url ?? '/';
-        const query = url.indexOf('?');
-        const endpoint = this.endpoints.get(query < 0 ? url : url.slice(0, query));
+        const endpoint = this.endpoints.get(pathnameOf(info.req));
         if (!endpoint) return done(false, 404, refusalBody('not_found', 'no WebSocket endpoint at this path'), JSON_HEADERS);
-        endpoint.node.verify(info.req, info.origin || undefined).then(
+        endpoint.verify(info.req, info.origin || undefined).then(
           (verdict) => (verdict.ok ? done(true) : done(false, verdict.status, refusalBody(verdict.code, verdict.message), JSON_HEADERS)),
           () => done(false, 500, refusalBody('internal', 'upgrade failed'), JSON_HEADERS),
         );
       },
     };
   }
-}
-
-function ignoreSocketError(): void {}
-
-/**
- * A Tower keeps its upgrade request for the connection's lifetime. Routing left references on it
- * (express-ws's dummy response, Express's `next` chain, the parsed URL, the socket itself) that
- * would otherwise stay alive per connection; the request keeps its headers, URL and prototype.
- */
-function releaseRouting(req: Request & { ws?: WebSocket }): void {
-  const loose = req as unknown as Record<string, unknown>;
-  loose.res = undefined;
-  loose.next = undefined;
-  loose.route = undefined;
-  loose._parsedUrl = undefined;
-  loose._parsedOriginalUrl = undefined;
-  loose.ws = undefined;
 }
 
 const registries = new WeakMap<Express, UpgradeRegistry>();
@@ -133,41 +94,28 @@ function joinPath(base: string, path: string): string {
 }
 
 /**
- * Builds the sub-app: the WebSocket route (reached through express-ws), the client bundle, the
- * admin router, and the FiretowerApi methods on the same object.
+ * Builds the sub-app: the client bundle route, the admin router, and the FiretowerApi methods on
+ * the same object. Mounting it installs the WebSocket endpoint on the parent app through express-ws.
  */
 export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options: FiretowerOptions<AppData>): FiretowerMiddleware<AppData> {
   const sub = express();
   const { path, prefix } = node.options;
+  const endpoint = node as unknown as Endpoint;
   // The app whose upgrades we serve: the parent we are mounted on, else this sub-app itself.
   let owner: Express | undefined;
-  let fullPath = path;
 
-  const endpoint: Endpoint = {
-    node: node as unknown as FiretowerNode<never>,
-    accept: (ws, request) => node.accept(ws, request, owner ? registryFor(owner).takeEarlyFrames(ws) : []),
-  };
-
-  const bind = (app: Express, server: Server | undefined): void => {
+  const bind = (app: Express, server: Server | undefined, fullPath: string): void => {
     owner = app;
     const registry = registryFor(app);
     registry.serve(server);
     registry.register(fullPath, endpoint);
   };
 
-  // express-ws rewrites an upgrade's URL to `<path>/.websocket` and runs it through the app.
-  sub.get(path === '/' ? '/.websocket' : `${path}/.websocket`, (req: Request & { ws?: WebSocket; wsHandled?: boolean }, _res, next) => {
-    const ws = req.ws;
-    if (!ws) return next();
-    req.wsHandled = true;
-    releaseRouting(req);
-    endpoint.accept(ws, req);
-  });
   if (node.options.serveClient) sub.get(`${prefix}/client.js`, serveClientBundle);
 
   const attach = (server: Server): void => {
     if (owner) registryFor(owner).serve(server);
-    else bind(sub, server);
+    else bind(sub, server, path);
   };
   const api = createApi(node, attach);
 
@@ -177,8 +125,7 @@ export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options:
   sub.on('mount', (parent: express.Application) => {
     if (owner) return;
     const mountpath = typeof sub.mountpath === 'string' ? sub.mountpath : '/';
-    fullPath = joinPath(mountpath, path);
-    bind(parent as Express, undefined);
+    bind(parent as Express, undefined, joinPath(mountpath, path));
   });
 
   for (const key of Object.keys(api)) {

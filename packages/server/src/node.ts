@@ -35,6 +35,28 @@ function toBuffer(data: RawData): Buffer {
 function noop(): void {}
 
 /**
+ * Socket listeners are shared functions (ws calls them with `this` = the socket) looking their
+ * Tower up here, instead of four closures per connection: idle connections are the common case.
+ */
+const towerOf = new WeakMap<WebSocket, TowerImpl<never>>();
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  towerOf.get(this)?.receive(toBuffer(data), isBinary);
+}
+
+function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+  towerOf.get(this)?.socketClosed(code, reason.toString());
+}
+
+function onSocketPong(this: WebSocket): void {
+  towerOf.get(this)?.pong();
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  debug('%s socket error: %s', towerOf.get(this)?.clientId, error.message);
+}
+
+/**
  * One firetower node: the connections of this process, the local topic index, the broker link,
  * stats, heartbeat and shutdown. Express-free; the middleware adapts it to express-ws.
  */
@@ -113,8 +135,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     return verdict;
   }
 
-  /** A verified WebSocket reached the route: make it a Tower. `early` holds frames that arrived first. */
-  accept(ws: WebSocket, request: IncomingMessage, early: ReadonlyArray<[RawData, boolean]> = []): void {
+  /** A verified WebSocket was upgraded: make it a Tower (synchronously, before any frame is read). */
+  accept(ws: WebSocket, request: IncomingMessage): void {
     const auth = this.pendingAuth.get(request);
     this.pendingAuth.delete(request);
     if (ws.readyState !== ws.OPEN) return;
@@ -137,13 +159,13 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     });
     this.live.add(tower);
     this.hub.add(tower);
-    ws.on('message', (data, isBinary) => tower.receive(toBuffer(data), isBinary));
-    ws.on('close', (code, reason) => tower.socketClosed(code, reason.toString()));
-    ws.on('pong', () => tower.pong());
-    ws.on('error', (error) => debug('%s socket error: %s', clientId, error.message));
+    towerOf.set(ws, tower as unknown as TowerImpl<never>);
+    ws.on('message', onSocketMessage);
+    ws.on('close', onSocketClose);
+    ws.on('pong', onSocketPong);
+    ws.on('error', onSocketError);
     debug('%s connected (user %s)', clientId, auth.userId);
     tower.start();
-    for (const [data, isBinary] of early) tower.receive(toBuffer(data), isBinary);
   }
 
   // --- TowerHost --------------------------------------------------------------------------------

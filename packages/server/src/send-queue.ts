@@ -9,12 +9,12 @@ export interface WritableSocket {
 
 export type Frame = Buffer | string;
 
-/** What the outbox reports to its tower. */
+/** What the outbox reports to its owner (the Tower itself, so a connection costs no extra closures). */
 export interface OutboxEvents {
   /** The policy dropped frames (reported on the first drop of a backlog, then once when it ends). */
-  dropped(droppedFrames: number, queuedBytes: number): void;
-  /** The `close` policy acted; the tower must close with CloseCode.SlowConsumer. */
-  overflow(queuedBytes: number): void;
+  outboxDropped(droppedFrames: number, queuedBytes: number): void;
+  /** The `close` policy acted; the owner must close with CloseCode.SlowConsumer. */
+  outboxOverflow(queuedBytes: number): void;
 }
 
 /** `direct`: frames go straight to the socket. `backlogged`: the socket is full, frames wait here. */
@@ -42,7 +42,8 @@ export class Outbox implements Corkable {
   private unreportedDrops = 0;
   private droppedThisBacklog = false;
   private readonly highWater: number;
-  private readonly onDrain = (): void => this.drain();
+  // Made when the socket first backs up: most connections never need it.
+  private onDrain: (() => void) | undefined;
 
   constructor(
     private readonly ws: WritableSocket,
@@ -63,7 +64,7 @@ export class Outbox implements Corkable {
         return true;
       }
       this.state = 'backlogged';
-      whenDrained(this, this.onDrain);
+      whenDrained(this, (this.onDrain ??= () => this.drain()));
     }
     if (this.state === 'closed') return false;
     return this.enqueue(frame);
@@ -91,7 +92,7 @@ export class Outbox implements Corkable {
     }
     switch (this.policy) {
       case 'close':
-        this.events.overflow(this.queuedBytes + size);
+        this.events.outboxOverflow(this.queuedBytes + size);
         return false;
       case 'drop-newest':
         this.recordDrops(1);
@@ -131,7 +132,7 @@ export class Outbox implements Corkable {
     if (count === 0) return;
     if (!this.droppedThisBacklog) {
       this.droppedThisBacklog = true;
-      this.events.dropped(count, this.queuedBytes);
+      this.events.outboxDropped(count, this.queuedBytes);
     } else {
       this.unreportedDrops += count;
     }
@@ -146,7 +147,7 @@ export class Outbox implements Corkable {
       this.ws.send(frame, TEXT);
     }
     if (this.head < this.queue.length) {
-      whenDrained(this, this.onDrain);
+      whenDrained(this, (this.onDrain ??= () => this.drain()));
       return;
     }
     this.queue = [];
@@ -157,7 +158,7 @@ export class Outbox implements Corkable {
     if (this.unreportedDrops > 0) {
       const count = this.unreportedDrops;
       this.unreportedDrops = 0;
-      this.events.dropped(count, 0);
+      this.events.outboxDropped(count, 0);
     }
   }
 }

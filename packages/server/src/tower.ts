@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
 import { FiretowerError, FiretowerRefusal } from './errors.js';
-import { SerialQueue } from './inbound.js';
-import { Outbox, type Frame, type WritableSocket } from './send-queue.js';
+import { SerialQueue, type InboundEvents } from './inbound.js';
+import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from './send-queue.js';
 import { TokenBucket } from './rate-limit.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
@@ -56,7 +56,9 @@ export function toTopicList(topics: string | string[]): string[] {
 }
 
 /** One WebSocket connection: its topics, hook context, inbound queue, outbox and heartbeat. */
-export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppData>, HubMember {
+export class TowerImpl<AppData = Record<string, unknown>>
+  implements Tower<AppData>, HubMember, OutboxEvents, InboundEvents<InboundItem>
+{
   readonly clientId: string;
   readonly dedupeId: string;
   readonly userId: string | undefined;
@@ -64,7 +66,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   readonly topicSet = new Set<string>();
   readonly connectedAt = Date.now();
   private _state: TowerState = 'open';
-  private closeInfo = { code: 1005, reason: '' };
+  private closeInfo: { code: number; reason: string } | undefined;
   private missedPongs = 0;
   private readTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
@@ -84,19 +86,31 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     this.data = init.data;
     const options = host.options;
     this.bucket = new TokenBucket(options.limits.maxMessagesPerSecond);
-    this.outbox = new Outbox(socket, options.maxQueueBytes, options.slowConsumerPolicy, {
-      dropped: (droppedFrames, queuedBytes) => host.slowConsumer(this, { policy: options.slowConsumerPolicy, queuedBytes, droppedFrames }),
-      overflow: (queuedBytes) => {
-        host.slowConsumer(this, { policy: 'close', queuedBytes, droppedFrames: 0 });
-        this.teardown(CloseCode.SlowConsumer, 'slow consumer', 'close');
-      },
-    });
-    this.inbound = new SerialQueue<InboundItem>(options.maxInboundQueue, {
-      run: (item) => (item.kind === 'frame' ? host.handleFrame(this, item.frame) : item.run()),
-      full: () => this.inboundFull(),
-      relieved: () => this.inboundRelieved(),
-      failed: (error) => host.reportError(error, this),
-    });
+    this.outbox = new Outbox(socket, options.maxQueueBytes, options.slowConsumerPolicy, this);
+    this.inbound = new SerialQueue<InboundItem>(options.maxInboundQueue, this);
+  }
+
+  // --- OutboxEvents / InboundEvents (internal; the Tower is its own listener) ---------------------
+
+  /** @internal */
+  outboxDropped(droppedFrames: number, queuedBytes: number): void {
+    this.host.slowConsumer(this, { policy: this.host.options.slowConsumerPolicy, queuedBytes, droppedFrames });
+  }
+
+  /** @internal */
+  outboxOverflow(queuedBytes: number): void {
+    this.host.slowConsumer(this, { policy: 'close', queuedBytes, droppedFrames: 0 });
+    this.teardown(CloseCode.SlowConsumer, 'slow consumer', 'close');
+  }
+
+  /** @internal */
+  runInbound(item: InboundItem): void | PromiseLike<void> {
+    return item.kind === 'frame' ? this.host.handleFrame(this, item.frame) : item.run();
+  }
+
+  /** @internal */
+  inboundFailed(error: unknown): void {
+    this.host.reportError(error, this);
   }
 
   get state(): TowerState {
@@ -258,13 +272,15 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     }
   }
 
-  private inboundFull(): void {
+  /** @internal The inbound queue is full: stop reading (TCP pushes back) and start the read timer. */
+  inboundFull(): void {
     this.socket.pause();
     const timeoutMs = this.host.options.readTimeoutMs;
     this.readTimer = setTimeout(() => this.readTimedOut(), timeoutMs);
   }
 
-  private inboundRelieved(): void {
+  /** @internal */
+  inboundRelieved(): void {
     if (this.readTimer) clearTimeout(this.readTimer);
     this.readTimer = undefined;
     if (this._state === 'open') this.socket.resume();
@@ -316,7 +332,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   private runCloseHooks(topics: string[]): void | PromiseLike<void> {
     const { onUnsubscribe, onOffline } = this.host.options.hooks;
-    const info = { ...this.closeInfo };
+    const info = { ...(this.closeInfo ?? { code: 1005, reason: '' }) };
     const unsubscribed = onUnsubscribe && topics.length > 0 ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, topics, 'closed')) : undefined;
     return andThen(
       andThen(unsubscribed, () => (onOffline ? this.host.callHook('onOffline', this, () => onOffline(this, info)) : undefined)),

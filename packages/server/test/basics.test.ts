@@ -170,23 +170,27 @@ describe('mounting', () => {
     }
   });
 
-  it('holds frames that arrive while async middleware delays the route', async () => {
+  it('hands upgrades straight to firetower: app middleware neither delays nor sees them', async () => {
+    const seen: string[] = [];
     const server = await start(
       {},
       {
         setup: (app) =>
-          app.use((req, _res, next) => {
-            if (req.url.includes('.websocket')) setTimeout(next, 30);
+          app.use((req, res, next) => {
+            seen.push(req.url);
+            if (req.url.startsWith('/ws')) res.status(401).end();
             else next();
           }),
       },
     );
     const a = await join(server);
-    // Sent at once after open, before the delayed middleware reached firetower.
+    // Sent at once after open: handled in order, nothing was lost.
     a.send({ type: 'subscribe', topic: '/early', id: 'e1' });
     a.send({ type: 'publish', topic: '/early', data: 'first' });
     expect(await a.next((f) => f.id === 'e1')).toMatchObject({ type: 'ack', topics: ['/early'] });
     expect((await a.nextDelivery('/early')).data).toBe('first');
+    expect(seen).toEqual([]);
+    expect(server.ft.getTower([...server.ft.towers()][0]!.clientId)!.request.url).toBe('/ws');
   });
 
   it('runs two firetower instances on one app on different paths', async () => {

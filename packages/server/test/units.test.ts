@@ -69,14 +69,14 @@ describe('SerialQueue', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const events: string[] = [];
     const queue = new SerialQueue<string>(2, {
-      run: (item) => {
+      runInbound: (item) => {
         log.push(`start ${item}`);
         if (item === 'slow') return gate.then(() => void log.push('end slow'));
         if (item === 'throw') throw new Error('boom');
       },
-      full: () => events.push('full'),
-      relieved: () => events.push('relieved'),
-      failed: (error) => events.push(`failed ${(error as Error).message}`),
+      inboundFull: () => events.push('full'),
+      inboundRelieved: () => events.push('relieved'),
+      inboundFailed: (error) => events.push(`failed ${(error as Error).message}`),
     });
     queue.push('a');
     queue.push('slow');
