@@ -1,5 +1,5 @@
 /** Turns run records into the Markdown report: one table per scenario, then the goals. */
-import type { NodeBrokerStats, TargetName } from './targets.js';
+import type { NodeStats, TargetName } from './targets.js';
 import { median } from './stats.js';
 import type { Measurement, ScenarioName } from './types.js';
 
@@ -8,7 +8,7 @@ export interface RunRecord {
   target: TargetName;
   repeat: number;
   measurement?: Measurement;
-  nodeStats?: NodeBrokerStats[];
+  nodeStats?: NodeStats[];
   error?: string;
 }
 
@@ -36,7 +36,10 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<TargetNam
         m.lost = Math.max(...ok.map((x) => x.lost));
         m.duplicates = Math.max(...ok.map((x) => x.duplicates));
       }
-      const foreign = group.flatMap((x) => (x.nodeStats ? [x.nodeStats.reduce((a, n) => a + n.foreignDeliveries, 0)] : []));
+      const foreign = group.flatMap((x) => {
+        const brokers = (x.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
+        return brokers.length > 0 ? [brokers.reduce((a, b) => a + b.foreignDeliveries, 0)] : [];
+      });
       byTarget.set(r.target, {
         m,
         runs: ok.length,

@@ -175,8 +175,10 @@ function progressLine(r: RunRecord): string {
   if (r.error !== undefined) return `${head} ERROR ${r.error}`;
   const m = r.measurement!;
   if (r.scenario === 'idle') return `${head} ${m.rssPerConnKb.toFixed(1)} KB/conn, ${Math.round(m.connectionsPerSec)} conn/s`;
-  const foreign = r.nodeStats ? `, foreign ${r.nodeStats.map((n) => n.foreignDeliveries).join('/')}` : '';
-  return `${head} ${Math.round(m.deliveredPerSec)} deliv/s, ${Math.round(m.deliveriesPerCpuSec)} per CPU-s, p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, srv CPU ${Math.round(m.serverCpuPct)}%, loadgen ${Math.round(m.loadgenCpuPct)}%${foreign}`;
+  const brokers = (r.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
+  const foreign = brokers.length > 0 ? `, foreign ${brokers.map((b) => b.foreignDeliveries).join('/')}` : '';
+  const drops = (r.nodeStats ?? []).reduce((a, n) => a + Object.values(n.server.dropsTotal).reduce((x, y) => x + y, 0), 0);
+  return `${head} ${Math.round(m.deliveredPerSec)} deliv/s, ${Math.round(m.deliveriesPerCpuSec)} per CPU-s, p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, srv CPU ${Math.round(m.serverCpuPct)}%, loadgen ${Math.round(m.loadgenCpuPct)}%${foreign}${drops > 0 ? `, server drops ${drops}` : ''}`;
 }
 
 main().catch((error: Error) => {

@@ -35,8 +35,15 @@ export const ALL_TARGETS: readonly TargetName[] = [
   'ws-raw-redis',
 ];
 
-/** Per-node counts a firetower cluster node keeps (GET /bench/stats). */
-export interface NodeBrokerStats {
+/** What a firetower node reports (GET /bench/stats) just before it is stopped. */
+export interface NodeStats {
+  /** Cluster nodes only. */
+  broker?: BrokerDeliveryCounts;
+  server: { connections: number; messagesOutTotal: number; dropsTotal: Record<string, number>; errorsTotal: number };
+}
+
+/** What a cluster node's broker handed it. */
+export interface BrokerDeliveryCounts {
   /** Messages the broker handed this node from the cluster (service or Redis). */
   deliveries: number;
   /** ... of which on topics this node had no subscriber of (should be 0). */
@@ -51,7 +58,7 @@ export interface RunningTarget {
   /** Every process: nodes, topic service, redis. */
   pids: number[];
   /** Counters read just before stopping (firetower nodes with a counting broker). */
-  nodeStats(): Promise<NodeBrokerStats[] | undefined>;
+  nodeStats(): Promise<NodeStats[] | undefined>;
   stop(): Promise<void>;
 }
 
@@ -88,11 +95,11 @@ async function stopAll(processes: Launched[]): Promise<void> {
   for (const p of [...processes].reverse()) await p.stop();
 }
 
-async function fetchNodeStats(ports: number[]): Promise<NodeBrokerStats[]> {
+async function fetchNodeStats(ports: number[]): Promise<NodeStats[]> {
   return Promise.all(
     ports.map(async (port) => {
       const response = await fetch(`http://127.0.0.1:${port}/bench/stats`);
-      return (await response.json()) as NodeBrokerStats;
+      return (await response.json()) as NodeStats;
     }),
   );
 }
@@ -191,7 +198,7 @@ export const TARGETS: Record<TargetName, TargetDefinition> = {
     start: ({ firetowerNodeFlags }) =>
       startGroup(
         [() => launchNodeServer('firetower', serverScript('firetower'), ['--broker', 'memory'], firetowerNodeFlags)],
-        ([server]) => ({ nodeUrls: [wsUrl(server!, '/ws')], publisherNode: 0, nodeStats: noStats }),
+        ([server]) => ({ nodeUrls: [wsUrl(server!, '/ws')], publisherNode: 0, nodeStats: () => fetchNodeStats([server!.port]) }),
       ),
   },
   'firetower-cluster': firetowerCluster(

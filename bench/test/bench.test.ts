@@ -102,9 +102,9 @@ describe('pnpm bench --quick', () => {
     // gets every message through the service (the measured ones plus the subscription probes).
     const cluster = records.find((r) => r.target === 'firetower-cluster')!;
     expect(cluster.nodeStats).toHaveLength(2);
-    expect(cluster.nodeStats![0]!.localDeliveries).toBeGreaterThan(0);
-    expect(cluster.nodeStats![1]!.deliveries).toBeGreaterThanOrEqual(cluster.measurement!.published);
-    for (const node of cluster.nodeStats!) expect(node.foreignDeliveries).toBe(0);
+    expect(cluster.nodeStats![0]!.broker!.localDeliveries).toBeGreaterThan(0);
+    expect(cluster.nodeStats![1]!.broker!.deliveries).toBeGreaterThanOrEqual(cluster.measurement!.published);
+    for (const node of cluster.nodeStats!) expect(node.broker!.foreignDeliveries).toBe(0);
   });
 
   it('routes many topics through the topic service only to nodes with subscribers', { timeout: 60_000 }, async () => {
@@ -117,7 +117,7 @@ describe('pnpm bench --quick', () => {
     expectDeliveredAll(record!);
     expect(record!.nodeStats).toHaveLength(2);
     // Each topic's subscribers are on one node: the other must get none of its traffic.
-    for (const node of record!.nodeStats!) expect(node.foreignDeliveries).toBe(0);
-    expect(record!.nodeStats![1]!.deliveries).toBeGreaterThan(0);
+    for (const node of record!.nodeStats!) expect(node.broker!.foreignDeliveries).toBe(0);
+    expect(record!.nodeStats![1]!.broker!.deliveries).toBeGreaterThan(0);
   });
 });

@@ -18,7 +18,7 @@ import {
   type WorkerToMain,
 } from './messages.js';
 
-const PROBE_TIMEOUT_MS = 20_000;
+const PROBE_TIMEOUT_MS = 60_000;
 const POLL_MS = 5;
 
 const debug = (what: string): void => {

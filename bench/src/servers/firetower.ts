@@ -43,12 +43,15 @@ async function main(): Promise<void> {
   if (broker !== undefined && values['count-foreign'] === true) ({ broker, counts } = countingBroker(broker));
 
   const app = express();
-  app.get('/bench/stats', (_req, res) => {
-    res.json(counts ?? { deliveries: 0, foreignDeliveries: 0, localDeliveries: 0 });
-  });
   const middleware = firetower({
     ...(broker !== undefined ? { broker } : {}),
     limits: { maxMessagesPerSecond: 1_000_000_000 },
+  });
+  // Read by the orchestrator before it stops the target: routing counts, and the server's own
+  // drop and error counters to explain any loss.
+  app.get('/bench/stats', (_req, res) => {
+    const { connections, messagesOutTotal, dropsTotal, errorsTotal } = middleware.stats();
+    res.json({ ...(counts ? { broker: counts } : {}), server: { connections, messagesOutTotal, dropsTotal, errorsTotal } });
   });
   app.use(middleware);
   const server = app.listen(0, '127.0.0.1', () => announceReady(server, { target: `firetower/${kind}` }));

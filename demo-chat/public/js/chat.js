@@ -7,7 +7,7 @@ import { MessageList } from './message-list.js';
  * @typedef {import('./message-list.js').ChatMessage} ChatMessage
  * @typedef {{ type: 'count', count: number }} CountMessage
  * @typedef {{ unsubscribe(): void, ready: Promise<unknown> }} Subscription
- * @typedef {{ code?: string, message?: string }} ClientError
+ * @typedef {{ code?: string, message?: string, reason?: string }} ClientError
  */
 
 /**
@@ -119,13 +119,11 @@ export class ChatSession {
 }
 
 /**
- * The server's reason of a refused subscribe; the client words it as
- * "subscribe to <topic> refused: <reason>".
+ * The server's own reason for a refused subscribe.
  * @param {ClientError} error
  */
 function refusalReason(error) {
-  const message = error.message ?? 'refused';
-  return message.replace(/^subscribe to \S+ refused: /, '');
+  return error.reason ?? error.message ?? 'refused';
 }
 
 /** Words for the client's error codes; a refusal carries the server's own reason. @param {ClientError} error */

@@ -29,6 +29,8 @@ export interface FiretowerErrorDetails {
   serverCode?: ErrorCode;
   /** The WebSocket close code, for `closed`. */
   closeCode?: number;
+  /** The server's own words (a refusal's reason, an error frame's message), for showing to users. */
+  reason?: string;
 }
 
 export class FiretowerError extends Error {
@@ -37,6 +39,7 @@ export class FiretowerError extends Error {
   readonly topic: string | undefined;
   readonly serverCode: ErrorCode | undefined;
   readonly closeCode: number | undefined;
+  readonly reason: string | undefined;
 
   constructor(code: FiretowerErrorCode, message: string, details: FiretowerErrorDetails = {}) {
     super(message);
@@ -44,6 +47,7 @@ export class FiretowerError extends Error {
     this.topic = details.topic;
     this.serverCode = details.serverCode;
     this.closeCode = details.closeCode;
+    this.reason = details.reason;
   }
 }
 
@@ -65,8 +69,8 @@ export function clientCodeFor(serverCode: string): FiretowerErrorCode {
   return isErrorCode(serverCode) ? fromServer[serverCode] : 'refused';
 }
 
-export function serverError(serverCode: string, message: string, topic?: string): FiretowerError {
-  const details: FiretowerErrorDetails = {};
+export function serverError(serverCode: string, message: string, topic?: string, reason = message): FiretowerError {
+  const details: FiretowerErrorDetails = { reason };
   if (topic !== undefined) details.topic = topic;
   if (isErrorCode(serverCode)) details.serverCode = serverCode;
   return new FiretowerError(clientCodeFor(serverCode), message, details);

@@ -86,7 +86,7 @@ export class TopicSync {
       const refusedTopics = new Map(refused.map((r) => [r.topic, r]));
       for (const topic of request.topics) {
         const refusal = refusedTopics.get(topic);
-        if (refusal) this.refuse(topic, serverError(refusal.code, `subscribe to ${topic} refused: ${refusal.reason}`, topic));
+        if (refusal) this.refuse(topic, serverError(refusal.code, `subscribe to ${topic} refused: ${refusal.reason}`, topic, refusal.reason));
         else this.activate(topic, id);
       }
     }
