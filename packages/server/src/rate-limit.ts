@@ -1,7 +1,8 @@
 /**
  * Inbound rate limit: a token bucket refilled at `ratePerSecond` with a burst of twice that.
  * While it is empty frames are dropped; the first drop of an episode is reported to the client
- * (one `rate_limited` error frame, not one per frame) and a client that keeps going for another
+ * (one `rate_limited` error frame; later drops only when the frame carried an id, so the client
+ * can fail that one publish) and a client that keeps going for another
  * second's worth of frames is closed with CloseCode.RateLimited.
  */
 export type RateVerdict = 'ok' | 'warn' | 'drop' | 'close';

@@ -153,7 +153,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
       return;
     }
     const verdict = this.bucket.take();
-    if (verdict !== 'ok') return this.rateLimited(verdict);
+    if (verdict !== 'ok') return this.rateLimited(verdict, data);
     const text = data.toString();
     if (text === HEARTBEAT) return;
     this.inbound.push({ kind: 'frame', frame: this.host.decode(text) });
@@ -259,16 +259,22 @@ export class TowerImpl<AppData = Record<string, unknown>>
 
   // --- internals --------------------------------------------------------------------------------
 
-  private rateLimited(verdict: 'warn' | 'drop' | 'close'): void {
+  private rateLimited(verdict: 'warn' | 'drop' | 'close', data: Buffer): void {
     const { stats } = this.host;
-    if (verdict === 'warn') {
-      stats.refusal('rate', 'inbound rate limit reached', { clientId: this.clientId });
-      this.fail({ type: 'error', code: ErrorCode.RateLimited, message: 'too many frames: slow down' });
-    } else if (verdict === 'drop') {
-      stats.refusalsTotal.rate++;
-    } else {
+    if (verdict === 'close') {
       stats.refusal('rate', 'closed: inbound rate limit exceeded for too long', { clientId: this.clientId });
       this.teardown(CloseCode.RateLimited, 'rate limited', 'close');
+      return;
+    }
+    if (verdict === 'warn') stats.refusal('rate', 'inbound rate limit reached', { clientId: this.clientId });
+    else stats.refusalsTotal.rate++;
+    // A dropped frame that carried an id gets its own error, so the client can fail that publish
+    // at once instead of waiting for its ack timeout; frames without an id are told only once.
+    const id = frameId(data);
+    if (verdict === 'warn' || id !== undefined) {
+      const error: ErrorFrame = { type: 'error', code: ErrorCode.RateLimited, message: 'too many frames: slow down' };
+      if (id !== undefined) error.id = id;
+      this.fail(error);
     }
   }
 
@@ -346,5 +352,17 @@ export class TowerImpl<AppData = Record<string, unknown>>
   private setState(next: TowerState): void {
     debug('%s %s -> %s', this.clientId, this._state, next);
     this._state = next;
+  }
+}
+
+/** The `id` of a client frame, if it has a valid one; never throws. */
+function frameId(data: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data.toString());
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const id = (parsed as { id?: unknown }).id;
+    return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -128,6 +128,16 @@ describe('limits', () => {
     expect(await other.request({ type: 'subscribe', topic: '/ok' })).toMatchObject({ type: 'ack' });
   });
 
+  it('rate limits: a dropped frame with an id gets a rate_limited error with that id', async () => {
+    const server = await start({ limits: { maxMessagesPerSecond: 5 } });
+    const a = await join(server);
+    // A burst of 10 passes, then p10 (the warning) and p11–p13 (drops) are refused, each by id.
+    for (let i = 0; i < 14; i++) a.send({ type: 'publish', topic: '/r', data: i, id: `p${i}` });
+    await a.next((f) => f.type === 'error' && f.id === 'p13');
+    const refused = a.received.filter((f) => f.code === ErrorCode.RateLimited).map((f) => f.id);
+    expect(refused).toEqual(['p10', 'p11', 'p12', 'p13']);
+  });
+
   it('read timeout: a full inbound queue fires onReadTimeout and closes with 4003', async () => {
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
