@@ -19,7 +19,7 @@ import { createApiRoutes } from './api-routes.js';
 import { requireAdmin } from './auth.js';
 import { renderDashboardPage } from './dashboard-page.js';
 import { AdminHttpError, jsonErrorHandler } from './errors.js';
-import { createMetrics, type FiretowerMetrics } from './metrics.js';
+import type { FiretowerMetrics } from './metrics.js';
 
 export { AdminHttpError, type AdminErrorCode, type AdminErrorBody } from './errors.js';
 export type { ConnectionsSummary, StatsFeed } from './snapshots.js';
@@ -48,18 +48,20 @@ export function createAdminRouter<AppData>(api: FiretowerApi<AppData>, options: 
 
   router.use('/api', requireAdmin(admin), createApiRoutes(api, { maxTopicLength }));
 
-  // Built on the first scrape: default process metrics start observers, which nobody needs
-  // until something scrapes.
-  let metrics: FiretowerMetrics | undefined;
+  // Built on the first scrape, and prom-client loaded only then: an app that never scrapes pays
+  // neither its start-up time nor the default process metrics' observers.
+  let metrics: Promise<FiretowerMetrics> | undefined;
   const metricsAuth = admin.openMetrics ? [] : [requireAdmin(admin)];
   router.get('/metrics', ...metricsAuth, (_req, res, next) => {
-    metrics ??= createMetrics(api as FiretowerApi<unknown>);
-    const m = metrics;
-    m.scrape().then((text) => {
-      res.setHeader('Content-Type', m.contentType);
-      res.setHeader('Cache-Control', 'no-store');
-      res.send(text);
-    }, next);
+    metrics ??= import('./metrics.js').then(({ createMetrics }) => createMetrics(api as FiretowerApi<unknown>));
+    metrics
+      .then(async (m) => {
+        const text = await m.scrape();
+        res.setHeader('Content-Type', m.contentType);
+        res.setHeader('Cache-Control', 'no-store');
+        res.send(text);
+      })
+      .catch(next);
   });
 
   // A browser navigation cannot send a Bearer header, so the page alone also takes `?token=`;
