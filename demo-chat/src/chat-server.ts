@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Express } from 'express';
+import { createGrpcServer } from '@firetower/grpc';
+import type { GrpcServer } from '@firetower/grpc';
 import { firetower } from '@firetower/server';
 import type { Broker, FiretowerApi, FiretowerOptions, ShutdownOptions } from '@firetower/server';
 import { chatHooks } from './hooks.js';
@@ -32,6 +34,11 @@ export interface ChatServerOptions {
   mount?: (app: Express) => void;
   /** Shown in the page's header, to tell cluster nodes apart. @default 'node' */
   nodeName?: string;
+  /**
+   * Also serve the gRPC push API (`@firetower/grpc`) on this port of 127.0.0.1, behind
+   * `adminToken` (required with it). 0 picks a free port. @default off
+   */
+  grpcPort?: number;
 }
 
 export interface ChatServer {
@@ -40,11 +47,14 @@ export interface ChatServer {
   readonly port: number;
   readonly firetower: FiretowerApi;
   readonly http: Server;
+  /** The gRPC push API, when `grpcPort` was given (`grpc.address` is its `host:port`). */
+  readonly grpc: GrpcServer | undefined;
   /** Graceful: Firetower drains its connections (clients are told to come back), then the HTTP server stops. */
   close(options?: ShutdownOptions): Promise<void>;
 }
 
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  if (options.grpcPort !== undefined && !options.adminToken) throw new Error('the gRPC push API needs an admin token');
   const rules: ChatRules = { ...DEFAULT_RULES, ...options.rules };
   const app = express();
   app.disable('x-powered-by');
@@ -76,6 +86,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     once(http, 'error').then(([error]) => Promise.reject(error as Error)),
   ]);
   const { port } = http.address() as AddressInfo;
+  let grpc: GrpcServer | undefined;
+  if (options.grpcPort !== undefined) {
+    try {
+      grpc = await createGrpcServer(ft, { port: options.grpcPort, token: options.adminToken });
+    } catch (error) {
+      await ft.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      throw error;
+    }
+  }
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 
   let closing: Promise<void> | undefined;
@@ -84,8 +104,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     port,
     firetower: ft,
     http,
+    grpc,
     close(shutdown) {
       closing ??= (async () => {
+        // The push door first: nothing new is published while connections drain.
+        await grpc?.close();
         await ft.close(shutdown);
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -21,6 +21,11 @@ export interface ChatClusterOptions {
   redisUrl?: string;
   /** Passed to both nodes. */
   node?: Pick<ChatServerOptions, 'adminToken' | 'rules'>;
+  /**
+   * Serve the gRPC push API on node A only (needs `node.adminToken`): one door is enough, a
+   * publish through it reaches subscribers on both nodes. @default off
+   */
+  grpcPort?: number;
 }
 
 export interface ChatCluster {
@@ -56,6 +61,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
           host,
           nodeName: name,
           ...(broker ? { broker } : {}),
+          ...(index === 0 && options.grpcPort !== undefined ? { grpcPort: options.grpcPort } : {}),
         }),
       );
     }

@@ -11,6 +11,12 @@ export function envPort(name: string, fallback: number): number {
   return port;
 }
 
+/** An optional port: undefined when the variable is unset or empty. */
+export function envOptionalPort(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : envPort(name, 0);
+}
+
 export function envString(name: string): string | undefined {
   const raw = process.env[name]?.trim();
   return raw ? raw : undefined;

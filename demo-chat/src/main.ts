@@ -1,12 +1,13 @@
 /**
  * `pnpm demo`: one chat node with the topic service embedded in this process.
  *   PORT (3000), HOST (127.0.0.1; 0.0.0.0 to reach it from a phone), FIRETOWER_ADMIN_TOKEN,
- *   BROKER=memory to skip the topic service.
+ *   BROKER=memory to skip the topic service,
+ *   GRPC_PORT to also serve the gRPC push API on 127.0.0.1 (same token as the admin API).
  */
 import { brokerFor, startLocalTopicService } from './brokers.js';
 import type { BrokerChoice } from './brokers.js';
 import { createChatServer } from './chat-server.js';
-import { adminToken, envPort, envString } from './env.js';
+import { adminToken, envOptionalPort, envPort, envString } from './env.js';
 import { stopOnSignals } from './shutdown.js';
 
 const log = (line: string) => console.log(`[demo-chat] ${line}`);
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const port = envPort('PORT', 3000);
   const host = envString('HOST') ?? '127.0.0.1';
   const admin = adminToken();
+  const grpcPort = envOptionalPort('GRPC_PORT');
 
   const topicService = envString('BROKER') === 'memory' ? undefined : await startLocalTopicService();
   const choice: BrokerChoice = topicService ? { kind: 'topic-service', url: topicService.url } : { kind: 'memory' };
@@ -25,10 +27,12 @@ async function main(): Promise<void> {
     adminToken: admin.token,
     nodeName: topicService ? 'single node · embedded topic service' : 'single node · memory broker',
     ...(broker ? { broker } : {}),
+    ...(grpcPort === undefined ? {} : { grpcPort }),
   });
 
   log(`chat on ${chat.url}  (open it in two tabs)`);
   log(topicService ? `topic service embedded at ${topicService.url}` : 'memory broker (BROKER=memory)');
+  if (chat.grpc) log(`gRPC push API on ${chat.grpc.address} (token: the admin token)`);
   log(`admin dashboard ${chat.url}/firetower/dashboard?token=${encodeURIComponent(admin.token)}`);
   if (admin.generated) log('admin token generated for this run; set FIRETOWER_ADMIN_TOKEN to choose one');
   log('Ctrl-C to stop');

@@ -13,7 +13,7 @@ import type { TopicCountWatcher } from './watch.js';
  */
 export type FiretowerPushApi = Pick<
   FiretowerApi,
-  'nodeId' | 'broker' | 'publish' | 'count' | 'exists' | 'topics' | 'kickUser' | 'unsubscribeUser' | 'removeTopic' | 'stats'
+  'nodeId' | 'broker' | 'publish' | 'count' | 'exists' | 'topics' | 'onCountChange' | 'kickUser' | 'unsubscribeUser' | 'removeTopic' | 'stats'
 >;
 
 export interface CallContext {

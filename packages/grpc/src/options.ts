@@ -48,7 +48,12 @@ export interface GrpcServerOptions {
    * grpc-js answers RESOURCE_EXHAUSTED before our handlers run. @default 67108864 (64 MiB)
    */
   maxReceiveMessageBytes?: number;
-  /** How often WatchTopic reads a watched topic's count (one read per topic, shared by all watchers). @default 250 */
+  /**
+   * WatchTopic learns of count changes from `ft.onCountChange`. With a broker that does not tell
+   * every node about every count change (anything but `memory` and `redis`, e.g. the topic-service
+   * broker, which tells only nodes with local subscribers of the topic) it also re-reads each
+   * watched topic's count this often (one read per topic, shared by all its watchers). @default 1000
+   */
   watchIntervalMs?: number;
   /** Serve grpc.reflection (v1 and v1alpha) so grpcurl and Postman can list the API. @default true */
   reflection?: boolean;
@@ -92,7 +97,7 @@ export function resolveOptions(options: GrpcServerOptions): ResolvedOptions {
     maxBatch: positiveInteger('maxBatch', options.maxBatch, 1000),
     maxTopicLength: positiveInteger('maxTopicLength', options.maxTopicLength, DEFAULT_LIMITS.maxTopicLength),
     maxReceiveMessageBytes: positiveInteger('maxReceiveMessageBytes', options.maxReceiveMessageBytes, 64 * 1024 * 1024),
-    watchIntervalMs: positiveInteger('watchIntervalMs', options.watchIntervalMs, 250),
+    watchIntervalMs: positiveInteger('watchIntervalMs', options.watchIntervalMs, 1000),
     reflection: options.reflection ?? true,
     shutdownGraceMs: positiveInteger('shutdownGraceMs', options.shutdownGraceMs, 5000),
   };

@@ -17,7 +17,7 @@ import {
   statsHandler,
   unsubscribeUserHandler,
 } from './topics.js';
-import { TopicCountWatcher, watchTopicHandler, type ActiveWatches } from './watch.js';
+import { fallbackPollFor, TopicCountWatcher, watchTopicHandler, type ActiveWatches } from './watch.js';
 
 const debug = createDebug('firetower:grpc');
 
@@ -77,7 +77,11 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
   const open = resolved.token === undefined && resolved.authorize === undefined;
 
   let state: GrpcServerState = 'serving';
-  const watcher = new TopicCountWatcher((topic) => ft.count(topic), resolved.watchIntervalMs);
+  const watcher = new TopicCountWatcher({
+    read: (topic) => ft.count(topic),
+    listen: (listener) => ft.onCountChange(listener),
+    fallbackPollMs: fallbackPollFor(ft.broker.kind, resolved.watchIntervalMs),
+  });
   const activeWatches: ActiveWatches = new Set();
   const health = new HealthService();
   const context: CallContext = {

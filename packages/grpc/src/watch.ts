@@ -1,10 +1,11 @@
 /**
- * WatchTopic: one count poller per watched topic, shared by every watcher of it, and a writer
- * per call that never queues more than the latest count for a slow reader.
+ * WatchTopic: one watched entry per topic, shared by every watcher of it, and a writer per call
+ * that never queues more than the latest count for a slow reader.
  *
- * FiretowerApi has no count-change event a library can subscribe to after `firetower()` was
- * created (onCountChange is an app hook), so the count is read with `ft.count(topic)`, the same
- * cluster-wide operation GetTopic uses, and only changes are passed on.
+ * The first count is read with `ft.count(topic)` (the cluster-wide operation GetTopic uses); every
+ * change after it comes from `ft.onCountChange`, the server's debounced cluster-wide count changes.
+ * A broker that does not tell every node about every count change (the topic-service broker tells
+ * only nodes with local subscribers of the topic) gets a slow re-read as a fallback.
  */
 import type { ServerWritableStream, handleServerStreamingCall } from '@grpc/grpc-js';
 import createDebug from 'debug';
@@ -17,10 +18,31 @@ const debug = createDebug('firetower:grpc:watch');
 
 type CountListener = (count: number) => void;
 
+/**
+ * Brokers whose nodes all hear (through `BrokerNode.countsChanged`) of every count change in the
+ * cluster, so `ft.onCountChange` covers every watched topic and no re-read is needed.
+ */
+const BROKERS_THAT_NOTIFY_EVERY_NODE: ReadonlySet<string> = new Set(['memory', 'redis']);
+
+/** The re-read interval a broker needs: undefined when its count-change notices cover everything. */
+export function fallbackPollFor(brokerKind: string, intervalMs: number): number | undefined {
+  return BROKERS_THAT_NOTIFY_EVERY_NODE.has(brokerKind) ? undefined : intervalMs;
+}
+
+/** Where counts come from: `ft.count` and `ft.onCountChange`. */
+export interface CountSource {
+  read(topic: string): Promise<number>;
+  listen(listener: (change: { topic: string; count: number }) => void): () => void;
+  /** Also re-read each watched topic this often; undefined when `listen` covers every change. */
+  fallbackPollMs: number | undefined;
+}
+
 interface WatchedTopic {
   listeners: Set<CountListener>;
-  /** Undefined until the first read answers. */
+  /** Undefined until the first read (or change) answers. */
   last: number | undefined;
+  /** Counts changes heard, so a read that started before one never overwrites it with an older count. */
+  version: number;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -29,20 +51,21 @@ export type WatcherState = 'running' | 'closed';
 export class TopicCountWatcher {
   private readonly topics = new Map<string, WatchedTopic>();
   private state: WatcherState = 'running';
+  /** Removes our ft.onCountChange listener; set while at least one topic is watched. */
+  private unlisten: (() => void) | undefined;
 
-  constructor(
-    private readonly readCount: (topic: string) => Promise<number>,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(private readonly source: CountSource) {}
 
   /** Calls `listener` with the current count, then with each change. Returns the unwatch function. */
   watch(topic: string, listener: CountListener): () => void {
     if (this.state === 'closed') throw new GrpcApiError('shutting_down', 'the server is shutting down');
     let watched = this.topics.get(topic);
     if (watched === undefined) {
-      watched = { listeners: new Set(), last: undefined, timer: undefined };
+      watched = { listeners: new Set(), last: undefined, version: 0, timer: undefined };
       this.topics.set(topic, watched);
-      this.poll(topic, watched);
+      // Listen before the first read, so no change between the read and the listener is lost.
+      this.unlisten ??= this.source.listen((change) => this.heard(change.topic, change.count));
+      this.read(topic, watched);
     } else if (watched.last !== undefined) {
       listener(watched.last);
     }
@@ -53,6 +76,7 @@ export class TopicCountWatcher {
       if (entry.listeners.size > 0 || this.topics.get(topic) !== entry) return;
       clearTimeout(entry.timer);
       this.topics.delete(topic);
+      if (this.topics.size === 0) this.stopListening();
     };
   }
 
@@ -60,22 +84,39 @@ export class TopicCountWatcher {
     this.state = 'closed';
     for (const watched of this.topics.values()) clearTimeout(watched.timer);
     this.topics.clear();
+    this.stopListening();
   }
 
-  private poll(topic: string, watched: WatchedTopic): void {
-    // A chain of timeouts, not an interval: a slow broker read never overlaps the next one.
-    this.readCount(topic).then(
+  private stopListening(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
+  }
+
+  private heard(topic: string, count: number): void {
+    const watched = this.topics.get(topic);
+    if (watched === undefined) return;
+    watched.version += 1;
+    this.offer(watched, count);
+  }
+
+  private offer(watched: WatchedTopic, count: number): void {
+    if (count === watched.last) return;
+    watched.last = count;
+    for (const listener of [...watched.listeners]) listener(count);
+  }
+
+  private read(topic: string, watched: WatchedTopic): void {
+    const version = watched.version;
+    this.source.read(topic).then(
       (count) => {
-        if (this.topics.get(topic) !== watched) return;
-        if (count !== watched.last) {
-          watched.last = count;
-          for (const listener of watched.listeners) listener(count);
-        }
+        if (this.topics.get(topic) === watched && watched.version === version) this.offer(watched, count);
       },
       (error: unknown) => debug('count of %s failed: %O', topic, error),
     ).finally(() => {
-      if (this.state === 'closed' || this.topics.get(topic) !== watched) return;
-      watched.timer = setTimeout(() => this.poll(topic, watched), this.intervalMs);
+      const interval = this.source.fallbackPollMs;
+      if (interval === undefined || this.state === 'closed' || this.topics.get(topic) !== watched) return;
+      // A chain of timeouts, not an interval: a slow broker read never overlaps the next one.
+      watched.timer = setTimeout(() => this.read(topic, watched), interval);
       watched.timer.unref();
     });
   }

@@ -16,7 +16,9 @@ beforeAll(async () => {
   const bus = createMemoryBus();
   nodeA = await startServer(nodeOptions({ broker: memoryBroker({ bus }) }));
   nodeB = await startServer(nodeOptions({ broker: memoryBroker({ bus }) }));
-  grpcA = await createGrpcServer(nodeA.ft, { port: 0, token: TOKEN, watchIntervalMs: 20 });
+  // An hour: with memory brokers WatchTopic must not poll at all, node B's changes reach it
+  // through ft.onCountChange (BrokerNode.countsChanged).
+  grpcA = await createGrpcServer(nodeA.ft, { port: 0, token: TOKEN, watchIntervalMs: 3_600_000 });
   client = createTestClient(grpcA.address, TOKEN);
 });
 afterAll(async () => {
@@ -49,8 +51,10 @@ describe('gRPC on node A, WebSocket subscribers on node B', () => {
     const onA = await subscriber(nodeA, ['/c/count']);
     await waitFor(() => counts.at(-1) === 2, 5000, 'watch sees 2');
     expect(await client.unary('GetTopic', { topic: '/c/count' })).toEqual({ topic: '/c/count', count: 2, exists: true });
+    await onB.close();
+    await waitFor(() => counts.at(-1) === 1, 5000, 'watch sees the subscriber on B leave');
     watch.cancel();
-    await Promise.all([onA.close(), onB.close()]);
+    await onA.close();
   });
 
   it('KickUser reaches the user on the other node', async () => {

@@ -13,6 +13,7 @@ export function createApi<AppData>(node: FiretowerNode<AppData>, attach: (server
     count: (topic) => broker.count(topic),
     exists: async (topic) => (await broker.count(topic)) > 0,
     topics: () => broker.topics(),
+    onCountChange: (listener) => node.onCountChange(listener),
     kickUser: (userId, reason) => broker.control(reason === undefined ? { kind: 'kickUser', userId } : { kind: 'kickUser', userId, reason }),
     unsubscribeUser: (userId, topic) => broker.control({ kind: 'unsubscribeUser', userId, topic }),
     removeTopic: (topic) => broker.control({ kind: 'removeTopic', topic }),

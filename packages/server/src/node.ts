@@ -5,7 +5,7 @@ import type { RawData, WebSocket } from 'ws';
 import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, type DecodeResult } from '@firetower/protocol';
 import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from './broker/types.js';
 import { BrokerOverflowError } from './broker/types.js';
-import { CountChangeNotifier } from './counts.js';
+import { CountChangeNotifier, type CountListener } from './counts.js';
 import { DedupeWindow } from './dedupe.js';
 import { FiretowerError, FiretowerRefusal, toError } from './errors.js';
 import { handleFrame } from './handlers.js';
@@ -88,8 +88,9 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     this.dedupe = new DedupeWindow(this.options.dedupeWindowMs);
     this.counts = new CountChangeNotifier(
       this.options.countDebounceMs,
-      (topic) => this.broker.count(topic),
+      { read: (topic) => this.broker.count(topic), readAll: () => this.broker.topics() },
       this.options.hooks.onCountChange,
+      (call) => void this.callHook('onCountChange', undefined, call),
       (error) => this.reportError(error),
     );
     this.hub = new Hub(this.options.rawDelivery, (changes) => {
@@ -260,6 +261,11 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       this.dedupe.forget(idempotencyKey);
       return this.onPublishFailed(error);
     });
+  }
+
+  /** `ft.onCountChange`: the same debounced cluster-wide changes the onCountChange hook gets. */
+  onCountChange(listener: CountListener): () => void {
+    return this.counts.listen(listener);
   }
 
   towerClosing(tower: TowerImpl<AppData>): void {

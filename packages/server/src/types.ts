@@ -234,6 +234,18 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
   exists(topic: string): Promise<boolean>;
   /** Every topic with its cluster-wide count, largest first. */
   topics(): Promise<TopicCount[]>;
+  /**
+   * Listen to cluster-wide subscriber count changes: the same debounced changes (by
+   * `countDebounceMs`) the `onCountChange` hook gets, for code that starts after `firetower()`
+   * was created (a gRPC door, a job). A change is reported only when it differs from the last
+   * report for that topic, 0 included. A throwing listener is reported through `onError` and
+   * never stops the others. Returns the function that removes the listener.
+   *
+   * @example
+   * const off = ft.onCountChange(({ topic, count }) => metrics.gauge(topic, count));
+   * // later: off();
+   */
+  onCountChange(listener: (change: TopicCount) => void): () => void;
   /** Close every connection of a user in the cluster (close code Kicked). */
   kickUser(userId: string, reason?: string): Promise<void>;
   /** Remove a user's connections from a topic in the cluster (fires onSystemRemove). */

@@ -1,36 +1,25 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import { connect, startServer, waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
+import { describe, expect, test } from 'vitest';
+import { waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
 import type { FiretowerOptions } from '@firetower/server';
+import { useServers } from './helpers.js';
 
 const TOKEN = 'test-admin-token';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const JSON_AUTH = { ...AUTH, 'Content-Type': 'application/json' };
 
-let servers: StartedServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients) client.ws.terminate();
-  clients = [];
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const servers = useServers();
 
 /** A server whose users are named by `?user=`, with the admin API on the default prefix. */
-async function start(options: FiretowerOptions = {}): Promise<StartedServer> {
-  const server = await startServer({
+function start(options: FiretowerOptions = {}): Promise<StartedServer> {
+  return servers.start({
     admin: { token: TOKEN },
     hooks: { authenticate: ({ query }) => ({ userId: query.get('user') ?? undefined }) },
     ...options,
   });
-  servers.push(server);
-  return server;
 }
 
-async function subscriber(server: StartedServer, topics: string[], user?: string): Promise<TestClient> {
-  const client = await connect(server.wsUrl, user ? { user } : {});
-  clients.push(client);
-  expect(await client.request({ type: 'subscribe', topic: topics })).toMatchObject({ type: 'ack' });
-  return client;
+function subscriber(server: StartedServer, topics: string[], user?: string): Promise<TestClient> {
+  return servers.subscribed(server, topics, user ? { user } : {});
 }
 
 interface JsonResponse {
@@ -242,8 +231,7 @@ describe('admin API: routing', () => {
   });
 
   test('without the admin option no admin route exists', async () => {
-    const server = await startServer({});
-    servers.push(server);
+    const server = await servers.start({});
     for (const path of ['/api/topics', '/metrics', '/dashboard']) {
       expect((await fetch(`${server.url}/firetower${path}`, { headers: AUTH })).status).toBe(404);
     }

@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import { startServer, type StartedServer } from '@firetower/server/testing';
+import { describe, expect, test } from 'vitest';
+import type { StartedServer } from '@firetower/server/testing';
 import type { AdminOptions } from '@firetower/server';
+import { useServers } from './helpers.js';
 
 const TOKEN = 'right-token';
 
-let servers: StartedServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const servers = useServers();
 
-async function start(admin: AdminOptions): Promise<StartedServer> {
-  const server = await startServer({ admin });
-  servers.push(server);
-  return server;
+function start(admin: AdminOptions): Promise<StartedServer> {
+  return servers.start({ admin });
 }
 
 async function status(server: StartedServer, path: string, headers: Record<string, string> = {}, method = 'GET') {

@@ -1,35 +1,24 @@
-import { afterEach, expect, test } from 'vitest';
-import { connect, startServer, waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
+import { expect, test } from 'vitest';
+import { waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
 import { createMemoryBus, memoryBroker, type MemoryBus } from '@firetower/server';
+import { useServers } from './helpers.js';
 
 // Two nodes sharing one memory bus: the admin API on either node must act on the whole cluster.
 const TOKEN = 'cluster-token';
 const JSON_AUTH = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 
-let servers: StartedServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients) client.ws.terminate();
-  clients = [];
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const servers = useServers();
 
-async function node(bus: MemoryBus): Promise<StartedServer> {
-  const server = await startServer({
+function node(bus: MemoryBus): Promise<StartedServer> {
+  return servers.start({
     broker: memoryBroker({ bus }),
     admin: { token: TOKEN },
     hooks: { authenticate: ({ query }) => ({ userId: query.get('user') ?? undefined }) },
   });
-  servers.push(server);
-  return server;
 }
 
-async function subscriber(server: StartedServer, topics: string[], user?: string): Promise<TestClient> {
-  const client = await connect(server.wsUrl, user ? { user } : {});
-  clients.push(client);
-  expect(await client.request({ type: 'subscribe', topic: topics })).toMatchObject({ type: 'ack' });
-  return client;
+function subscriber(server: StartedServer, topics: string[], user?: string): Promise<TestClient> {
+  return servers.subscribed(server, topics, user ? { user } : {});
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

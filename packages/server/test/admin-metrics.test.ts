@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import { connect, startServer, waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
+import { describe, expect, test } from 'vitest';
+import { waitFor, type StartedServer, type TestClient } from '@firetower/server/testing';
+import { useServers } from './helpers.js';
 
 const TOKEN = 'metrics-token';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
-let servers: StartedServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients) client.ws.terminate();
-  clients = [];
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const servers = useServers();
 
-async function start(): Promise<StartedServer> {
-  const server = await startServer({ admin: { token: TOKEN } });
-  servers.push(server);
-  return server;
+function start(): Promise<StartedServer> {
+  return servers.start({ admin: { token: TOKEN } });
 }
 
 interface Sample {
@@ -93,8 +85,9 @@ describe('admin metrics', () => {
     expect(value(before, 'firetower_connections')).toBe(0);
     expect(value(before, 'firetower_messages_out_total')).toBe(0);
 
+    const clients: TestClient[] = [];
     for (let i = 0; i < 3; i++) {
-      const client = await connect(server.wsUrl);
+      const client = await servers.join(server);
       clients.push(client);
       await client.request({ type: 'subscribe', topic: ['/m', `/own/${i}`] });
     }
@@ -114,10 +107,8 @@ describe('admin metrics', () => {
   });
 
   test('refusals are counted by hook', async () => {
-    const server = await startServer({ admin: { token: TOKEN }, hooks: { beforeSubscribe: () => false } });
-    servers.push(server);
-    const client = await connect(server.wsUrl);
-    clients.push(client);
+    const server = await servers.start({ admin: { token: TOKEN }, hooks: { beforeSubscribe: () => false } });
+    const client = await servers.join(server);
     await client.request({ type: 'subscribe', topic: '/no' });
     await waitFor(async () => value((await scrape(server)).samples, 'firetower_refusals_total', { hook: 'beforeSubscribe' }) === 1, 5000, 'refusal counted');
   });
@@ -125,8 +116,7 @@ describe('admin metrics', () => {
   test('two instances in one process keep separate registries', async () => {
     const a = await start();
     const b = await start();
-    const client = await connect(a.wsUrl);
-    clients.push(client);
+    await servers.join(a);
     await waitFor(async () => value((await scrape(a)).samples, 'firetower_connections') === 1, 5000, 'a has one');
     expect(value((await scrape(b)).samples, 'firetower_connections')).toBe(0);
   });

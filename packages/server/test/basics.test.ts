@@ -1,30 +1,10 @@
-import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import express from 'express';
-import { CloseCode, ErrorCode, firetower, type FiretowerOptions } from '@firetower/server';
-import { connect, startServer, waitFor, type StartedServer, type StartServerOptions, type TestClient } from '@firetower/server/testing';
+import { CloseCode, ErrorCode, firetower } from '@firetower/server';
+import { connect, waitFor } from '@firetower/server/testing';
+import { useServers } from './helpers.js';
 
-let servers: StartedServer[] = [];
-let clients: TestClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients) client.ws.terminate();
-  clients = [];
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(options?: FiretowerOptions, startOptions?: StartServerOptions): Promise<StartedServer> {
-  const server = await startServer(options, startOptions);
-  servers.push(server);
-  return server;
-}
-
-async function join(server: StartedServer, query?: Record<string, string>): Promise<TestClient> {
-  const client = await connect(server.wsUrl, query);
-  clients.push(client);
-  return client;
-}
+const { start, join, joinUrl } = useServers();
 
 describe('subscribe / publish / unsubscribe', () => {
   it("accepts the original client's exact frames", async () => {
@@ -157,8 +137,7 @@ describe('mounting', () => {
     await new Promise<void>((resolve) => server.once('listening', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const a = await connect(`ws://127.0.0.1:${port}/rt/live`);
-      clients.push(a);
+      const a = await joinUrl(`ws://127.0.0.1:${port}/rt/live`);
       expect(await a.request({ type: 'subscribe', topic: '/m' })).toMatchObject({ type: 'ack' });
       const hello = await fetch(`http://127.0.0.1:${port}/hello`);
       expect(await hello.json()).toEqual({ hello: true });
@@ -203,9 +182,8 @@ describe('mounting', () => {
     await new Promise<void>((resolve) => server.once('listening', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const a = await connect(`ws://127.0.0.1:${port}/one`);
-      const b = await connect(`ws://127.0.0.1:${port}/two`);
-      clients.push(a, b);
+      const a = await joinUrl(`ws://127.0.0.1:${port}/one`);
+      const b = await joinUrl(`ws://127.0.0.1:${port}/two`);
       await a.request({ type: 'subscribe', topic: '/t' });
       await b.request({ type: 'subscribe', topic: '/t' });
       expect(await one.count('/t')).toBe(1);

@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { FiretowerOptions } from '@firetower/server';
 import { connect, startServer, type ConnectOptions, type StartedServer, type StartServerOptions, type TestClient } from '@firetower/server/testing';
 
@@ -12,16 +12,30 @@ export function useServers() {
     await Promise.all(servers.map((s) => s.close()));
     servers = [];
   });
-  return {
-    async start(options?: FiretowerOptions, startOptions?: StartServerOptions): Promise<StartedServer> {
-      const server = await startServer(options, startOptions);
-      servers.push(server);
-      return server;
-    },
-    async join(server: StartedServer, query?: Record<string, string>, options?: ConnectOptions): Promise<TestClient> {
-      const client = await connect(server.wsUrl, query, options);
-      clients.push(client);
-      return client;
-    },
-  };
+
+  async function start(options?: FiretowerOptions, startOptions?: StartServerOptions): Promise<StartedServer> {
+    const server = await startServer(options, startOptions);
+    servers.push(server);
+    return server;
+  }
+
+  /** Connects to any WebSocket URL, for servers a test builds itself (custom mount paths, several instances). */
+  async function joinUrl(wsUrl: string, query?: Record<string, string>, options?: ConnectOptions): Promise<TestClient> {
+    const client = await connect(wsUrl, query, options);
+    clients.push(client);
+    return client;
+  }
+
+  async function join(server: StartedServer, query?: Record<string, string>, options?: ConnectOptions): Promise<TestClient> {
+    return joinUrl(server.wsUrl, query, options);
+  }
+
+  /** A client already subscribed to `topics`; fails the test unless the subscribe is acked. */
+  async function subscribed(server: StartedServer, topics: string[], query?: Record<string, string>): Promise<TestClient> {
+    const client = await join(server, query);
+    expect(await client.request({ type: 'subscribe', topic: topics })).toMatchObject({ type: 'ack' });
+    return client;
+  }
+
+  return { start, join, joinUrl, subscribed };
 }
