@@ -1,6 +1,7 @@
 import { encodeDelivery } from '@firetower/protocol';
 import type { BrokerMessage, TopicCount } from './broker/types.js';
 import type { Frame } from './send-queue.js';
+import { SharedFrame } from './writer.js';
 
 /** What the hub needs of a connection. */
 export interface HubMember {
@@ -149,13 +150,13 @@ export class Hub<M extends HubMember> {
   fanout(message: BrokerMessage): FanoutResult {
     const set = this.index.get(message.topic);
     if (set === undefined) return { frames: 0, bytes: 0 };
-    const frame = Buffer.from(this.rawDelivery ? message.data : encodeDelivery(message.topic, message.data));
+    const frame = new SharedFrame(Buffer.from(this.rawDelivery ? message.data : encodeDelivery(message.topic, message.data)));
     const exclude = message.exclude;
     let frames = 0;
     for (const member of set) {
       if (exclude !== undefined && member.clientId === exclude) continue;
       if (member.write(frame)) frames++;
     }
-    return { frames, bytes: frames * frame.length };
+    return { frames, bytes: frames * frame.payload.length };
   }
 }

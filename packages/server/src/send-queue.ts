@@ -1,13 +1,17 @@
-import { corkForTurn, netSocketOf, whenDrained, type Corkable } from './writer.js';
+import { corkForTurn, netSocketOf, rawWriterOf, SharedFrame, whenDrained, type Corkable } from './writer.js';
 import type { SlowConsumerPolicy } from './types.js';
 
 /** The part of a ws WebSocket the outbox writes to. */
 export interface WritableSocket {
   send(data: Buffer | string, options: { binary: boolean }): void;
   readonly bufferedAmount: number;
+  readonly readyState: number;
 }
 
-export type Frame = Buffer | string;
+/** A reply for one connection (string), or a fan-out frame shared by many (SharedFrame). */
+export type Frame = SharedFrame | string;
+
+const OPEN = 1;
 
 /** What the outbox reports to its owner (the Tower itself, so a connection costs no extra closures). */
 export interface OutboxEvents {
@@ -23,7 +27,7 @@ type OutboxState = 'direct' | 'backlogged' | 'closed';
 const TEXT = Object.freeze({ binary: false });
 
 function sizeOf(frame: Frame): number {
-  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.payload.length;
 }
 
 /**
@@ -35,6 +39,8 @@ function sizeOf(frame: Frame): number {
 export class Outbox implements Corkable {
   readonly net: ReturnType<typeof netSocketOf>;
   corkedTurn = 0;
+  /** Where pre-encoded shared frames go; undefined when ws internals do not allow it. */
+  private readonly raw: ReturnType<typeof rawWriterOf>;
   private state: OutboxState = 'direct';
   private queue: Frame[] = [];
   private head = 0;
@@ -52,6 +58,7 @@ export class Outbox implements Corkable {
     private readonly events: OutboxEvents,
   ) {
     this.net = netSocketOf(ws);
+    this.raw = rawWriterOf(ws);
     this.highWater = Math.max(1, Math.floor(maxQueueBytes / 2));
   }
 
@@ -59,8 +66,7 @@ export class Outbox implements Corkable {
   write(frame: Frame): boolean {
     if (this.state === 'direct') {
       if (this.ws.bufferedAmount < this.highWater) {
-        corkForTurn(this);
-        this.ws.send(frame, TEXT);
+        this.send(frame);
         return true;
       }
       this.state = 'backlogged';
@@ -68,6 +74,13 @@ export class Outbox implements Corkable {
     }
     if (this.state === 'closed') return false;
     return this.enqueue(frame);
+  }
+
+  private send(frame: Frame): void {
+    corkForTurn(this);
+    if (typeof frame === 'string') this.ws.send(frame, TEXT);
+    else if (this.raw !== undefined && this.ws.readyState === OPEN) this.raw.write(frame.wire);
+    else this.ws.send(frame.payload, TEXT);
   }
 
   /** Bytes waiting in this queue (not counting the socket's own buffer). */
@@ -143,8 +156,7 @@ export class Outbox implements Corkable {
     while (this.head < this.queue.length && this.ws.bufferedAmount < this.highWater) {
       const frame = this.shift();
       this.queuedBytes -= sizeOf(frame);
-      corkForTurn(this);
-      this.ws.send(frame, TEXT);
+      this.send(frame);
     }
     if (this.head < this.queue.length) {
       whenDrained(this, (this.onDrain ??= () => this.drain()));
