@@ -109,23 +109,25 @@ export async function launchNodeServer(
   script: string,
   args: string[] = [],
   nodeFlags: string[] = [],
-): Promise<Launched & { readonly nodePid: number }> {
+): Promise<Launched & { readonly nodePid: number; readonly ready: Record<string, unknown> }> {
   const child = spawnRaised(process.execPath, [...nodeFlags, script, ...args]);
   const output = tail(child);
   let nodePid = 0;
+  let readyLine: Record<string, unknown> = {};
   const port = await waitFor(name, child, output, (line) => {
     if (!line.startsWith('{')) return undefined;
     try {
       const ready = JSON.parse(line) as { ready?: boolean; port?: number; pid?: number };
       if (ready.ready !== true || typeof ready.port !== 'number') return undefined;
       nodePid = ready.pid ?? child.pid!;
+      readyLine = ready;
       return ready.port;
     } catch {
       return undefined;
     }
   });
   // `exec` in the shell keeps the pid, but the ready line is the authority.
-  return { name, pid: nodePid, nodePid, port, stop: stopper(name, child) };
+  return { name, pid: nodePid, nodePid, port, ready: readyLine, stop: stopper(name, child) };
 }
 
 function portAccepts(port: number): Promise<boolean> {

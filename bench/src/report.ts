@@ -1,11 +1,13 @@
 /** Turns run records into the Markdown report: one table per scenario, then the issue's goals. */
 import type { NodeStats, TargetName } from './targets.js';
 import { median } from './stats.js';
-import type { Measurement, ScenarioName } from './types.js';
+import type { Measurement, PublishVia, ScenarioName } from './types.js';
 
 export interface RunRecord {
   scenario: ScenarioName;
   target: TargetName;
+  /** publish-api only: the door the publisher pushed through. */
+  via?: PublishVia;
   repeat: number;
   measurement?: Measurement;
   nodeStats?: NodeStats[];
@@ -14,6 +16,8 @@ export interface RunRecord {
 
 /** Medians over repeats; `lost` and foreign deliveries are the worst repeat (any loss matters). */
 export interface Summary {
+  target: TargetName;
+  via: PublishVia | undefined;
   m: Measurement;
   runs: number;
   errors: string[];
@@ -22,13 +26,21 @@ export interface Summary {
 
 type Key = keyof Measurement;
 
-export function summarise(records: RunRecord[]): Map<ScenarioName, Map<TargetName, Summary>> {
-  const out = new Map<ScenarioName, Map<TargetName, Summary>>();
+/** A table row: the target, or for publish-api the target and its door (`firetower · grpc-stream`). */
+export type RowName = string;
+
+export function rowName(r: Pick<RunRecord, 'target' | 'via'>): RowName {
+  return r.via === undefined ? r.target : `${r.target} · ${r.via}`;
+}
+
+export function summarise(records: RunRecord[]): Map<ScenarioName, Map<RowName, Summary>> {
+  const out = new Map<ScenarioName, Map<RowName, Summary>>();
   for (const r of records) {
-    const byTarget = out.get(r.scenario) ?? new Map<TargetName, Summary>();
+    const byTarget = out.get(r.scenario) ?? new Map<RowName, Summary>();
     out.set(r.scenario, byTarget);
-    if (!byTarget.has(r.target)) {
-      const group = records.filter((x) => x.scenario === r.scenario && x.target === r.target);
+    const row = rowName(r);
+    if (!byTarget.has(row)) {
+      const group = records.filter((x) => x.scenario === r.scenario && rowName(x) === row);
       const ok = group.flatMap((x) => (x.measurement ? [x.measurement] : []));
       const m = {} as Measurement;
       if (ok.length > 0) {
@@ -40,7 +52,9 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<TargetNam
         const brokers = (x.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
         return brokers.length > 0 ? [brokers.reduce((a, b) => a + b.foreignDeliveries, 0)] : [];
       });
-      byTarget.set(r.target, {
+      byTarget.set(row, {
+        target: r.target,
+        via: r.via,
         m,
         runs: ok.length,
         errors: group.flatMap((x) => (x.error ? [x.error] : [])),
@@ -68,7 +82,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map((_h, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
-function throughputTable(byTarget: Map<TargetName, Summary>): string {
+function throughputTable(byTarget: Map<RowName, Summary>): string {
   const cork = byTarget.get('ws-raw-cork')?.m;
   const sio = byTarget.get('socketio')?.m;
   const rows = [...byTarget].map(([target, s]) => {
@@ -98,7 +112,7 @@ function throughputTable(byTarget: Map<TargetName, Summary>): string {
   );
 }
 
-function latencyTable(byTarget: Map<TargetName, Summary>): string {
+function latencyTable(byTarget: Map<RowName, Summary>): string {
   const cork = byTarget.get('ws-raw-cork')?.m;
   const sio = byTarget.get('socketio')?.m;
   const rows = [...byTarget].map(([target, s]) => {
@@ -119,7 +133,33 @@ function latencyTable(byTarget: Map<TargetName, Summary>): string {
   return table(['target', 'p50 ms', 'p99 ms', 'max ms', 'p99 × cork', 'p99 × sio', 'delivered/s', 'lost', 'srv CPU %', 'loadgen CPU %'], rows);
 }
 
-function idleTable(byTarget: Map<TargetName, Summary>): string {
+/** publish-api: each door beside the same target's WebSocket publisher (`× ws`). */
+function publishApiTable(byRow: Map<RowName, Summary>): string {
+  const rows = [...byRow].map(([row, s]) => {
+    const m = s.m;
+    const ws = byRow.get(rowName({ target: s.target, via: 'ws' }))?.m;
+    return [
+      row,
+      fmt(m.acceptedPerSec),
+      ratio(m.acceptedPerSec, ws?.acceptedPerSec),
+      fmt(m.deliveredPerSec),
+      fmt(m.deliveriesPerCpuSec),
+      ratio(m.deliveriesPerCpuSec, ws?.deliveriesPerCpuSec),
+      fmt(m.latencyP50Ms, 1),
+      fmt(m.latencyP99Ms, 1),
+      fmt(m.lost),
+      fmt(m.serverCpuPct),
+      fmt(m.serverRssMb),
+      fmt(m.loadgenCpuPct),
+    ];
+  });
+  return table(
+    ['target · door', 'accepted/s', '× ws', 'delivered/s', 'deliv/CPU-s', '× ws', 'p50 ms', 'p99 ms', 'lost', 'srv CPU %', 'srv RSS MB', 'loadgen CPU %'],
+    rows,
+  );
+}
+
+function idleTable(byTarget: Map<RowName, Summary>): string {
   const raw = byTarget.get('ws-raw')?.m;
   const cork = byTarget.get('ws-raw-cork')?.m;
   const sio = byTarget.get('socketio')?.m;
@@ -143,6 +183,7 @@ const TITLES: Record<ScenarioName, string> = {
   'many-topics': 'Many topics',
   latency: 'Latency at a fixed rate',
   idle: 'Idle connections',
+  'publish-api': 'Publish API (a back end pushing into the fan-out)',
 };
 
 export interface Goal {
@@ -152,7 +193,7 @@ export interface Goal {
   figure: string;
 }
 
-function goals(summary: Map<ScenarioName, Map<TargetName, Summary>>): Goal[] {
+function goals(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
   const get = (s: ScenarioName, t: TargetName): Measurement | undefined => {
     const found = summary.get(s)?.get(t);
     return found && found.runs > 0 ? found.m : undefined;
@@ -196,6 +237,7 @@ export function renderReport(records: RunRecord[], header: string[]): string {
     parts.push(`### ${TITLES[scenario]}`, '');
     if (scenario === 'latency') parts.push(latencyTable(byTarget));
     else if (scenario === 'idle') parts.push(idleTable(byTarget));
+    else if (scenario === 'publish-api') parts.push(publishApiTable(byTarget));
     else parts.push(throughputTable(byTarget));
     const errors = [...byTarget].flatMap(([t, s]) => s.errors.map((e) => `- ${t}: ${e}`));
     if (errors.length > 0) parts.push('', 'Errors:', ...errors);

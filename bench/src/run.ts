@@ -6,6 +6,7 @@
  * bench/results/.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,23 +14,29 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './loadgen/client.js';
 import { renderReport, type RunRecord } from './report.js';
-import { ALL_SCENARIOS, scenario as scenarioOf } from './scenarios.js';
-import { ALL_TARGETS, TARGETS, type TargetName } from './targets.js';
-import type { LoadPlan, ScenarioName } from './types.js';
+import { ALL_SCENARIOS, DEFAULT_SCENARIOS, PUBLISH_API_VIAS, scenario as scenarioOf } from './scenarios.js';
+import { ALL_TARGETS, pushApiMissing, TARGETS, type TargetName } from './targets.js';
+import type { LoadPlan, PublishVia, ScenarioName } from './types.js';
 
 const USAGE = `usage: node bench/dist/run.js [options]
   --quick               short runs, smaller counts, 1 repeat (about a minute)
   --repeats <n>         runs per scenario and target; the median is reported (default 3, quick 1)
   --targets <a,b>       ${ALL_TARGETS.join(', ')}
-  --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')}
+  --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')} (default: all but publish-api)
   --workers <n>         load-generator worker threads (default: cores)
   --profile             run firetower servers under node --cpu-prof (profiles in bench/results/profiles)
   --out <dir>           results directory (default bench/results)`;
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function list<T extends string>(raw: string | undefined, all: readonly T[], what: string): T[] {
-  if (raw === undefined) return [...all];
+/** publish-api: POSTs in flight per publisher with one message each, and with batches. */
+const HTTP_IN_FLIGHT = 16;
+const HTTP_BATCH_IN_FLIGHT = 4;
+/** The admin API's cap on one batch. */
+const HTTP_BATCH_SIZE = 100;
+
+function list<T extends string>(raw: string | undefined, all: readonly T[], what: string, defaults: readonly T[] = all): T[] {
+  if (raw === undefined) return [...defaults];
   const picked = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const p of picked) if (!all.includes(p as T)) throw new Error(`unknown ${what} "${p}"; known: ${all.join(', ')}`);
   return picked as T[];
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
   const workers = Number(values.workers ?? availableParallelism());
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a positive integer');
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
-  const scenarios = list<ScenarioName>(values.scenarios, ALL_SCENARIOS, 'scenario');
+  const scenarios = list<ScenarioName>(values.scenarios, ALL_SCENARIOS, 'scenario', DEFAULT_SCENARIOS);
   const wanted = list<TargetName>(values.targets, ALL_TARGETS, 'target');
 
   const skipped: string[] = [];
@@ -86,6 +93,14 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const jsonlPath = join(outDir, `${stamp}.jsonl`);
   const firetowerNodeFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] : [];
+  // publish-api runs only on targets that serve the push APIs, and only with @firetower/grpc built.
+  const pushTargets = targets.filter((name) => TARGETS[name].pushApi);
+  if (scenarios.includes('publish-api')) {
+    const missing = pushApiMissing();
+    if (missing !== undefined) skipped.push(`publish-api (${missing})`);
+    else if (pushTargets.length === 0) skipped.push('publish-api (no selected target serves the push APIs: firetower, firetower-cluster, firetower-redis)');
+  }
+  const runnable = scenarios.filter((name) => name !== 'publish-api' || (pushApiMissing() === undefined && pushTargets.length > 0));
 
   const header = [
     `## pnpm bench${quick ? ' --quick' : ''} — ${new Date().toISOString()}`,
@@ -97,13 +112,18 @@ async function main(): Promise<void> {
   process.stderr.write(`${header.join('\n')}\n\n`);
 
   const records: RunRecord[] = [];
-  for (const name of scenarios) {
+  for (const name of runnable) {
     const scenario = scenarioOf(name, quick);
+    // publish-api: every push-API target through every door; the others: every target over WebSocket.
+    const runs: Array<[TargetName, PublishVia]> =
+      name === 'publish-api'
+        ? pushTargets.flatMap((t) => PUBLISH_API_VIAS.map((via): [TargetName, PublishVia] => [t, via]))
+        : targets.map((t): [TargetName, PublishVia] => [t, 'ws']);
     for (let repeat = 0; repeat < repeats; repeat++) {
       // Rotate the order every repeat so no target always runs first (cold) or last.
-      const order = targets.map((_t, i) => targets[(i + repeat) % targets.length]!);
-      for (const target of order) {
-        const record = await runOne(name, target, repeat, { scenario, workers, firetowerNodeFlags });
+      const order = runs.map((_r, i) => runs[(i + repeat) % runs.length]!);
+      for (const [target, via] of order) {
+        const record = await runOne(name, target, repeat, { scenario, workers, firetowerNodeFlags, via });
         records.push(record);
         appendFileSync(jsonlPath, `${JSON.stringify(record)}\n`);
         process.stderr.write(`${progressLine(record)}\n`);
@@ -124,6 +144,7 @@ interface RunOptions {
   scenario: LoadPlan['scenario'];
   workers: number;
   firetowerNodeFlags: string[];
+  via: PublishVia;
 }
 
 /** The target being driven right now, so a signal can stop its processes before exiting. */
@@ -140,10 +161,12 @@ function exitOnSignals(): void {
 
 async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: number, options: RunOptions): Promise<RunRecord> {
   const definition = TARGETS[target];
-  const base: RunRecord = { scenario: scenarioName, target, repeat };
+  const base: RunRecord = { scenario: scenarioName, target, repeat, ...(scenarioName === 'publish-api' ? { via: options.via } : {}) };
+  // The WebSocket reference row of publish-api runs on the same server setup as the API rows.
+  const pushToken = scenarioName === 'publish-api' ? randomBytes(16).toString('hex') : undefined;
   let running;
   try {
-    running = await definition.start({ firetowerNodeFlags: options.firetowerNodeFlags });
+    running = await definition.start({ firetowerNodeFlags: options.firetowerNodeFlags, ...(pushToken !== undefined ? { pushToken } : {}) });
   } catch (error) {
     return { ...base, error: (error as Error).message };
   }
@@ -154,6 +177,10 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
       dialect: definition.dialect,
       nodeUrls: running.nodeUrls,
       publisherNode: running.publisherNode,
+      publishVia: options.via,
+      ...(running.pushApi !== undefined ? { pushApi: running.pushApi } : {}),
+      httpInFlight: options.via === 'http-batch' ? HTTP_BATCH_IN_FLIGHT : HTTP_IN_FLIGHT,
+      httpBatchSize: HTTP_BATCH_SIZE,
       serverPids: running.pids,
       workers: options.workers,
       connectConcurrency: 50,
@@ -171,14 +198,15 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
 }
 
 function progressLine(r: RunRecord): string {
-  const head = `${r.scenario.padEnd(11)} #${r.repeat + 1} ${r.target.padEnd(17)}`;
+  const head = `${r.scenario.padEnd(11)} #${r.repeat + 1} ${(r.via !== undefined ? `${r.target} ${r.via}` : r.target).padEnd(17)}`;
   if (r.error !== undefined) return `${head} ERROR ${r.error}`;
   const m = r.measurement!;
   if (r.scenario === 'idle') return `${head} ${m.rssPerConnKb.toFixed(1)} KB/conn, ${Math.round(m.connectionsPerSec)} conn/s`;
   const brokers = (r.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
   const foreign = brokers.length > 0 ? `, foreign ${brokers.map((b) => b.foreignDeliveries).join('/')}` : '';
   const drops = (r.nodeStats ?? []).reduce((a, n) => a + Object.values(n.server.dropsTotal).reduce((x, y) => x + y, 0), 0);
-  return `${head} ${Math.round(m.deliveredPerSec)} deliv/s, ${Math.round(m.deliveriesPerCpuSec)} per CPU-s, p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, srv CPU ${Math.round(m.serverCpuPct)}%, loadgen ${Math.round(m.loadgenCpuPct)}%${foreign}${drops > 0 ? `, server drops ${drops}` : ''}`;
+  const accepted = r.via !== undefined ? `${Math.round(m.acceptedPerSec)} accepted/s, ` : '';
+  return `${head} ${accepted}${Math.round(m.deliveredPerSec)} deliv/s, ${Math.round(m.deliveriesPerCpuSec)} per CPU-s, p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, srv CPU ${Math.round(m.serverCpuPct)}%, loadgen ${Math.round(m.loadgenCpuPct)}%${foreign}${drops > 0 ? `, server drops ${drops}` : ''}`;
 }
 
 main().catch((error: Error) => {

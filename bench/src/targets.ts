@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, launchListening, launchNodeServer, launchRedis, type Launched } from './launch.js';
-import type { Dialect } from './types.js';
+import type { Dialect, PushApiEndpoints } from './types.js';
 
 const distDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(distDir, '..', '..');
@@ -57,6 +57,8 @@ export interface RunningTarget {
   publisherNode: number;
   /** Every process: nodes, topic service, redis. */
   pids: number[];
+  /** Where node `publisherNode` serves the push APIs, when started with `pushToken`. */
+  pushApi?: PushApiEndpoints;
   /** Counters read just before stopping (firetower nodes with a counting broker). */
   nodeStats(): Promise<NodeStats[] | undefined>;
   stop(): Promise<void>;
@@ -65,11 +67,15 @@ export interface RunningTarget {
 export interface StartOptions {
   /** Extra node flags for firetower server processes (e.g. --cpu-prof). */
   firetowerNodeFlags: string[];
+  /** Serve the HTTP and gRPC push APIs with this token (targets with `pushApi: true`). */
+  pushToken?: string;
 }
 
 export interface TargetDefinition {
   name: TargetName;
   dialect: Dialect;
+  /** Serves Firetower's push APIs (HTTP admin and gRPC): the publish-api scenario runs on it. */
+  pushApi: boolean;
   /** Why it cannot run here, or undefined when it can. */
   unavailable(): string | undefined;
   start(options: StartOptions): Promise<RunningTarget>;
@@ -112,11 +118,11 @@ async function startGroup(
   const started: Launched[] = [];
   try {
     for (const step of steps) started.push(await step(started));
+    return { ...describe(started), pids: started.map((p) => p.pid), stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started);
     throw error;
   }
-  return { ...describe(started), pids: started.map((p) => p.pid), stop: () => stopAll(started) };
 }
 
 const noStats = async (): Promise<undefined> => undefined;
@@ -127,6 +133,7 @@ function single(name: TargetName, dialect: Dialect, script: string, args: string
   return {
     name,
     dialect,
+    pushApi: false,
     unavailable: () => undefined,
     start: () =>
       startGroup([() => launchNodeServer(name, serverScript(script), args)], ([server]) => ({
@@ -142,6 +149,7 @@ function redisPair(name: TargetName, dialect: Dialect, script: string, args: str
   return {
     name,
     dialect,
+    pushApi: false,
     unavailable: redisMissing,
     start: () =>
       startGroup(
@@ -168,20 +176,43 @@ function firetowerCluster(
   return {
     name,
     dialect: 'json',
+    pushApi: true,
     unavailable,
-    start: ({ firetowerNodeFlags }) =>
-      startGroup(
+    start: ({ firetowerNodeFlags, pushToken }) => {
+      let a: LaunchedNode | undefined;
+      return startGroup(
         [
           service,
-          ([s]) => launchNodeServer(`${name}-a`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign'], firetowerNodeFlags),
+          // Publishers use node 0: only it needs the push APIs.
+          async ([s]) => (a = await launchNodeServer(`${name}-a`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign', ...pushArgs(pushToken)], firetowerNodeFlags)),
           ([s]) => launchNodeServer(`${name}-b`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign'], firetowerNodeFlags),
         ],
-        ([, a, b]) => ({
+        ([, , b]) => ({
           nodeUrls: [wsUrl(a!, '/ws'), wsUrl(b!, '/ws')],
           publisherNode: 0,
+          ...pushApiOf(a!, pushToken),
           nodeStats: () => fetchNodeStats([a!.port, b!.port]),
         }),
-      ),
+      );
+    },
+  };
+}
+
+type LaunchedNode = Awaited<ReturnType<typeof launchNodeServer>>;
+
+const pushArgs = (token: string | undefined): string[] => (token === undefined ? [] : ['--push-token', token]);
+
+/** The push API endpoints of a firetower node started with `--push-token`. */
+function pushApiOf(node: LaunchedNode, token: string | undefined): { pushApi?: PushApiEndpoints } {
+  if (token === undefined) return {};
+  const grpcPort = node.ready.grpcPort;
+  if (typeof grpcPort !== 'number') throw new Error(`${node.name} started without a gRPC port`);
+  return {
+    pushApi: {
+      httpPublishUrl: `http://127.0.0.1:${node.port}/firetower/api/publish`,
+      grpcAddress: `127.0.0.1:${grpcPort}`,
+      token,
+    },
   };
 }
 
@@ -190,16 +221,27 @@ async function launchTopicService(): Promise<Launched> {
   return launchListening('topic-service', process.execPath, [packageDist('topic-service', 'cli.js'), '--port', String(port)], port);
 }
 
+/** Why the publish-api scenario cannot run here (its gRPC door is a separate package). */
+export const pushApiMissing = (): string | undefined => builtMissing(packageDist('grpc'));
+
 export const TARGETS: Record<TargetName, TargetDefinition> = {
   firetower: {
     name: 'firetower',
     dialect: 'json',
+    pushApi: true,
     unavailable: () => builtMissing(packageDist('server')),
-    start: ({ firetowerNodeFlags }) =>
-      startGroup(
-        [() => launchNodeServer('firetower', serverScript('firetower'), ['--broker', 'memory'], firetowerNodeFlags)],
-        ([server]) => ({ nodeUrls: [wsUrl(server!, '/ws')], publisherNode: 0, nodeStats: () => fetchNodeStats([server!.port]) }),
-      ),
+    start: ({ firetowerNodeFlags, pushToken }) => {
+      let node: LaunchedNode | undefined;
+      return startGroup(
+        [async () => (node = await launchNodeServer('firetower', serverScript('firetower'), ['--broker', 'memory', ...pushArgs(pushToken)], firetowerNodeFlags))],
+        ([server]) => ({
+          nodeUrls: [wsUrl(server!, '/ws')],
+          publisherNode: 0,
+          ...pushApiOf(node!, pushToken),
+          nodeStats: () => fetchNodeStats([server!.port]),
+        }),
+      );
+    },
   },
   'firetower-cluster': firetowerCluster(
     'firetower-cluster',

@@ -3,7 +3,26 @@
 /** How a client speaks to a target: Firetower's JSON frames, or the same frames inside Socket.IO events. */
 export type Dialect = 'json' | 'socketio';
 
-export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle';
+export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle' | 'publish-api';
+
+/**
+ * The door a publisher pushes through (the publish-api scenario compares them; every other
+ * scenario publishes over WebSocket):
+ * - `ws`: publish frames on a WebSocket connection, as in every other scenario;
+ * - `grpc-stream`: one client-streaming `PublishStream` call of @firetower/grpc;
+ * - `http`: one `POST /firetower/api/publish` per message, keep-alive, a bounded number in flight;
+ * - `http-batch`: the batch form `{messages:[...]}`, up to `httpBatchSize` messages per POST.
+ */
+export type PublishVia = 'ws' | 'grpc-stream' | 'http' | 'http-batch';
+
+/** Where a target serves its push APIs (firetower targets started for publish-api). */
+export interface PushApiEndpoints {
+  /** e.g. `http://127.0.0.1:1234/firetower/api/publish` */
+  httpPublishUrl: string;
+  /** `host:port` of the gRPC server. */
+  grpcAddress: string;
+  token: string;
+}
 
 /**
  * - `window`: each publisher keeps at most `window` of its messages undelivered (counted over every
@@ -42,6 +61,14 @@ export interface LoadPlan {
   nodeUrls: string[];
   /** Which node the publishers connect to. */
   publisherNode: number;
+  /** How publishers push; `ws` unless the scenario compares push APIs. */
+  publishVia: PublishVia;
+  /** Required when `publishVia` is not `ws`. */
+  pushApi?: PushApiEndpoints;
+  /** `http`: POSTs in flight per publisher; `http-batch`: batches in flight. */
+  httpInFlight: number;
+  /** `http-batch`: most messages per POST (the admin API caps a batch at 100). */
+  httpBatchSize: number;
   /** Every process of the target (nodes, topic service, redis), for CPU and RSS. */
   serverPids: number[];
   workers: number;
@@ -56,9 +83,12 @@ export interface Measurement {
   lost: number;
   duplicates: number;
   published: number;
+  /** Publishes the server acknowledged (HTTP 202 `accepted`, the PublishStream summary); WebSocket publishes have no acknowledgement and count as sent. */
+  accepted: number;
   elapsedMs: number;
   deliveredPerSec: number;
   publishesPerSec: number;
+  acceptedPerSec: number;
   /** delivered/s ÷ server CPU fraction (CPU-seconds per wall second, summed over the target's processes). */
   deliveriesPerCpuSec: number;
   latencyP50Ms: number;

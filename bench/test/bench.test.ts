@@ -3,7 +3,9 @@
  * every target and many topics on the firetower cluster (where each topic's subscribers sit on one
  * node, so "no traffic for topics a node has no subscriber of" is a real check), and checks that
  * it completes, writes its results, and that every target delivered with nothing lost. Latency
- * and idle share all their machinery and are left out for time. It never asserts a speed.
+ * and idle share all their machinery and are left out for time. publish-api (opt-in) runs on
+ * firetower through every door: WebSocket, gRPC PublishStream, HTTP single and batch POSTs. It
+ * never asserts a speed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -119,5 +121,27 @@ describe('pnpm bench --quick', () => {
     // Each topic's subscribers are on one node: the other must get none of its traffic.
     for (const node of record!.nodeStats!) expect(node.broker!.foreignDeliveries).toBe(0);
     expect(record!.nodeStats![1]!.broker!.deliveries).toBeGreaterThan(0);
+  });
+
+  it('pushes through gRPC PublishStream and HTTP POST /api/publish into the fan-out without loss', { timeout: 90_000 }, async () => {
+    if (!existsSync(runJs)) throw new Error(`${runJs} is missing: build the bench first`);
+    const out = join(outDir, 'publish-api');
+    const result = await run(['--quick', '--scenarios', 'publish-api', '--targets', 'firetower,ws-raw', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = readFileSync(join(out, 'latest.md'), 'utf8');
+    expect(report).toContain('### Publish API');
+    expect(report).not.toContain('Skipped:');
+
+    const records = readRecords(out);
+    // ws-raw serves no push API: publish-api runs on firetower only, once per door.
+    expect(records.map((r) => `${r.target} ${r.via}`).sort()).toEqual(
+      ['firetower grpc-stream', 'firetower http', 'firetower http-batch', 'firetower ws'].sort(),
+    );
+    for (const record of records) {
+      expectDeliveredAll(record);
+      // Every measured publish was acknowledged by the server (WebSocket ones count as sent).
+      expect(record.measurement!.accepted, `${record.via}`).toBe(record.measurement!.published);
+      expect(report).toContain(`| firetower · ${record.via} |`);
+    }
   });
 });

@@ -186,7 +186,9 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
   let delivered = 0;
   let lost = 0;
   let duplicates = 0;
+  let accepted = 0;
   for (const r of reports) {
+    accepted += r.accepted;
     histogram.merge({ counts: r.latencyCounts, max: r.latencyMax, total: r.latencyTotal });
     delivered += r.delivered;
     lost += r.lost;
@@ -202,9 +204,11 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
     lost,
     duplicates,
     published: w.published,
+    accepted,
     elapsedMs: w.elapsedMs,
     deliveredPerSec,
     publishesPerSec: w.published / seconds,
+    acceptedPerSec: accepted / seconds,
     deliveriesPerCpuSec: cpuFraction > 0 ? delivered / w.serverCpu : Number.NaN,
     latencyP50Ms: histogram.quantile(0.5),
     latencyP99Ms: histogram.quantile(0.99),
@@ -224,9 +228,11 @@ function emptyMeasurement(): Measurement {
     lost: 0,
     duplicates: 0,
     published: 0,
+    accepted: 0,
     elapsedMs: 0,
     deliveredPerSec: Number.NaN,
     publishesPerSec: Number.NaN,
+    acceptedPerSec: Number.NaN,
     deliveriesPerCpuSec: Number.NaN,
     latencyP50Ms: Number.NaN,
     latencyP99Ms: Number.NaN,

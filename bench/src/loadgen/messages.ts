@@ -58,6 +58,8 @@ export interface WorkerReport {
   lost: number;
   duplicates: number;
   delivered: number;
+  /** Measured publishes the server acknowledged (see Measurement.accepted). */
+  accepted: number;
 }
 
 export type WorkerToMain =

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyHistogram } from '../stats.js';
 import { BenchConnection, type Payload } from './connection.js';
+import { createPublishChannel, type PublishChannel } from './push-channel.js';
 import {
   publisherOfTopic,
   publisherSlots,
@@ -36,8 +37,10 @@ type PublisherState = 'idle' | 'running' | 'done';
 
 interface Publisher {
   slot: PublisherSlot;
-  conn?: BenchConnection;
+  channel?: PublishChannel;
   state: PublisherState;
+  /** Probe messages sent (acknowledged like any other, but not measured). */
+  probes: number;
   /** Deliveries its measured messages should cause (messages × subscribers per topic). */
   owedDeliveries: number;
   seq: number;
@@ -49,6 +52,7 @@ const pad = 'x'.repeat(Math.max(0, scenario.payloadBytes - 52));
 const publishers: Publisher[] = publisherSlots(plan, worker).map((slot) => ({
   slot,
   state: 'idle',
+  probes: 0,
   owedDeliveries: 0,
   seq: 0,
   nextTopic: 0,
@@ -61,8 +65,9 @@ let endAt = Number.POSITIVE_INFINITY;
 
 function send(pub: Publisher, topic: number, probe: 0 | 1): void {
   const data = `{"ts":${now()},"s":${pub.seq++},"w":${probe},"pad":"${pad}"}`;
-  pub.conn!.publish(topicName(topic), data);
-  if (probe === 0) {
+  pub.channel!.publish(topicName(topic), data);
+  if (probe === 1) pub.probes++;
+  else {
     pub.owedDeliveries += perTopic;
     Atomics.add(counters.sentByPublisher, pub.slot.index, 1);
     Atomics.add(counters.sentByTopic, topic, 1);
@@ -75,18 +80,29 @@ function sendNext(pub: Publisher): void {
   pub.nextTopic = (pub.nextTopic + 1) % topics.length;
 }
 
-/** Window mode: publish while fewer than `window` messages' deliveries are outstanding. */
+/**
+ * Window mode: publish while fewer than `window` messages' deliveries are outstanding and the
+ * publisher's door (gRPC flow control, HTTP requests in flight) takes more.
+ */
 function pump(pub: Publisher): void {
   if (pub.state !== 'running') return;
+  const channel = pub.channel!;
   const limit = scenario.window * perTopic;
   for (;;) {
     if (now() >= endAt) {
       pub.state = 'done';
+      channel.flush(true);
       return;
     }
     if (pub.owedDeliveries - Atomics.load(counters.deliveredByPublisher, pub.slot.index) >= limit) break;
+    if (!channel.writable()) {
+      channel.flush();
+      channel.onWritable(() => pump(pub));
+      return;
+    }
     sendNext(pub);
   }
+  channel.flush();
   // Deliveries may arrive in another thread: look again soon.
   pub.retry ??= setTimeout(() => {
     pub.retry = undefined;
@@ -99,6 +115,7 @@ function startRate(pub: Publisher, startAt: number): void {
     const t = now();
     const due = Math.floor(((Math.min(t, endAt) - startAt) * scenario.ratePerSec) / 1000);
     while (pub.seq < due) sendNext(pub);
+    pub.channel!.flush(true);
     if (t >= endAt) {
       pub.state = 'done';
       clearInterval(timer);
@@ -140,12 +157,10 @@ function onData(sub: Subscriber, data: Payload): void {
  * the subscribers, part 1 the rest (the idle scenario reads memory between the two).
  */
 async function connectPart(part: 0 | 1): Promise<void> {
-  type Job = () => BenchConnection;
+  type Job = () => { ready: Promise<void> };
   const jobs: Job[] = [];
   if (part === 0) {
-    for (const pub of publishers) {
-      jobs.push(() => (pub.conn = new BenchConnection(plan.nodeUrls[plan.publisherNode]!, plan.dialect, () => undefined)));
-    }
+    for (const pub of publishers) jobs.push(() => (pub.channel = createPublishChannel(plan)));
   }
   const half = Math.ceil(subscribers.length / 2);
   const mine = part === 0 ? subscribers.slice(0, half) : subscribers.slice(half);
@@ -181,9 +196,16 @@ let probeTimer: NodeJS.Timeout | undefined;
 
 function probeRound(): void {
   for (const pub of publishers) {
+    const failure = pub.channel!.failure();
+    if (failure !== undefined) {
+      clearInterval(probeTimer);
+      post({ event: 'error', message: failure.message });
+      return;
+    }
     for (const t of pub.slot.topics) {
       if (Atomics.load(counters.probedByTopic, t) < perTopic) send(pub, t, 1);
     }
+    pub.channel!.flush(true);
   }
 }
 
@@ -198,7 +220,10 @@ function go(until: number): void {
   }
 }
 
-function report(): void {
+async function report(): Promise<void> {
+  // Every acknowledgement is in before the counts are read (the drain already waited for the deliveries).
+  const acknowledged = await Promise.all(publishers.map((pub) => pub.channel!.finish()));
+  const accepted = acknowledged.reduce((sum, acks, i) => sum + acks - publishers[i]!.probes, 0);
   if (process.env.BENCH_DEBUG) {
     process.stderr.write(`worker ${worker}: subs ${subscribers.length} p50 ${histogram.quantile(0.5)} p0 ${histogram.quantile(0)} max ${histogram.max}\n`);
   }
@@ -215,7 +240,7 @@ function report(): void {
   port.postMessage(
     {
       event: 'report',
-      report: { latencyCounts: counts, latencyMax: histogram.max, latencyTotal: histogram.total, lost, duplicates, delivered },
+      report: { latencyCounts: counts, latencyMax: histogram.max, latencyTotal: histogram.total, lost, duplicates, delivered, accepted },
     } satisfies WorkerToMain,
     [counts.buffer as ArrayBuffer],
   );
@@ -237,7 +262,7 @@ port.on('message', (message: MainToWorker) => {
       go(message.endAt);
       return;
     case 'report':
-      report();
+      report().catch((error: Error) => post({ event: 'error', message: error.message }));
       return;
   }
 });

@@ -3,11 +3,15 @@
  *   --broker memory|topic-service|redis   (default memory)
  *   --url <url>                           the topic service or Redis URL
  *   --count-foreign                       count broker deliveries on topics without a local subscriber
+ *   --push-token <token>                  serve the push APIs with this bearer token: the HTTP admin
+ *                                         API (`POST /firetower/api/publish`) and the gRPC API of
+ *                                         @firetower/grpc on a port of its own (`grpcPort` in the ready line)
  * The per-connection publish rate limit is lifted (the baselines have none); everything else is
  * the library's default.
  */
 import express from 'express';
 import { firetower, type Broker } from '@firetower/server';
+import type { createGrpcServer, FiretowerPushApi } from '@firetower/grpc';
 import { announceReady, exitOnSignals, readArgs } from './common.js';
 import { countingBroker, type DeliveryCounts } from './counting-broker.js';
 
@@ -15,9 +19,11 @@ const { values } = readArgs({
   broker: { type: 'string' },
   url: { type: 'string' },
   'count-foreign': { type: 'boolean' },
+  'push-token': { type: 'string' },
 });
 const kind = typeof values.broker === 'string' ? values.broker : 'memory';
 const url = typeof values.url === 'string' ? values.url : '';
+const pushToken = typeof values['push-token'] === 'string' ? values['push-token'] : undefined;
 
 type BrokerFactory = (options: { url: string }) => Broker;
 
@@ -37,6 +43,14 @@ async function clusterBroker(): Promise<Broker | undefined> {
   throw new Error(`unknown broker ${kind}`);
 }
 
+/** The gRPC door lives in an optional package too; only the publish-api scenario asks for it. */
+async function startGrpc(ft: FiretowerPushApi, token: string): Promise<number> {
+  // Loaded only here, so the other runs' processes never carry grpc-js (idle RSS, start-up).
+  const specifier = '@firetower/grpc';
+  const mod = (await import(specifier)) as { createGrpcServer: typeof createGrpcServer };
+  return (await mod.createGrpcServer(ft, { port: 0, token })).port;
+}
+
 async function main(): Promise<void> {
   let broker = await clusterBroker();
   let counts: DeliveryCounts | undefined;
@@ -46,7 +60,9 @@ async function main(): Promise<void> {
   const middleware = firetower({
     ...(broker !== undefined ? { broker } : {}),
     limits: { maxMessagesPerSecond: 1_000_000_000 },
+    ...(pushToken !== undefined ? { admin: { token: pushToken } } : {}),
   });
+  const grpcPort = pushToken !== undefined ? await startGrpc(middleware, pushToken) : undefined;
   // Read by the orchestrator before it stops the target: routing counts, and the server's own
   // drop and error counters to explain any loss.
   app.get('/bench/stats', (_req, res) => {
@@ -54,7 +70,7 @@ async function main(): Promise<void> {
     res.json({ ...(counts ? { broker: counts } : {}), server: { connections, messagesOutTotal, dropsTotal, errorsTotal } });
   });
   app.use(middleware);
-  const server = app.listen(0, '127.0.0.1', () => announceReady(server, { target: `firetower/${kind}` }));
+  const server = app.listen(0, '127.0.0.1', () => announceReady(server, { target: `firetower/${kind}`, ...(grpcPort !== undefined ? { grpcPort } : {}) }));
   // No graceful close: the run is over when the orchestrator stops a target.
   exitOnSignals();
 }

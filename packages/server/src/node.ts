@@ -152,7 +152,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     const requested = queryOf(request).get('clientId');
     const valid = requested !== null && CLIENT_ID.test(requested);
     const clientId = valid && !this.hub.hasClientId(requested) ? requested : randomUUID();
-    const tower = new TowerImpl<AppData>(this, ws, request, {
+    const kept = { url: request.url ?? '/', remoteAddress: request.socket.remoteAddress };
+    const tower = new TowerImpl<AppData>(this, ws, kept, {
       clientId,
       dedupeId: valid ? requested : clientId,
       userId: auth.userId,

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
 import { FiretowerError, FiretowerRefusal } from './errors.js';
@@ -8,7 +7,7 @@ import { TokenBucket } from './rate-limit.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
 import type { TowerHost } from './host.js';
-import type { IncomingPublish, PublishOptions, Tower, TowerState } from './types.js';
+import type { IncomingPublish, PublishOptions, Tower, TowerState, UpgradeRequest } from './types.js';
 
 const debug = createDebug('firetower:tower');
 
@@ -77,7 +76,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
   constructor(
     private readonly host: TowerHost<AppData>,
     private readonly socket: TowerSocket,
-    readonly request: IncomingMessage,
+    readonly request: UpgradeRequest,
     init: TowerInit<AppData>,
   ) {
     this.clientId = init.clientId;
