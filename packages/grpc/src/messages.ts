@@ -2,6 +2,7 @@
  * The messages of firetower.proto as the handlers see them (proto-loader with LOADER_OPTIONS:
  * camelCase, defaults filled in, `data` naming the oneof case).
  */
+import type { BrokerStatus, FiretowerStats } from '@firetower/server';
 
 export type PublishDataCase = 'dataJson' | 'dataText' | 'dataBytes';
 
@@ -63,19 +64,12 @@ export interface ListTopicsReply {
   totalSize: number;
 }
 
-export interface StatsReply {
+/** The server's own counters (proto maps carry the drop and refusal reasons as plain strings). */
+export interface StatsReply extends Omit<FiretowerStats, 'dropsTotal' | 'refusalsTotal'> {
   nodeId: string;
-  connections: number;
-  topics: number;
-  subscriptions: number;
-  messagesInTotal: number;
-  messagesOutTotal: number;
-  bytesOutTotal: number;
-  publishesTotal: number;
   dropsTotal: Record<string, number>;
   refusalsTotal: Record<string, number>;
-  errorsTotal: number;
-  broker: { kind: string; connected: boolean; pendingPublishes: number; droppedPublishes: number };
+  broker: Pick<BrokerStatus, 'kind' | 'connected' | 'pendingPublishes' | 'droppedPublishes'>;
 }
 
 export type Empty = Record<string, never>;
