@@ -35,3 +35,10 @@ export function exitOnSignals(cleanup?: () => Promise<void> | void): void {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
+
+/** A subscribe frame's topics, as the baselines read them: a comma-separated string or an array. */
+export function topicsOf(raw: unknown): string[] {
+  if (typeof raw === 'string') return raw.split(',');
+  if (Array.isArray(raw)) return raw.filter((t): t is string => typeof t === 'string');
+  return [];
+}

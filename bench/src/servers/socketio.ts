@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { announceReady, exitOnSignals, readArgs } from './common.js';
+import { announceReady, exitOnSignals, readArgs, topicsOf } from './common.js';
 
 const { values } = readArgs({ redis: { type: 'string' } });
 const redisUrl = typeof values.redis === 'string' ? values.redis : undefined;
@@ -16,12 +16,6 @@ const redisUrl = typeof values.redis === 'string' ? values.redis : undefined;
 interface PublishFrame {
   topic?: unknown;
   data?: unknown;
-}
-
-function topicsOf(raw: unknown): string[] {
-  if (typeof raw === 'string') return raw.split(',');
-  if (Array.isArray(raw)) return raw.filter((t): t is string => typeof t === 'string');
-  return [];
 }
 
 async function main(): Promise<void> {

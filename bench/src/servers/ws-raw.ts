@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { announceReady, exitOnSignals, readArgs } from './common.js';
+import { announceReady, exitOnSignals, readArgs, topicsOf } from './common.js';
 import { createTopicRelay, type TopicRelay } from './redis-relay.js';
 
 const { values } = readArgs({ cork: { type: 'boolean' }, redis: { type: 'string' } });
@@ -80,12 +80,6 @@ interface ClientFrame {
   type?: unknown;
   topic?: unknown;
   data?: unknown;
-}
-
-function topicsOf(raw: unknown): string[] {
-  if (typeof raw === 'string') return raw.split(',');
-  if (Array.isArray(raw)) return raw.filter((t): t is string => typeof t === 'string');
-  return [];
 }
 
 function onFrame(ws: WebSocket, mine: Set<string>, text: string): void {

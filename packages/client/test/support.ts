@@ -1,51 +1,19 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { Firetower, type AnyTopics, type FiretowerOptions } from '@firetower/client';
-import { firetower, type FiretowerMiddleware, type FiretowerOptions as ServerOptions } from '@firetower/server';
+import type { FiretowerOptions as ServerOptions } from '@firetower/server';
+import { startServer, type StartedServer } from '@firetower/server/testing';
 
-export interface TestServer {
-  ft: FiretowerMiddleware;
-  port: number;
-  wsUrl: string;
-  /** Graceful shutdown (clients get 4000 `retry-after=0`), then the port is released. */
-  close(): Promise<void>;
-}
+export { waitFor } from '@firetower/server/testing';
 
-/** A real Firetower server on 127.0.0.1; `port` 0 picks a free one, a number restarts on it. */
-export async function startTestServer(options: ServerOptions = {}, port = 0): Promise<TestServer> {
-  const ft = firetower(options);
-  const server = http.createServer(ft);
-  ft.attach(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
-  return {
-    ft,
-    port: actual,
-    wsUrl: `ws://127.0.0.1:${actual}${options.path ?? '/ws'}`,
-    close() {
-      closing ??= (async () => {
-        await ft.close({ batchIntervalMs: 0, maxRetryAfterMs: 0 });
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      })();
-      return closing;
-    },
-  };
-}
+/** A real Firetower server; close() shuts down gracefully (clients get 4000 `retry-after=0`). */
+export type TestServer = StartedServer;
 
-/** Polls `condition` until it holds; fails with `message` after `timeoutMs`. Never a fixed sleep. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, message = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/**
+ * A real Firetower server on 127.0.0.1, built as `http.createServer(app)` + `ft.attach()`;
+ * `port` 0 picks a free one, a number restarts on it (clients reconnect there).
+ */
+export function startTestServer(options: ServerOptions = {}, port = 0): Promise<TestServer> {
+  return startServer(options, { createServer: true, port });
 }
 
 const clients: Array<Firetower<object>> = [];

@@ -10,6 +10,7 @@ export interface StartedServer<AppData = Record<string, unknown>> {
   url: string;
   /** `ws://127.0.0.1:<port><path>` */
   wsUrl: string;
+  port: number;
   app: Express;
   ft: FiretowerMiddleware<AppData>;
   server: Server;
@@ -22,6 +23,8 @@ export interface StartServerOptions {
   setup?(app: Express): void;
   /** Use `http.createServer(app)` + `ft.attach(server)` instead of `app.listen()`. */
   createServer?: boolean;
+  /** Listen on this port (e.g. to restart a server where clients will reconnect). @default 0 (a free one) */
+  port?: number;
 }
 
 /** An Express app with firetower mounted, listening on 127.0.0.1 on a free port. */
@@ -38,9 +41,9 @@ export async function startServer<AppData = Record<string, unknown>>(
     const http = await import('node:http');
     server = http.createServer(app);
     ft.attach(server);
-    server.listen(0, '127.0.0.1');
+    server.listen(start.port ?? 0, '127.0.0.1');
   } else {
-    server = app.listen(0, '127.0.0.1');
+    server = app.listen(start.port ?? 0, '127.0.0.1');
   }
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve();
@@ -53,6 +56,7 @@ export async function startServer<AppData = Record<string, unknown>>(
   return {
     url,
     wsUrl: `ws://127.0.0.1:${port}${options.path ?? '/ws'}`,
+    port,
     app,
     ft,
     server,
