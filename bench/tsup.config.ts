@@ -11,6 +11,7 @@ export default defineConfig({
     'servers/ws-raw': 'src/servers/ws-raw.ts',
     'servers/socketio': 'src/servers/socketio.ts',
     'servers/firetower': 'src/servers/firetower.ts',
+    'servers/collect-on-signal': 'src/servers/collect-on-signal.ts',
     'profile-summary': 'src/profile-summary.ts',
   },
   format: ['esm'],

@@ -19,11 +19,14 @@ export interface Launched {
   readonly name: string;
   readonly pid: number;
   readonly port: number;
+  /** A full garbage collection in every Node process of this one (a no-op for redis-server). */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
+const COLLECT_TIMEOUT_MS = 10_000;
 const RAISE_FD_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
 
 /** A port nobody listens on right now (for processes that must be told their port). */
@@ -58,6 +61,39 @@ function stopper(name: string, child: ChildProcess): () => Promise<void> {
       child.kill('SIGTERM');
     });
 }
+
+/**
+ * Node flags for every Node process the harness starts: a SIGUSR2 handler that collects garbage
+ * and says so on stdout (see servers/collect-on-signal.ts). This module is bundled into
+ * dist/run.js, so the preload sits in dist/servers/.
+ */
+export const COLLECTOR_FLAGS: readonly string[] = [
+  '--expose-gc',
+  '--import',
+  new URL('./servers/collect-on-signal.js', import.meta.url).href,
+];
+
+function collector(name: string, child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve, reject) => {
+      let buffered = '';
+      const timer = setTimeout(() => finish(new LaunchError(`${name} did not collect garbage within ${COLLECT_TIMEOUT_MS} ms`)), COLLECT_TIMEOUT_MS);
+      const onData = (chunk: Buffer): void => {
+        buffered = (buffered + chunk.toString()).slice(-4096);
+        if (buffered.includes('"collected":true')) finish(undefined);
+      };
+      function finish(error: Error | undefined): void {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        if (error !== undefined) reject(error);
+        else resolve();
+      }
+      child.stdout?.on('data', onData);
+      child.kill('SIGUSR2');
+    });
+}
+
+const nothingToCollect = async (): Promise<void> => {};
 
 /** Keeps the tail of a process's output for error messages. */
 function tail(child: ChildProcess): () => string {
@@ -110,7 +146,7 @@ export async function launchNodeServer(
   args: string[] = [],
   nodeFlags: string[] = [],
 ): Promise<Launched & { readonly nodePid: number; readonly ready: Record<string, unknown> }> {
-  const child = spawnRaised(process.execPath, [...nodeFlags, script, ...args]);
+  const child = spawnRaised(process.execPath, [...COLLECTOR_FLAGS, ...nodeFlags, script, ...args]);
   const output = tail(child);
   let nodePid = 0;
   let readyLine: Record<string, unknown> = {};
@@ -127,7 +163,7 @@ export async function launchNodeServer(
     }
   });
   // `exec` in the shell keeps the pid, but the ready line is the authority.
-  return { name, pid: nodePid, nodePid, port, ready: readyLine, stop: stopper(name, child) };
+  return { name, pid: nodePid, nodePid, port, ready: readyLine, collectGarbage: collector(name, child), stop: stopper(name, child) };
 }
 
 function portAccepts(port: number): Promise<boolean> {
@@ -141,8 +177,14 @@ function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-/** A process told its port on the command line; ready once that port accepts connections. */
+/**
+ * A process told its port on the command line; ready once that port accepts connections. A Node
+ * program (`command` is this Node) gets the collector preloaded; anything else has no garbage
+ * collector to ask.
+ */
 export async function launchListening(name: string, command: string, args: string[], port: number): Promise<Launched> {
+  const isNode = command === process.execPath;
+  if (isNode) args = [...COLLECTOR_FLAGS, ...args];
   const child = spawnRaised(command, args);
   const output = tail(child);
   let exited = false;
@@ -156,7 +198,7 @@ export async function launchListening(name: string, command: string, args: strin
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { name, pid: child.pid!, port, stop: stopper(name, child) };
+  return { name, pid: child.pid!, port, collectGarbage: isNode ? collector(name, child) : nothingToCollect, stop: stopper(name, child) };
 }
 
 export async function launchRedis(): Promise<Launched> {

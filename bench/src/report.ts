@@ -171,11 +171,13 @@ function idleTable(byTarget: Map<RowName, Summary>): string {
       ratio(m.rssPerConnKb, raw?.rssPerConnKb),
       ratio(m.rssPerConnKb, cork?.rssPerConnKb),
       ratio(m.rssPerConnKb, sio?.rssPerConnKb),
+      fmt(m.rssPerConnKbWhole, 1),
+      ratio(m.rssPerConnKbWhole, raw?.rssPerConnKbWhole),
       fmt(m.connectionsPerSec),
       fmt(m.serverRssMb),
     ];
   });
-  return table(['target', 'RSS/conn KB', '× ws-raw', '× cork', '× sio', 'conn/s', 'srv RSS MB'], rows);
+  return table(['target', 'RSS/conn KB', '× ws-raw', '× cork', '× sio', 'whole KB', '× ws-raw', 'conn/s', 'srv RSS MB'], rows);
 }
 
 const TITLES: Record<ScenarioName, string> = {

@@ -171,6 +171,7 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
     return { ...base, error: (error as Error).message };
   }
   current = running;
+  const started = running;
   try {
     const plan: LoadPlan = {
       scenario: options.scenario,
@@ -186,7 +187,7 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
       connectConcurrency: 50,
     };
     const s = options.scenario;
-    const measurement = await runLoad(plan, s.durationMs + s.drainTimeoutMs + s.settleMs + 60_000);
+    const measurement = await runLoad(plan, s.durationMs + s.drainTimeoutMs + s.settleMs + 60_000, () => started.collectGarbage());
     const nodeStats = await running.nodeStats().catch(() => undefined);
     return { ...base, measurement, ...(nodeStats ? { nodeStats } : {}) };
   } catch (error) {
@@ -201,7 +202,8 @@ function progressLine(r: RunRecord): string {
   const head = `${r.scenario.padEnd(11)} #${r.repeat + 1} ${(r.via !== undefined ? `${r.target} ${r.via}` : r.target).padEnd(17)}`;
   if (r.error !== undefined) return `${head} ERROR ${r.error}`;
   const m = r.measurement!;
-  if (r.scenario === 'idle') return `${head} ${m.rssPerConnKb.toFixed(1)} KB/conn, ${Math.round(m.connectionsPerSec)} conn/s`;
+  if (r.scenario === 'idle')
+    return `${head} ${m.rssPerConnKb.toFixed(1)} KB/conn (${m.rssPerConnKbWhole.toFixed(1)} whole), ${Math.round(m.connectionsPerSec)} conn/s`;
   const brokers = (r.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
   const foreign = brokers.length > 0 ? `, foreign ${brokers.map((b) => b.foreignDeliveries).join('/')}` : '';
   const drops = (r.nodeStats ?? []).reduce((a, n) => a + Object.values(n.server.dropsTotal).reduce((x, y) => x + y, 0), 0);

@@ -25,6 +25,7 @@ const FULL: Record<ScenarioName, Scenario> = {
     durationMs: 5000,
     drainTimeoutMs: 3000,
     settleMs: 0,
+    connectSteps: 1,
   },
   'many-topics': {
     name: 'many-topics',
@@ -38,6 +39,7 @@ const FULL: Record<ScenarioName, Scenario> = {
     durationMs: 5000,
     drainTimeoutMs: 3000,
     settleMs: 0,
+    connectSteps: 1,
   },
   latency: {
     name: 'latency',
@@ -51,6 +53,7 @@ const FULL: Record<ScenarioName, Scenario> = {
     durationMs: 5000,
     drainTimeoutMs: 3000,
     settleMs: 0,
+    connectSteps: 1,
   },
   idle: {
     name: 'idle',
@@ -63,7 +66,8 @@ const FULL: Record<ScenarioName, Scenario> = {
     ratePerSec: 0,
     durationMs: 0,
     drainTimeoutMs: 0,
-    settleMs: 2000,
+    settleMs: 300,
+    connectSteps: 10,
   },
   // Fan-out's subscribers and payload, pushed by a back end. The window is wider than fan-out's
   // so each door's own pipelining (HTTP/2 flow control, requests in flight, 100-message batches)
@@ -81,6 +85,7 @@ const FULL: Record<ScenarioName, Scenario> = {
     durationMs: 5000,
     drainTimeoutMs: 3000,
     settleMs: 0,
+    connectSteps: 1,
   },
 };
 
@@ -89,7 +94,7 @@ const QUICK: Record<ScenarioName, Partial<Scenario>> = {
   fanout: { subscribers: 200, durationMs: 1000, drainTimeoutMs: 2000 },
   'many-topics': { topics: 50, subscribers: 500, publishers: 10, durationMs: 1000, drainTimeoutMs: 2000 },
   latency: { subscribers: 100, durationMs: 1000, drainTimeoutMs: 2000 },
-  idle: { topics: 50, subscribers: 500, settleMs: 300 },
+  idle: { topics: 50, subscribers: 500, settleMs: 100, connectSteps: 5 },
   'publish-api': { subscribers: 200, durationMs: 1000, drainTimeoutMs: 2000 },
 };
 

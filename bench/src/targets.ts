@@ -57,6 +57,8 @@ export interface RunningTarget {
   publisherNode: number;
   /** Every process: nodes, topic service, redis. */
   pids: number[];
+  /** A full garbage collection in every Node process of the target, before memory is read. */
+  collectGarbage(): Promise<void>;
   /** Where node `publisherNode` serves the push APIs, when started with `pushToken`. */
   pushApi?: PushApiEndpoints;
   /** Counters read just before stopping (firetower nodes with a counting broker). */
@@ -113,12 +115,19 @@ async function fetchNodeStats(ports: number[]): Promise<NodeStats[]> {
 /** Starts dependencies first; on any failure stops what was started. */
 async function startGroup(
   steps: Array<(started: Launched[]) => Promise<Launched>>,
-  describe: (started: Launched[]) => Omit<RunningTarget, 'stop' | 'pids'>,
+  describe: (started: Launched[]) => Omit<RunningTarget, 'stop' | 'pids' | 'collectGarbage'>,
 ): Promise<RunningTarget> {
   const started: Launched[] = [];
   try {
     for (const step of steps) started.push(await step(started));
-    return { ...describe(started), pids: started.map((p) => p.pid), stop: () => stopAll(started) };
+    return {
+      ...describe(started),
+      pids: started.map((p) => p.pid),
+      collectGarbage: async () => {
+        await Promise.all(started.map((p) => p.collectGarbage()));
+      },
+      stop: () => stopAll(started),
+    };
   } catch (error) {
     await stopAll(started);
     throw error;

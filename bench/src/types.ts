@@ -51,6 +51,11 @@ export interface Scenario {
   drainTimeoutMs: number;
   /** `idle` mode: how long the connections sit before memory is read. */
   settleMs: number;
+  /**
+   * The subscribers connect in this many equal steps, each confirmed before the next; the idle
+   * scenario reads memory after every step (the per-connection figure is the median step's slope).
+   */
+  connectSteps: number;
 }
 
 /** What the orchestrator hands the load generator for one run. */
@@ -98,8 +103,14 @@ export interface Measurement {
   serverCpuPct: number;
   serverRssMb: number;
   loadgenCpuPct: number;
-  /** idle: (RSS after − RSS before) / connections, summed over the target's processes. */
+  /**
+   * idle: the memory one more connection costs. RSS (summed over the target's processes, each
+   * read right after every Node process ran a full garbage collection) is read after every
+   * connect step; this is the median over the steps after the first of ΔRSS ÷ connections added.
+   */
   rssPerConnKb: number;
+  /** idle: (RSS with every connection − RSS before the first) ÷ connections: one-time costs included. */
+  rssPerConnKbWhole: number;
   connectionsPerSec: number;
   connections: number;
 }

@@ -2,8 +2,10 @@
  * Keeps `pnpm bench` from rotting: runs the built harness with --quick, the fan-out scenario on
  * every target and many topics on the firetower cluster (where each topic's subscribers sit on one
  * node, so "no traffic for topics a node has no subscriber of" is a real check), and checks that
- * it completes, writes its results, and that every target delivered with nothing lost. Latency
- * and idle share all their machinery and are left out for time. publish-api (opt-in) runs on
+ * it completes, writes its results, and that every target delivered with nothing lost. Idle runs
+ * on a cluster target and raw ws, for its own machinery: connect steps and asking every Node
+ * process (nodes and topic service) to collect garbage before memory is read. Latency shares the
+ * fan-out's machinery and is left out for time. publish-api (opt-in) runs on
  * firetower through every door: WebSocket, gRPC PublishStream, HTTP single and batch POSTs. It
  * never asserts a speed.
  */
@@ -121,6 +123,25 @@ describe('pnpm bench --quick', () => {
     // Each topic's subscribers are on one node: the other must get none of its traffic.
     for (const node of record!.nodeStats!) expect(node.broker!.foreignDeliveries).toBe(0);
     expect(record!.nodeStats![1]!.broker!.deliveries).toBeGreaterThan(0);
+  });
+
+  it('reads idle memory after every connect step once each server process has collected garbage', { timeout: 60_000 }, async () => {
+    if (!existsSync(runJs)) throw new Error(`${runJs} is missing: build the bench first`);
+    const out = join(outDir, 'idle');
+    const result = await run(['--quick', '--scenarios', 'idle', '--targets', 'firetower-cluster,ws-raw', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('### Idle connections');
+    const records = readRecords(out);
+    expect(records.map((r) => r.target).sort()).toEqual(['firetower-cluster', 'ws-raw']);
+    for (const record of records) {
+      expect(record.error, record.target).toBeUndefined();
+      const m = record.measurement!;
+      // 500 subscribers and the publisher; the memory figures are noise at this size, but present.
+      expect(m.connections).toBe(501);
+      expect(Number.isFinite(m.rssPerConnKb), record.target).toBe(true);
+      expect(Number.isFinite(m.rssPerConnKbWhole), record.target).toBe(true);
+      expect(m.serverRssMb).toBeGreaterThan(0);
+    }
   });
 
   it('pushes through gRPC PublishStream and HTTP POST /api/publish into the fan-out without loss', { timeout: 90_000 }, async () => {

@@ -15,9 +15,12 @@ export class LoadgenError extends Error {
   }
 }
 
-type Answer = { measurement: Measurement } | { error: string };
+/** What the load generator sends: its one answer, or a request to collect the servers' garbage. */
+export type LoadgenToOrchestrator = { measurement: Measurement } | { error: string } | { collect: true };
+export type OrchestratorToLoadgen = { plan: LoadPlan } | { collected: true } | { collectFailed: string };
 
-export function runLoad(plan: LoadPlan, timeoutMs: number): Promise<Measurement> {
+/** `collectGarbage` runs a full GC in every server process (the idle scenario asks before reading RSS). */
+export function runLoad(plan: LoadPlan, timeoutMs: number, collectGarbage: () => Promise<void>): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     // Through bash to raise the open-file limit; the IPC channel survives the exec.
     const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, mainScript], {
@@ -35,11 +38,19 @@ export function runLoad(plan: LoadPlan, timeoutMs: number): Promise<Measurement>
       } else resolve(measurement!);
     };
     const timer = setTimeout(() => settle(new LoadgenError(`load generator still running after ${timeoutMs} ms`)), timeoutMs);
-    child.on('message', (answer: Answer) => {
-      if ('error' in answer) settle(new LoadgenError(answer.error));
-      else settle(undefined, answer.measurement);
+    const send = (message: OrchestratorToLoadgen): void => {
+      if (child.connected) child.send(message);
+    };
+    child.on('message', (message: LoadgenToOrchestrator) => {
+      if ('collect' in message)
+        collectGarbage().then(
+          () => send({ collected: true }),
+          (error: Error) => send({ collectFailed: error.message }),
+        );
+      else if ('error' in message) settle(new LoadgenError(message.error));
+      else settle(undefined, message.measurement);
     });
     child.on('exit', (code) => settle(new LoadgenError(`load generator exited with ${code} before answering`)));
-    child.send({ plan });
+    send({ plan });
   });
 }

@@ -5,8 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { cpuSeconds, sample, type ProcSample } from '../procstat.js';
-import { LatencyHistogram } from '../stats.js';
+import { LatencyHistogram, median } from '../stats.js';
 import type { LoadPlan, Measurement } from '../types.js';
+import type { LoadgenToOrchestrator, OrchestratorToLoadgen } from './client.js';
 import { subscribersPerTopic } from './layout.js';
 import {
   countersOf,
@@ -84,37 +85,38 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const workers = new Workers({ plan, buffers });
 
   debug('workers spawned');
-  // Two halves, each confirmed by probes before going on. The idle scenario reads memory after
-  // each: the slope between them is the cost of one connection, without the process's one-time
-  // costs (code compiled and heap reserved by the first connections).
+  // Subscribers connect in steps, each confirmed by probes before the next. The idle scenario
+  // reads memory before the first step and after every step, each time once every server process
+  // has collected its garbage.
+  const idle = scenario.mode === 'idle';
+  const readings: ProcSample[] = [];
+  const added: number[] = [];
+  if (idle) readings.push(await collectedSample(plan));
   let connectMs = 0;
   let connectedSubscribers = 0;
-  let addedInPart = 0;
-  const afterPart: ProcSample[] = [];
-  for (const part of [0, 1] as const) {
+  for (let step = 0; step < scenario.connectSteps; step++) {
     const started = now();
-    const answers = await workers.ask({ cmd: 'connect', part });
+    const answers = await workers.ask({ cmd: 'connect', step, steps: scenario.connectSteps });
     connectMs += now() - started;
-    addedInPart = 0;
+    let addedInStep = 0;
     for (const answer of answers) {
       if (answer.event !== 'connected') continue;
       if (answer.failed > 0) fail(`${answer.failed} connections failed (${answer.firstError ?? 'unknown error'})`);
-      connectedSubscribers += answer.subscribers;
-      addedInPart += answer.subscribers;
+      addedInStep += answer.subscribers;
     }
+    connectedSubscribers += addedInStep;
+    added.push(addedInStep);
     workers.broadcast({ cmd: 'probe' });
     await waitUntil(() => sum(counters.probedByTopic) === connectedSubscribers, PROBE_TIMEOUT_MS, 'every subscription');
     workers.broadcast({ cmd: 'stop-probe' });
-    debug(`part ${part}: ${connectedSubscribers} subscribers confirmed`);
-    if (scenario.mode === 'idle') {
+    debug(`step ${step}: ${connectedSubscribers} subscribers confirmed`);
+    if (idle) {
       await delay(scenario.settleMs);
-      afterPart.push(sample(plan.serverPids));
+      readings.push(await collectedSample(plan));
     }
   }
   const connections = scenario.subscribers + scenario.publishers;
-  if (scenario.mode === 'idle') {
-    return idleMeasurement(afterPart[0]!, afterPart[1]!, addedInPart, connections, connectMs);
-  }
+  if (idle) return idleMeasurement(readings, added, connections, connectMs);
 
   // Let the last probes clear the servers before the window opens.
   await delay(100);
@@ -159,11 +161,41 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   });
 }
 
-function idleMeasurement(half: ProcSample, full: ProcSample, added: number, connections: number, connectMs: number): Measurement {
+/** Ask the orchestrator to have every server process collect its garbage, then read /proc. */
+function collectedSample(plan: LoadPlan): Promise<ProcSample> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: OrchestratorToLoadgen): void => {
+      if (!('collected' in message) && !('collectFailed' in message)) return;
+      process.off('message', onMessage);
+      if ('collected' in message) resolve(sample(plan.serverPids));
+      else reject(new Error(message.collectFailed));
+    };
+    process.on('message', onMessage);
+    const request: LoadgenToOrchestrator = { collect: true };
+    process.send!(request);
+  });
+}
+
+/**
+ * `readings[0]` is before any connection, `readings[k]` after step k. The first step also carries
+ * one-time costs (code compiled on first use, the young generation growing to its working size),
+ * so the per-connection cost is the median slope of the later steps: a one-off jump in one step
+ * (a heap space growing) does not move it.
+ */
+function idleMeasurement(readings: ProcSample[], added: number[], connections: number, connectMs: number): Measurement {
+  const slopes: number[] = [];
+  for (let step = 1; step < added.length; step++) {
+    slopes.push((readings[step + 1]!.rssBytes - readings[step]!.rssBytes) / added[step]! / 1024);
+  }
+  debug(`RSS MB per step: ${readings.map((r) => (r.rssBytes / 2 ** 20).toFixed(1)).join(' ')}; slopes KB/conn: ${slopes.map((x) => x.toFixed(1)).join(' ')}`);
+  const first = readings[0]!;
+  const last = readings[readings.length - 1]!;
+  const subscribers = added.reduce((a, b) => a + b, 0);
   return {
     ...emptyMeasurement(),
-    serverRssMb: full.rssBytes / 2 ** 20,
-    rssPerConnKb: (full.rssBytes - half.rssBytes) / added / 1024,
+    serverRssMb: last.rssBytes / 2 ** 20,
+    rssPerConnKb: median(slopes),
+    rssPerConnKbWhole: (last.rssBytes - first.rssBytes) / subscribers / 1024,
     connectionsPerSec: (connections / connectMs) * 1000,
     connections,
   };
@@ -241,6 +273,7 @@ function emptyMeasurement(): Measurement {
     serverRssMb: Number.NaN,
     loadgenCpuPct: Number.NaN,
     rssPerConnKb: Number.NaN,
+    rssPerConnKbWhole: Number.NaN,
     connectionsPerSec: Number.NaN,
     connections: 0,
   };

@@ -45,7 +45,8 @@ export interface WorkerInit {
 }
 
 export type MainToWorker =
-  | { cmd: 'connect'; part: 0 | 1 }
+  /** Connect step `step` of `steps`: an equal share of this worker's subscribers (step 0 also its publishers). */
+  | { cmd: 'connect'; step: number; steps: number }
   | { cmd: 'probe' }
   | { cmd: 'stop-probe' }
   | { cmd: 'go'; endAt: number }

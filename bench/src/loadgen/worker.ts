@@ -153,17 +153,17 @@ function onData(sub: Subscriber, data: Payload): void {
 // ---- phases ----------------------------------------------------------------------------------
 
 /**
- * Connects one half of this worker's connections: part 0 is the publishers and the first half of
- * the subscribers, part 1 the rest (the idle scenario reads memory between the two).
+ * Connects step `step` of `steps`: the publishers (step 0 only) and an equal share of the
+ * subscribers (the idle scenario reads memory after every step).
  */
-async function connectPart(part: 0 | 1): Promise<void> {
+async function connectStep(step: number, steps: number): Promise<void> {
   type Job = () => { ready: Promise<void> };
   const jobs: Job[] = [];
-  if (part === 0) {
+  if (step === 0) {
     for (const pub of publishers) jobs.push(() => (pub.channel = createPublishChannel(plan)));
   }
-  const half = Math.ceil(subscribers.length / 2);
-  const mine = part === 0 ? subscribers.slice(0, half) : subscribers.slice(half);
+  const share = (k: number): number => Math.floor((k * subscribers.length) / steps);
+  const mine = subscribers.slice(share(step), share(step + 1));
   for (const sub of mine) {
     jobs.push(() => {
       sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data) => onData(sub, data));
@@ -249,7 +249,7 @@ async function report(): Promise<void> {
 port.on('message', (message: MainToWorker) => {
   switch (message.cmd) {
     case 'connect':
-      connectPart(message.part).catch((error: Error) => post({ event: 'error', message: error.message }));
+      connectStep(message.step, message.steps).catch((error: Error) => post({ event: 'error', message: error.message }));
       return;
     case 'probe':
       probeRound();

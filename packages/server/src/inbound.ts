@@ -12,6 +12,12 @@ export interface InboundEvents<T> {
   inboundFailed(error: unknown): void;
 }
 
+/** The one empty item list every idle queue points at; frozen, so a push onto it would throw. */
+const NONE: readonly unknown[] = Object.freeze([]);
+function none<T>(): T[] {
+  return NONE as T[];
+}
+
 /** `running`: items are executing synchronously; `waiting`: an async item is in flight. */
 type QueueState = 'idle' | 'running' | 'waiting';
 
@@ -22,7 +28,8 @@ type QueueState = 'idle' | 'running' | 'waiting';
  */
 export class SerialQueue<T> {
   private state: QueueState = 'idle';
-  private items: T[] = [];
+  // Shared while empty: an idle connection holds no array of its own.
+  private items: T[] = none<T>();
   private head = 0;
   private isFull = false;
   // Made on the first async step only: most connections never need them.
@@ -44,7 +51,8 @@ export class SerialQueue<T> {
   }
 
   push(item: T): void {
-    this.items.push(item);
+    if (this.items === NONE) this.items = [item];
+    else this.items.push(item);
     if (!this.isFull && this.length >= this.limit) {
       this.isFull = true;
       this.events.inboundFull();
@@ -54,7 +62,7 @@ export class SerialQueue<T> {
 
   /** Drop the items not started yet (the one in flight finishes). */
   clear(): void {
-    this.items = [];
+    this.items = none<T>();
     this.head = 0;
     this.isFull = false;
   }
@@ -90,7 +98,7 @@ export class SerialQueue<T> {
         return;
       }
     }
-    this.items = [];
+    this.items = none<T>();
     this.head = 0;
     this.state = 'idle';
   }

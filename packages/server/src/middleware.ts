@@ -7,7 +7,8 @@ import { createApi } from './api.js';
 import { serveClientBundle } from './client-bundle.js';
 import type { FiretowerNode } from './node.js';
 import type { FiretowerApi, FiretowerOptions } from './types.js';
-import { refusalBody } from './upgrade.js';
+import { isPromiseLike } from './settle.js';
+import { refusalBody, type UpgradeVerdict } from './upgrade.js';
 
 /** What `firetower()` returns: an Express sub-app that is also the server-side API. */
 export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & FiretowerApi<AppData>;
@@ -16,6 +17,17 @@ export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & F
 type Endpoint = FiretowerNode<never>;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
+
+function answer(done: VerifyDone, verdict: UpgradeVerdict<unknown>): void {
+  if (verdict.ok) done(true);
+  else done(false, verdict.status, refusalBody(verdict.code, verdict.message), JSON_HEADERS);
+}
+
+function refuseInternal(done: VerifyDone): void {
+  done(false, 500, refusalBody('internal', 'upgrade failed'), JSON_HEADERS);
+}
 
 function pathnameOf(request: IncomingMessage): string {
   const url = request.url ?? '/';
@@ -67,14 +79,19 @@ class UpgradeRegistry {
       maxPayload: 64 * 1024,
       verifyClient: (
         info: { origin: string | undefined; req: IncomingMessage },
-        done: (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void,
+        done: VerifyDone,
       ): void => {
         const endpoint = this.endpoints.get(pathnameOf(info.req));
         if (!endpoint) return done(false, 404, refusalBody('not_found', 'no WebSocket endpoint at this path'), JSON_HEADERS);
-        endpoint.verify(info.req, info.origin || undefined).then(
-          (verdict) => (verdict.ok ? done(true) : done(false, verdict.status, refusalBody(verdict.code, verdict.message), JSON_HEADERS)),
-          () => done(false, 500, refusalBody('internal', 'upgrade failed'), JSON_HEADERS),
-        );
+        let verdict: ReturnType<Endpoint['verify']>;
+        try {
+          verdict = endpoint.verify(info.req, info.origin || undefined);
+        } catch {
+          return refuseInternal(done);
+        }
+        // Closures only on the asynchronous path (an authenticate hook, a broker still starting).
+        if (isPromiseLike<UpgradeVerdict<unknown>>(verdict)) verdict.then((settled) => answer(done, settled), () => refuseInternal(done));
+        else answer(done, verdict);
       },
     };
   }

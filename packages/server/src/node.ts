@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import type { RawData, WebSocket } from 'ws';
 import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, type DecodeResult } from '@firetower/protocol';
 import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from './broker/types.js';
 import { BrokerOverflowError } from './broker/types.js';
+import { newClientId } from './client-id.js';
 import { CountChangeNotifier, type CountListener } from './counts.js';
 import { DedupeWindow } from './dedupe.js';
 import { FiretowerError, FiretowerRefusal, toError } from './errors.js';
@@ -17,7 +18,7 @@ import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, ShutdownOptions, SlowConsumerEvent } from './types.js';
-import { queryOf, verifyUpgrade, type UpgradeVerdict } from './upgrade.js';
+import { queryParam, verifyUpgrade, type UpgradeVerdict } from './upgrade.js';
 
 const debug = createDebug('firetower:node');
 
@@ -33,6 +34,9 @@ function toBuffer(data: RawData): Buffer {
 }
 
 function noop(): void {}
+
+const SHUTTING_DOWN = Object.freeze({ ok: false as const, status: 503, code: 'shutting_down', message: 'the server is shutting down' });
+const BROKER_UNAVAILABLE = Object.freeze({ ok: false as const, status: 503, code: 'broker_unavailable', message: 'the broker is not available' });
 
 /**
  * Socket listeners are shared functions (ws calls them with `this` = the socket) looking their
@@ -71,8 +75,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private readonly counts: CountChangeNotifier;
   private readonly ready: Promise<boolean>;
   private readonly pendingAuth = new WeakMap<IncomingMessage, AuthAccept<AppData>>();
-  /** Connections not yet through their close hooks (shutdown waits for these). */
-  private readonly live = new Set<TowerImpl<AppData>>();
+  /** Connections not yet through their close hooks (shutdown waits for these); a count, not a Set: one entry less per connection. */
+  private liveCount = 0;
   private liveDrained: (() => void) | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -126,12 +130,19 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
 
   // --- upgrade and connection -------------------------------------------------------------------
 
-  /** verifyClient: origin, authenticate; the accepted result waits for the connection in a WeakMap. */
-  async verify(request: IncomingMessage, origin: string | undefined): Promise<UpgradeVerdict<AppData>> {
-    const unavailable = { ok: false as const, status: 503, code: 'shutting_down', message: 'the server is shutting down' };
-    if (this.state === 'closing' || this.state === 'closed') return unavailable;
-    if (!(await this.ready)) return { ...unavailable, code: 'broker_unavailable', message: 'the broker is not available' };
-    const verdict = await verifyUpgrade(this.options, this.stats, request, origin, (error) => this.reportError(error));
+  /**
+   * verifyClient: origin, authenticate; the accepted result waits for the connection in a WeakMap.
+   * Synchronous while the broker is up and there is no authenticate hook (the common case), so an
+   * upgrade leaves no promises behind.
+   */
+  verify(request: IncomingMessage, origin: string | undefined): UpgradeVerdict<AppData> | Promise<UpgradeVerdict<AppData>> {
+    if (this.state === 'closing' || this.state === 'closed') return SHUTTING_DOWN;
+    if (this.state === 'starting') return this.ready.then((ok) => (ok ? this.verify(request, origin) : BROKER_UNAVAILABLE));
+    const verdict = verifyUpgrade(this.options, this.stats, request, origin, (error) => this.reportError(error));
+    return isPromiseLike(verdict) ? verdict.then((settled) => this.admit(request, settled)) : this.admit(request, verdict);
+  }
+
+  private admit(request: IncomingMessage, verdict: UpgradeVerdict<AppData>): UpgradeVerdict<AppData> {
     if (verdict.ok) this.pendingAuth.set(request, verdict.accept);
     return verdict;
   }
@@ -149,9 +160,9 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       ws.close(CloseCode.ServerShutdown, formatRetryAfter(Math.random() * 5_000));
       return;
     }
-    const requested = queryOf(request).get('clientId');
+    const requested = queryParam(request, 'clientId');
     const valid = requested !== null && CLIENT_ID.test(requested);
-    const clientId = valid && !this.hub.hasClientId(requested) ? requested : randomUUID();
+    const clientId = valid && !this.hub.hasClientId(requested) ? requested : newClientId();
     const kept = { url: request.url ?? '/', remoteAddress: request.socket.remoteAddress };
     const tower = new TowerImpl<AppData>(this, ws, kept, {
       clientId,
@@ -159,7 +170,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       userId: auth.userId,
       data: auth.data ?? ({} as AppData),
     });
-    this.live.add(tower);
+    this.liveCount++;
     this.hub.add(tower);
     towerOf.set(ws, tower as unknown as TowerImpl<never>);
     ws.on('message', onSocketMessage);
@@ -274,8 +285,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   }
 
   towerClosed(tower: TowerImpl<AppData>): void {
-    this.live.delete(tower);
-    if (this.live.size === 0) this.liveDrained?.();
+    this.liveCount--;
+    if (this.liveCount === 0) this.liveDrained?.();
   }
 
   // --- BrokerNode -------------------------------------------------------------------------------
@@ -329,7 +340,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     this.state = 'closing';
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await closeInBatches([...this.hub.members()], resolveShutdown(options));
-    if (this.live.size > 0) await new Promise<void>((resolve) => (this.liveDrained = resolve));
+    if (this.liveCount > 0) await new Promise<void>((resolve) => (this.liveDrained = resolve));
     this.counts.stop();
     try {
       if (await this.ready) await this.broker.close();

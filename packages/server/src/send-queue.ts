@@ -26,6 +26,12 @@ type OutboxState = 'direct' | 'backlogged' | 'closed';
 
 const TEXT = Object.freeze({ binary: false });
 
+/** The one empty queue every outbox without a backlog points at; frozen, so a push onto it would throw. */
+const NO_FRAMES: readonly Frame[] = Object.freeze([]);
+function noFrames(): Frame[] {
+  return NO_FRAMES as Frame[];
+}
+
 function sizeOf(frame: Frame): number {
   return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.payload.length;
 }
@@ -42,7 +48,8 @@ export class Outbox implements Corkable {
   /** Where pre-encoded shared frames go; undefined when ws internals do not allow it. */
   private readonly raw: ReturnType<typeof rawWriterOf>;
   private state: OutboxState = 'direct';
-  private queue: Frame[] = [];
+  // Shared while empty: an idle connection holds no array of its own.
+  private queue: Frame[] = noFrames();
   private head = 0;
   private queuedBytes = 0;
   private unreportedDrops = 0;
@@ -91,7 +98,7 @@ export class Outbox implements Corkable {
   /** Drop everything; later writes are refused. */
   close(): void {
     this.state = 'closed';
-    this.queue = [];
+    this.queue = noFrames();
     this.head = 0;
     this.queuedBytes = 0;
   }
@@ -125,7 +132,8 @@ export class Outbox implements Corkable {
   }
 
   private push(frame: Frame, size: number): void {
-    this.queue.push(frame);
+    if (this.queue === NO_FRAMES) this.queue = [frame];
+    else this.queue.push(frame);
     this.queuedBytes += size;
   }
 
@@ -162,7 +170,7 @@ export class Outbox implements Corkable {
       whenDrained(this, (this.onDrain ??= () => this.drain()));
       return;
     }
-    this.queue = [];
+    this.queue = noFrames();
     this.head = 0;
     this.queuedBytes = 0;
     this.state = 'direct';

@@ -40,27 +40,48 @@ export function queryOf(request: IncomingMessage): URLSearchParams {
   return new URLSearchParams(index < 0 ? '' : url.slice(index + 1));
 }
 
+/** One query parameter; a URL without a query (the usual upgrade) parses nothing. */
+export function queryParam(request: IncomingMessage, name: string): string | null {
+  const url = request.url ?? '/';
+  const index = url.indexOf('?');
+  return index < 0 ? null : new URLSearchParams(url.slice(index + 1)).get(name);
+}
+
 export function upgradeContext(request: IncomingMessage, origin: string | undefined): UpgradeContext {
   return { request, query: queryOf(request), cookies: parseCookies(request.headers.cookie), origin };
 }
 
+/** The verdict of every upgrade when there is no authenticate hook: shared, nothing per upgrade. */
+const ANONYMOUS: UpgradeVerdict<never> = Object.freeze({ ok: true as const, accept: Object.freeze({}) });
+
 /**
  * Origin check, then the authenticate hook. Runs inside ws's `verifyClient`, so a refusal is a
  * real HTTP response (403 for origin, 401/403 from the hook) and no WebSocket is ever opened.
+ * Without an authenticate hook the verdict is synchronous: no promise per upgrade.
  */
-export async function verifyUpgrade<AppData>(
+export function verifyUpgrade<AppData>(
   options: ResolvedOptions<AppData>,
   stats: StatsRecorder,
   request: IncomingMessage,
   origin: string | undefined,
   reportError: (error: unknown) => void,
-): Promise<UpgradeVerdict<AppData>> {
+): UpgradeVerdict<AppData> | Promise<UpgradeVerdict<AppData>> {
   if (!isOriginAllowed(origin, request, options.allowedOrigins)) {
     stats.refusal('origin', `origin ${String(origin).slice(0, 200)} is not allowed`);
     return { ok: false, status: 403, code: 'origin_not_allowed', message: 'this origin may not connect' };
   }
   const authenticate = options.hooks.authenticate;
-  if (!authenticate) return { ok: true, accept: {} };
+  if (!authenticate) return ANONYMOUS;
+  return authenticateUpgrade(authenticate, stats, request, origin, reportError);
+}
+
+async function authenticateUpgrade<AppData>(
+  authenticate: NonNullable<ResolvedOptions<AppData>['hooks']['authenticate']>,
+  stats: StatsRecorder,
+  request: IncomingMessage,
+  origin: string | undefined,
+  reportError: (error: unknown) => void,
+): Promise<UpgradeVerdict<AppData>> {
   let result: unknown;
   try {
     result = await authenticate(upgradeContext(request, origin));
@@ -79,5 +100,5 @@ export async function verifyUpgrade<AppData>(
     return { ok: false, status: 401, code: 'unauthorized', message: 'authentication required' };
   }
   if (typeof result === 'object' && result !== null) return { ok: true, accept: result as AuthAccept<AppData> };
-  return { ok: true, accept: {} };
+  return ANONYMOUS;
 }
