@@ -17,6 +17,7 @@ import { isPromiseLike } from './settle.js';
 import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
+import { bytesReadOf } from './writer.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, ShutdownOptions, SlowConsumerEvent } from './types.js';
 import { queryParam, verifyUpgrade, type UpgradeVerdict } from './upgrade.js';
 
@@ -40,7 +41,7 @@ const BROKER_UNAVAILABLE = Object.freeze({ ok: false as const, status: 503, code
 
 /**
  * Socket listeners are shared functions (ws calls them with `this` = the socket) looking their
- * Tower up here, instead of four closures per connection: idle connections are the common case.
+ * Tower up here, instead of closures per connection: idle connections are the common case.
  */
 const towerOf = new WeakMap<WebSocket, TowerImpl<never>>();
 
@@ -168,14 +169,15 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       clientId,
       dedupeId: valid ? requested : clientId,
       userId: auth.userId,
-      data: auth.data ?? ({} as AppData),
+      data: auth.data,
     });
     this.liveCount++;
     this.hub.add(tower);
     towerOf.set(ws, tower as unknown as TowerImpl<never>);
     ws.on('message', onSocketMessage);
     ws.on('close', onSocketClose);
-    ws.on('pong', onSocketPong);
+    // The heartbeat reads the socket's byte count to see pongs; a listener only when it cannot.
+    if (bytesReadOf(ws) === undefined) ws.on('pong', onSocketPong);
     ws.on('error', onSocketError);
     debug('%s connected (user %s)', clientId, auth.userId);
     tower.start();

@@ -26,21 +26,60 @@ type OutboxState = 'direct' | 'backlogged' | 'closed';
 
 const TEXT = Object.freeze({ binary: false });
 
-/** The one empty queue every outbox without a backlog points at; frozen, so a push onto it would throw. */
-const NO_FRAMES: readonly Frame[] = Object.freeze([]);
-function noFrames(): Frame[] {
-  return NO_FRAMES as Frame[];
-}
-
 function sizeOf(frame: Frame): number {
   return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.payload.length;
+}
+
+/** How every outbox of a node bounds its backlog; one shared object, not three fields per connection. */
+export interface OutboxLimits {
+  readonly maxQueueBytes: number;
+  /** Socket buffer level above which frames queue here instead (half of maxQueueBytes). */
+  readonly highWater: number;
+  readonly policy: SlowConsumerPolicy;
+}
+
+export function outboxLimits(maxQueueBytes: number, policy: SlowConsumerPolicy): OutboxLimits {
+  return Object.freeze({ maxQueueBytes, highWater: Math.max(1, Math.floor(maxQueueBytes / 2)), policy });
+}
+
+/** The frames waiting while a socket is backed up; exists only during a backlog. */
+class Backlog {
+  queue: Frame[] = [];
+  head = 0;
+  queuedBytes = 0;
+  /** Drops after the first of this backlog, reported when it ends. */
+  unreportedDrops = 0;
+  droppedAny = false;
+
+  get isEmpty(): boolean {
+    return this.head === this.queue.length;
+  }
+
+  push(frame: Frame, size: number): void {
+    this.queue.push(frame);
+    this.queuedBytes += size;
+  }
+
+  shift(): Frame {
+    const frame = this.queue[this.head]!;
+    this.queue[this.head] = '';
+    this.head++;
+    // Compact now and then so the array does not grow without bound under a long backlog.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.queuedBytes -= sizeOf(frame);
+    return frame;
+  }
 }
 
 /**
  * One connection's outgoing path. While the socket keeps up, a frame costs one `ws.send` (the same
  * shared Buffer for every subscriber). When ws reports more than half of `maxQueueBytes` waiting,
  * frames queue here instead, bounded so that socket buffer + queue stay under `maxQueueBytes`, and
- * drain on the socket's 'drain'. One slow socket therefore never holds up the fan-out loop.
+ * drain on the socket's 'drain'. One slow socket therefore never holds up the fan-out loop. An
+ * outbox that never backs up holds no queue at all: idle connections are the common case.
  */
 export class Outbox implements Corkable {
   readonly net: ReturnType<typeof netSocketOf>;
@@ -48,39 +87,32 @@ export class Outbox implements Corkable {
   /** Where pre-encoded shared frames go; undefined when ws internals do not allow it. */
   private readonly raw: ReturnType<typeof rawWriterOf>;
   private state: OutboxState = 'direct';
-  // Shared while empty: an idle connection holds no array of its own.
-  private queue: Frame[] = noFrames();
-  private head = 0;
-  private queuedBytes = 0;
-  private unreportedDrops = 0;
-  private droppedThisBacklog = false;
-  private readonly highWater: number;
+  private backlog: Backlog | undefined;
   // Made when the socket first backs up: most connections never need it.
   private onDrain: (() => void) | undefined;
 
   constructor(
     private readonly ws: WritableSocket,
-    private readonly maxQueueBytes: number,
-    private readonly policy: SlowConsumerPolicy,
+    private readonly limits: OutboxLimits,
     private readonly events: OutboxEvents,
   ) {
     this.net = netSocketOf(ws);
     this.raw = rawWriterOf(ws);
-    this.highWater = Math.max(1, Math.floor(maxQueueBytes / 2));
   }
 
   /** Queue or write one frame. False when it was dropped or the outbox is closed. */
   write(frame: Frame): boolean {
     if (this.state === 'direct') {
-      if (this.ws.bufferedAmount < this.highWater) {
+      if (this.ws.bufferedAmount < this.limits.highWater) {
         this.send(frame);
         return true;
       }
       this.state = 'backlogged';
+      this.backlog = new Backlog();
       whenDrained(this, (this.onDrain ??= () => this.drain()));
     }
     if (this.state === 'closed') return false;
-    return this.enqueue(frame);
+    return this.enqueue(this.backlog!, frame);
   }
 
   private send(frame: Frame): void {
@@ -92,93 +124,63 @@ export class Outbox implements Corkable {
 
   /** Bytes waiting in this queue (not counting the socket's own buffer). */
   get pendingBytes(): number {
-    return this.queuedBytes;
+    return this.backlog?.queuedBytes ?? 0;
   }
 
   /** Drop everything; later writes are refused. */
   close(): void {
     this.state = 'closed';
-    this.queue = noFrames();
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.backlog = undefined;
   }
 
-  private enqueue(frame: Frame): boolean {
+  private enqueue(backlog: Backlog, frame: Frame): boolean {
     const size = sizeOf(frame);
-    const room = this.maxQueueBytes - this.ws.bufferedAmount;
-    if (this.queuedBytes + size <= room) {
-      this.push(frame, size);
+    const room = this.limits.maxQueueBytes - this.ws.bufferedAmount;
+    if (backlog.queuedBytes + size <= room) {
+      backlog.push(frame, size);
       return true;
     }
-    switch (this.policy) {
+    switch (this.limits.policy) {
       case 'close':
-        this.events.outboxOverflow(this.queuedBytes + size);
+        this.events.outboxOverflow(backlog.queuedBytes + size);
         return false;
       case 'drop-newest':
-        this.recordDrops(1);
+        this.recordDrops(backlog, 1);
         return false;
       case 'drop-oldest': {
         let dropped = 0;
-        while (this.head < this.queue.length && this.queuedBytes + size > room) {
-          this.queuedBytes -= sizeOf(this.shift());
+        while (!backlog.isEmpty && backlog.queuedBytes + size > room) {
+          backlog.shift();
           dropped++;
         }
-        const fits = this.queuedBytes + size <= room;
-        if (fits) this.push(frame, size);
-        this.recordDrops(fits ? dropped : dropped + 1);
+        const fits = backlog.queuedBytes + size <= room;
+        if (fits) backlog.push(frame, size);
+        this.recordDrops(backlog, fits ? dropped : dropped + 1);
         return fits;
       }
     }
   }
 
-  private push(frame: Frame, size: number): void {
-    if (this.queue === NO_FRAMES) this.queue = [frame];
-    else this.queue.push(frame);
-    this.queuedBytes += size;
-  }
-
-  private shift(): Frame {
-    const frame = this.queue[this.head]!;
-    this.queue[this.head] = '';
-    this.head++;
-    // Compact now and then so the array does not grow without bound under a long backlog.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    return frame;
-  }
-
-  private recordDrops(count: number): void {
+  private recordDrops(backlog: Backlog, count: number): void {
     if (count === 0) return;
-    if (!this.droppedThisBacklog) {
-      this.droppedThisBacklog = true;
-      this.events.outboxDropped(count, this.queuedBytes);
+    if (!backlog.droppedAny) {
+      backlog.droppedAny = true;
+      this.events.outboxDropped(count, backlog.queuedBytes);
     } else {
-      this.unreportedDrops += count;
+      backlog.unreportedDrops += count;
     }
   }
 
   private drain(): void {
-    if (this.state !== 'backlogged') return;
-    while (this.head < this.queue.length && this.ws.bufferedAmount < this.highWater) {
-      const frame = this.shift();
-      this.queuedBytes -= sizeOf(frame);
-      this.send(frame);
-    }
-    if (this.head < this.queue.length) {
+    const backlog = this.backlog;
+    if (this.state !== 'backlogged' || backlog === undefined) return;
+    while (!backlog.isEmpty && this.ws.bufferedAmount < this.limits.highWater) this.send(backlog.shift());
+    if (!backlog.isEmpty) {
       whenDrained(this, (this.onDrain ??= () => this.drain()));
       return;
     }
-    this.queue = noFrames();
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.backlog = undefined;
     this.state = 'direct';
-    this.droppedThisBacklog = false;
-    if (this.unreportedDrops > 0) {
-      const count = this.unreportedDrops;
-      this.unreportedDrops = 0;
-      this.events.outboxDropped(count, 0);
-    }
+    if (backlog.unreportedDrops > 0) this.events.outboxDropped(backlog.unreportedDrops, 0);
   }
 }

@@ -4,6 +4,7 @@ import { FiretowerError, FiretowerRefusal } from './errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
 import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from './send-queue.js';
 import { TokenBucket } from './rate-limit.js';
+import { bytesReadOf } from './writer.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
 import type { TowerHost } from './host.js';
@@ -37,7 +38,8 @@ export interface TowerInit<AppData> {
   /** The client's own id (`?clientId=`), used for idempotency keys even when clientId had to change. */
   dedupeId: string;
   userId: string | undefined;
-  data: AppData;
+  /** From the authenticate hook; a fresh `{}` is made on first use when absent. */
+  data: AppData | undefined;
 }
 
 function truncateReason(reason: string): string {
@@ -61,12 +63,14 @@ export class TowerImpl<AppData = Record<string, unknown>>
   readonly clientId: string;
   readonly dedupeId: string;
   readonly userId: string | undefined;
-  data: AppData;
+  private appData: AppData | undefined;
   readonly topicSet = new Set<string>();
   readonly connectedAt = Date.now();
   private _state: TowerState = 'open';
   private closeInfo: { code: number; reason: string } | undefined;
   private missedPongs = 0;
+  /** Bytes read from the socket at the last ping; -1 before the first (see heartbeat()). */
+  private bytesReadAtPing = -1;
   private readTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly outbox: Outbox;
@@ -82,10 +86,10 @@ export class TowerImpl<AppData = Record<string, unknown>>
     this.clientId = init.clientId;
     this.dedupeId = init.dedupeId;
     this.userId = init.userId;
-    this.data = init.data;
+    this.appData = init.data;
     const options = host.options;
     this.bucket = new TokenBucket(options.limits.maxMessagesPerSecond);
-    this.outbox = new Outbox(socket, options.maxQueueBytes, options.slowConsumerPolicy, this);
+    this.outbox = new Outbox(socket, options.outbox, this);
     this.inbound = new SerialQueue<InboundItem>(options.maxInboundQueue, this);
   }
 
@@ -110,6 +114,15 @@ export class TowerImpl<AppData = Record<string, unknown>>
   /** @internal */
   inboundFailed(error: unknown): void {
     this.host.reportError(error, this);
+  }
+
+  /** Made on first use when authenticate gave none: most connections never touch it. */
+  get data(): AppData {
+    return (this.appData ??= {} as AppData);
+  }
+
+  set data(value: AppData) {
+    this.appData = value;
   }
 
   get state(): TowerState {
@@ -171,6 +184,13 @@ export class TowerImpl<AppData = Record<string, unknown>>
   /** One heartbeat tick: drop a half-open connection, else ping and send the `heartbeat` text frame. */
   heartbeat(): void {
     if (this._state !== 'open') return;
+    // Anything received since the last ping (its pong, or any frame) shows the peer is there.
+    // Where the socket's byte count is unavailable, the node listens for 'pong' instead.
+    const read = bytesReadOf(this.socket);
+    if (read !== undefined) {
+      if (read !== this.bytesReadAtPing) this.missedPongs = 0;
+      this.bytesReadAtPing = read;
+    }
     if (this.missedPongs >= MISSED_PONGS_ALLOWED) {
       debug('%s missed %d pongs: terminating', this.clientId, this.missedPongs);
       this.teardown(1006, 'heartbeat timeout', 'terminate');

@@ -22,6 +22,7 @@ interface NetSocketLike {
   write(chunk: Buffer): boolean;
   once(event: 'drain', listener: () => void): unknown;
   readonly writableNeedDrain?: boolean;
+  readonly bytesRead?: number;
 }
 
 /**
@@ -80,6 +81,16 @@ function isNetSocketLike(value: unknown): value is NetSocketLike {
 export function netSocketOf(ws: object): NetSocketLike | undefined {
   const raw = (ws as { _socket?: unknown })._socket;
   return isNetSocketLike(raw) ? raw : undefined;
+}
+
+/**
+ * Bytes received so far on a ws WebSocket's net socket (pongs included), or undefined when the
+ * internals differ. The heartbeat compares it between pings instead of listening for 'pong': one
+ * listener less on every connection.
+ */
+export function bytesReadOf(ws: object): number | undefined {
+  const read = netSocketOf(ws)?.bytesRead;
+  return typeof read === 'number' ? read : undefined;
 }
 
 /** A writer that can be corked for one turn; `corkedTurn` remembers the turn it was last corked in. */
