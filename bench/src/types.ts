@@ -53,7 +53,7 @@ export interface Scenario {
   settleMs: number;
   /**
    * The subscribers connect in this many equal steps, each confirmed before the next; the idle
-   * scenario reads memory after every step (the per-connection figure is the median step's slope).
+   * scenario reads memory after every step (the per-connection figure is the slope through them).
    */
   connectSteps: number;
 }
@@ -105,8 +105,8 @@ export interface Measurement {
   loadgenCpuPct: number;
   /**
    * idle: the memory one more connection costs. RSS (summed over the target's processes, each
-   * read right after every Node process ran a full garbage collection) is read after every
-   * connect step; this is the median over the steps after the first of ΔRSS ÷ connections added.
+   * read once every Node process ran a full garbage collection) is read after every connect step;
+   * this is the least-squares slope of RSS over connections from the first step's reading on.
    */
   rssPerConnKb: number;
   /** idle: (RSS with every connection − RSS before the first) ÷ connections: one-time costs included. */

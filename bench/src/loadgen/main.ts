@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { cpuSeconds, sample, type ProcSample } from '../procstat.js';
-import { LatencyHistogram, median } from '../stats.js';
+import { LatencyHistogram } from '../stats.js';
 import type { LoadPlan, Measurement } from '../types.js';
 import type { LoadgenToOrchestrator, OrchestratorToLoadgen } from './client.js';
 import { subscribersPerTopic } from './layout.js';
@@ -177,28 +177,44 @@ function collectedSample(plan: LoadPlan): Promise<ProcSample> {
 }
 
 /**
- * `readings[0]` is before any connection, `readings[k]` after step k. The first step also carries
- * one-time costs (code compiled on first use, the young generation growing to its working size),
- * so the per-connection cost is the median slope of the later steps: a one-off jump in one step
- * (a heap space growing) does not move it.
+ * `readings[0]` is before any connection, `readings[k]` after step k. RSS grows in lumps (a heap
+ * space or an allocator arena growing at one step, then filling over the next), so the cost of one
+ * connection is the least-squares slope of RSS over connections through every reading from step 1
+ * on: step 1 also carries one-time costs (code compiled on first use, the young generation growing
+ * to its working size, the publisher).
  */
 function idleMeasurement(readings: ProcSample[], added: number[], connections: number, connectMs: number): Measurement {
-  const slopes: number[] = [];
-  for (let step = 1; step < added.length; step++) {
-    slopes.push((readings[step + 1]!.rssBytes - readings[step]!.rssBytes) / added[step]! / 1024);
+  const points: Array<{ x: number; y: number }> = [];
+  let connected = 0;
+  for (let step = 0; step < added.length; step++) {
+    connected += added[step]!;
+    points.push({ x: connected, y: readings[step + 1]!.rssBytes });
   }
-  debug(`RSS MB per step: ${readings.map((r) => (r.rssBytes / 2 ** 20).toFixed(1)).join(' ')}; slopes KB/conn: ${slopes.map((x) => x.toFixed(1)).join(' ')}`);
+  debug(`RSS MB per step: ${readings.map((r) => (r.rssBytes / 2 ** 20).toFixed(1)).join(' ')}`);
   const first = readings[0]!;
   const last = readings[readings.length - 1]!;
-  const subscribers = added.reduce((a, b) => a + b, 0);
   return {
     ...emptyMeasurement(),
     serverRssMb: last.rssBytes / 2 ** 20,
-    rssPerConnKb: median(slopes),
-    rssPerConnKbWhole: (last.rssBytes - first.rssBytes) / subscribers / 1024,
+    rssPerConnKb: slope(points) / 1024,
+    rssPerConnKbWhole: (last.rssBytes - first.rssBytes) / connected / 1024,
     connectionsPerSec: (connections / connectMs) * 1000,
     connections,
   };
+}
+
+/** Least-squares slope of y over x; NaN with fewer than two distinct x. */
+function slope(points: ReadonlyArray<{ x: number; y: number }>): number {
+  const n = points.length;
+  const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
+  const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const p of points) {
+    covariance += (p.x - meanX) * (p.y - meanY);
+    variance += (p.x - meanX) ** 2;
+  }
+  return variance > 0 ? covariance / variance : Number.NaN;
 }
 
 interface Window {

@@ -3,8 +3,6 @@
  * while it has local subscribers, and every publish goes out as the finished delivery frame, so a
  * receiving node fans it out without parsing.
  */
-import { createClient } from 'redis';
-
 export interface TopicRelay {
   follow(topic: string): void;
   unfollow(topic: string): void;
@@ -13,6 +11,8 @@ export interface TopicRelay {
 }
 
 export async function createTopicRelay(url: string, deliver: (topic: string, frame: string) => void): Promise<TopicRelay> {
+  // Loaded only here, so the single-node baselines do not carry node-redis (about 18 MB of RSS).
+  const { createClient } = await import('redis');
   const pub = createClient({ url });
   const sub = pub.duplicate();
   pub.on('error', () => undefined);

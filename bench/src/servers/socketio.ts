@@ -5,8 +5,6 @@
  *   --redis <url>   share rooms between nodes with @socket.io/redis-adapter
  */
 import { createServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { announceReady, exitOnSignals, readArgs, topicsOf } from './common.js';
 
@@ -23,6 +21,8 @@ async function main(): Promise<void> {
   const io = new Server(server, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
   const closers: Array<() => Promise<unknown>> = [];
   if (redisUrl !== undefined) {
+    // Loaded only for the Redis target: the single-node one must not carry their memory (idle RSS).
+    const [{ createAdapter }, { createClient }] = await Promise.all([import('@socket.io/redis-adapter'), import('redis')]);
     const pub = createClient({ url: redisUrl });
     const sub = pub.duplicate();
     pub.on('error', () => undefined);
