@@ -246,6 +246,12 @@ export class TowerImpl<AppData = Record<string, unknown>>
   subscribe(topics: string | string[]): void {
     const list = toTopicList(topics);
     if (this._state !== 'open') return;
+    // The same bound as a client's subscribe: the server may not grow a connection past it either.
+    const max = this.host.options.limits.maxTopicsPerConnection;
+    const fresh = new Set(list.filter((topic) => !this.topicSet.has(topic))).size;
+    if (this.topicSet.size + fresh > max) {
+      throw new FiretowerError('too_many_topics', `subscribing ${this.clientId} to ${fresh} more topics would pass limits.maxTopicsPerConnection (${max})`);
+    }
     const added = this.host.hub.subscribe(this, list);
     const onSubscribe = this.host.options.hooks.onSubscribe;
     if (added.length > 0 && onSubscribe) this.enqueue(() => this.host.callHook('onSubscribe', this, () => onSubscribe(this, added)));

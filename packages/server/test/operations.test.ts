@@ -98,6 +98,19 @@ describe('server-side operations', () => {
     expect((await a.nextDelivery('/direct')).data).toBe(1);
   });
 
+  it('tower.subscribe keeps to maxTopicsPerConnection and subscribes nothing when it would pass it', async () => {
+    const server = await start({ limits: { maxTopicsPerConnection: 3 } });
+    await join(server, { clientId: 'a' });
+    const tower = server.ft.getTower('a')!;
+    tower.subscribe(['/one', '/two']);
+    // Topics it already has and repeats in the list do not count twice.
+    tower.subscribe(['/two', '/three', '/three']);
+    expect([...tower.topics]).toEqual(['/one', '/two', '/three']);
+    expect(() => tower.subscribe(['/three', '/four'])).toThrow(expect.objectContaining({ code: 'too_many_topics' }));
+    expect([...tower.topics]).toEqual(['/one', '/two', '/three']);
+    expect(server.ft.stats().topics).toBe(3);
+  });
+
   it('publish with an idempotencyKey delivers once within the window', async () => {
     const server = await start();
     const a = await join(server);
