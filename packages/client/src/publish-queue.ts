@@ -7,12 +7,16 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
+/** Appended to a publish frame's JSON object (in place of its closing brace) when it is re-sent. */
+const RETRY_SUFFIX = ',"retry":true}';
+
 /** `queued`: waits for a connection. `sent`: on the wire, waiting for the ack. */
 export type PublishStatus = 'queued' | 'sent';
 
 export interface PendingPublish {
   readonly id: string;
-  readonly text: string;
+  /** The frame as JSON; a re-send carries `"retry":true` (see requeueSent). */
+  text: string;
   readonly bytes: number;
   readonly timeoutMs: number;
   status: PublishStatus;
@@ -23,7 +27,9 @@ export interface PendingPublish {
 
 /**
  * Publishes not yet acknowledged, in the order they were made. A publish in flight when the
- * socket dropped goes back to `queued` with its id, so the resend is deduped by the server.
+ * socket dropped goes back to `queued` with its id, so the resend is deduped by the server; it is
+ * marked `retry`, so a server other than the first (behind a load balancer) checks the id
+ * across the cluster.
  */
 export class PublishQueue {
   private readonly entries = new Map<string, PendingPublish>();
@@ -68,6 +74,8 @@ export class PublishQueue {
     for (const entry of this.entries.values()) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
+      // Only a publish that was on the wire may have reached a server; one that never left is new.
+      if (entry.status === 'sent' && !entry.text.endsWith(RETRY_SUFFIX)) entry.text = `${entry.text.slice(0, -1)}${RETRY_SUFFIX}`;
       entry.status = 'queued';
     }
   }

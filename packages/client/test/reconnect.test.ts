@@ -1,8 +1,9 @@
 /** Reconnecting against the real server: restarts, lost acks, the watchdog, no-retry codes, bursts. */
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { LocalCloseCode, type CloseEvent, type FiretowerState } from '@firetower/client';
+import { createMemoryBus, memoryBroker } from '@firetower/server';
 import { closeClients, startTestServer, testClient, waitFor, type TestServer } from './support.js';
 
 const servers: TestServer[] = [];
@@ -72,6 +73,47 @@ describe('reconnect', () => {
     expect(dropped).toBe(true);
     expect(result.duplicate).toBe(true);
     await listener.publish('/once', 'marker');
+    await waitFor(() => received.includes('marker'), 5_000, 'the marker');
+    expect(received).toEqual(['lose the ack', 'marker']);
+  });
+
+  test('a publish whose ack was lost is re-sent to another node of the cluster and delivered once', async () => {
+    const bus = createMemoryBus();
+    let dropped = false;
+    const first = await server({
+      broker: memoryBroker({ bus }),
+      hooks: {
+        onMessage: async (tower, message) => {
+          if (dropped || message.data !== 'lose the ack') return undefined;
+          dropped = true;
+          await tower.publish(message.topic, message.data, { idempotencyKey: `${tower.clientId}:${message.id}` });
+          tower.close(4004, 'lost ack');
+          return false;
+        },
+      },
+    });
+    const second = await server({ broker: memoryBroker({ bus }) });
+    // A load balancer: the first connection goes to the first node, every later one to the second.
+    let connections = 0;
+    const secondPort = new URL(second.wsUrl).port;
+    class Balanced extends WebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        const target = new URL(String(url));
+        if (connections++ > 0) target.port = secondPort;
+        super(target, protocols);
+      }
+    }
+    const publisher = testClient(first.wsUrl, { WebSocket: Balanced });
+    const listener = testClient(second.wsUrl);
+    const received: unknown[] = [];
+    await listener.subscribe('/once', (data) => received.push(data)).ready;
+    await waitFor(async () => (await first.ft.count('/once')) === 1, 5_000, 'the subscription seen from the first node');
+    const result = await publisher.publish('/once', 'lose the ack');
+    expect(dropped).toBe(true);
+    expect(connections).toBe(2);
+    expect(second.ft.getTower(publisher.clientId!)).toBeDefined();
+    expect(result.duplicate).toBe(true);
+    await publisher.publish('/once', 'marker');
     await waitFor(() => received.includes('marker'), 5_000, 'the marker');
     expect(received).toEqual(['lose the ack', 'marker']);
   });

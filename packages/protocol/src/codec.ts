@@ -85,9 +85,12 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
       if (excludeSelf !== undefined && typeof excludeSelf !== 'boolean') {
         return fail(ErrorCode.InvalidField, 'excludeSelf must be a boolean', id);
       }
+      const retry = parsed.retry;
+      if (retry !== undefined && typeof retry !== 'boolean') return fail(ErrorCode.InvalidField, 'retry must be a boolean', id);
       const frame: ClientFrame = { type: 'publish', topic: topic as string, data: parsed.data ?? null };
       if (id !== undefined) frame.id = id;
       if (excludeSelf) frame.excludeSelf = true;
+      if (retry) frame.retry = true;
       return { ok: true, frame };
     }
     default:

@@ -9,7 +9,7 @@ export const HEARTBEAT = 'heartbeat';
 //   {"type":"unSubscribe","topic":"/a","data":""}
 //   {"type":"publish","topic":"/a","data":{...}}
 // and the new client adds an `id` (ack correlation and idempotency key), topics as a JSON array,
-// and `excludeSelf` on publish. The codec normalises both into these shapes.
+// and `excludeSelf` and `retry` on publish. The codec normalises both into these shapes.
 // ---------------------------------------------------------------------------------------------
 
 export interface SubscribeFrame {
@@ -32,6 +32,11 @@ export interface PublishFrame {
   id?: string;
   /** Do not deliver this message back to the publishing connection. */
   excludeSelf?: boolean;
+  /**
+   * This is a re-send of a publish with the same `id` that may have reached another node already
+   * (the client reconnected before its ack came); the server checks the id across the cluster.
+   */
+  retry?: boolean;
 }
 
 export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame;

@@ -36,6 +36,7 @@ describe('decodeClientFrame', () => {
     ['{"type":"subscribe","topic":""}', ErrorCode.InvalidTopic],
     ['{"type":"publish","topic":"/a","id":5}', ErrorCode.InvalidField],
     ['{"type":"publish","topic":"/a","excludeSelf":"yes"}', ErrorCode.InvalidField],
+    ['{"type":"publish","topic":"/a","retry":1}', ErrorCode.InvalidField],
   ])('rejects %s with %s', (text, code) => {
     const result = decodeClientFrame(text);
     expect(result.ok).toBe(false);

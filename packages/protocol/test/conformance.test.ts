@@ -31,6 +31,14 @@ describe('protocol conformance', () => {
     });
   });
 
+  it('keeps a publish retry flag only when true', () => {
+    expect(decodeClientFrame('{"type":"publish","topic":"/a","id":"x","retry":true}')).toEqual({
+      ok: true,
+      frame: { type: 'publish', topic: '/a', data: null, id: 'x', retry: true },
+    });
+    expect(decodeClientFrame('{"type":"publish","topic":"/a","retry":false}')).toEqual({ ok: true, frame: { type: 'publish', topic: '/a', data: null } });
+  });
+
   it('echoes the id in error frames and bounds the id length', () => {
     const bad = decodeClientFrame('{"type":"publish","topic":"a b","id":"7"}');
     expect(bad).toEqual({ ok: false, error: { type: 'error', code: ErrorCode.InvalidTopic, message: expect.any(String), id: '7', topic: 'a b' } });

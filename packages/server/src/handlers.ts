@@ -12,7 +12,7 @@ import { FiretowerError, FiretowerRefusal } from './errors.js';
 import type { TowerHost } from './host.js';
 import { andThen, settle } from './settle.js';
 import type { TowerImpl } from './tower.js';
-import type { IncomingPublish, SubscribeDecision } from './types.js';
+import type { FiretowerHooks, IncomingPublish, SubscribeDecision } from './types.js';
 
 /**
  * What a client frame may do: subscribe, unsubscribe, publish. Nothing else is reachable from the
@@ -152,37 +152,54 @@ function publish<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>, f
     else outcome.then(undefined, (error: unknown) => failPublish(error, topic));
   };
 
-  if (key !== undefined && host.dedupe.has(key)) return ackDuplicate();
-  const onMessage = host.options.hooks.onMessage;
-  if (!onMessage) return send(frame.topic, frame.data);
+  /** The onMessage hook, then `send`. */
+  const handle = (): void | PromiseLike<void> => {
+    const onMessage = host.options.hooks.onMessage;
+    if (!onMessage) return send(frame.topic, frame.data);
+    return applyMessageHook(onMessage);
+  };
 
-  const incoming: IncomingPublish = { topic: frame.topic, data: frame.data, id, excludeSelf };
-  return settle(
-    () => onMessage(tower, incoming),
-    (decision): void => {
-      if (decision === false) {
-        if (key !== undefined) host.dedupe.remember(key);
-        host.stats.drop('handler', 1, 'message handler dropped a publish', { clientId: tower.clientId, topic: frame.topic });
-        if (id !== undefined) tower.reply(encodeAck(id));
-        return;
-      }
-      if (typeof decision !== 'object' || decision === null) return send(frame.topic, frame.data);
-      const topic = hasOwn(decision, 'topic') ? decision.topic : frame.topic;
-      const check = checkTopic(topic, host.options.limits.maxTopicLength);
-      if (!check.ok) {
-        host.reportError(new FiretowerError('invalid_topic', `onMessage returned an invalid topic: ${check.reason}`), tower);
-        return failPublish(new Error('publish failed'), frame.topic);
-      }
-      send(topic as string, hasOwn(decision, 'data') ? decision.data : frame.data);
-    },
-    (error): void => {
-      if (error instanceof FiretowerRefusal) {
-        host.stats.refusal('message', error.message, { clientId: tower.clientId, topic: frame.topic });
-        tower.fail({ type: 'error', code: ErrorCode.Refused, message: error.message, topic: frame.topic, ...withId });
-        return;
-      }
-      host.reportError(new FiretowerError('hook_failed', 'onMessage threw', { cause: error }), tower);
-      tower.fail({ type: 'error', code: ErrorCode.Internal, message: 'message handler failed', topic: frame.topic, ...withId });
-    },
-  );
+  if (key !== undefined && host.dedupe.has(key)) return ackDuplicate();
+  // A re-send may repeat a publish another node already handled (the client reconnected there
+  // before its ack came): ask the cluster. A first send only records its key, with the publish.
+  const claim = frame.retry === true && key !== undefined ? host.claimKey(key) : undefined;
+  if (claim === undefined) return handle();
+  return claim.then((fresh) => {
+    if (tower.state !== 'open') return;
+    if (fresh) return handle();
+    host.dedupe.remember(key!);
+    ackDuplicate();
+  });
+
+  function applyMessageHook(onMessage: NonNullable<FiretowerHooks<AppData>['onMessage']>): void | PromiseLike<void> {
+    const incoming: IncomingPublish = { topic: frame.topic, data: frame.data, id, excludeSelf };
+    return settle(
+      () => onMessage(tower, incoming),
+      (decision): void => {
+        if (decision === false) {
+          if (key !== undefined) host.dedupe.remember(key);
+          host.stats.drop('handler', 1, 'message handler dropped a publish', { clientId: tower.clientId, topic: frame.topic });
+          if (id !== undefined) tower.reply(encodeAck(id));
+          return;
+        }
+        if (typeof decision !== 'object' || decision === null) return send(frame.topic, frame.data);
+        const topic = hasOwn(decision, 'topic') ? decision.topic : frame.topic;
+        const check = checkTopic(topic, host.options.limits.maxTopicLength);
+        if (!check.ok) {
+          host.reportError(new FiretowerError('invalid_topic', `onMessage returned an invalid topic: ${check.reason}`), tower);
+          return failPublish(new Error('publish failed'), frame.topic);
+        }
+        send(topic as string, hasOwn(decision, 'data') ? decision.data : frame.data);
+      },
+      (error): void => {
+        if (error instanceof FiretowerRefusal) {
+          host.stats.refusal('message', error.message, { clientId: tower.clientId, topic: frame.topic });
+          tower.fail({ type: 'error', code: ErrorCode.Refused, message: error.message, topic: frame.topic, ...withId });
+          return;
+        }
+        host.reportError(new FiretowerError('hook_failed', 'onMessage threw', { cause: error }), tower);
+        tower.fail({ type: 'error', code: ErrorCode.Internal, message: 'message handler failed', topic: frame.topic, ...withId });
+      },
+    );
+  }
 }

@@ -31,6 +31,11 @@ export interface TowerHost<AppData> {
    * the window (nothing is published), else the broker's promise.
    */
   publishJson(topic: string, json: string, exclude: string | undefined, idempotencyKey: string | undefined): 'duplicate' | Promise<void>;
+  /**
+   * Claim an idempotency key across the cluster (the broker's `claimKey`): true when it is fresh.
+   * Undefined when the broker has no shared store (dedupe is per node) or the window is 0.
+   */
+  claimKey(key: string): Promise<boolean> | undefined;
   towerClosing(tower: TowerImpl<AppData>): void;
   towerClosed(tower: TowerImpl<AppData>): void;
 }

@@ -79,6 +79,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   /** Connections not yet through their close hooks (shutdown waits for these); a count, not a Set: one entry less per connection. */
   private liveCount = 0;
   private liveDrained: (() => void) | undefined;
+  /** The last keyed server-side publish waiting for its cluster-wide claim (see publish()). */
+  private keyedPublishes: Promise<void> = Promise.resolve();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private readonly onPublishFailed = (error: unknown): never => {
@@ -250,10 +252,46 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     } catch (error) {
       return Promise.reject(error);
     }
-    const outcome = this.publishJson(topic, json, options.excludeClientId, options.idempotencyKey);
-    if (outcome !== 'duplicate') return outcome;
-    this.stats.drop('duplicate', 1, `duplicate publish ${options.idempotencyKey}`, { topic });
-    return Promise.resolve();
+    const key = options.idempotencyKey;
+    const publishNow = (): Promise<void> => {
+      const outcome = this.publishJson(topic, json, options.excludeClientId, key);
+      if (outcome !== 'duplicate') return outcome;
+      this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
+      return Promise.resolve();
+    };
+    // A server-side retry may land on another node than the first attempt (a load balancer in
+    // front of the push API), so a keyed publish is claimed across the cluster first.
+    const claim = key !== undefined && !this.dedupe.has(key) ? this.claimKey(key) : undefined;
+    if (claim === undefined) return publishNow();
+    // Claims run at once (a shared broker batches a turn's claims); the publishes they guard go
+    // out in call order.
+    const published = this.keyedPublishes.then(() => claim).then((fresh) => {
+      if (fresh) return publishNow();
+      this.dedupe.remember(key!);
+      this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
+      return undefined;
+    });
+    this.keyedPublishes = published.then(noop, noop);
+    return published;
+  }
+
+  claimKey(key: string): Promise<boolean> | undefined {
+    const claim = this.broker.claimKey;
+    if (claim === undefined || this.options.dedupeWindowMs === 0) return undefined;
+    let pending: Promise<boolean>;
+    try {
+      pending = claim.call(this.broker, key);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    // Without an answer the publish goes through: delivery stays at least once.
+    return pending.then(
+      (fresh) => fresh,
+      (error: unknown) => {
+        debug('claimKey %s failed, publishing anyway: %s', key, toError(error).message);
+        return true;
+      },
+    );
   }
 
   publishJson(topic: string, json: string, exclude: string | undefined, idempotencyKey: string | undefined): 'duplicate' | Promise<void> {
@@ -264,6 +302,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     if (this.state === 'closed') return Promise.reject(new FiretowerError('closed', 'firetower is closed'));
     this.stats.publishesTotal++;
     const message: BrokerMessage = exclude === undefined ? { topic, data: json } : { topic, data: json, exclude };
+    if (idempotencyKey !== undefined) message.idempotencyKey = idempotencyKey;
     let result: Promise<void>;
     try {
       result = this.broker.publish(message);
@@ -296,6 +335,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private brokerNode(): BrokerNode {
     return {
       nodeId: this.nodeId,
+      dedupeWindowMs: this.options.dedupeWindowMs,
       deliver: (message) => this.deliver(message),
       control: (command) => this.control(command),
       localCounts: () => this.hub.localCounts(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '@firetower/server';
+import { CloseCode, memoryBroker } from '@firetower/server';
 import { waitFor } from '@firetower/server/testing';
 import { useServers } from './helpers.js';
 
@@ -147,5 +147,32 @@ describe('server-side operations', () => {
     expect(stats.messagesInTotal).toBe(120);
     expect(stats.messagesOutTotal).toBe(120);
     expect(stats.bytesOutTotal).toBeGreaterThan(120 * 20);
+  });
+});
+
+describe('idempotency keys when the cluster cannot answer', () => {
+  /** A memory broker whose cluster-wide key store is unreachable. */
+  function brokerWithoutClaims() {
+    const broker = memoryBroker();
+    broker.claimKey = async () => {
+      throw new Error('key store unreachable');
+    };
+    return broker;
+  }
+
+  it('publishes anyway (at least once): a client re-send, then a server-side keyed publish', async () => {
+    const server = await start({ broker: brokerWithoutClaims() });
+    const listener = await join(server);
+    await listener.request({ type: 'subscribe', topic: '/k' });
+    const publisher = await join(server, { clientId: 'p' });
+    expect(await publisher.request({ type: 'publish', topic: '/k', data: 'resent', id: 'x1', retry: true })).toEqual({ type: 'ack', id: 'x1' });
+    expect((await listener.nextDelivery('/k')).data).toBe('resent');
+    await server.ft.publish('/k', 'keyed', { idempotencyKey: 'job' });
+    expect((await listener.nextDelivery('/k')).data).toBe('keyed');
+    // This node still remembers both keys itself.
+    expect(await publisher.request({ type: 'publish', topic: '/k', data: 'resent', id: 'x1', retry: true })).toMatchObject({ duplicate: true });
+    await server.ft.publish('/k', 'keyed', { idempotencyKey: 'job' });
+    await server.ft.publish('/k', 'marker');
+    expect((await listener.nextDelivery('/k')).data).toBe('marker');
   });
 });

@@ -1,3 +1,4 @@
+import { DedupeWindow } from '../dedupe.js';
 import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, TopicCount } from './types.js';
 
 /** One node's place on a memory bus: its callbacks and its local counts. */
@@ -13,16 +14,23 @@ interface BusMember {
  */
 export interface MemoryBus {
   readonly members: ReadonlyMap<string, BusMember>;
+  /** Idempotency keys seen by any node on the bus (the window of the first node to join). */
+  readonly keys: DedupeWindow | undefined;
   join(node: BrokerNode): BusMember;
   leave(nodeId: string): void;
 }
 
 export function createMemoryBus(): MemoryBus {
   const members = new Map<string, BusMember>();
+  let keys: DedupeWindow | undefined;
   return {
     members,
+    get keys() {
+      return keys;
+    },
     join(node) {
       if (members.has(node.nodeId)) throw new Error(`memory bus: node ${node.nodeId} joined twice`);
+      keys ??= new DedupeWindow(node.dedupeWindowMs);
       const member: BusMember = { node, counts: new Map() };
       members.set(node.nodeId, member);
       return member;
@@ -80,10 +88,19 @@ class MemoryBroker implements Broker {
 
   publish(message: BrokerMessage): Promise<void> {
     if (this.state !== 'started') return Promise.reject(new Error('memory broker is not started'));
+    if (message.idempotencyKey !== undefined) this.bus.keys?.remember(message.idempotencyKey);
     for (const member of this.bus.members.values()) {
       if (member.counts.has(message.topic)) member.node.deliver(message);
     }
     return Promise.resolve();
+  }
+
+  async claimKey(key: string): Promise<boolean> {
+    if (this.state !== 'started') throw new Error('memory broker is not started');
+    const keys = this.bus.keys;
+    if (keys === undefined || keys.has(key)) return keys === undefined;
+    keys.remember(key);
+    return true;
   }
 
   async control(command: ControlCommand): Promise<void> {

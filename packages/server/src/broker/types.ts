@@ -18,6 +18,12 @@ export interface BrokerMessage {
   data: string;
   /** A clientId that must not receive it (publish with `excludeSelf`). */
   exclude?: string;
+  /**
+   * The publish's idempotency key (a client publish: `clientId:id`). A broker shared by several
+   * nodes records it for the node's `dedupeWindowMs`, so `claimKey` on any node sees it. Nodes
+   * ignore it on delivery.
+   */
+  idempotencyKey?: string;
 }
 
 /** Operations that reach every node of the cluster. */
@@ -35,6 +41,8 @@ export interface TopicCount {
 export interface BrokerNode {
   /** Unique per process start. */
   readonly nodeId: string;
+  /** How long an idempotency key counts as seen (FiretowerOptions.dedupeWindowMs); 0 = never. */
+  readonly dedupeWindowMs: number;
   /** Fan a message out to this node's local subscribers. Must not throw. */
   deliver(message: BrokerMessage): void;
   /** Apply a control command to this node's local connections. Must not throw. */
@@ -77,6 +85,15 @@ export interface Broker {
   publish(message: BrokerMessage): Promise<void>;
   /** Run a command on every node, this one included. */
   control(command: ControlCommand): Promise<void>;
+  /**
+   * Claim an idempotency key for the whole cluster: resolves true, and records the key for
+   * `dedupeWindowMs`, when no node published with it or claimed it within that window; false
+   * when one did. A node asks only when a publish may repeat one made on another node: a
+   * client's re-sent publish (`retry: true`) or a server-side publish with an idempotencyKey.
+   * First sends only record their key, through `publish`. Keys claimed in one event-loop turn
+   * may be batched into one round trip. Optional: without it, dedupe stays per node.
+   */
+  claimKey?(key: string): Promise<boolean>;
   /** Cluster-wide subscriber count of a topic (0 when no node has one). */
   count(topic: string): Promise<number>;
   /** Every topic with its cluster-wide count, the largest first. */

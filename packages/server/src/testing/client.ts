@@ -28,7 +28,7 @@ export interface TestClient {
   next(predicate?: (frame: TestFrame) => boolean, timeoutMs?: number): Promise<TestFrame>;
   /** Next delivery `{type:'publish'}` on a topic (any topic when omitted). */
   nextDelivery(topic?: string, timeoutMs?: number): Promise<TestFrame>;
-  /** Send a frame with an id and wait for its ack or error. */
+  /** Send a frame with an id (its own `id` when it has one) and wait for its ack or error. */
   request(frame: Record<string, unknown>, timeoutMs?: number): Promise<TestFrame>;
   /** Stop reading the socket (the server's writes back up) / read again. */
   pause(): void;
@@ -127,7 +127,7 @@ export function connect(wsUrl: string, query: Record<string, string> = {}, optio
       return client.next((f) => f.type === 'publish' && (topic === undefined || f.topic === topic), timeoutMs);
     },
     request(frame, timeoutMs) {
-      const id = `r${++nextRequestId}`;
+      const id = typeof frame.id === 'string' ? frame.id : `r${++nextRequestId}`;
       client.send({ ...frame, id });
       return client.next((f) => (f.type === 'ack' || f.type === 'error') && f.id === id, timeoutMs);
     },

@@ -29,7 +29,8 @@ interface Node {
  * The Broker contract: one vitest `describe` that starts 2 and then 3 firetower nodes, each with one
  * broker from the fixture, and checks cross-node delivery, cluster-wide count / exists / topics,
  * kickUser / unsubscribeUser / removeTopic reaching every node, per-publisher per-topic ordering
- * across nodes, excludeSelf, and that counts return to zero when clients leave.
+ * across nodes, excludeSelf, idempotency keys that hold across nodes (`claimKey`), and that
+ * counts return to zero when clients leave.
  *
  * A fresh fixture is made for every test (call `fixture()`), so state never leaks between tests.
  *
@@ -206,6 +207,46 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
         for (const client of others) expect((await client.nextDelivery('/contract/self', timeoutMs)).data).toBe('not me');
         publisher.send({ type: 'publish', topic: '/contract/self', data: 'me too' });
         expect((await publisher.nextDelivery('/contract/self', timeoutMs)).data).toBe('me too');
+      });
+
+      it('dedupes a publish re-sent on another node (retry), and lets a fresh key through', async () => {
+        const subscribers = await Promise.all(nodes.map((node) => join(node)));
+        for (const client of subscribers) await subscribe(client, ['/contract/once']);
+        await countsSettle('/contract/once', size);
+        // The first send on node 0; the key travels with the publish.
+        const first = await join(nodes[0]!, { clientId: 'resender' });
+        expect(await first.request({ type: 'publish', topic: '/contract/once', data: 'once', id: 'p1' }, timeoutMs)).toMatchObject({ type: 'ack' });
+        for (const client of subscribers) expect((await client.nextDelivery('/contract/once', timeoutMs)).data).toBe('once');
+        // The client reconnected to the last node and sends it again, marked as a re-send.
+        const again = await join(nodes[size - 1]!, { clientId: 'resender' });
+        const duplicate = await again.request({ type: 'publish', topic: '/contract/once', data: 'once', id: 'p1', retry: true }, timeoutMs);
+        expect(duplicate).toMatchObject({ type: 'ack', duplicate: true });
+        // A re-send of a publish that never arrived anywhere is delivered, once.
+        const fresh = await again.request({ type: 'publish', topic: '/contract/once', data: 'fresh', id: 'p2', retry: true }, timeoutMs);
+        expect(fresh).toMatchObject({ type: 'ack' });
+        expect(fresh).not.toHaveProperty('duplicate');
+        expect(await again.request({ type: 'publish', topic: '/contract/once', data: 'fresh', id: 'p2', retry: true }, timeoutMs)).toMatchObject({
+          type: 'ack',
+          duplicate: true,
+        });
+        // Nothing was delivered twice: the next message each subscriber gets is 'fresh', then the marker.
+        await again.request({ type: 'publish', topic: '/contract/once', data: 'marker', id: 'p3' }, timeoutMs);
+        for (const client of subscribers) {
+          expect((await client.nextDelivery('/contract/once', timeoutMs)).data).toBe('fresh');
+          expect((await client.nextDelivery('/contract/once', timeoutMs)).data).toBe('marker');
+        }
+      });
+
+      it('dedupes a server-side publish with an idempotencyKey across nodes', async () => {
+        const subscribers = await Promise.all(nodes.map((node) => join(node)));
+        for (const client of subscribers) await subscribe(client, ['/contract/keyed']);
+        await countsSettle('/contract/keyed', size);
+        await nodes[0]!.server.ft.publish('/contract/keyed', 'keyed', { idempotencyKey: 'job-1' });
+        for (const client of subscribers) expect((await client.nextDelivery('/contract/keyed', timeoutMs)).data).toBe('keyed');
+        // The same job retried against another node (a load balancer picked it) is not delivered again.
+        for (const node of nodes.slice(1)) await node.server.ft.publish('/contract/keyed', 'keyed', { idempotencyKey: 'job-1' });
+        await nodes[size - 1]!.server.ft.publish('/contract/keyed', 'marker');
+        for (const client of subscribers) expect((await client.nextDelivery('/contract/keyed', timeoutMs)).data).toBe('marker');
       });
 
       it('returns counts to zero and empties topics when clients leave', async () => {
