@@ -19,10 +19,11 @@ import {
   type TopicCount,
 } from '@firetower/server';
 import { RedisBrokerError } from './errors.js';
+import { claim, recordKey, recordWindowMs } from './idempotency.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxEntry } from './outbox.js';
 import { type Client, COUNT, HEARTBEAT, LEAVE, NODES, pairs, runScript, TOPICS } from './scripts.js';
 import { decodeControl, DeliveryCodec, encodeControl } from './wire.js';
 
@@ -41,6 +42,8 @@ interface Linked {
   codec: DeliveryCodec;
   sync: InterestSync;
   heartbeat: NodeJS.Timeout;
+  /** The node's dedupeWindowMs as a Redis PX value; 0 = idempotency keys are not recorded. */
+  keyWindowMs: number;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -95,7 +98,7 @@ export class RedisBroker implements Broker {
     });
     const heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(leaseMs / 3)));
     heartbeat.unref();
-    this.linked = { node, pub, sub, codec, sync, heartbeat };
+    this.linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs) };
     this.setState('starting');
 
     pub.on('error', (error: unknown) => this.onLinkError('command', error));
@@ -123,26 +126,45 @@ export class RedisBroker implements Broker {
   publish(message: BrokerMessage): Promise<void> {
     const linked = this.linked;
     if (!linked) return Promise.reject(this.closedError());
-    return this.send(linked, this.keys.topicChannel(message.topic), linked.codec.encode(message), () => linked.node.deliver(message));
+    const entry: OutboxEntry = { channel: this.keys.topicChannel(message.topic), payload: linked.codec.encode(message) };
+    if (message.idempotencyKey !== undefined && linked.keyWindowMs > 0) entry.idempotencyKey = this.keys.idempotency(message.idempotencyKey);
+    return this.send(linked, entry, () => linked.node.deliver(message));
+  }
+
+  /**
+   * True (and the key is recorded for dedupeWindowMs) when no node published with this key or
+   * claimed it within the window. Rejects at once while Redis is unreachable, and after
+   * `claimTimeoutMs` when it does not answer: the node then treats the key as fresh.
+   */
+  claimKey(key: string): Promise<boolean> {
+    const linked = this.linked;
+    if (!linked || this.state === 'closing' || this.state === 'closed') return Promise.reject(this.closedError());
+    if (linked.keyWindowMs === 0) return Promise.resolve(true);
+    if (this.state !== 'ready' || !linked.pub.isReady) {
+      return Promise.reject(new RedisBrokerError('not_connected', `cannot claim an idempotency key: Redis is unreachable (broker ${this.state})`));
+    }
+    return claim(linked.pub, this.keys.idempotency(key), linked.keyWindowMs, this.options.claimTimeoutMs);
   }
 
   control(command: ControlCommand): Promise<void> {
     const linked = this.linked;
     if (!linked) return Promise.reject(this.closedError());
     const payload = encodeControl({ o: linked.node.nodeId, k: 'control', c: command });
-    return this.send(linked, this.keys.control, payload, () => linked.node.control(command));
+    return this.send(linked, { channel: this.keys.control, payload }, () => linked.node.control(command));
   }
 
   /** Apply locally first (never blocked by Redis), then PUBLISH or buffer for the cluster. */
-  private send(linked: Linked, channel: string, payload: string, applyLocally: () => void): Promise<void> {
+  private send(linked: Linked, entry: OutboxEntry, applyLocally: () => void): Promise<void> {
     switch (this.state) {
       case 'ready':
         applyLocally();
-        this.relay(linked, channel, payload);
+        this.relay(linked, entry);
         return RESOLVED;
       case 'starting':
       case 'degraded':
-        if (!this.outbox.offer(channel, payload)) {
+        // The idempotency key stays with its buffered publish: recording it now is impossible,
+        // and recording it at flush keeps "key visible wherever the message is".
+        if (!this.outbox.offer(entry)) {
           return Promise.reject(new BrokerOverflowError(`redis broker buffer is full (${this.outbox.size} messages held while Redis is unreachable)`));
         }
         applyLocally();
@@ -283,7 +305,7 @@ export class RedisBroker implements Broker {
     this.setState('ready');
     const buffered = this.outbox.drain();
     if (buffered.length > 0) debug('flushing %d buffered publishes', buffered.length);
-    for (const { channel, payload } of buffered) this.relay(linked, channel, payload);
+    for (const entry of buffered) this.relay(linked, entry);
     linked.sync.requestFullWrite();
     linked.sync.kick();
   }
@@ -296,8 +318,10 @@ export class RedisBroker implements Broker {
   /**
    * One PUBLISH, auto-pipelined by node-redis with everything else issued in the same tick.
    * `sendCommand` skips the typed command builder, which measured about twice as fast here.
+   * A keyed publish first SETs its idempotency key on the same connection, in the same batch.
    */
-  private relay(linked: Linked, channel: string, payload: string): void {
+  private relay(linked: Linked, { channel, payload, idempotencyKey }: OutboxEntry): void {
+    if (idempotencyKey !== undefined) recordKey(linked.pub, idempotencyKey, linked.keyWindowMs);
     linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
   }
 

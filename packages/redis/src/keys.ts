@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+
+/** Idempotency keys longer than this are stored by their SHA-256, so a Redis key stays small. */
+export const MAX_RAW_IDEMPOTENCY_KEY = 256;
+
 /**
  * Names of everything the broker keeps in Redis, all under one prefix:
  *
@@ -6,6 +11,8 @@
  *   <prefix>node:<nodeId>  hash  topic → this node's local subscriber count
  *   <prefix>t:<topic>      channel: deliveries of one topic (only interested nodes subscribe)
  *   <prefix>control        channel: control commands and count notices (every node subscribes)
+ *   <prefix>idem:<key>     string '1' with a TTL of dedupeWindowMs: an idempotency key was seen
+ *   <prefix>idemh:<sha256> the same, for a key longer than MAX_RAW_IDEMPOTENCY_KEY
  *
  * Counts live per node rather than per topic so that a node's whole share can be replaced in
  * one step (resync after a Redis restart) and dropped in one step (lease expiry, close).
@@ -16,6 +23,8 @@ export class RedisKeys {
   readonly nodeHashPrefix: string;
   readonly control: string;
   readonly topicChannelPrefix: string;
+  readonly idempotencyPrefix: string;
+  readonly hashedIdempotencyPrefix: string;
 
   constructor(readonly prefix: string) {
     this.nodes = `${prefix}nodes`;
@@ -23,6 +32,15 @@ export class RedisKeys {
     this.nodeHashPrefix = `${prefix}node:`;
     this.control = `${prefix}control`;
     this.topicChannelPrefix = `${prefix}t:`;
+    this.idempotencyPrefix = `${prefix}idem:`;
+    // 'idemh:' can never equal 'idem:' + a raw key, so hashed and raw keys cannot collide.
+    this.hashedIdempotencyPrefix = `${prefix}idemh:`;
+  }
+
+  /** The Redis key recording an idempotency key (opaque text, any length). */
+  idempotency(key: string): string {
+    if (key.length <= MAX_RAW_IDEMPOTENCY_KEY) return this.idempotencyPrefix + key;
+    return this.hashedIdempotencyPrefix + createHash('sha256').update(key).digest('hex');
   }
 
   nodeHash(nodeId: string): string {

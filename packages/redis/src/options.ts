@@ -52,6 +52,13 @@ export interface RedisBrokerOptions {
    */
   maxReconnectDelayMs?: number;
   /**
+   * Longest wait for Redis to answer a `claimKey` (an idempotency check for a re-sent
+   * publish). On timeout the claim rejects and the node treats the key as fresh, so a slow
+   * Redis can cause a duplicate delivery but never a stuck publish.
+   * @default 1_000
+   */
+  claimTimeoutMs?: number;
+  /**
    * Extra node-redis client options (TLS, username/password, socket settings) merged under
    * `url`. The broker sets `socket.reconnectStrategy` itself unless you pass one. Options that
    * change the reply shapes (RESP version, type mapping, modules) are not accepted.
@@ -68,6 +75,7 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   startTimeoutMs: number;
   maxReconnectDelayMs: number;
+  claimTimeoutMs: number;
   clientOptions: RedisConnectionOptions;
 }
 
@@ -92,6 +100,7 @@ export function resolveOptions(options: RedisBrokerOptions = {}): ResolvedOption
     maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes ?? 16 * 1024 * 1024, 0),
     startTimeoutMs: positiveInteger('startTimeoutMs', options.startTimeoutMs ?? 5_000, 0),
     maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 2_000, 1),
+    claimTimeoutMs: positiveInteger('claimTimeoutMs', options.claimTimeoutMs ?? 1_000, 1),
     clientOptions: options.clientOptions ?? {},
   };
 }

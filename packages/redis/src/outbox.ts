@@ -7,6 +7,11 @@
 export interface OutboxEntry {
   channel: string;
   payload: string;
+  /**
+   * The Redis key recording the publish's idempotency key, SET just before the PUBLISH when the
+   * entry is flushed (so the key is visible wherever the message is).
+   */
+  idempotencyKey?: string;
 }
 
 export class Outbox {
@@ -29,13 +34,14 @@ export class Outbox {
   }
 
   /** False (and counted as refused) when the entry does not fit. */
-  offer(channel: string, payload: string): boolean {
-    if (this.entries.length >= this.maxEntries || this.bytes + payload.length > this.maxBytes) {
+  offer(entry: OutboxEntry): boolean {
+    const size = entry.payload.length + (entry.idempotencyKey?.length ?? 0);
+    if (this.entries.length >= this.maxEntries || this.bytes + size > this.maxBytes) {
       this.refused++;
       return false;
     }
-    this.entries.push({ channel, payload });
-    this.bytes += payload.length;
+    this.entries.push(entry);
+    this.bytes += size;
     return true;
   }
 

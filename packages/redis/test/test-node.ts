@@ -8,13 +8,15 @@ let sequence = 0;
 
 export class RecordingNode implements BrokerNode {
   readonly nodeId: string;
+  readonly dedupeWindowMs: number;
   readonly delivered: BrokerMessage[] = [];
   readonly controls: ControlCommand[] = [];
   readonly countNotices: string[][] = [];
   private readonly counts = new Map<string, number>();
   broker: Broker | undefined;
 
-  constructor(name = 'node') {
+  constructor(name = 'node', dedupeWindowMs = 60_000) {
+    this.dedupeWindowMs = dedupeWindowMs;
     sequence += 1;
     this.nodeId = `${name}-${process.pid}-${sequence}-${Math.random().toString(36).slice(2, 8)}`;
   }
