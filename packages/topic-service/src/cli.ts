@@ -7,6 +7,7 @@ const HELP = `Usage: firetower-topic-service [options]
   --host <addr>    address to bind                        (env TOPIC_SERVICE_HOST, default 127.0.0.1)
   --lease-ms <n>   a node silent this long is dead        (env TOPIC_SERVICE_LEASE_MS, default 15000)
   --token <s>      shared secret: Authorization: Bearer   (env TOPIC_SERVICE_TOKEN, default none)
+  --max-keys <n>   idempotency keys kept at once          (env TOPIC_SERVICE_MAX_KEYS, default 200000)
   -h, --help       show this help
 `;
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         'lease-ms': { type: 'string' },
         token: { type: 'string' },
+        'max-keys': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -46,10 +48,12 @@ async function main(): Promise<void> {
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
   const leaseMs = integer('--lease-ms', values['lease-ms'] ?? env.TOPIC_SERVICE_LEASE_MS, 15_000);
   if (leaseMs < 1) fail('--lease-ms must be at least 1');
+  const maxKeys = integer('--max-keys', values['max-keys'] ?? env.TOPIC_SERVICE_MAX_KEYS, 200_000);
+  if (maxKeys < 1) fail('--max-keys must be at least 1');
   const host = values.host ?? (env.TOPIC_SERVICE_HOST || '127.0.0.1');
   const token = values.token ?? (env.TOPIC_SERVICE_TOKEN || undefined);
 
-  const service = await startTopicService({ port, host, leaseMs, token });
+  const service = await startTopicService({ port, host, leaseMs, token, maxKeys });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -25,7 +25,12 @@ export class TopicServiceError extends Error {
   }
 }
 
-export type TopicServiceClientErrorCode = TopicServiceErrorCode | 'network' | 'bad_response';
+/**
+ * `network`: no answer; `bad_response`: an answer that is not the API's; `timeout`: no answer within
+ * the deadline (claims); `unreachable`: the broker knows the link is down and did not try (claims);
+ * `not_running`: the broker is not started or closed. Otherwise the service's own refusal code.
+ */
+export type TopicServiceClientErrorCode = TopicServiceErrorCode | 'network' | 'bad_response' | 'timeout' | 'unreachable' | 'not_running';
 
 /** A request from the broker to the service failed: a refusal (`status` set) or the network. */
 export class TopicServiceClientError extends Error {

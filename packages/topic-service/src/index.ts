@@ -1,11 +1,12 @@
 export { createTopicService, startTopicService } from './service/create.js';
 export type { TopicService, TopicServiceOptions, RunningTopicService, StartTopicServiceOptions } from './service/create.js';
 export { TopicServiceCore, defaultLimits } from './service/core.js';
-export type { TopicServiceLimits, ServiceState } from './service/core.js';
+export type { TopicServiceLimits, ServiceState, KeyStats } from './service/core.js';
 export { createTopicServiceRouter } from './service/http.js';
 export type { RouterOptions } from './service/http.js';
 export { topicServiceBroker, TopicServiceBroker } from './broker/topic-service-broker.js';
 export type { TopicServiceBrokerOptions, TopicServiceBrokerState } from './broker/topic-service-broker.js';
 export { TopicServiceError, TopicServiceClientError } from './errors.js';
 export type { TopicServiceClientErrorCode } from './errors.js';
+export { KEY_LIMITS } from './wire.js';
 export type * from './wire.js';

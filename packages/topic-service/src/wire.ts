@@ -16,6 +16,33 @@ export interface WireMessage {
   exclude?: string;
 }
 
+/**
+ * A publish as a node sends it to the service: a relayed message plus, for a keyed publish, its
+ * idempotency key (the service records it for the request's `keyTtlMs`; it is never relayed).
+ */
+export interface WirePublish extends WireMessage {
+  key?: string;
+}
+
+/** The limits of idempotency keys, shared by the service's validation and the broker. */
+export const KEY_LIMITS = {
+  /** Longest key in characters; the broker hashes a longer one (see `wireKey`). */
+  maxKeyLength: 512,
+  /** Most keys in one `POST /v1/claims`; the broker splits a bigger turn. */
+  maxClaimKeys: 1000,
+} as const;
+
+/** `POST /v1/claims`: claim keys for `ttlMs` (each fresh one is recorded, in order). */
+export interface ClaimsRequest {
+  ttlMs: number;
+  keys: string[];
+}
+
+/** `fresh[i]`: nobody published with or claimed `keys[i]` within its window; now it is recorded. */
+export interface ClaimsResponse {
+  fresh: boolean[];
+}
+
 /** The commands relayed to every live node (same shape as the server's `ControlCommand`). */
 export type WireControl =
   | { kind: 'kickUser'; userId: string; reason?: string }

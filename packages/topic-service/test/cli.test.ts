@@ -10,11 +10,15 @@ afterEach(async () => {
 });
 
 describe('firetower-topic-service CLI (built dist, separate process)', () => {
-  it('prints the real port with --port 0, serves the API and exits 0 on SIGTERM', async () => {
-    running = await spawnService(['--port', '0', '--host', '127.0.0.1']);
+  it('prints the real port with --port 0, serves the API (--max-keys) and exits 0 on SIGTERM', async () => {
+    running = await spawnService(['--port', '0', '--host', '127.0.0.1', '--max-keys', '2']);
     expect(running.output()).toMatch(/^firetower topic service listening on http:\/\/127\.0\.0\.1:\d+\n/);
     expect(running.port).toBeGreaterThan(0);
     expect((await api(running.url)('GET', '/healthz')).body).toEqual({ ok: true, nodes: 0 });
+    // --max-keys 2: a third key evicts the first, which is then fresh again.
+    const claim = (keys: string[]) => api(running!.url)('POST', '/v1/claims', { ttlMs: 60_000, keys });
+    expect((await claim(['a', 'b', 'c'])).body).toEqual({ fresh: [true, true, true] });
+    expect((await claim(['c', 'a'])).body).toEqual({ fresh: [false, true] });
     expect(await running.stop('SIGTERM')).toBe(0);
   });
 

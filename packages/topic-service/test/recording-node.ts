@@ -7,7 +7,10 @@ export class RecordingNode implements BrokerNode {
   readonly countHints: string[] = [];
   readonly counts = new Map<string, number>();
 
-  constructor(readonly nodeId: string) {}
+  constructor(
+    readonly nodeId: string,
+    readonly dedupeWindowMs = 60_000,
+  ) {}
 
   deliver(message: BrokerMessage): void {
     this.delivered.push(message);

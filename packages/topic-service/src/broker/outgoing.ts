@@ -1,11 +1,11 @@
-import type { WireControl, WireCount, WireMessage } from '../wire.js';
+import type { WireControl, WireCount, WirePublish } from '../wire.js';
 
-export type OutgoingEntry = { kind: 'message'; message: WireMessage } | { kind: 'control'; command: WireControl };
+export type OutgoingEntry = { kind: 'message'; message: WirePublish } | { kind: 'control'; command: WireControl };
 
 /** What the sender sends next: the latest counts first, then publishes and commands in call order. */
 export type OutgoingBatch =
   | { kind: 'counts'; changes: WireCount[] }
-  | { kind: 'messages'; messages: WireMessage[] }
+  | { kind: 'messages'; messages: WirePublish[] }
   | { kind: 'control'; command: WireControl };
 
 /**
@@ -63,7 +63,7 @@ export class OutgoingQueue {
     const first = this.entries[this.head];
     if (!first) return undefined;
     if (first.kind === 'control') return { kind: 'control', command: first.command };
-    const messages: WireMessage[] = [];
+    const messages: WirePublish[] = [];
     for (let i = this.head; i < this.entries.length && messages.length < maxBatch; i++) {
       const entry = this.entries[i]!;
       if (entry.kind !== 'message') break;
@@ -117,4 +117,20 @@ export class OutgoingQueue {
     if (this.flushIntervalMs > 0) setTimeout(fire, this.flushIntervalMs);
     else setImmediate(fire);
   }
+}
+
+/** A publish request's body; `keyTtlMs` only with keys, so a batch without keys is what an older service takes. */
+export function publishBody(epoch: string, messages: WirePublish[], keyTtlMs: number): { epoch: string; keyTtlMs?: number; messages: WirePublish[] } {
+  return messages.some((m) => m.key !== undefined) ? { epoch, keyTtlMs, messages } : { epoch, messages };
+}
+
+/** Remove the keys of queued messages in place (they are the queue's own objects); true when any had one. */
+export function stripKeys(messages: WirePublish[]): boolean {
+  let stripped = false;
+  for (const message of messages) {
+    if (message.key === undefined) continue;
+    delete message.key;
+    stripped = true;
+  }
+  return stripped;
 }

@@ -10,42 +10,17 @@ import {
   type TopicCount,
 } from '@firetower/server';
 import { TopicServiceClientError } from '../errors.js';
-import type { NodesResponse, PollResponse, RegisterResponse, TopicResponse, TopicsResponse } from '../wire.js';
+import type { NodesResponse, PollResponse, RegisterResponse, TopicResponse, TopicsResponse, WirePublish } from '../wire.js';
 import { backoff, sleep } from './backoff.js';
+import { ClaimBatcher, postClaims, wireKey } from './claims.js';
 import { ServiceClient } from './client.js';
-import { OutgoingQueue, type OutgoingBatch } from './outgoing.js';
+import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
+import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './outgoing.js';
 import { ConditionWaiters } from './waiters.js';
 
 const debug = createDebug('firetower:topic-service:broker');
 
-export interface TopicServiceBrokerOptions {
-  /** The service's base URL, e.g. `http://127.0.0.1:6666` (a path prefix is allowed). */
-  url: string;
-  /** The service's shared secret, sent as `Authorization: Bearer <token>`. @default undefined */
-  token?: string;
-  /** This node's id at the service. @default the server's nodeId */
-  nodeId?: string;
-  /** How long the service may hold one poll. @default 10000 */
-  pollWaitMs?: number;
-  /** Publishes buffered while the service is slow or down; beyond it publish rejects with BrokerOverflowError. @default 10000 */
-  maxBufferedPublishes?: number;
-  /** Wait this long before sending, to batch more publishes per request; 0 = the next event-loop turn. @default 0 */
-  flushIntervalMs?: number;
-  /** Most publishes (or count changes) per request; also capped by the service's maxBatch. @default 1000 */
-  maxBatch?: number;
-  /** First retry delay after a failure. @default 100 */
-  backoffMinMs?: number;
-  /** Longest retry delay. @default 5000 */
-  backoffMaxMs?: number;
-  /** Timeout of one request other than a poll (a poll gets `pollWaitMs` + this). @default 10000 */
-  requestTimeoutMs?: number;
-  /**
-   * `start()` waits this long for the first registration, so a node that starts next to a
-   * running service serves cluster-wide from its first connection; after it, start resolves and
-   * registration goes on in the background (the node serves its local clients meanwhile). @default 5000
-   */
-  startTimeoutMs?: number;
-}
+export type { TopicServiceBrokerOptions };
 
 /**
  * `idle`: not started; `registering`: (re)registering and sending the full subscription set;
@@ -66,7 +41,7 @@ export class TopicServiceBroker implements Broker {
   private readonly outgoing: OutgoingQueue;
   private readonly closer = new AbortController();
   private readonly epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  private readonly opts: Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId' | 'startTimeoutMs'>>;
+  private readonly opts: ResolvedOptions;
   private node: BrokerNode | undefined;
   private nodeId = '';
   /** Bumped at every successful registration; a result from an older one is ignored. */
@@ -78,26 +53,18 @@ export class TopicServiceBroker implements Broker {
   private dropped = 0;
   /** Entries the service dropped for this node (its outbox overflowed). */
   private inboundDropped = 0;
-  private readonly startTimeoutMs: number;
   private readonly waiters = new ConditionWaiters();
+  private readonly claims = new ClaimBatcher((keys) =>
+    postClaims(this.client, { ttlMs: this.keyTtlMs(), keys }, this.closer.signal, this.opts.claimTimeoutMs),
+  );
   private loops: Promise<void>[] = [];
 
   constructor(options: TopicServiceBrokerOptions) {
     this.client = new ServiceClient(options.url, options.token);
-    this.opts = {
-      url: options.url,
-      pollWaitMs: options.pollWaitMs ?? 10_000,
-      maxBufferedPublishes: options.maxBufferedPublishes ?? 10_000,
-      flushIntervalMs: options.flushIntervalMs ?? 0,
-      maxBatch: options.maxBatch ?? 1000,
-      backoffMinMs: options.backoffMinMs ?? 100,
-      backoffMaxMs: options.backoffMaxMs ?? 5000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-    };
+    this.opts = resolveOptions(options);
     this.maxBatch = this.opts.maxBatch;
     this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
     this.nodeId = options.nodeId ?? '';
-    this.startTimeoutMs = options.startTimeoutMs ?? 5000;
   }
 
   get currentState(): TopicServiceBrokerState {
@@ -126,7 +93,7 @@ export class TopicServiceBroker implements Broker {
       () => stopWaiting.abort(),
       () => stopWaiting.abort(),
     );
-    await Promise.race([registered, sleep(this.startTimeoutMs, AbortSignal.any([this.closer.signal, stopWaiting.signal]))]);
+    await Promise.race([registered, sleep(this.opts.startTimeoutMs, AbortSignal.any([this.closer.signal, stopWaiting.signal]))]);
     stopWaiting.abort();
   }
 
@@ -138,7 +105,8 @@ export class TopicServiceBroker implements Broker {
   /**
    * Delivers to local subscribers synchronously, then queues the message for the service, which
    * relays it to the other nodes with subscribers (never back to this one). One caller's
-   * publishes thus reach every node in call order.
+   * publishes thus reach every node in call order. A keyed message's key rides in the same
+   * batch, so the service records it without a round trip of its own.
    */
   async publish(message: BrokerMessage): Promise<void> {
     if (this.isClosed()) throw new Error('topic-service broker is closed');
@@ -147,9 +115,9 @@ export class TopicServiceBroker implements Broker {
       throw new BrokerOverflowError(`topic-service broker buffer is full (${this.opts.maxBufferedPublishes} publishes)`);
     }
     this.node?.deliver(message);
-    const wire = message.exclude === undefined
-      ? { topic: message.topic, data: message.data }
-      : { topic: message.topic, data: message.data, exclude: message.exclude };
+    const wire: WirePublish = { topic: message.topic, data: message.data };
+    if (message.exclude !== undefined) wire.exclude = message.exclude;
+    if (message.idempotencyKey !== undefined && this.keyTtlMs() > 0) wire.key = wireKey(message.idempotencyKey);
     this.outgoing.push({ kind: 'message', message: wire });
   }
 
@@ -157,6 +125,22 @@ export class TopicServiceBroker implements Broker {
     if (this.isClosed()) throw new Error('topic-service broker is closed');
     this.node?.control(command);
     this.outgoing.push({ kind: 'control', command });
+  }
+
+  /**
+   * Claims made in one event-loop turn share one `POST /v1/claims`. Rejects (never hangs) when
+   * the link is known to be down, the request fails or `claimTimeoutMs` passes; the node then
+   * treats the key as fresh. With `dedupeWindowMs` 0 nothing is recorded, so every key is fresh.
+   */
+  async claimKey(key: string): Promise<boolean> {
+    if (this.state === 'idle' || this.isClosed()) {
+      throw new TopicServiceClientError('not_running', `claimKey: the topic-service broker is ${this.state}`);
+    }
+    if (this.keyTtlMs() <= 0) return true;
+    if (this.state === 'unreachable') {
+      throw new TopicServiceClientError('unreachable', 'claimKey: the topic service is unreachable');
+    }
+    return this.claims.claim(wireKey(key));
   }
 
   /** Read-your-writes: waits until this node's pending count changes reached the service. */
@@ -211,6 +195,7 @@ export class TopicServiceBroker implements Broker {
     this.closer.abort();
     this.outgoing.wake();
     this.waiters.settle(true);
+    this.claims.rejectPending(new TopicServiceClientError('not_running', 'claimKey: the topic-service broker closed'));
     await Promise.allSettled(this.loops);
     if (wasRegistered) {
       const path = `/v1/nodes/${encodeURIComponent(this.nodeId)}?epoch=${encodeURIComponent(this.epoch)}`;
@@ -302,7 +287,7 @@ export class TopicServiceBroker implements Broker {
       case 'counts':
         return this.call('POST', this.nodePath('/counts'), { epoch, changes: batch.changes });
       case 'messages':
-        return this.call('POST', this.nodePath('/publish'), { epoch, messages: batch.messages });
+        return this.call('POST', this.nodePath('/publish'), publishBody(epoch, batch.messages, this.keyTtlMs()));
       case 'control':
         return this.call('POST', this.nodePath('/control'), { epoch, command: batch.command });
     }
@@ -314,6 +299,11 @@ export class TopicServiceBroker implements Broker {
     if (code === 'unknown_node') {
       this.lost(generation);
       return 0;
+    }
+    if (batch?.kind === 'messages' && code === 'bad_request' && stripKeys(batch.messages)) {
+      // A service older than idempotency keys refuses the new fields: keep the messages, lose the keys.
+      debug('%s the service refused a keyed batch; resending it without keys: %s', this.nodeId, (error as Error).message);
+      return step;
     }
     if (batch && (code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large')) {
       // The service will never take this batch: drop it rather than block the queue forever.
@@ -381,6 +371,11 @@ export class TopicServiceBroker implements Broker {
   private call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
     const signal = AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]);
     return this.client.request<T>(method, path, body, signal);
+  }
+
+  /** The node's dedupe window: how long the service keeps this node's keys (0 = keys are off). */
+  private keyTtlMs(): number {
+    return this.node?.dedupeWindowMs ?? 0;
   }
 
   private nodePath(suffix: string): string {

@@ -6,8 +6,9 @@ import type {
   TopicResponse,
   WireControl,
   WireCount,
-  WireMessage,
+  WirePublish,
 } from '../wire.js';
+import { KeyStore } from './key-store.js';
 import { NodeRecord, type PollSink } from './node-record.js';
 import { TopicRegistry } from './registry.js';
 
@@ -28,6 +29,10 @@ export interface TopicServiceLimits {
   maxPollItems: number;
   /** About the largest poll response (the first entry always fits). @default 4 MiB */
   maxPollBytes: number;
+  /** Idempotency keys kept at once; beyond it the oldest is dropped early. @default 200000 */
+  maxKeys: number;
+  /** Longest a key is kept, whatever ttl a node asks for. @default 3600000 (1 hour) */
+  maxKeyTtlMs: number;
 }
 
 export const defaultLimits: TopicServiceLimits = {
@@ -38,7 +43,29 @@ export const defaultLimits: TopicServiceLimits = {
   maxOutboxBytes: 64 * 1024 * 1024,
   maxPollItems: 10_000,
   maxPollBytes: 4 * 1024 * 1024,
+  maxKeys: 200_000,
+  maxKeyTtlMs: 60 * 60 * 1000,
 };
+
+/** A key in a publish batch without a `keyTtlMs` (a node that does not say) is kept this long. */
+const DEFAULT_KEY_TTL_MS = 60_000;
+
+/** What the key store did since the service started, for status and tests. */
+export interface KeyStats {
+  /** Keys held now (expired ones leave at the next sweep). */
+  keys: number;
+  /** `POST /v1/claims` requests answered. */
+  claimRequests: number;
+  /** Claims answered fresh (the key was recorded). */
+  fresh: number;
+  /** Claims answered taken (a duplicate). */
+  taken: number;
+  /** Keys recorded from publishes. */
+  published: number;
+  /** Keys dropped by `maxKeys` before their ttl ran out. */
+  evicted: number;
+}
+
 
 export type ServiceState = 'running' | 'closed';
 
@@ -50,11 +77,14 @@ export class TopicServiceCore {
   readonly limits: TopicServiceLimits;
   private readonly registry = new TopicRegistry();
   private readonly nodes = new Map<string, NodeRecord>();
+  private readonly keys: KeyStore;
+  private readonly keyCounters = { claimRequests: 0, fresh: 0, taken: 0, published: 0 };
   private readonly sweeper: NodeJS.Timeout;
   private state: ServiceState = 'running';
 
   constructor(limits: Partial<TopicServiceLimits> = {}) {
     this.limits = { ...defaultLimits, ...limits };
+    this.keys = new KeyStore(this.limits.maxKeys);
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
     this.sweeper = setInterval(() => this.sweep(Date.now()), every);
     this.sweeper.unref();
@@ -100,17 +130,28 @@ export class TopicServiceCore {
 
   /**
    * Relay messages to every other node with subscribers of their topic, in order. The origin
-   * is never sent its own publishes: its broker delivered them locally already.
+   * is never sent its own publishes: its broker delivered them locally already. A message's
+   * idempotency key is recorded for `keyTtlMs` (so a claim on any node sees it) and not relayed.
    */
-  publish(nodeId: string, epoch: string | undefined, messages: readonly WireMessage[]): number {
+  publish(nodeId: string, epoch: string | undefined, messages: readonly WirePublish[], keyTtlMs = DEFAULT_KEY_TTL_MS): number {
     this.assertRunning();
     this.assertBatch(messages.length);
     const origin = this.node(nodeId, epoch);
+    const now = Date.now();
+    const ttl = this.keyTtl(keyTtlMs);
     let deliveries = 0;
     for (const message of messages) {
+      if (message.key !== undefined) {
+        this.keys.remember(message.key, ttl, now);
+        this.keyCounters.published += 1;
+      }
       const targets = this.registry.nodesOf(message.topic);
       if (!targets || (targets.size === 1 && targets.has(origin.nodeId))) continue;
-      const json = JSON.stringify({ kind: 'message', ...message });
+      const json = JSON.stringify(
+        message.exclude === undefined
+          ? { kind: 'message', topic: message.topic, data: message.data }
+          : { kind: 'message', topic: message.topic, data: message.data, exclude: message.exclude },
+      );
       for (const targetId of targets.keys()) {
         if (targetId === origin.nodeId) continue;
         const target = this.nodes.get(targetId);
@@ -164,6 +205,26 @@ export class TopicServiceCore {
     };
   }
 
+  /**
+   * Claim idempotency keys, in order: `fresh[i]` is true, and `keys[i]` is recorded for `ttlMs`,
+   * when no publish or claim took it within its window (a key twice in one request: the first wins).
+   * Not tied to a node: a node claims while it (re)registers, too.
+   */
+  claim(keys: readonly string[], ttlMs: number): boolean[] {
+    this.assertRunning();
+    const now = Date.now();
+    const ttl = this.keyTtl(ttlMs);
+    this.keys.sweep(now);
+    const fresh = keys.map((key) => this.keys.claim(key, ttl, now));
+    this.keyCounters.claimRequests += 1;
+    for (const f of fresh) this.keyCounters[f ? 'fresh' : 'taken'] += 1;
+    return fresh;
+  }
+
+  keyStats(): KeyStats {
+    return { keys: this.keys.size, evicted: this.keys.evicted, ...this.keyCounters };
+  }
+
   count(topic: string): TopicResponse {
     const count = this.registry.count(topic);
     return { topic, count, exists: count > 0 };
@@ -193,6 +254,7 @@ export class TopicServiceCore {
 
   /** Expire nodes whose lease ran out. Public so a test can drive it with a chosen clock. */
   sweep(now: number): void {
+    this.keys.sweep(now);
     for (const node of [...this.nodes.values()]) {
       if (node.poll.state === 'idle' && now - node.lastSeen > this.limits.leaseMs) this.remove(node, 'lease expired');
     }
@@ -206,6 +268,7 @@ export class TopicServiceCore {
     const body = JSON.stringify({ error: { code: 'closed', message: 'topic service is closing' } });
     for (const node of this.nodes.values()) this.release(node)?.answer(503, body);
     this.nodes.clear();
+    this.keys.clear();
   }
 
   private node(nodeId: string, epoch: string | undefined): NodeRecord {
@@ -285,6 +348,10 @@ export class TopicServiceCore {
 
   private assertRunning(): void {
     if (this.state !== 'running') throw new TopicServiceError('closed', 'topic service is closed');
+  }
+
+  private keyTtl(ttlMs: number): number {
+    return Math.max(1, Math.min(ttlMs, this.limits.maxKeyTtlMs));
   }
 
   private assertBatch(size: number): void {

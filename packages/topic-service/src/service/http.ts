@@ -2,9 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
-import type { ErrorBody, NodesResponse, TopicsResponse, TopicServiceErrorCode } from '../wire.js';
+import type { ClaimsResponse, ErrorBody, NodesResponse, TopicsResponse, TopicServiceErrorCode } from '../wire.js';
 import type { TopicServiceCore } from './core.js';
 import {
+  claimsBody,
   controlBody,
   countsBody,
   leaveQuery,
@@ -79,7 +80,7 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
   router.post('/v1/nodes/:id/publish', (req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(publishBody, req.body, 'publish body');
-    const deliveries = core.publish(nodeId, body.epoch, body.messages);
+    const deliveries = core.publish(nodeId, body.epoch, body.messages, body.keyTtlMs);
     res.json({ ok: true, accepted: body.messages.length, deliveries });
   });
 
@@ -87,6 +88,13 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(controlBody, req.body, 'control body');
     res.json({ ok: true, deliveries: core.control(nodeId, body.epoch, body.command) });
+  });
+
+  // Not under /nodes/:id: any caller with the token may claim, registered or not.
+  router.post('/v1/claims', (req, res) => {
+    const body = parse(claimsBody, req.body, 'claims body');
+    const answer: ClaimsResponse = { fresh: core.claim(body.keys, body.ttlMs) };
+    res.json(answer);
   });
 
   router.get('/v1/nodes/:id/poll', (req, res) => {

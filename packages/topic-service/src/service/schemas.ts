@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { KEY_LIMITS } from '../wire.js';
 
 /** Node ids and epochs: printable, short, safe in a URL path. */
 const id = z.string().min(1).max(200);
 const topic = z.string().min(1).max(1024);
+/** An idempotency key: opaque text, bounded so the key store stays small. */
+const key = z.string().min(1).max(KEY_LIMITS.maxKeyLength);
+/** How long a key is kept, in ms (the service clamps it to its `maxKeyTtlMs`). */
+const ttlMs = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 export const registerBody = z.object({ nodeId: id, epoch: id }).strict();
 
@@ -17,9 +22,20 @@ export const countsBody = z
 export const publishBody = z
   .object({
     epoch: id.optional(),
+    /** How long the messages' keys are kept (the node's dedupe window). */
+    keyTtlMs: ttlMs.optional(),
     messages: z.array(
-      z.object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional() }).strict(),
+      z
+        .object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional(), key: key.optional() })
+        .strict(),
     ),
+  })
+  .strict();
+
+export const claimsBody = z
+  .object({
+    ttlMs,
+    keys: z.array(key).min(1).max(KEY_LIMITS.maxClaimKeys),
   })
   .strict();
 

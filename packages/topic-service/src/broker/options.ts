@@ -1,0 +1,51 @@
+export interface TopicServiceBrokerOptions {
+  /** The service's base URL, e.g. `http://127.0.0.1:6666` (a path prefix is allowed). */
+  url: string;
+  /** The service's shared secret, sent as `Authorization: Bearer <token>`. @default undefined */
+  token?: string;
+  /** This node's id at the service. @default the server's nodeId */
+  nodeId?: string;
+  /** How long the service may hold one poll. @default 10000 */
+  pollWaitMs?: number;
+  /** Publishes buffered while the service is slow or down; beyond it publish rejects with BrokerOverflowError. @default 10000 */
+  maxBufferedPublishes?: number;
+  /** Wait this long before sending, to batch more publishes per request; 0 = the next event-loop turn. @default 0 */
+  flushIntervalMs?: number;
+  /** Most publishes (or count changes) per request; also capped by the service's maxBatch. @default 1000 */
+  maxBatch?: number;
+  /** First retry delay after a failure. @default 100 */
+  backoffMinMs?: number;
+  /** Longest retry delay. @default 5000 */
+  backoffMaxMs?: number;
+  /** Timeout of one request other than a poll (a poll gets `pollWaitMs` + this). @default 10000 */
+  requestTimeoutMs?: number;
+  /**
+   * Deadline of one `claimKey` round trip. A publish waits for its claim, so keep it short: on
+   * expiry the claim rejects and the node publishes anyway (at-least-once). @default 2000
+   */
+  claimTimeoutMs?: number;
+  /**
+   * `start()` waits this long for the first registration, so a node that starts next to a
+   * running service serves cluster-wide from its first connection; after it, start resolves and
+   * registration goes on in the background (the node serves its local clients meanwhile). @default 5000
+   */
+  startTimeoutMs?: number;
+}
+
+export type ResolvedOptions = Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId'>>;
+
+/** The options with their defaults filled in (the `@default`s above). */
+export function resolveOptions(options: TopicServiceBrokerOptions): ResolvedOptions {
+  return {
+    url: options.url,
+    pollWaitMs: options.pollWaitMs ?? 10_000,
+    maxBufferedPublishes: options.maxBufferedPublishes ?? 10_000,
+    flushIntervalMs: options.flushIntervalMs ?? 0,
+    maxBatch: options.maxBatch ?? 1000,
+    backoffMinMs: options.backoffMinMs ?? 100,
+    backoffMaxMs: options.backoffMaxMs ?? 5000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    claimTimeoutMs: options.claimTimeoutMs ?? 2000,
+    startTimeoutMs: options.startTimeoutMs ?? 5000,
+  };
+}
