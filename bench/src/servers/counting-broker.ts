@@ -29,6 +29,9 @@ export function countingBroker(inner: Broker): { broker: Broker; counts: Deliver
         get nodeId() {
           return node.nodeId;
         },
+        get dedupeWindowMs() {
+          return node.dedupeWindowMs;
+        },
         deliver(message: BrokerMessage) {
           if (publishing > 0) counts.localDeliveries++;
           else {
@@ -56,6 +59,7 @@ export function countingBroker(inner: Broker): { broker: Broker; counts: Deliver
       }
     },
     control: (command) => inner.control(command),
+    ...(inner.claimKey ? { claimKey: (key: string) => inner.claimKey!(key) } : {}),
     count: (topic) => inner.count(topic),
     topics: () => inner.topics(),
     status: () => inner.status(),
