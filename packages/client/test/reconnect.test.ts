@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { LocalCloseCode, type CloseEvent, type FiretowerState } from '@firetower/client';
-import { createMemoryBus, memoryBroker } from '@firetower/server';
+import { createMemoryBus, memoryBroker, type FiretowerHooks as ServerHooks } from '@firetower/server';
 import { closeClients, startTestServer, testClient, waitFor, type TestServer } from './support.js';
 
 const servers: TestServer[] = [];
@@ -17,6 +17,29 @@ afterEach(async () => {
   closeClients();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
+
+/**
+ * Hooks that accept the first 'lose the ack' publish the way the server would (same idempotency
+ * key), then cut the connection before the ack can leave: the client only knows it never got an
+ * answer, and re-sends.
+ */
+function loseFirstAck(): { hooks: ServerHooks; readonly dropped: boolean } {
+  let dropped = false;
+  return {
+    get dropped() {
+      return dropped;
+    },
+    hooks: {
+      onMessage: async (tower, message) => {
+        if (dropped || message.data !== 'lose the ack') return undefined;
+        dropped = true;
+        await tower.publish(message.topic, message.data, { idempotencyKey: `${tower.clientId}:${message.id}` });
+        tower.close(4004, 'lost ack');
+        return false;
+      },
+    },
+  };
+}
 
 const topicsOn = (s: TestServer, clientId: string): string[] => [...(s.ft.getTower(clientId)?.topics ?? [])].sort();
 
@@ -51,26 +74,14 @@ describe('reconnect', () => {
   });
 
   test('a publish whose ack was lost is re-sent with its id and delivered once', async () => {
-    let dropped = false;
-    const s = await server({
-      hooks: {
-        // Accept the publish the way the server would (same idempotency key), then cut the
-        // connection before the ack can leave: the client only knows it never got an answer.
-        onMessage: async (tower, message) => {
-          if (dropped || message.data !== 'lose the ack') return undefined;
-          dropped = true;
-          await tower.publish(message.topic, message.data, { idempotencyKey: `${tower.clientId}:${message.id}` });
-          tower.close(4004, 'lost ack');
-          return false;
-        },
-      },
-    });
+    const lost = loseFirstAck();
+    const s = await server({ hooks: lost.hooks });
     const publisher = testClient(s.wsUrl);
     const listener = testClient(s.wsUrl);
     const received: unknown[] = [];
     await listener.subscribe('/once', (data) => received.push(data)).ready;
     const result = await publisher.publish('/once', 'lose the ack');
-    expect(dropped).toBe(true);
+    expect(lost.dropped).toBe(true);
     expect(result.duplicate).toBe(true);
     await listener.publish('/once', 'marker');
     await waitFor(() => received.includes('marker'), 5_000, 'the marker');
@@ -79,19 +90,8 @@ describe('reconnect', () => {
 
   test('a publish whose ack was lost is re-sent to another node of the cluster and delivered once', async () => {
     const bus = createMemoryBus();
-    let dropped = false;
-    const first = await server({
-      broker: memoryBroker({ bus }),
-      hooks: {
-        onMessage: async (tower, message) => {
-          if (dropped || message.data !== 'lose the ack') return undefined;
-          dropped = true;
-          await tower.publish(message.topic, message.data, { idempotencyKey: `${tower.clientId}:${message.id}` });
-          tower.close(4004, 'lost ack');
-          return false;
-        },
-      },
-    });
+    const lost = loseFirstAck();
+    const first = await server({ broker: memoryBroker({ bus }), hooks: lost.hooks });
     const second = await server({ broker: memoryBroker({ bus }) });
     // A load balancer: the first connection goes to the first node, every later one to the second.
     let connections = 0;
@@ -109,7 +109,7 @@ describe('reconnect', () => {
     await listener.subscribe('/once', (data) => received.push(data)).ready;
     await waitFor(async () => (await first.ft.count('/once')) === 1, 5_000, 'the subscription seen from the first node');
     const result = await publisher.publish('/once', 'lose the ack');
-    expect(dropped).toBe(true);
+    expect(lost.dropped).toBe(true);
     expect(connections).toBe(2);
     expect(second.ft.getTower(publisher.clientId!)).toBeDefined();
     expect(result.duplicate).toBe(true);

@@ -1,26 +1,16 @@
 /** The Redis broker on its own, against a real redis-server, with recording nodes. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerOverflowError } from '@firetower/server';
 import { type RedisBroker, RedisBrokerError, redisBroker, type RedisBrokerOptions } from '@firetower/redis';
-import type { RedisClientType } from 'redis';
-import { adminClient, freePort, RedisServer, redisServerPath, SKIP_REASON } from './redis-server.js';
+import { freePort, RedisServer, redisServerPath, SKIP_REASON, useRedisServer } from './redis-server.js';
 import { RecordingNode, waitUntil } from './test-node.js';
 
 describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKIP_REASON})`}`, () => {
-  let redis: RedisServer;
-  let admin: RedisClientType;
+  const shared = useRedisServer();
   const open: RedisBroker[] = [];
   let prefixSeq = 0;
   let prefix = '';
 
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    admin = await adminClient(redis.url);
-  });
-  afterAll(async () => {
-    admin?.destroy();
-    await redis?.stop();
-  });
   afterEach(async () => {
     await Promise.all(open.splice(0).map((b) => b.close()));
   });
@@ -31,7 +21,7 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     const result = [];
     for (let i = 0; i < count; i++) {
       const node = new RecordingNode(`n${i}`);
-      const broker = redisBroker({ url: redis.url, keyPrefix: prefix, ...options });
+      const broker = redisBroker({ url: shared.redis.url, keyPrefix: prefix, ...options });
       node.broker = broker;
       open.push(broker);
       await broker.start(node);
@@ -41,7 +31,7 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
   }
 
   const numsub = async (topic: string) => {
-    const reply = await admin.pubSubNumSub(`${prefix}t:${topic}`);
+    const reply = await shared.admin.pubSubNumSub(`${prefix}t:${topic}`);
     return Number(reply[`${prefix}t:${topic}`] ?? 0);
   };
 
@@ -148,9 +138,9 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     const [a, b] = await cluster(2);
     a!.node.setCounts({ t: 1 });
     await a!.broker.count('t');
-    for (const junk of ['', 'no header', '[1]\n{}', '{not json\n1', '["x", 5]\n1']) await admin.publish(`${prefix}t:t`, junk);
+    for (const junk of ['', 'no header', '[1]\n{}', '{not json\n1', '["x", 5]\n1']) await shared.admin.publish(`${prefix}t:t`, junk);
     for (const junk of ['', '{}', '[]', '{"o":"x","k":"control","c":{"kind":"nope"}}', '{"o":"x","k":"counts","t":[1]}']) {
-      await admin.publish(`${prefix}control`, junk);
+      await shared.admin.publish(`${prefix}control`, junk);
     }
     await b!.broker.publish({ topic: 't', data: '"ok"' });
     await waitUntil(() => a!.node.delivered.length > 0, 5_000, 'good message');

@@ -3,29 +3,19 @@
  * redis-server: what is stored, where, for how long, and how a claim fails when Redis does not
  * answer.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type RedisBroker, RedisBrokerError, redisBroker, type RedisBrokerOptions } from '@firetower/redis';
-import type { RedisClientType } from 'redis';
-import { adminClient, freePort, RedisServer, redisServerPath, SKIP_REASON } from './redis-server.js';
+import { adminClient, freePort, RedisServer, redisServerPath, SKIP_REASON, useRedisServer } from './redis-server.js';
 import { RecordingNode, waitUntil } from './test-node.js';
 
 describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPath ? '' : ` (${SKIP_REASON})`}`, () => {
-  let redis: RedisServer;
-  let admin: RedisClientType;
+  const shared = useRedisServer();
   const open: RedisBroker[] = [];
   const servers: RedisServer[] = [];
   let prefixSeq = 0;
 
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    admin = await adminClient(redis.url);
-  });
-  afterAll(async () => {
-    admin?.destroy();
-    await redis?.stop();
-  });
   afterEach(async () => {
-    await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+    await shared.admin.sendCommand(['CLIENT', 'UNPAUSE']);
     await Promise.all(open.splice(0).map((b) => b.close()));
     await Promise.all(servers.splice(0).map((s) => s.stop()));
   });
@@ -35,7 +25,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
   async function startNode(options: RedisBrokerOptions & { dedupeWindowMs?: number }): Promise<{ node: RecordingNode; broker: RedisBroker }> {
     const { dedupeWindowMs, ...brokerOptions } = options;
     const node = new RecordingNode('n', dedupeWindowMs);
-    const broker = redisBroker({ url: redis.url, ...brokerOptions });
+    const broker = redisBroker({ url: shared.redis.url, ...brokerOptions });
     node.broker = broker;
     open.push(broker);
     await broker.start(node);
@@ -58,8 +48,8 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     // b got the message, so the key is already there (SET went before PUBLISH on one connection).
     expect(await b.broker.claimKey('client-1:p1')).toBe(false);
     expect(await a.broker.claimKey('client-1:p1')).toBe(false);
-    expect(await admin.get(`${keyPrefix}idem:client-1:p1`)).toBe('1');
-    const ttl = await admin.pTTL(`${keyPrefix}idem:client-1:p1`);
+    expect(await shared.admin.get(`${keyPrefix}idem:client-1:p1`)).toBe('1');
+    const ttl = await shared.admin.pTTL(`${keyPrefix}idem:client-1:p1`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
     // Nodes ignore the key on delivery: it is not carried to subscribers.
@@ -67,12 +57,12 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     // An unkeyed publish records nothing.
     await a.broker.publish({ topic: 'room', data: '"plain"' });
     await waitUntil(() => b.node.dataOf('room').length === 2, 5_000, 'second delivery');
-    expect((await admin.keys(`${keyPrefix}idem*`)).sort()).toEqual([`${keyPrefix}idem:client-1:p1`]);
+    expect((await shared.admin.keys(`${keyPrefix}idem*`)).sort()).toEqual([`${keyPrefix}idem:client-1:p1`]);
   });
 
   it('sends the SET on the publishing connection right before its PUBLISH', async () => {
     const { a, keyPrefix } = await pair();
-    const monitor = await adminClient(redis.url);
+    const monitor = await adminClient(shared.redis.url);
     const lines: string[] = [];
     try {
       await monitor.monitor((line: string) => void lines.push(line));
@@ -109,7 +99,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     await a.broker.publish({ topic: 'x', data: '1', idempotencyKey: 'short' });
     // Asked on the publishing connection, so the SET has run when the answer comes.
     expect(await a.broker.claimKey('short')).toBe(false);
-    const ttl = await admin.pTTL(`${keyPrefix}idem:short`);
+    const ttl = await shared.admin.pTTL(`${keyPrefix}idem:short`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1_000);
     // A claim after expiry is granted (and records the key again), so poll with claims.
@@ -125,7 +115,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     await waitUntil(() => b.node.dataOf('z').length === 1, 5_000, 'delivery');
     expect(await b.broker.claimKey('k0')).toBe(true);
     expect(await b.broker.claimKey('k0')).toBe(true);
-    expect(await admin.keys(`${keyPrefix}idem*`)).toEqual([]);
+    expect(await shared.admin.keys(`${keyPrefix}idem*`)).toEqual([]);
   });
 
   it('keeps keys of different prefixes apart, and stores long keys by their hash', async () => {
@@ -135,15 +125,15 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     expect(await two.a.broker.claimKey('shared')).toBe(true);
     expect(await one.b.broker.claimKey('shared')).toBe(false);
     expect(await two.b.broker.claimKey('shared')).toBe(false);
-    expect(await admin.get(`${one.keyPrefix}idem:shared`)).toBe('1');
-    expect(await admin.get(`${two.keyPrefix}idem:shared`)).toBe('1');
+    expect(await shared.admin.get(`${one.keyPrefix}idem:shared`)).toBe('1');
+    expect(await shared.admin.get(`${two.keyPrefix}idem:shared`)).toBe('1');
 
     const long = 'k'.repeat(10_000);
     await one.a.broker.publish({ topic: 'l', data: '1', idempotencyKey: long });
     expect(await one.a.broker.claimKey(long)).toBe(false); // same connection: the SET has run
     expect(await one.b.broker.claimKey(long)).toBe(false);
     expect(await one.b.broker.claimKey(`${long}x`)).toBe(true);
-    const stored = await admin.keys(`${one.keyPrefix}idemh:*`);
+    const stored = await shared.admin.keys(`${one.keyPrefix}idemh:*`);
     expect(stored).toHaveLength(2);
     for (const key of stored) expect(key).toMatch(new RegExp(`^${one.keyPrefix}idemh:[0-9a-f]{64}$`));
   });
@@ -159,14 +149,14 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
 
     // Connected, but Redis holds every write (CLIENT PAUSE): the claim hits its deadline...
     const { a, b, keyPrefix } = await pair({ claimTimeoutMs: 100 });
-    await admin.sendCommand(['CLIENT', 'PAUSE', '30000', 'WRITE']);
+    await shared.admin.sendCommand(['CLIENT', 'PAUSE', '30000', 'WRITE']);
     const late = await a.broker.claimKey('paused').catch((e: unknown) => e);
     expect(late).toMatchObject({ code: 'claim_timeout' });
     // ...while a keyed publish does not wait for its SET.
     await a.broker.publish({ topic: 'p', data: '1', idempotencyKey: 'during-pause' });
     expect(a.node.dataOf('p')).toEqual(['1']);
-    await admin.sendCommand(['CLIENT', 'UNPAUSE']);
-    await waitUntil(async () => (await admin.get(`${keyPrefix}idem:during-pause`)) === '1', 5_000, 'held SET ran');
+    await shared.admin.sendCommand(['CLIENT', 'UNPAUSE']);
+    await waitUntil(async () => (await shared.admin.get(`${keyPrefix}idem:during-pause`)) === '1', 5_000, 'held SET ran');
     expect(await b.broker.claimKey('during-pause')).toBe(false);
 
     // Closed.

@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createClient, type RedisClientType } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
 
 function findRedisServer(): string | undefined {
   try {
@@ -116,4 +117,21 @@ export async function adminClient(url: string): Promise<RedisClientType> {
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/**
+ * One redis-server for a describe block (started in beforeAll, stopped in afterAll) and an admin
+ * client on it; read `redis` and `admin` inside tests and hooks.
+ */
+export function useRedisServer(): { readonly redis: RedisServer; readonly admin: RedisClientType } {
+  const shared = {} as { redis: RedisServer; admin: RedisClientType };
+  beforeAll(async () => {
+    shared.redis = await RedisServer.start();
+    shared.admin = await adminClient(shared.redis.url);
+  });
+  afterAll(async () => {
+    shared.admin?.destroy();
+    await shared.redis?.stop();
+  });
+  return shared;
 }

@@ -1,4 +1,6 @@
-/** Small helpers for the topic-service tests: a JSON HTTP call and a condition wait with a deadline. */
+/** Small helpers for the topic-service tests: a JSON HTTP call, a service per test and a condition wait with a deadline. */
+import { afterEach } from 'vitest';
+import { startTopicService, type RunningTopicService, type StartTopicServiceOptions } from '../src/service/create.js';
 
 export interface ApiResult<T = any> {
   status: number;
@@ -32,4 +34,17 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** `start(options)` runs a service on a free port for the current test and closes it after. */
+export function useServicePerTest(): (options?: StartTopicServiceOptions) => Promise<{ service: RunningTopicService; call: ReturnType<typeof api> }> {
+  let service: RunningTopicService | undefined;
+  afterEach(async () => {
+    await service?.close();
+    service = undefined;
+  });
+  return async (options = {}) => {
+    service = await startTopicService({ port: 0, ...options });
+    return { service, call: api(service.url, options.token) };
+  };
 }

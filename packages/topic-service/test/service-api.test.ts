@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTopicService, type RunningTopicService, type StartTopicServiceOptions } from '../src/service/create.js';
-import { api, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningTopicService, StartTopicServiceOptions } from '../src/service/create.js';
+import { api, useServicePerTest, waitFor } from './helpers.js';
 
+const startService = useServicePerTest();
 let service: RunningTopicService | undefined;
-afterEach(async () => {
-  await service?.close();
-  service = undefined;
-});
-
 async function start(options: StartTopicServiceOptions = {}) {
-  service = await startTopicService({ port: 0, ...options });
-  return { service, call: api(service.url, options.token) };
+  const started = await startService(options);
+  service = started.service;
+  return started;
 }
 
 type Call = ReturnType<typeof api>;

@@ -1,19 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeyStore } from '../src/service/key-store.js';
-import { startTopicService, type RunningTopicService, type StartTopicServiceOptions } from '../src/service/create.js';
 import { KEY_LIMITS } from '../src/wire.js';
-import { api, waitFor } from './helpers.js';
+import { api, useServicePerTest, waitFor } from './helpers.js';
 
-let service: RunningTopicService | undefined;
-afterEach(async () => {
-  await service?.close();
-  service = undefined;
-});
-
-async function start(options: StartTopicServiceOptions = {}) {
-  service = await startTopicService({ port: 0, ...options });
-  return { service, call: api(service.url, options.token) };
-}
+const start = useServicePerTest();
 
 const HOUR = 3_600_000;
 
@@ -122,8 +112,8 @@ describe('POST /v1/claims', () => {
   });
 
   it('requires the token like every endpoint', async () => {
-    const { call } = await start({ token: 's3cret' });
-    for (const c of [api(service!.url), api(service!.url, 'nope')]) {
+    const { service, call } = await start({ token: 's3cret' });
+    for (const c of [api(service.url), api(service.url, 'nope')]) {
       const res = await c('POST', '/v1/claims', { ttlMs: HOUR, keys: ['a'] });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('unauthorized');
