@@ -253,11 +253,10 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       return Promise.reject(error);
     }
     const key = options.idempotencyKey;
+    const dropDuplicate = (): undefined => void this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
     const publishNow = (): Promise<void> => {
       const outcome = this.publishJson(topic, json, options.excludeClientId, key);
-      if (outcome !== 'duplicate') return outcome;
-      this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
-      return Promise.resolve();
+      return outcome === 'duplicate' ? Promise.resolve(dropDuplicate()) : outcome;
     };
     // A server-side retry may land on another node than the first attempt (a load balancer in
     // front of the push API), so a keyed publish is claimed across the cluster first.
@@ -268,8 +267,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     const published = this.keyedPublishes.then(() => claim).then((fresh) => {
       if (fresh) return publishNow();
       this.dedupe.remember(key!);
-      this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
-      return undefined;
+      return dropDuplicate();
     });
     this.keyedPublishes = published.then(noop, noop);
     return published;

@@ -65,8 +65,18 @@ class MemoryBroker implements Broker {
   readonly kind = 'memory';
   private state: MemoryState = 'new';
   private member: BusMember | undefined;
+  /**
+   * Only on a bus shared with other brokers: alone in its process a node's own idempotency window
+   * already knows every key, and a publish with a key stays synchronous.
+   */
+  readonly claimKey: ((key: string) => Promise<boolean>) | undefined;
 
-  constructor(private readonly bus: MemoryBus) {}
+  constructor(
+    private readonly bus: MemoryBus,
+    shared: boolean,
+  ) {
+    if (shared) this.claimKey = (key) => this.claim(key);
+  }
 
   async start(node: BrokerNode): Promise<void> {
     if (this.state !== 'new') throw new Error('memory broker: start() may be called once');
@@ -88,14 +98,14 @@ class MemoryBroker implements Broker {
 
   publish(message: BrokerMessage): Promise<void> {
     if (this.state !== 'started') return Promise.reject(new Error('memory broker is not started'));
-    if (message.idempotencyKey !== undefined) this.bus.keys?.remember(message.idempotencyKey);
+    if (message.idempotencyKey !== undefined && this.claimKey !== undefined) this.bus.keys?.remember(message.idempotencyKey);
     for (const member of this.bus.members.values()) {
       if (member.counts.has(message.topic)) member.node.deliver(message);
     }
     return Promise.resolve();
   }
 
-  async claimKey(key: string): Promise<boolean> {
+  private async claim(key: string): Promise<boolean> {
     if (this.state !== 'started') throw new Error('memory broker is not started');
     const keys = this.bus.keys;
     if (keys === undefined || keys.has(key)) return keys === undefined;
@@ -150,5 +160,5 @@ class MemoryBroker implements Broker {
  * app2.use(firetower({ broker: memoryBroker({ bus }) }));
  */
 export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
-  return new MemoryBroker(options.bus ?? createMemoryBus());
+  return new MemoryBroker(options.bus ?? createMemoryBus(), options.bus !== undefined);
 }
