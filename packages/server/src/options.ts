@@ -2,7 +2,7 @@ import { DEFAULT_LIMITS, type Limits } from '@firetower/protocol';
 import { memoryBroker } from './broker/memory.js';
 import type { Broker } from './broker/types.js';
 import { outboxLimits, type OutboxLimits } from './send-queue.js';
-import type { FiretowerHooks, FiretowerOptions, SlowConsumerPolicy } from './types.js';
+import type { FiretowerHooks, FiretowerOptions } from './types.js';
 
 /** Options with every default applied; what the rest of the server reads. */
 export interface ResolvedOptions<AppData> {
@@ -13,9 +13,7 @@ export interface ResolvedOptions<AppData> {
   allowedOrigins: ReadonlySet<string> | '*';
   heartbeatIntervalMs: number;
   rawDelivery: boolean;
-  maxQueueBytes: number;
-  slowConsumerPolicy: SlowConsumerPolicy;
-  /** maxQueueBytes and slowConsumerPolicy as every outbox of the node shares them. */
+  /** maxQueueBytes and slowConsumerPolicy, one object every outbox of the node shares. */
   outbox: OutboxLimits;
   maxInboundQueue: number;
   readTimeoutMs: number;
@@ -54,8 +52,6 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     if (value !== undefined) limits[key] = nonNegative(value, DEFAULT_LIMITS[key], `limits.${key}`);
   }
   const origins = options.allowedOrigins ?? [];
-  const maxQueueBytes = nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes');
-  const slowConsumerPolicy = options.slowConsumerPolicy ?? 'drop-oldest';
   return {
     path: normalisePath(options.path ?? '/ws'),
     hooks: options.hooks ?? {},
@@ -64,9 +60,7 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     allowedOrigins: origins === '*' ? '*' : new Set(origins.map(normaliseOrigin)),
     heartbeatIntervalMs: nonNegative(options.heartbeatIntervalMs, 25_000, 'heartbeatIntervalMs'),
     rawDelivery: options.rawDelivery ?? false,
-    maxQueueBytes,
-    slowConsumerPolicy,
-    outbox: outboxLimits(maxQueueBytes, slowConsumerPolicy),
+    outbox: outboxLimits(nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'), options.slowConsumerPolicy ?? 'drop-oldest'),
     maxInboundQueue: Math.max(1, nonNegative(options.maxInboundQueue, 256, 'maxInboundQueue')),
     readTimeoutMs: nonNegative(options.readTimeoutMs, 5_000, 'readTimeoutMs'),
     dedupeWindowMs: nonNegative(options.dedupeWindowMs, 60_000, 'dedupeWindowMs'),

@@ -97,7 +97,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
 
   /** @internal */
   outboxDropped(droppedFrames: number, queuedBytes: number): void {
-    this.host.slowConsumer(this, { policy: this.host.options.slowConsumerPolicy, queuedBytes, droppedFrames });
+    this.host.slowConsumer(this, { policy: this.host.options.outbox.policy, queuedBytes, droppedFrames });
   }
 
   /** @internal */
