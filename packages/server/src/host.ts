@@ -3,7 +3,7 @@ import type { Hub } from './hub.js';
 import type { ResolvedOptions } from './options.js';
 import type { StatsRecorder } from './stats.js';
 import type { TowerImpl } from './tower.js';
-import type { FiretowerHooks, PublishOptions, SlowConsumerEvent } from './types.js';
+import type { FiretowerHooks, PublishOptions, PublishResult, SlowConsumerEvent } from './types.js';
 import type { DedupeWindow } from './dedupe.js';
 
 export type HookName = keyof FiretowerHooks;
@@ -25,7 +25,7 @@ export interface TowerHost<AppData> {
   slowConsumer(tower: TowerImpl<AppData>, event: SlowConsumerEvent): void;
   /** JSON text of a value (`null` for undefined); throws FiretowerError('invalid_data'). */
   serialise(data: unknown): string;
-  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void>;
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
   /**
    * Publish already-serialised data; returns 'duplicate' when the idempotency key was seen within
    * the window (nothing is published), else the broker's promise.

@@ -18,7 +18,7 @@ import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
 import { bytesReadOf } from './writer.js';
-import type { AuthAccept, FiretowerOptions, PublishOptions, ShutdownOptions, SlowConsumerEvent } from './types.js';
+import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from './types.js';
 import { queryParam, verifyUpgrade, type UpgradeVerdict } from './upgrade.js';
 
 const debug = createDebug('firetower:node');
@@ -35,6 +35,9 @@ function toBuffer(data: RawData): Buffer {
 }
 
 function noop(): void {}
+/** Frozen: every publish shares one of the two answers. */
+const DELIVERED: PublishResult = Object.freeze({ duplicate: false });
+const DUPLICATE: PublishResult = Object.freeze({ duplicate: true });
 
 const SHUTTING_DOWN = Object.freeze({ ok: false as const, status: 503, code: 'shutting_down', message: 'the server is shutting down' });
 const BROKER_UNAVAILABLE = Object.freeze({ ok: false as const, status: 503, code: 'broker_unavailable', message: 'the broker is not available' });
@@ -243,7 +246,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     return json === undefined ? 'null' : json;
   }
 
-  publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<void> {
+  publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let json: string;
     try {
       const check = checkTopic(topic, this.options.limits.maxTopicLength);
@@ -253,10 +256,13 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       return Promise.reject(error);
     }
     const key = options.idempotencyKey;
-    const dropDuplicate = (): undefined => void this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
-    const publishNow = (): Promise<void> => {
+    const dropDuplicate = (): PublishResult => {
+      this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
+      return DUPLICATE;
+    };
+    const publishNow = (): Promise<PublishResult> => {
       const outcome = this.publishJson(topic, json, options.excludeClientId, key);
-      return outcome === 'duplicate' ? Promise.resolve(dropDuplicate()) : outcome;
+      return outcome === 'duplicate' ? Promise.resolve(dropDuplicate()) : outcome.then(() => DELIVERED);
     };
     // A server-side retry may land on another node than the first attempt (a load balancer in
     // front of the push API), so a keyed publish is claimed across the cluster first.

@@ -8,7 +8,7 @@ import { bytesReadOf } from './writer.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
 import type { TowerHost } from './host.js';
-import type { IncomingPublish, PublishOptions, Tower, TowerState, UpgradeRequest } from './types.js';
+import type { IncomingPublish, PublishOptions, PublishResult, Tower, TowerState, UpgradeRequest } from './types.js';
 
 const debug = createDebug('firetower:tower');
 
@@ -239,7 +239,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
     return this.reply(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
   }
 
-  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void> {
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult> {
     return this.host.publish(topic, data, options);
   }
 

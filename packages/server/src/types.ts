@@ -42,13 +42,22 @@ export interface Tower<AppData = Record<string, unknown>> {
   /** ToSelf: deliver a message on a topic to this connection only. False when it is closed. */
   send(topic: string, data: unknown): boolean;
   /** Publish as this connection (through the broker, to every subscriber in the cluster). */
-  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void>;
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
   /** Subscribe this connection on the server's initiative (no beforeSubscribe). */
   subscribe(topics: string | string[]): void;
   /** Unsubscribe this connection on the server's initiative (fires onSystemRemove). */
   unsubscribe(topics: string | string[]): void;
   /** Close the connection with a code from `CloseCode` (default ServerClosed: the client may retry). */
   close(code?: number, reason?: string): void;
+}
+
+/** What a publish did. */
+export interface PublishResult {
+  /**
+   * True when its idempotency key was already seen within `dedupeWindowMs` (on this node or, with
+   * a broker that shares keys, anywhere in the cluster): it was acknowledged but not delivered again.
+   */
+  duplicate: boolean;
 }
 
 export interface PublishOptions {
@@ -238,7 +247,7 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
   readonly nodeId: string;
   readonly broker: Broker;
   /** Publish to every subscriber in the cluster. */
-  publish(topic: string, data: unknown, options?: PublishOptions): Promise<void>;
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
   /** Deliver to one connection on this node (ToSelf from outside). False if not connected here. */
   sendTo(clientId: string, topic: string, data: unknown): boolean;
   /** GetConnectNum: cluster-wide subscriber count. */

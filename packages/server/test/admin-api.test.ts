@@ -66,9 +66,12 @@ describe('admin API: publish', () => {
   test('an idempotency key delivers a retried publish once', async () => {
     const server = await start();
     const ws = await subscriber(server, ['/once']);
-    for (let i = 0; i < 2; i++) {
-      expect((await call(server, 'POST', '/api/publish', { topic: '/once', data: 'x', idempotencyKey: 'k1' })).status).toBe(202);
+    for (const duplicate of [false, true]) {
+      const res = await call(server, 'POST', '/api/publish', { topic: '/once', data: 'x', idempotencyKey: 'k1' });
+      expect(res).toMatchObject({ status: 202, body: { accepted: 1, duplicate } });
     }
+    const batch = await call(server, 'POST', '/api/publish', { messages: [{ topic: '/once', data: 'x', idempotencyKey: 'k1' }] });
+    expect(batch.body).toEqual({ accepted: 1, duplicates: 1 });
     await call(server, 'POST', '/api/publish', { topic: '/once', data: 'sentinel' });
     expect((await ws.nextDelivery('/once')).data).toBe('x');
     // The retry was swallowed: the very next delivery is the sentinel.

@@ -64,18 +64,21 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
       handle(async (req, res) => {
         const { batch, messages } = readPublishBody(requireJsonObject(req), options.maxTopicLength);
         let accepted = 0;
+        let duplicates = 0;
         try {
           // In order, one at a time: the broker keeps per-topic order for one caller's publishes.
           for (const m of messages) {
-            await api.publish(m.topic, m.data, m.idempotencyKey ? { idempotencyKey: m.idempotencyKey } : undefined);
+            const result = await api.publish(m.topic, m.data, m.idempotencyKey ? { idempotencyKey: m.idempotencyKey } : undefined);
             accepted += 1;
+            if (result.duplicate) duplicates += 1;
           }
         } catch (err) {
           if (!isBrokerOverflow(err)) throw err;
           res.setHeader('Retry-After', '1');
           throw new AdminHttpError(503, 'broker_overflow', 'the broker buffer is full; retry later', { accepted });
         }
-        res.status(202).json(batch ? { accepted } : { accepted, topic: messages[0]!.topic });
+        // `duplicates`: accepted publishes an idempotency key suppressed (not delivered again).
+        res.status(202).json(batch ? { accepted, duplicates } : { accepted, topic: messages[0]!.topic, duplicate: duplicates === 1 });
       }),
     )
     .all(methodNotAllowed('POST'));
