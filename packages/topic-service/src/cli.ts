@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_TOPIC_SERVICE_PORT } from './ports.js';
 import { startTopicService } from './service/create.js';
 
 const HELP = `Usage: firetower-topic-service [options]
 
-  --port <n>       port to listen on, 0 = any free port   (env TOPIC_SERVICE_PORT, default 6666)
+  --port <n>       port to listen on, 0 = any free port   (env TOPIC_SERVICE_PORT, default ${DEFAULT_TOPIC_SERVICE_PORT})
   --host <addr>    address to bind                        (env TOPIC_SERVICE_HOST, default 127.0.0.1)
   --lease-ms <n>   a node silent this long is dead        (env TOPIC_SERVICE_LEASE_MS, default 15000)
   --token <s>      shared secret: Authorization: Bearer   (env TOPIC_SERVICE_TOKEN, default none)
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     return;
   }
   const env = process.env;
-  const port = integer('--port', values.port ?? env.TOPIC_SERVICE_PORT, 6666);
+  const port = integer('--port', values.port ?? env.TOPIC_SERVICE_PORT, DEFAULT_TOPIC_SERVICE_PORT);
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
   const leaseMs = integer('--lease-ms', values['lease-ms'] ?? env.TOPIC_SERVICE_LEASE_MS, 15_000);
   if (leaseMs < 1) fail('--lease-ms must be at least 1');

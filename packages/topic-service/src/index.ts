@@ -10,3 +10,4 @@ export { TopicServiceError, TopicServiceClientError } from './errors.js';
 export type { TopicServiceClientErrorCode } from './errors.js';
 export { KEY_LIMITS } from './wire.js';
 export type * from './wire.js';
+export { DEFAULT_TOPIC_SERVICE_PORT, FETCH_BLOCKED_PORTS, isFetchBlockedPort } from './ports.js';

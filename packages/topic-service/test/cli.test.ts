@@ -44,5 +44,6 @@ describe('firetower-topic-service CLI (built dist, separate process)', () => {
     expect(badPort.stderr).toMatch(/--port must be a non-negative integer/);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--lease-ms/);
+    expect(help.stdout).toMatch(/default 7070\)/);
   });
 });

@@ -1,5 +1,5 @@
 export interface TopicServiceBrokerOptions {
-  /** The service's base URL, e.g. `http://127.0.0.1:6666` (a path prefix is allowed). */
+  /** The service's base URL, e.g. `http://127.0.0.1:7070` (a path prefix is allowed). */
   url: string;
   /** The service's shared secret, sent as `Authorization: Bearer <token>`. @default undefined */
   token?: string;

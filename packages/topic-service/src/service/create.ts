@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Router } from 'express';
+import { DEFAULT_TOPIC_SERVICE_PORT } from '../ports.js';
 import { TopicServiceCore, type TopicServiceLimits } from './core.js';
 import { createTopicServiceRouter } from './http.js';
 
@@ -46,7 +47,7 @@ export function createTopicService(options: TopicServiceOptions = {}): TopicServ
 }
 
 export interface StartTopicServiceOptions extends TopicServiceOptions {
-  /** Port to listen on; 0 picks a free one. @default 6666 */
+  /** Port to listen on; 0 picks a free one. @default 7070 (`DEFAULT_TOPIC_SERVICE_PORT`, a port `fetch` accepts) */
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
@@ -62,7 +63,7 @@ export interface RunningTopicService extends TopicService {
 
 /** Create a service and listen. Resolves once it accepts connections. */
 export async function startTopicService(options: StartTopicServiceOptions = {}): Promise<RunningTopicService> {
-  const { port = 6666, host = '127.0.0.1', ...rest } = options;
+  const { port = DEFAULT_TOPIC_SERVICE_PORT, host = '127.0.0.1', ...rest } = options;
   const service = createTopicService(rest);
   const server = createServer(service.app);
   // Held polls last up to maxWaitMs; keep-alive must outlive the gap between two polls.
