@@ -1,12 +1,13 @@
 /**
- * `pnpm demo:cluster`: a topic service on TOPIC_PORT (6666) and two chat nodes on PORT (3000)
- * and PORT+1, all in this process but talking over HTTP like separate machines.
+ * `pnpm demo:cluster`: a topic service on TOPIC_PORT (the service's default, 7070) and two chat
+ * nodes on PORT (3000) and PORT+1, all in this process but talking over HTTP like separate machines.
  *   TOPIC_SERVICE_URL: use that topic service, start only the nodes.
  *   REDIS_URL: share topics through Redis instead.
  *   GRPC_PORT: serve the gRPC push API on node A only (127.0.0.1, the admin token).
  */
+import { DEFAULT_TOPIC_SERVICE_PORT } from '@firetower/topic-service';
 import { startChatCluster } from './cluster-setup.js';
-import { adminToken, envOptionalPort, envPort, envString } from './env.js';
+import { adminToken, dashboardLine, envOptionalPort, envPort, envString } from './env.js';
 import { stopOnSignals } from './shutdown.js';
 
 const log = (line: string) => console.log(`[demo-chat cluster] ${line}`);
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
   const cluster = await startChatCluster({
     port: envPort('PORT', 3000),
     host: envString('HOST') ?? '127.0.0.1',
-    topicPort: envPort('TOPIC_PORT', 6666),
+    // The service's own default, so a standalone `firetower-topic-service` and this demo agree.
+    topicPort: envPort('TOPIC_PORT', DEFAULT_TOPIC_SERVICE_PORT),
     ...(redisUrl ? { redisUrl } : {}),
     ...(topicServiceUrl ? { topicServiceUrl } : {}),
     node: { adminToken: admin.token },
@@ -32,8 +34,8 @@ async function main(): Promise<void> {
   log(`node A on ${a.url}`);
   log(`node B on ${b.url}  (a tab on each: they chat through the ${redisUrl ? 'Redis broker' : 'topic service'})`);
   if (a.grpc) log(`gRPC push API on ${a.grpc.address} (node A; reaches both nodes)`);
-  log(`admin dashboards ${a.url}/firetower/dashboard?token=${encodeURIComponent(admin.token)} (and node B's)`);
-  if (admin.generated) log('admin token generated for this run; set FIRETOWER_ADMIN_TOKEN to choose one');
+  log(dashboardLine(a.url, admin));
+  log(`node B's dashboard: ${b.url}/firetower/dashboard (same token)`);
   log('Ctrl-C to stop');
 
   stopOnSignals(() => cluster.close(), log);

@@ -27,3 +27,15 @@ export function adminToken(): { token: string; generated: boolean } {
   const given = envString('FIRETOWER_ADMIN_TOKEN');
   return given ? { token: given, generated: false } : { token: randomBytes(18).toString('base64url'), generated: true };
 }
+
+/**
+ * The start-up line about the admin dashboard. The URL carries the token only when this run made
+ * the token up: a token from the environment is a secret someone chose, and printing it would put
+ * it in terminal scrollback and log files.
+ */
+export function dashboardLine(baseUrl: string, admin: { token: string; generated: boolean }): string {
+  const page = `${baseUrl}/firetower/dashboard`;
+  return admin.generated
+    ? `admin dashboard ${page}?token=${encodeURIComponent(admin.token)} (token generated for this run; set FIRETOWER_ADMIN_TOKEN to choose one)`
+    : `admin dashboard ${page}?token=<your FIRETOWER_ADMIN_TOKEN>`;
+}

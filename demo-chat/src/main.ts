@@ -7,7 +7,7 @@
 import { brokerFor, startLocalTopicService } from './brokers.js';
 import type { BrokerChoice } from './brokers.js';
 import { createChatServer } from './chat-server.js';
-import { adminToken, envOptionalPort, envPort, envString } from './env.js';
+import { adminToken, dashboardLine, envOptionalPort, envPort, envString } from './env.js';
 import { stopOnSignals } from './shutdown.js';
 
 const log = (line: string) => console.log(`[demo-chat] ${line}`);
@@ -33,8 +33,7 @@ async function main(): Promise<void> {
   log(`chat on ${chat.url}  (open it in two tabs)`);
   log(topicService ? `topic service embedded at ${topicService.url}` : 'memory broker (BROKER=memory)');
   if (chat.grpc) log(`gRPC push API on ${chat.grpc.address} (token: the admin token)`);
-  log(`admin dashboard ${chat.url}/firetower/dashboard?token=${encodeURIComponent(admin.token)}`);
-  if (admin.generated) log('admin token generated for this run; set FIRETOWER_ADMIN_TOKEN to choose one');
+  log(dashboardLine(chat.url, admin));
   log('Ctrl-C to stop');
 
   stopOnSignals(async () => {
