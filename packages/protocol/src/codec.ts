@@ -1,10 +1,12 @@
 import { ErrorCode } from './codes.js';
 import type { AckFrame, ClientFrame, ErrorFrame, RefusedTopic } from './frames.js';
-import { checkTopic, DEFAULT_LIMITS } from './limits.js';
+import { checkTopic, DEFAULT_LIMITS, describeValue, jsonDepthExceeds } from './limits.js';
 
 export interface DecodeLimits {
   maxTopicsPerFrame: number;
   maxTopicLength: number;
+  /** @default DEFAULT_LIMITS.maxJsonDepth (64) */
+  maxJsonDepth?: number;
 }
 
 export type DecodeResult =
@@ -12,6 +14,13 @@ export type DecodeResult =
   | { ok: false; error: ErrorFrame };
 
 const MAX_ID_LENGTH = 128;
+/** A bad topic echoed in an error frame is cut to this many characters. */
+const MAX_ECHOED_TOPIC = 256;
+
+/** The topic to echo in an error frame: strings only, bounded. */
+function echoTopic(topic: unknown): string | undefined {
+  return typeof topic === 'string' ? topic.slice(0, MAX_ECHOED_TOPIC) : undefined;
+}
 
 function fail(code: ErrorCode, message: string, id?: string, topic?: string): DecodeResult {
   const error: ErrorFrame = { type: 'error', code, message };
@@ -26,7 +35,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Topics arrive as the original's comma-separated string or as a JSON array of strings.
- * Duplicates collapse; order is kept.
+ * Duplicates collapse; order is kept. A topic is never rewritten (no trimming): one with
+ * whitespace is refused here exactly as a publish to it would be.
  */
 function readTopics(raw: unknown, limits: DecodeLimits, id: string | undefined): string[] | DecodeResult {
   let list: unknown[];
@@ -38,10 +48,9 @@ function readTopics(raw: unknown, limits: DecodeLimits, id: string | undefined):
     return fail(ErrorCode.TooManyTopics, `at most ${limits.maxTopicsPerFrame} topics per frame`, id);
   }
   const topics = new Set<string>();
-  for (const item of list) {
-    const topic = typeof item === 'string' ? item.trim() : item;
+  for (const topic of list) {
     const check = checkTopic(topic, limits.maxTopicLength);
-    if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, typeof topic === 'string' ? topic : undefined);
+    if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, echoTopic(topic));
     topics.add(topic as string);
   }
   if (topics.size === 0) return fail(ErrorCode.InvalidTopic, 'no topic given', id);
@@ -49,11 +58,15 @@ function readTopics(raw: unknown, limits: DecodeLimits, id: string | undefined):
 }
 
 /**
- * Parses and validates one text frame from a client. Never throws: anything wrong becomes an
- * error frame to send back. JSON.parse makes `__proto__` an own property, and nothing here merges
- * the parsed object into another, so hostile keys stay inert.
+ * Parses and validates one text frame from a client. Never throws (a property test feeds it
+ * hostile JSON): anything wrong becomes an error frame to send back. The nesting depth is bounded
+ * before parsing; client values are never converted to strings (only a string is echoed, cut).
+ * JSON.parse makes `__proto__` an own property, and nothing here merges the parsed object into
+ * another, so hostile keys stay inert.
  */
 export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_LIMITS): DecodeResult {
+  const maxDepth = limits.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth;
+  if (jsonDepthExceeds(text, maxDepth)) return fail(ErrorCode.BadFrame, `frame is nested deeper than ${maxDepth} levels`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -80,7 +93,7 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
     case 'publish': {
       const topic = parsed.topic;
       const check = checkTopic(topic, limits.maxTopicLength);
-      if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, typeof topic === 'string' ? topic : undefined);
+      if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, echoTopic(topic));
       const excludeSelf = parsed.excludeSelf;
       if (excludeSelf !== undefined && typeof excludeSelf !== 'boolean') {
         return fail(ErrorCode.InvalidField, 'excludeSelf must be a boolean', id);
@@ -94,7 +107,7 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
       return { ok: true, frame };
     }
     default:
-      return fail(ErrorCode.UnknownType, `unknown frame type ${JSON.stringify(String(parsed.type)).slice(0, 80)}`, id);
+      return fail(ErrorCode.UnknownType, `unknown frame type ${describeValue(parsed.type)}`, id);
   }
 }
 

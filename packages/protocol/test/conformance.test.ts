@@ -19,8 +19,9 @@ describe('protocol conformance', () => {
     expect(decodeClientFrame('{"type":"subscribe","topics":["/a"]}')).toEqual({ ok: true, frame: { type: 'subscribe', topics: ['/a'] } });
   });
 
-  it('trims spaces around comma-separated topics and drops duplicates', () => {
-    expect(decodeClientFrame('{"type":"subscribe","topic":"/a, /b,/a"}')).toEqual({ ok: true, frame: { type: 'subscribe', topics: ['/a', '/b'] } });
+  it('drops duplicate comma-separated topics and never rewrites one (a space around a comma is refused)', () => {
+    expect(decodeClientFrame('{"type":"subscribe","topic":"/a,/b,/a"}')).toEqual({ ok: true, frame: { type: 'subscribe', topics: ['/a', '/b'] } });
+    expect(decodeClientFrame('{"type":"subscribe","topic":"/a, /b"}')).toMatchObject({ ok: false, error: { code: 'invalid_topic', topic: ' /b' } });
   });
 
   it('treats a missing publish data as null and keeps excludeSelf only when true', () => {
