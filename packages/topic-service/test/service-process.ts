@@ -79,16 +79,23 @@ export interface NodeProcess {
   child: ChildProcess;
   nodeId: string;
   wsUrl: string;
+  /** Everything the node printed so far. */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** A firetower node (built @firetower/server + this package's dist) in its own process. */
-export async function spawnNode(serviceUrl: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<NodeProcess> {
+export async function spawnNode(
+  serviceUrl: string,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+  nodeArgs: string[] = [],
+): Promise<NodeProcess> {
   assertBuilt();
   if (!existsSync(serverDist)) {
     throw new Error(`${serverDist} is missing: run \`pnpm --filter @firetower/server build\` first (the root \`pnpm test\` builds before testing)`);
   }
-  const child = spawn(process.execPath, [nodeScript], {
+  const child = spawn(process.execPath, [...nodeArgs, nodeScript], {
     env: { ...process.env, TOPIC_SERVICE_URL: serviceUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,6 +121,7 @@ export async function spawnNode(serviceUrl: string, env: Record<string, string> 
     child,
     nodeId,
     wsUrl,
+    output: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TopicServiceClientError } from '../errors.js';
 import { KEY_LIMITS, type ClaimsRequest, type ClaimsResponse } from '../wire.js';
 import type { ServiceClient } from './client.js';
+import { withDeadline } from './deadline.js';
 
 /**
  * A key as the service stores it. A longer key than the service takes is hashed instead of
@@ -82,15 +83,15 @@ export class ClaimBatcher {
  * checked: one boolean per key. Every failure is a `TopicServiceClientError`.
  */
 export async function postClaims(client: ServiceClient, body: ClaimsRequest, closed: AbortSignal, timeoutMs: number): Promise<boolean[]> {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  let res: Partial<ClaimsResponse> | null;
-  try {
-    res = await client.request<Partial<ClaimsResponse> | null>('POST', '/v1/claims', body, AbortSignal.any([closed, deadline]));
-  } catch (error) {
-    if (closed.aborted) throw new TopicServiceClientError('not_running', 'claimKey: the topic-service broker closed');
-    if (deadline.aborted) throw new TopicServiceClientError('timeout', `claimKey: no answer within ${timeoutMs} ms`);
-    throw error;
-  }
+  const res = await withDeadline(timeoutMs, closed, async (deadline) => {
+    try {
+      return await client.request<Partial<ClaimsResponse> | null>('POST', '/v1/claims', body, deadline.signal);
+    } catch (error) {
+      if (closed.aborted) throw new TopicServiceClientError('not_running', 'claimKey: the topic-service broker closed');
+      if (deadline.timedOut) throw new TopicServiceClientError('timeout', `claimKey: no answer within ${timeoutMs} ms`);
+      throw error;
+    }
+  });
   const fresh = res?.fresh;
   if (!Array.isArray(fresh) || fresh.length !== body.keys.length || !fresh.every((f) => typeof f === 'boolean')) {
     throw new TopicServiceClientError('bad_response', `POST /v1/claims: expected ${body.keys.length} booleans in "fresh"`);

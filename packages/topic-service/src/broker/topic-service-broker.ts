@@ -17,6 +17,7 @@ import { ServiceClient } from './client.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
 import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './outgoing.js';
 import { ConditionWaiters } from './waiters.js';
+import { aborted, withDeadline } from './deadline.js';
 
 const debug = createDebug('firetower:topic-service:broker');
 
@@ -88,13 +89,11 @@ export class TopicServiceBroker implements Broker {
     const first = this.ensureRegistered();
     this.loops = [this.sendLoop(), this.pollLoop()];
     // The wait ends with the registration, a close, or the timeout; its timer never outlives it.
-    const stopWaiting = new AbortController();
     const registered = first.then(
-      () => stopWaiting.abort(),
-      () => stopWaiting.abort(),
+      () => undefined,
+      () => undefined,
     );
-    await Promise.race([registered, sleep(this.opts.startTimeoutMs, AbortSignal.any([this.closer.signal, stopWaiting.signal]))]);
-    stopWaiting.abort();
+    await withDeadline(this.opts.startTimeoutMs, this.closer.signal, (wait) => Promise.race([registered, aborted(wait.signal)]));
   }
 
   updateLocalCounts(changes: readonly TopicCount[]): void {
@@ -199,7 +198,7 @@ export class TopicServiceBroker implements Broker {
     await Promise.allSettled(this.loops);
     if (wasRegistered) {
       const path = `/v1/nodes/${encodeURIComponent(this.nodeId)}?epoch=${encodeURIComponent(this.epoch)}`;
-      await this.client.request('DELETE', path, undefined, AbortSignal.timeout(1000)).catch(() => undefined);
+      await withDeadline(1000, undefined, (d) => this.client.request('DELETE', path, undefined, d.signal)).catch(() => undefined);
     }
   }
 
@@ -369,8 +368,7 @@ export class TopicServiceBroker implements Broker {
   // ---- helpers ----
 
   private call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
-    const signal = AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]);
-    return this.client.request<T>(method, path, body, signal);
+    return withDeadline(timeoutMs, this.closer.signal, (deadline) => this.client.request<T>(method, path, body, deadline.signal));
   }
 
   /** The node's dedupe window: how long the service keeps this node's keys (0 = keys are off). */
