@@ -2,7 +2,7 @@
 import type { ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
 import type { FiretowerApi } from '@firetower/server';
 import type { AuthCheck } from './auth.js';
-import { GrpcApiError, toServiceError } from './errors.js';
+import type { CallStatus } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { TopicCountWatcher } from './watch.js';
 
@@ -23,13 +23,19 @@ export interface CallContext {
   watcher: TopicCountWatcher;
   /** False once close() started: new calls get UNAVAILABLE. */
   isServing(): boolean;
+  /**
+   * The status that ends a call with this error. An unexpected fault (INTERNAL: a bug, something
+   * the server's API threw that is not one of its coded errors) is also reported to `onError`.
+   */
+  fault(error: unknown, call: FaultInfo): CallStatus;
 }
 
-/** Something grpc-js hands a handler: each call kind has metadata, a path and a peer. */
-export interface CallLike {
-  metadata: import('@grpc/grpc-js').Metadata;
-  getPath(): string;
-  getPeer(): string;
+/** Which call a fault ended. */
+export interface FaultInfo {
+  /** The full method path, e.g. `/firetower.v1.Firetower/Publish`. */
+  method: string;
+  /** The caller's address, when known. */
+  peer?: string;
 }
 
 /**
@@ -43,23 +49,18 @@ export function callEnded(call: { cancelled: boolean; getDeadline(): import('@gr
   return ms <= Date.now();
 }
 
-/** Refuses the call when the server is closing or the caller is not authorised. */
-export async function admit(context: CallContext, call: CallLike): Promise<void> {
-  if (!context.isServing()) throw new GrpcApiError('shutting_down', 'the server is shutting down');
-  await context.checkAuth({ metadata: call.metadata, method: call.getPath(), peer: call.getPeer() });
-}
-
-/** A unary method: admit, run, answer; any throw becomes the mapped status, never a crash. */
+/**
+ * A unary method: run, answer. Admission already happened (admission.ts) and guard.ts catches
+ * synchronous throws; any rejection becomes the mapped status, never a crash.
+ */
 export function unary<Req, Res>(
   context: CallContext,
   run: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    admit(context, call)
-      .then(() => run(call.request, call))
-      .then(
-        (reply) => callback(null, reply),
-        (error: unknown) => callback(toServiceError(error)),
-      );
+    run(call.request, call).then(
+      (reply) => callback(null, reply),
+      (error: unknown) => callback(context.fault(error, { method: call.getPath(), peer: call.getPeer() })),
+    );
   };
 }

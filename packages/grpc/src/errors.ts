@@ -2,7 +2,7 @@
  * Errors of the gRPC front door. Each has a stable string `code` (also sent to the client in the
  * `firetower-error-code` trailer) and the gRPC status it maps to.
  */
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 
 /** The request itself is wrong: INVALID_ARGUMENT. */
 export type InvalidArgumentCode =
@@ -12,7 +12,9 @@ export type InvalidArgumentCode =
   | 'data_too_large'
   | 'batch_too_large'
   | 'invalid_page_token'
-  | 'invalid_data';
+  | 'invalid_data'
+  | 'data_too_deep'
+  | 'malformed_request';
 
 export type GrpcErrorCode =
   | InvalidArgumentCode
@@ -31,6 +33,8 @@ const STATUS_OF: Record<GrpcErrorCode, status> = {
   batch_too_large: status.INVALID_ARGUMENT,
   invalid_page_token: status.INVALID_ARGUMENT,
   invalid_data: status.INVALID_ARGUMENT,
+  data_too_deep: status.INVALID_ARGUMENT,
+  malformed_request: status.INVALID_ARGUMENT,
   unauthenticated: status.UNAUTHENTICATED,
   // Retryable with backoff: the cluster link is congested, nothing is wrong with the request.
   broker_overflow: status.RESOURCE_EXHAUSTED,
@@ -65,11 +69,30 @@ function codeOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 }
 
+/**
+ * What a thrown value says, without trusting it: anything can be thrown, and stringifying an
+ * object whose toString is not a function throws again (inside the error path).
+ */
+function messageOf(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.message === 'string') return error.message;
+    if (typeof error === 'string') return error.slice(0, 200);
+  } catch {
+    // a hostile getter: fall through
+  }
+  return 'unexpected error';
+}
+
 /** Turns anything an operation threw into a GrpcApiError, keeping the server's own codes. */
 export function toApiError(error: unknown): GrpcApiError {
   if (error instanceof GrpcApiError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = codeOf(error);
+  const message = messageOf(error);
+  let code: unknown;
+  try {
+    code = codeOf(error);
+  } catch {
+    code = undefined;
+  }
   // The server's FiretowerError codes, and the broker's overflow.
   if (code === 'closed') return new GrpcApiError('shutting_down', message);
   if (code === 'broker_failed') return new GrpcApiError('unavailable', message);
@@ -77,8 +100,15 @@ export function toApiError(error: unknown): GrpcApiError {
   return new GrpcApiError('internal', message);
 }
 
-/** The shape grpc-js sends as a call's final status. */
-export function toServiceError(error: unknown): Partial<ServiceError> {
+/** A call's final status, as both a handler callback and an interceptor's sendStatus take it. */
+export interface CallStatus {
+  code: status;
+  details: string;
+  metadata: Metadata;
+}
+
+/** The status grpc-js sends for an error: its gRPC code, the message, the stable code as a trailer. */
+export function toServiceError(error: unknown): CallStatus {
   const apiError = toApiError(error);
   const metadata = new Metadata();
   metadata.set('firetower-error-code', apiError.code);

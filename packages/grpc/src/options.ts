@@ -44,8 +44,13 @@ export interface GrpcServerOptions {
   /** Longest topic in characters, as the WebSocket side's `limits.maxTopicLength`. @default 256 */
   maxTopicLength?: number;
   /**
-   * gRPC's own cap on one received message (a whole PublishBatch counts as one); above it
-   * grpc-js answers RESOURCE_EXHAUSTED before our handlers run. @default 67108864 (64 MiB)
+   * gRPC's own cap on one received message (a whole PublishBatch counts as one; each message of a
+   * PublishStream counts alone); above it grpc-js answers RESOURCE_EXHAUSTED before our handlers
+   * run. Only admitted calls are read at all (the token is checked on the call's headers first),
+   * so this bounds what an authorised producer can make the server hold per call. The default
+   * fits one Publish with the largest data (`maxDataBytes` plus room for the topic and keys) with
+   * a floor of 4 MiB, gRPC's usual default, for batches of small messages; raise it for large
+   * batches, or use PublishStream. @default max(4 MiB, maxDataBytes + 64 KiB)
    */
   maxReceiveMessageBytes?: number;
   /**
@@ -59,6 +64,16 @@ export interface GrpcServerOptions {
   reflection?: boolean;
   /** close(): how long running calls may finish before they are cancelled. @default 5000 */
   shutdownGraceMs?: number;
+  /**
+   * Told of every unexpected fault that ended a call with INTERNAL (a bug, or something the
+   * server's API threw that is not one of its coded errors): only that call failed, the server
+   * carries on. Client mistakes (INVALID_ARGUMENT, UNAUTHENTICATED...) are not reported. A
+   * throwing `onError` is ignored. Without it, faults are logged under `DEBUG=firetower:grpc`.
+   *
+   * @example
+   * createGrpcServer(ft, { port: 50051, token, onError: (error, { method }) => log.error({ method }, error) });
+   */
+  onError?(error: Error, call: { method: string; peer?: string }): void;
 }
 
 export interface ResolvedOptions {
@@ -74,7 +89,12 @@ export interface ResolvedOptions {
   watchIntervalMs: number;
   reflection: boolean;
   shutdownGraceMs: number;
+  onError: GrpcServerOptions['onError'];
 }
+
+const MiB = 1024 * 1024;
+/** Room in one PublishRequest beside its data: topic, exclude_client_id, idempotency_key, framing. */
+const PUBLISH_OVERHEAD_BYTES = 64 * 1024;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const resolved = value ?? fallback;
@@ -87,18 +107,24 @@ export function resolveOptions(options: GrpcServerOptions): ResolvedOptions {
     throw new TypeError('port must be an integer from 0 to 65535');
   }
   if (options.token !== undefined && options.token.length === 0) throw new TypeError('token must not be empty');
+  const maxDataBytes = positiveInteger('maxDataBytes', options.maxDataBytes, 64 * 1024);
   return {
     port: options.port,
     host: options.host ?? '127.0.0.1',
     token: options.token,
     authorize: options.authorize,
     allowUnauthenticated: options.allowUnauthenticated ?? false,
-    maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes, 64 * 1024),
+    maxDataBytes,
     maxBatch: positiveInteger('maxBatch', options.maxBatch, 1000),
     maxTopicLength: positiveInteger('maxTopicLength', options.maxTopicLength, DEFAULT_LIMITS.maxTopicLength),
-    maxReceiveMessageBytes: positiveInteger('maxReceiveMessageBytes', options.maxReceiveMessageBytes, 64 * 1024 * 1024),
+    maxReceiveMessageBytes: positiveInteger(
+      'maxReceiveMessageBytes',
+      options.maxReceiveMessageBytes,
+      Math.max(4 * MiB, maxDataBytes + PUBLISH_OVERHEAD_BYTES),
+    ),
     watchIntervalMs: positiveInteger('watchIntervalMs', options.watchIntervalMs, 1000),
     reflection: options.reflection ?? true,
     shutdownGraceMs: positiveInteger('shutdownGraceMs', options.shutdownGraceMs, 5000),
+    onError: options.onError,
   };
 }

@@ -1,8 +1,10 @@
 /** Publish, PublishBatch and PublishStream: three ways into `ft.publish`. */
 import type { handleClientStreamingCall, handleUnaryCall, sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
+import type { PublishResult } from '@firetower/server';
 import createDebug from 'debug';
-import { admit, callEnded, unary, type CallContext } from './context.js';
-import { InvalidArgumentError, toApiError, toServiceError } from './errors.js';
+import { callEnded, unary, type CallContext } from './context.js';
+import { InvalidArgumentError, toApiError } from './errors.js';
+import { malformed, MalformedRequest } from './guard.js';
 import type { Empty, PublishBatchRequest, PublishRequest, PublishSummary } from './messages.js';
 import { validPublish, type ValidPublish } from './validate.js';
 
@@ -28,7 +30,7 @@ class SummaryBuilder {
   }
 }
 
-function send(context: CallContext, message: ValidPublish): Promise<void> {
+function send(context: CallContext, message: ValidPublish): Promise<PublishResult> {
   return context.ft.publish(message.topic, message.data, message.options);
 }
 
@@ -73,7 +75,7 @@ export function publishBatchHandler(context: CallContext): handleUnaryCall<Publi
 /** Publishes accepted by ft.publish but not yet resolved, per PublishStream call. */
 const STREAM_WINDOW = 256;
 
-type StreamState = 'admitting' | 'reading' | 'paused' | 'draining' | 'done';
+type StreamState = 'reading' | 'paused' | 'draining' | 'done';
 
 /**
  * Publishes messages without waiting for the previous one: the Broker contract keeps one
@@ -87,7 +89,7 @@ type StreamState = 'admitting' | 'reading' | 'paused' | 'draining' | 'done';
  * our memory growing.
  */
 class PublishStreamRun {
-  private state: StreamState = 'admitting';
+  private state: StreamState = 'reading';
   private index = 0;
   private pending = 0;
   private readonly summary = new SummaryBuilder();
@@ -99,29 +101,29 @@ class PublishStreamRun {
     private readonly call: ServerReadableStream<PublishRequest, PublishSummary>,
     private readonly callback: sendUnaryData<PublishSummary>,
   ) {
-    // Reading starts only after admission: an unauthenticated producer publishes nothing.
-    call.pause();
+    // Admission already happened before grpc-js read anything (admission.ts).
     call.on('cancelled', () => this.finish());
-    admit(context, call).then(
-      () => this.start(),
-      (error: unknown) => this.fail(error),
-    );
+    call.on('data', (request: PublishRequest | MalformedRequest) => this.guarded(() => this.onMessage(request)));
+    call.on('end', () => this.guarded(() => this.onEnd()));
+    call.on('error', (error: unknown) => this.fail(error));
   }
 
-  private start(): void {
-    if (this.state !== 'admitting') return;
-    this.state = 'reading';
-    this.call.on('data', (request: PublishRequest) => this.onMessage(request));
-    this.call.on('end', () => {
-      if (this.state === 'done') return;
-      this.state = 'draining';
-      this.maybeReply();
-    });
-    this.call.on('error', (error: unknown) => this.fail(error));
-    this.call.resume();
+  /** Listener faults end this call only: an exception in a stream listener would crash the process. */
+  private guarded(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
-  private onMessage(request: PublishRequest): void {
+  private onEnd(): void {
+    if (this.state === 'done') return;
+    this.state = 'draining';
+    this.maybeReply();
+  }
+
+  private onMessage(request: PublishRequest | MalformedRequest): void {
     if (this.state === 'done') return;
     if (callEnded(this.call)) {
       this.finish();
@@ -130,13 +132,14 @@ class PublishStreamRun {
     const index = this.index++;
     let message: ValidPublish;
     try {
+      if (request instanceof MalformedRequest) throw malformed(request);
       message = validPublish(request, this.context.options);
     } catch (error) {
       this.summary.reject(index, error);
       return;
     }
     this.pending += 1;
-    if (this.queued.length === 0) setImmediate(() => this.flush());
+    if (this.queued.length === 0) setImmediate(() => this.guarded(() => this.flush()));
     this.queued.push({ index, message });
     if (this.state === 'reading' && this.pending >= STREAM_WINDOW) {
       this.state = 'paused';
@@ -149,7 +152,7 @@ class PublishStreamRun {
     const batch = this.queued;
     this.queued = [];
     for (const { index, message } of batch) {
-      let publishing: Promise<void>;
+      let publishing: Promise<PublishResult>;
       try {
         publishing = send(this.context, message);
       } catch (error) {
@@ -160,7 +163,7 @@ class PublishStreamRun {
           () => this.summary.accept(),
           (error: unknown) => this.summary.reject(index, error),
         )
-        .finally(() => this.settled());
+        .finally(() => this.guarded(() => this.settled()));
     }
   }
 
@@ -182,7 +185,8 @@ class PublishStreamRun {
   private fail(error: unknown): void {
     if (this.state === 'done') return;
     this.state = 'done';
-    if (!this.call.cancelled) this.callback(toServiceError(error));
+    const status = this.context.fault(error, { method: this.call.getPath(), peer: this.call.getPeer() });
+    if (!this.call.cancelled) this.callback(status);
   }
 
   /** Cancelled or past its deadline: stop reading; publishes already handed over still go out. */

@@ -1,10 +1,12 @@
 /** createGrpcServer: the Firetower push API on its own HTTP/2 port. */
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status as grpcStatus, type ServiceDefinition } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import createDebug from 'debug';
+import { admissionInterceptor } from './admission.js';
 import { createAuthCheck } from './auth.js';
-import type { CallContext, FiretowerPushApi } from './context.js';
-import { GrpcApiError } from './errors.js';
+import type { CallContext, FaultInfo, FiretowerPushApi } from './context.js';
+import { GrpcApiError, toServiceError, type CallStatus } from './errors.js';
+import { guardedDefinition, guardService } from './guard.js';
 import { HealthService } from './health.js';
 import { resolveOptions, type GrpcServerOptions } from './options.js';
 import { FIRETOWER_SERVICE, HEALTH_SERVICE, loadPackageDefinition } from './proto.js';
@@ -61,6 +63,22 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
   });
 }
 
+/** Builds `context.fault`: the status for an error, and a report of the unexpected ones. */
+function faultReporter(onError: GrpcServerOptions['onError']): (error: unknown, call: FaultInfo) => CallStatus {
+  return (error, call) => {
+    const status = toServiceError(error);
+    if (status.code !== grpcStatus.INTERNAL) return status;
+    const reported = error instanceof Error ? error : new GrpcApiError('internal', status.details);
+    debug('%s failed: %O', call.method, reported);
+    try {
+      onError?.(reported, call);
+    } catch (hookError) {
+      debug('onError threw: %O', hookError);
+    }
+    return status;
+  };
+}
+
 /**
  * Serves `firetower.v1.Firetower`, `grpc.health.v1.Health` and server reflection on a port of
  * its own. Every method calls the server's public API (`ft.publish`, `ft.count`, ...), so it
@@ -90,11 +108,15 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
     checkAuth: createAuthCheck(resolved),
     watcher,
     isServing: () => state === 'serving',
+    fault: faultReporter(resolved.onError),
   };
 
   const packageDefinition = loadPackageDefinition();
-  const server = new Server({ 'grpc.max_receive_message_length': resolved.maxReceiveMessageBytes });
-  const implementation: UntypedServiceImplementation = {
+  const server = new Server({
+    'grpc.max_receive_message_length': resolved.maxReceiveMessageBytes,
+    interceptors: [admissionInterceptor(context)],
+  });
+  const implementation = guardService(context, {
     Publish: publishHandler(context),
     PublishBatch: publishBatchHandler(context),
     PublishStream: publishStreamHandler(context),
@@ -105,8 +127,8 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
     ListTopics: listTopicsHandler(context),
     WatchTopic: watchTopicHandler(context, activeWatches),
     Stats: statsHandler(context),
-  };
-  server.addService(packageDefinition[FIRETOWER_SERVICE] as ServiceDefinition, implementation);
+  });
+  server.addService(guardedDefinition(packageDefinition[FIRETOWER_SERVICE] as ServiceDefinition), implementation);
   server.addService(packageDefinition[HEALTH_SERVICE] as ServiceDefinition, health.implementation());
   if (resolved.reflection) new ReflectionService(packageDefinition).addToServer(server);
 

@@ -9,8 +9,8 @@
  */
 import type { ServerWritableStream, handleServerStreamingCall } from '@grpc/grpc-js';
 import createDebug from 'debug';
-import { admit, type CallContext } from './context.js';
-import { GrpcApiError, toServiceError } from './errors.js';
+import type { CallContext } from './context.js';
+import { GrpcApiError, type CallStatus } from './errors.js';
 import type { TopicReply, TopicRequest } from './messages.js';
 import { validTopic } from './validate.js';
 
@@ -35,6 +35,8 @@ export interface CountSource {
   listen(listener: (change: { topic: string; count: number }) => void): () => void;
   /** Also re-read each watched topic this often; undefined when `listen` covers every change. */
   fallbackPollMs: number | undefined;
+  /** Told of a read that failed (the watchers keep the last count and the next read retries). */
+  readFailed?(error: unknown, topic: string): void;
 }
 
 interface WatchedTopic {
@@ -107,12 +109,22 @@ export class TopicCountWatcher {
 
   private read(topic: string, watched: WatchedTopic): void {
     const version = watched.version;
-    this.source.read(topic).then(
+    let reading: Promise<number>;
+    // Runs from a timer too: a synchronous throw here would be an uncaught exception.
+    try {
+      reading = Promise.resolve(this.source.read(topic));
+    } catch (error) {
+      reading = Promise.reject(error);
+    }
+    reading.then(
       (count) => {
         if (this.topics.get(topic) === watched && watched.version === version) this.offer(watched, count);
       },
-      (error: unknown) => debug('count of %s failed: %O', topic, error),
-    ).finally(() => {
+      (error: unknown) => {
+        debug('count of %s failed: %O', topic, error);
+        this.source.readFailed?.(error, topic);
+      },
+    ).catch((error: unknown) => debug('watcher of %s failed: %O', topic, error)).finally(() => {
       const interval = this.source.fallbackPollMs;
       if (interval === undefined || this.state === 'closed' || this.topics.get(topic) !== watched) return;
       // A chain of timeouts, not an interval: a slow broker read never overlaps the next one.
@@ -152,13 +164,13 @@ export class LatestValueWriter<T> {
   }
 
   /** Ends the stream with an error status (or OK when none) exactly once. */
-  end(error?: unknown): void {
+  end(status?: CallStatus): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.pending = undefined;
     if (this.stream.cancelled) return;
-    if (error === undefined) this.stream.end();
-    else this.stream.emit('error', toServiceError(error));
+    if (status === undefined) this.stream.end();
+    else this.stream.emit('error', status);
   }
 }
 
@@ -170,21 +182,19 @@ export function watchTopicHandler(
   active: ActiveWatches,
 ): handleServerStreamingCall<TopicRequest, TopicReply> {
   return (call) => {
+    // Admission already happened (admission.ts); a throw here is answered by guard.ts.
+    const info = { method: call.getPath(), peer: call.getPeer() };
+    const topic = validTopic(call.request.topic, context.options);
+    if (call.cancelled) return;
     const writer = new LatestValueWriter<TopicReply>(call);
-    admit(context, call)
-      .then(() => {
-        const topic = validTopic(call.request.topic, context.options);
-        if (call.cancelled) return;
-        const unwatch = context.watcher.watch(topic, (count) => writer.offer({ topic, count, exists: count > 0 }));
-        const stop = (error?: GrpcApiError): void => {
-          unwatch();
-          active.delete(stop);
-          writer.end(error);
-        };
-        active.add(stop);
-        // Cancellation covers the client hanging up and its deadline passing.
-        call.on('cancelled', () => stop());
-      })
-      .catch((error: unknown) => writer.end(error));
+    const unwatch = context.watcher.watch(topic, (count) => writer.offer({ topic, count, exists: count > 0 }));
+    const stop = (error?: GrpcApiError): void => {
+      unwatch();
+      active.delete(stop);
+      writer.end(error === undefined ? undefined : context.fault(error, info));
+    };
+    active.add(stop);
+    // Cancellation covers the client hanging up and its deadline passing.
+    call.on('cancelled', () => stop());
   };
 }
