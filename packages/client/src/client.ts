@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { checkTopic, CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
 import { backoff } from './backoff.js';
+import { callbackError, describeThrown, emitIsolated, eventTopic } from './callbacks.js';
 import type { EnvironmentChange } from './environment.js';
 import { FiretowerError, serverError } from './errors.js';
 import type { FiretowerEvents, FiretowerState, ReconnectingEvent, StateChange } from './events.js';
@@ -27,10 +28,6 @@ interface Teardown {
 }
 
 type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** What is wrong with a subscribe's topics, checked before anything is sent. */
 function topicProblem(topics: readonly string[]): { reason: string; topic?: string } | undefined {
@@ -167,7 +164,12 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     handler?: MessageHandler<Chosen<NoInfer<P>, PayloadOf<TM, K>>>,
   ): Subscription<Chosen<NoInfer<P>, PayloadOf<TM, K>>> {
     const list: string[] = [...new Set(typeof topics === 'string' ? [topics] : topics)];
-    const subscription = new Subscription(list, handler, (s) => this.topicSync.release(s));
+    const subscription = new Subscription(
+      list,
+      handler,
+      (s) => this.topicSync.release(s),
+      (error) => this.emit('error', error),
+    );
     const problem = topicProblem(list);
     if (problem) {
       const error = new FiretowerError('invalid', problem.reason, problem.topic === undefined ? {} : { topic: problem.topic });
@@ -204,25 +206,29 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
       socket = new this.options.WebSocket(connectionUrl(this.url, this.clientId));
     } catch (error) {
       this.log('WebSocket constructor failed', error);
-      this.teardown({ code: ABNORMAL_CLOSURE, reason: describe(error), local: false, final: false });
+      this.teardown({ code: ABNORMAL_CLOSURE, reason: describeThrown(error), local: false, final: false });
       return;
     }
     this.socket = socket;
+    // Each callback is one guarded entry point: nothing thrown in it reaches the socket's code.
     socket.onopen = () => {
-      if (id === this.connectionId) this.opened();
+      if (id === this.connectionId) this.guarded(() => this.opened());
     };
     socket.onmessage = (event) => {
-      const text = messageText(event.data);
-      if (id === this.connectionId && text !== undefined) this.receive(text);
+      if (id !== this.connectionId) return;
+      this.guarded(() => {
+        const text = messageText(event.data);
+        if (text !== undefined) this.receive(text);
+      });
     };
     socket.onclose = (event) => {
-      if (id === this.connectionId) this.closedByPeer(event.code, event.reason);
+      if (id === this.connectionId) this.guarded(() => this.closedByPeer(event.code, event.reason));
     };
     socket.onerror = (event) => {
       // A close always follows; the teardown happens there.
       if (id === this.connectionId) this.log('socket error', event);
     };
-    this.timers.set('connect', this.options.connectionTimeoutMs, () =>
+    this.setTimer('connect', this.options.connectionTimeoutMs, () =>
       this.teardown({ code: LocalCloseCode.ConnectTimeout, reason: 'connect timeout', local: true, final: false }),
     );
   }
@@ -231,7 +237,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     this.timers.clear('connect');
     this.lastFrameAt = Date.now();
     this.armWatchdog(this.options.heartbeatTimeoutMs);
-    this.timers.set('stable', this.options.minUptimeMs, () => {
+    this.setTimer('stable', this.options.minUptimeMs, () => {
       this.attempt = 0;
     });
     const reconnected = this.openedBefore;
@@ -244,7 +250,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
   }
 
   private closedByPeer(code: number, reason: string): void {
-    const final = isTerminalCloseCode(code) || !this.options.shouldReconnect({ code, reason });
+    const final = isTerminalCloseCode(code) || !this.askShouldReconnect(code, reason);
     const retryAfterMs = code === CloseCode.ServerShutdown ? parseRetryAfter(reason) : undefined;
     this.teardown({ code, reason, local: false, final, retryAfterMs });
   }
@@ -297,14 +303,14 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     }
     // Offline: no timer at all; the 'online' event starts the next attempt.
     const online = environment.isOnline();
-    if (online) this.timers.set('retry', delayMs, () => this.openSocket());
+    if (online) this.setTimer('retry', delayMs, () => this.openSocket());
     this.setState('reconnecting');
     if (previous === 'open') this.emit('close', { code: cause.code, reason: cause.reason, willReconnect: true });
     if (online && this.timers.has('retry')) this.emit('reconnecting', { attempt: this.attempt, delayMs, cause: why });
   }
 
   private watchEnvironment(): void {
-    this.stopWatchingEnvironment ??= this.options.environment.watch((change) => this.environmentChanged(change));
+    this.stopWatchingEnvironment ??= this.options.environment.watch((change) => this.guarded(() => this.environmentChanged(change)));
   }
 
   private environmentChanged(change: EnvironmentChange): void {
@@ -323,7 +329,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     const timeout = this.options.heartbeatTimeoutMs;
     if (timeout <= 0) return;
     // One timer per window instead of one reset per frame: it re-arms for the time left.
-    this.timers.set('watchdog', delayMs, () => {
+    this.setTimer('watchdog', delayMs, () => {
       const silentFor = Date.now() - this.lastFrameAt;
       if (silentFor < timeout) this.armWatchdog(timeout - silentFor);
       else this.teardown({ code: LocalCloseCode.HeartbeatTimeout, reason: `no frame for ${silentFor} ms`, local: true, final: false });
@@ -375,6 +381,55 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     }
   }
 
+  // -- isolation ---------------------------------------------------------------------------
+
+  /**
+   * Every event goes through here: each listener runs on its own, and one that throws (an app bug)
+   * is reported as an `error` event (code `callback`) instead of unwinding into the socket's receive
+   * path or a half-done state change; the other listeners still hear the event.
+   */
+  override emit<E extends EventEmitter.EventNames<FiretowerEvents>>(event: E, ...args: EventEmitter.EventArgs<FiretowerEvents, E>): boolean {
+    return emitIsolated(this as EventEmitter, event, args, (thrown) => {
+      // Reporting an error listener's exception through 'error' again could loop.
+      if (event === 'error') this.log('an error listener threw', thrown);
+      else this.emit('error', callbackError(`a '${event}' listener`, thrown, eventTopic(args)));
+    });
+  }
+
+  /**
+   * Runs one inbound path (a socket callback, a timer, an environment change). App code is
+   * isolated where it is called, so an exception here is a client bug: it is reported, and the
+   * client starts over on a fresh connection rather than carry on in a state nobody can vouch for.
+   */
+  private guarded(run: () => void): void {
+    try {
+      run();
+    } catch (thrown) {
+      this.log('unexpected exception', thrown);
+      this.emit('error', new FiretowerError('internal', `unexpected exception in the client: ${describeThrown(thrown)}`, { cause: thrown }));
+      if (!this.socket) return;
+      try {
+        this.teardown({ code: LocalCloseCode.InternalError, reason: 'client error', local: true, final: false });
+      } catch (again) {
+        this.log('teardown after an unexpected exception failed', again);
+      }
+    }
+  }
+
+  private setTimer(name: TimerName, ms: number, run: () => void): void {
+    this.timers.set(name, ms, () => this.guarded(run));
+  }
+
+  /** The app's `shouldReconnect`; one that throws is reported and the client reconnects, as it would without it. */
+  private askShouldReconnect(code: number, reason: string): boolean {
+    try {
+      return this.options.shouldReconnect({ code, reason }) !== false;
+    } catch (thrown) {
+      this.emit('error', callbackError('shouldReconnect', thrown));
+      return true;
+    }
+  }
+
   // -- helpers -----------------------------------------------------------------------------
 
   private nextId(): string {
@@ -395,6 +450,10 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
   }
 
   private log(message: string, ...details: unknown[]): void {
-    this.options.logger(message, ...details);
+    try {
+      this.options.logger(message, ...details);
+    } catch {
+      // A diagnostics sink that throws must not take the client down with it.
+    }
   }
 }

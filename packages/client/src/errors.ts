@@ -10,7 +10,10 @@ import { ErrorCode, isErrorCode } from '@firetower/protocol';
  * - `closed`: the client was closed (by the app, a no-retry close code, or `maxAttempts`).
  * - `queue_full`: the offline queue already holds `maxQueuedPublishes` publishes.
  * - `rate_limited`: the server's `maxMessagesPerSecond` was exceeded.
- * - `internal`: a server hook failed while handling the frame.
+ * - `internal`: a server hook failed while handling the frame, or (no `serverCode`) the client
+ *   itself hit an unexpected exception and reconnected.
+ * - `callback`: an app callback (a subscription handler, an event listener, `shouldReconnect`)
+ *   threw; `cause` holds what it threw. The client carried on.
  */
 export type FiretowerErrorCode =
   | 'refused'
@@ -20,7 +23,8 @@ export type FiretowerErrorCode =
   | 'closed'
   | 'queue_full'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  | 'callback';
 
 export interface FiretowerErrorDetails {
   /** The topic the error is about, when there is one. */
@@ -31,6 +35,8 @@ export interface FiretowerErrorDetails {
   closeCode?: number;
   /** The server's own words (a refusal's reason, an error frame's message), for showing to users. */
   reason?: string;
+  /** What an app callback threw, for `callback`; the unexpected exception, for a client-side `internal`. */
+  cause?: unknown;
 }
 
 export class FiretowerError extends Error {
@@ -42,7 +48,8 @@ export class FiretowerError extends Error {
   readonly reason: string | undefined;
 
   constructor(code: FiretowerErrorCode, message: string, details: FiretowerErrorDetails = {}) {
-    super(message);
+    // `cause` only when there is one, so `'cause' in error` stays meaningful.
+    super(message, 'cause' in details ? { cause: details.cause } : undefined);
     this.code = code;
     this.topic = details.topic;
     this.serverCode = details.serverCode;

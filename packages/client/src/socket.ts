@@ -34,6 +34,8 @@ export const LocalCloseCode = {
   ConnectTimeout: 3001,
   /** The browser went offline. */
   Offline: 3002,
+  /** The client hit an unexpected exception of its own (reported as an `internal` error) and starts over. */
+  InternalError: 3003,
 } as const;
 
 /** What a socket reports when it dies without a close frame (and what ws reports for ECONNREFUSED). */

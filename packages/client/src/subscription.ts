@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import { callbackError, emitIsolated, eventTopic } from './callbacks.js';
 import { FiretowerError } from './errors.js';
 import type { StateChange } from './events.js';
 import type { MessageHandler, TopicMessage } from './topics.js';
@@ -44,6 +45,8 @@ export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T
     topics: readonly string[],
     private readonly handler: MessageHandler<T> | undefined,
     private readonly release: (subscription: Subscription<T>) => void,
+    /** Where an app callback's exception goes: the client's `error` event. */
+    private readonly report: (error: FiretowerError) => void = () => {},
   ) {
     super();
     this.topics = topics;
@@ -95,8 +98,24 @@ export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T
     // The topic map is the app's statement of what the server sends on these topics; this is
     // the one place the client takes it on trust.
     const typed = message as TopicMessage<T>;
-    this.handler?.(typed.data, typed);
+    if (this.handler) {
+      try {
+        this.handler(typed.data, typed);
+      } catch (thrown) {
+        this.report(callbackError('a subscription handler', thrown, typed.topic));
+      }
+    }
     this.emit('message', typed);
+  }
+
+  /**
+   * Every event goes through here: each listener runs on its own, and one that throws (an app bug)
+   * is reported on the client's `error` event instead of unwinding into the client's receive path.
+   */
+  override emit<E extends EventEmitter.EventNames<SubscriptionEvents<T>>>(event: E, ...args: EventEmitter.EventArgs<SubscriptionEvents<T>, E>): boolean {
+    return emitIsolated(this as EventEmitter, event, args, (thrown) =>
+      this.report(callbackError(`a subscription '${event}' listener`, thrown, eventTopic(args) ?? this.topics[0])),
+    );
   }
 
   private setState(next: SubscriptionState): void {

@@ -84,7 +84,7 @@ describe('events', () => {
 
   test('the error code is a closed union', () => {
     expectTypeOf<FiretowerError['code']>().toEqualTypeOf<
-      'refused' | 'invalid' | 'too_large' | 'timeout' | 'closed' | 'queue_full' | 'rate_limited' | 'internal'
+      'refused' | 'invalid' | 'too_large' | 'timeout' | 'closed' | 'queue_full' | 'rate_limited' | 'internal' | 'callback'
     >();
   });
 

@@ -1,0 +1,122 @@
+/**
+ * App callbacks are isolated: a subscription handler or an event listener that throws is reported
+ * as an `error` event (code `callback`) and never escapes into the socket's receive path (ws's
+ * receiver on Node, where it would be an uncaught exception and a stuck connection).
+ */
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { Firetower, type FiretowerError, type FiretowerState, type WebSocketLike } from '@firetower/client';
+import { closeClients, startTestServer, testClient, waitFor, type TestServer } from './support.js';
+
+let server: TestServer;
+const uncaught: unknown[] = [];
+const onUncaught = (error: unknown) => uncaught.push(error);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  process.on('uncaughtException', onUncaught);
+});
+afterEach(() => closeClients());
+afterAll(async () => {
+  process.off('uncaughtException', onUncaught);
+  await server.close();
+});
+
+test('a throwing handler and a throwing message listener are reported; the next message is delivered and the state stays open', async () => {
+  const client = testClient(server.wsUrl);
+  const errors: FiretowerError[] = [];
+  const states: FiretowerState[] = [];
+  client.on('error', (error) => errors.push(error));
+  await client.ready(5_000);
+  client.on('state', ({ current }) => states.push(current));
+
+  const handled: unknown[] = [];
+  const heard: unknown[] = [];
+  const bystander: unknown[] = [];
+  const throwing = client.subscribe('/iso', (data) => {
+    handled.push(data);
+    if (data === 'first') throw new Error('handler bug');
+  });
+  // Another handle on the same topic: its delivery does not depend on the first one's.
+  const other = client.subscribe('/iso', (data) => bystander.push(data));
+  client.on('message', ({ data }) => {
+    heard.push(data);
+    if (data === 'first') throw new TypeError('listener bug');
+  });
+  await Promise.all([throwing.ready, other.ready]);
+
+  await client.publish('/iso', 'first');
+  await client.publish('/iso', 'second');
+  await waitFor(() => heard.length === 2 && bystander.length === 2, 5_000, 'both deliveries');
+
+  expect(handled).toEqual(['first', 'second']);
+  expect(bystander).toEqual(['first', 'second']);
+  expect(heard).toEqual(['first', 'second']);
+  expect(client.state).toBe('open');
+  expect(states).toEqual([]);
+  expect(uncaught).toEqual([]);
+  expect(errors.map((e) => ({ code: e.code, topic: e.topic, cause: (e.cause as Error).message }))).toEqual([
+    { code: 'callback', topic: '/iso', cause: 'handler bug' },
+    { code: 'callback', topic: '/iso', cause: 'listener bug' },
+  ]);
+});
+
+test('a throwing state, open or error listener leaves the state machine consistent', async () => {
+  const client = testClient(server.wsUrl, { autoConnect: false });
+  const errors: FiretowerError[] = [];
+  client.on('state', () => {
+    throw new Error('state listener bug');
+  });
+  client.on('open', () => {
+    throw new Error('open listener bug');
+  });
+  client.on('error', (error) => {
+    errors.push(error);
+    // An error listener that throws is logged, not re-reported (that would loop).
+    throw new Error('error listener bug');
+  });
+  client.connect();
+  await client.ready(5_000);
+  expect(client.state).toBe('open');
+  await client.subscribe('/iso/state').ready;
+  await client.publish('/iso/state', 1);
+  expect(errors.map((e) => e.code)).toEqual(['callback', 'callback', 'callback']);
+  expect(uncaught).toEqual([]);
+  client.close();
+  expect(client.state).toBe('closed');
+  await waitFor(() => server.ft.getTower(client.clientId) === undefined, 5_000, 'the server to see the close');
+});
+
+test("the browser's onmessage never throws either: a bare socket object stands in for the DOM WebSocket", () => {
+  let socket: WebSocketLike | undefined;
+  class PageSocket implements WebSocketLike {
+    readyState = 1;
+    onopen: WebSocketLike['onopen'] = null;
+    onmessage: WebSocketLike['onmessage'] = null;
+    onclose: WebSocketLike['onclose'] = null;
+    onerror: WebSocketLike['onerror'] = null;
+    constructor() {
+      socket = this;
+    }
+    send(): void {}
+    close(): void {}
+  }
+  const client = new Firetower('ws://page.invalid/ws', { WebSocket: PageSocket });
+  const errors: FiretowerError[] = [];
+  client.on('error', (error) => errors.push(error));
+  const seen: unknown[] = [];
+  client.subscribe('/page', (data) => {
+    seen.push(data);
+    throw new Error('page handler bug');
+  });
+  socket!.onopen!({});
+  const deliver = (data: unknown) => socket!.onmessage!({ data: JSON.stringify({ type: 'publish', topic: '/page', data }) });
+  expect(() => deliver(1)).not.toThrow();
+  expect(() => deliver(2)).not.toThrow();
+  expect(seen).toEqual([1, 2]);
+  expect(errors.map((e) => [e.code, e.topic])).toEqual([
+    ['callback', '/page'],
+    ['callback', '/page'],
+  ]);
+  expect(client.state).toBe('open');
+  client.close();
+});
