@@ -18,6 +18,11 @@ export const CloseCode = {
   InvalidPayload: 1007,
   /** A frame exceeded `limits.maxFrameBytes` (sent by ws itself). */
   MessageTooBig: 1009,
+  /**
+   * The server hit an unexpected error while handling this connection's input (a bug, never the
+   * client's fault alone). Only this connection is closed; it may reconnect.
+   */
+  InternalError: 1011,
   /** Graceful shutdown: reconnect after the delay in the close reason (`retry-after=<ms>`). */
   ServerShutdown: 4000,
   /** The client sent frames faster than `limits.maxMessagesPerSecond` for too long. */

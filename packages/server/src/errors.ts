@@ -31,7 +31,7 @@ export class FiretowerRefusal extends Error {
   }
 }
 
-export type FiretowerErrorCode = 'invalid_topic' | 'invalid_data' | 'too_many_topics' | 'closed' | 'hook_failed' | 'broker_failed';
+export type FiretowerErrorCode = 'invalid_topic' | 'invalid_data' | 'too_many_topics' | 'closed' | 'hook_failed' | 'broker_failed' | 'internal';
 
 /** A server-side operation was called with something it cannot use, or a hook failed. */
 export class FiretowerError extends Error {
@@ -44,7 +44,9 @@ export class FiretowerError extends Error {
   }
 }
 
-/** Anything thrown, as an Error (hooks may throw strings). */
+/** Anything thrown, as an Error (hooks may throw strings, or objects that cannot be stringified). */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value.length > 500 ? `${value.slice(0, 500)}…` : value);
+  return new Error(`a thrown ${value === null ? 'null' : typeof value}`, { cause: value });
 }

@@ -1,7 +1,9 @@
 import {
   checkTopic,
   encodeAck,
+  encodeError,
   ErrorCode,
+  type ErrorFrame,
   type DecodeResult,
   type PublishFrame,
   type RefusedTopic,
@@ -12,7 +14,7 @@ import { FiretowerError, FiretowerRefusal } from './errors.js';
 import type { TowerHost } from './host.js';
 import { andThen, settle } from './settle.js';
 import type { TowerImpl } from './tower.js';
-import type { FiretowerHooks, IncomingPublish, SubscribeDecision } from './types.js';
+import type { IncomingPublish, MessageDecision, SubscribeDecision } from './types.js';
 
 /**
  * What a client frame may do: subscribe, unsubscribe, publish. Nothing else is reachable from the
@@ -48,7 +50,7 @@ export function interpretDecision(topics: readonly string[], decision: Subscribe
   if ('refuse' in decision && typeof decision.refuse === 'object' && decision.refuse !== null) {
     const refuse = decision.refuse;
     for (const topic of topics) {
-      if (hasOwn(refuse, topic)) refused.push({ topic, code: ErrorCode.Refused, reason: String(refuse[topic]) });
+      if (hasOwn(refuse, topic)) refused.push({ topic, code: ErrorCode.Refused, reason: reasonText(refuse[topic]) });
       else allowed.push(topic);
     }
   } else if ('allow' in decision && Array.isArray(decision.allow)) {
@@ -125,81 +127,121 @@ function unsubscribe<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData
 }
 
 function publish<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>, frame: PublishFrame): void | PromiseLike<void> {
-  const { id } = frame;
-  const key = id !== undefined ? `${tower.dedupeId}:${id}` : undefined;
-  const excludeSelf = frame.excludeSelf === true;
-  const withId = id !== undefined ? { id } : {};
+  return new ClientPublish(host, tower, frame).run();
+}
 
-  const ackDuplicate = (): void => {
-    host.stats.drop('duplicate', 1, `duplicate publish ${id}`, { clientId: tower.clientId, topic: frame.topic });
-    if (id !== undefined) tower.reply(encodeAck(id, { duplicate: true }));
-  };
-  const failPublish = (error: unknown, topic: string): void => {
-    const message = error instanceof Error ? error.message : 'publish failed';
-    tower.fail({ type: 'error', code: ErrorCode.Internal, message, topic, ...withId });
-  };
-  const send = (topic: string, data: unknown): void => {
+/** One client publish, step by step: dedupe, a cluster claim for a re-send, the onMessage hook, send. */
+class ClientPublish<AppData> {
+  /** The idempotency key: the client's own id and the frame id. */
+  private readonly key: string | undefined;
+
+  constructor(
+    private readonly host: TowerHost<AppData>,
+    private readonly tower: TowerImpl<AppData>,
+    private readonly frame: PublishFrame,
+  ) {
+    this.key = frame.id !== undefined ? `${tower.dedupeId}:${frame.id}` : undefined;
+  }
+
+  run(): void | PromiseLike<void> {
+    const { host, key } = this;
+    if (key !== undefined && host.dedupe.has(key)) return this.ackDuplicate();
+    // A re-send may repeat a publish another node already handled (the client reconnected there
+    // before its ack came): ask the cluster. A first send only records its key, with the publish.
+    const claim = this.frame.retry === true && key !== undefined ? host.claimKey(key) : undefined;
+    if (claim === undefined) return this.handle();
+    return claim.then((fresh) => {
+      if (this.tower.state !== 'open') return;
+      if (fresh) return this.handle();
+      host.dedupe.remember(key!);
+      this.ackDuplicate();
+    });
+  }
+
+  /** The onMessage hook if there is one, then send. */
+  private handle(): void | PromiseLike<void> {
+    const onMessage = this.host.options.hooks.onMessage;
+    if (!onMessage) return this.send(this.frame.topic, this.frame.data, 'client');
+    const { host, tower, frame } = this;
+    const incoming: IncomingPublish = { topic: frame.topic, data: frame.data, id: frame.id, excludeSelf: frame.excludeSelf === true };
+    return settle(
+      () => onMessage(tower, incoming),
+      (decision) => this.applyDecision(decision),
+      (error): void => {
+        if (error instanceof FiretowerRefusal) {
+          host.stats.refusal('message', error.message, { clientId: tower.clientId, topic: frame.topic });
+          return this.fail(ErrorCode.Refused, error.message);
+        }
+        host.reportError(new FiretowerError('hook_failed', 'onMessage threw', { cause: error }), tower);
+        this.fail(ErrorCode.Internal, 'message handler failed');
+      },
+    );
+  }
+
+  private applyDecision(decision: MessageDecision): void {
+    const { host, tower, frame } = this;
+    if (decision === false) {
+      if (this.key !== undefined) host.dedupe.remember(this.key);
+      host.stats.drop('handler', 1, 'message handler dropped a publish', { clientId: tower.clientId, topic: frame.topic });
+      if (frame.id !== undefined) tower.reply(encodeAck(frame.id));
+      return;
+    }
+    if (typeof decision !== 'object' || decision === null) return this.send(frame.topic, frame.data, 'client');
+    const topic = hasOwn(decision, 'topic') ? decision.topic : frame.topic;
+    const check = checkTopic(topic, host.options.limits.maxTopicLength);
+    if (!check.ok) {
+      host.reportError(new FiretowerError('invalid_topic', `onMessage returned an invalid topic: ${check.reason}`), tower);
+      return this.fail(ErrorCode.Internal, 'publish failed');
+    }
+    this.send(topic as string, hasOwn(decision, 'data') ? decision.data : frame.data, hasOwn(decision, 'data') ? 'hook' : 'client');
+  }
+
+  /**
+   * Serialise once and hand to the broker. Data the client sent that cannot be serialised again is
+   * the client's error (`invalid_field`); data the hook made is the app's (`internal`, reported).
+   */
+  private send(topic: string, data: unknown, dataFrom: 'client' | 'hook'): void {
+    const { host, tower, frame, key } = this;
     let json: string;
     try {
       json = host.serialise(data);
     } catch (error) {
-      host.reportError(error, tower);
-      return failPublish(error, topic);
+      if (dataFrom === 'hook') {
+        host.reportError(error, tower);
+        return this.fail(ErrorCode.Internal, 'message handler returned data that is not serialisable as JSON', topic);
+      }
+      host.stats.refusal('limits', 'publish data is not serialisable', { clientId: tower.clientId, topic });
+      return this.fail(ErrorCode.InvalidField, 'data cannot be serialised as JSON', topic);
     }
-    const outcome = host.publishJson(topic, json, excludeSelf ? tower.clientId : undefined, key);
-    if (outcome === 'duplicate') return ackDuplicate();
-    if (id !== undefined) outcome.then(() => void tower.reply(encodeAck(id)), (error: unknown) => failPublish(error, topic));
-    else outcome.then(undefined, (error: unknown) => failPublish(error, topic));
-  };
-
-  /** The onMessage hook, then `send`. */
-  const handle = (): void | PromiseLike<void> => {
-    const onMessage = host.options.hooks.onMessage;
-    if (!onMessage) return send(frame.topic, frame.data);
-    return applyMessageHook(onMessage);
-  };
-
-  if (key !== undefined && host.dedupe.has(key)) return ackDuplicate();
-  // A re-send may repeat a publish another node already handled (the client reconnected there
-  // before its ack came): ask the cluster. A first send only records its key, with the publish.
-  const claim = frame.retry === true && key !== undefined ? host.claimKey(key) : undefined;
-  if (claim === undefined) return handle();
-  return claim.then((fresh) => {
-    if (tower.state !== 'open') return;
-    if (fresh) return handle();
-    host.dedupe.remember(key!);
-    ackDuplicate();
-  });
-
-  function applyMessageHook(onMessage: NonNullable<FiretowerHooks<AppData>['onMessage']>): void | PromiseLike<void> {
-    const incoming: IncomingPublish = { topic: frame.topic, data: frame.data, id, excludeSelf };
-    return settle(
-      () => onMessage(tower, incoming),
-      (decision): void => {
-        if (decision === false) {
-          if (key !== undefined) host.dedupe.remember(key);
-          host.stats.drop('handler', 1, 'message handler dropped a publish', { clientId: tower.clientId, topic: frame.topic });
-          if (id !== undefined) tower.reply(encodeAck(id));
-          return;
-        }
-        if (typeof decision !== 'object' || decision === null) return send(frame.topic, frame.data);
-        const topic = hasOwn(decision, 'topic') ? decision.topic : frame.topic;
-        const check = checkTopic(topic, host.options.limits.maxTopicLength);
-        if (!check.ok) {
-          host.reportError(new FiretowerError('invalid_topic', `onMessage returned an invalid topic: ${check.reason}`), tower);
-          return failPublish(new Error('publish failed'), frame.topic);
-        }
-        send(topic as string, hasOwn(decision, 'data') ? decision.data : frame.data);
-      },
-      (error): void => {
-        if (error instanceof FiretowerRefusal) {
-          host.stats.refusal('message', error.message, { clientId: tower.clientId, topic: frame.topic });
-          tower.fail({ type: 'error', code: ErrorCode.Refused, message: error.message, topic: frame.topic, ...withId });
-          return;
-        }
-        host.reportError(new FiretowerError('hook_failed', 'onMessage threw', { cause: error }), tower);
-        tower.fail({ type: 'error', code: ErrorCode.Internal, message: 'message handler failed', topic: frame.topic, ...withId });
-      },
+    const outcome = host.publishJson(topic, json, frame.excludeSelf === true ? tower.clientId : undefined, key);
+    if (outcome === 'duplicate') return this.ackDuplicate();
+    // The ack waits for the broker; replies to this connection's later frames wait behind it.
+    const answer = tower.deferReply();
+    const id = frame.id;
+    outcome.then(
+      () => answer(id !== undefined ? encodeAck(id) : null),
+      (error: unknown) => answer(encodeError(this.errorFrame(ErrorCode.Internal, error instanceof Error ? error.message : 'publish failed', topic))),
     );
   }
+
+  private ackDuplicate(): void {
+    const { host, tower, frame } = this;
+    host.stats.drop('duplicate', 1, `duplicate publish ${frame.id}`, { clientId: tower.clientId, topic: frame.topic });
+    if (frame.id !== undefined) tower.reply(encodeAck(frame.id, { duplicate: true }));
+  }
+
+  private fail(code: ErrorCode, message: string, topic: string = this.frame.topic): void {
+    this.tower.fail(this.errorFrame(code, message, topic));
+  }
+
+  private errorFrame(code: ErrorCode, message: string, topic: string): ErrorFrame {
+    const error: ErrorFrame = { type: 'error', code, message, topic };
+    if (this.frame.id !== undefined) error.id = this.frame.id;
+    return error;
+  }
+}
+
+/** A refusal reason from the app: a string as given, anything else a generic word (never stringified). */
+function reasonText(reason: unknown): string {
+  return typeof reason === 'string' ? reason : 'refused';
 }

@@ -1,9 +1,10 @@
 import createDebug from 'debug';
 import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
-import { FiretowerError, FiretowerRefusal } from './errors.js';
+import { FiretowerError, FiretowerRefusal, toError } from './errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
 import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from './send-queue.js';
 import { TokenBucket } from './rate-limit.js';
+import { ReplyOrder } from './reply-order.js';
 import { bytesReadOf } from './writer.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
@@ -76,6 +77,8 @@ export class TowerImpl<AppData = Record<string, unknown>>
   private readonly outbox: Outbox;
   private readonly inbound: SerialQueue<InboundItem>;
   private readonly bucket: TokenBucket;
+  /** Made on the first publish whose reply waits for the broker. */
+  private replyOrder: ReplyOrder | undefined;
 
   constructor(
     private readonly host: TowerHost<AppData>,
@@ -111,9 +114,23 @@ export class TowerImpl<AppData = Record<string, unknown>>
     return item.kind === 'frame' ? this.host.handleFrame(this, item.frame) : item.run();
   }
 
-  /** @internal */
+  /** @internal A step escaped its own error handling: a bug, isolated to this connection. */
   inboundFailed(error: unknown): void {
-    this.host.reportError(error, this);
+    this.crashed(error);
+  }
+
+  /**
+   * The last guard of every path from this connection's socket into the server (frames, the
+   * inbound queue, close, pong, heartbeat): an unexpected exception is reported with this
+   * connection's id and closes this connection alone with 1011; the process and every other
+   * connection carry on.
+   */
+  private crashed(error: unknown): void {
+    try {
+      this.host.reportError(new FiretowerError('internal', `unexpected error on connection ${this.clientId}: ${toError(error).message}`, { cause: error }), this);
+    } finally {
+      this.teardown(CloseCode.InternalError, 'internal error', 'close');
+    }
   }
 
   /** Made on first use when authenticate gave none: most connections never touch it. */
@@ -150,6 +167,14 @@ export class TowerImpl<AppData = Record<string, unknown>>
   }
 
   receive(data: Buffer, isBinary: boolean): void {
+    try {
+      this.receiveFrame(data, isBinary);
+    } catch (error) {
+      this.crashed(error);
+    }
+  }
+
+  private receiveFrame(data: Buffer, isBinary: boolean): void {
     if (this._state !== 'open') return;
     const { stats, options } = this.host;
     stats.messagesInTotal++;
@@ -178,11 +203,23 @@ export class TowerImpl<AppData = Record<string, unknown>>
   socketClosed(code: number, reason: string): void {
     if (this.killTimer) clearTimeout(this.killTimer);
     this.killTimer = undefined;
-    this.teardown(code, reason, 'none');
+    try {
+      this.teardown(code, reason, 'none');
+    } catch (error) {
+      this.host.reportError(new FiretowerError('internal', `unexpected error closing ${this.clientId}`, { cause: error }), this);
+    }
   }
 
   /** One heartbeat tick: drop a half-open connection, else ping and send the `heartbeat` text frame. */
   heartbeat(): void {
+    try {
+      this.beat();
+    } catch (error) {
+      this.crashed(error);
+    }
+  }
+
+  private beat(): void {
     if (this._state !== 'open') return;
     // Anything received since the last ping (its pong, or any frame) shows the peer is there.
     // Where the socket's byte count is unavailable, the node listens for 'pong' instead.
@@ -214,11 +251,35 @@ export class TowerImpl<AppData = Record<string, unknown>>
   }
 
   /** Write a frame meant for this connection only (ack, error, ToSelf), counting it in stats. */
-  reply(text: string): boolean {
+  private writeOwn(text: string): boolean {
     if (!this.write(text)) return false;
     this.host.stats.messagesOutTotal++;
     this.host.stats.bytesOutTotal += Buffer.byteLength(text);
     return true;
+  }
+
+  /** A reply to one of this connection's frames: after the replies to its earlier frames. */
+  reply(text: string): void {
+    const order = this.replyOrder;
+    if (order === undefined || order.idle) this.writeOwn(text);
+    else order.push(text);
+  }
+
+  /**
+   * Reserve this frame's place among the replies when its answer comes later (a publish waits for
+   * the broker): replies to later frames wait behind it. Call the result once, with the reply or
+   * `null` when there is none.
+   */
+  deferReply(): (text: string | null) => void {
+    const order = (this.replyOrder ??= new ReplyOrder((text) => void this.writeOwn(text)));
+    const ticket = order.reserve();
+    return (text) => {
+      try {
+        order.fill(ticket, text);
+      } catch (error) {
+        this.crashed(error);
+      }
+    };
   }
 
   fail(error: ErrorFrame): void {
@@ -236,7 +297,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
   send(topic: string, data: unknown): boolean {
     const json = this.host.serialise(data);
     toTopicList([topic]);
-    return this.reply(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
+    return this.writeOwn(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
   }
 
   publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult> {

@@ -23,6 +23,14 @@ describe('bad input never crashes or touches another connection', () => {
     ['a __proto__ key', '{"__proto__":{"type":"subscribe"},"type":"subscribe"}', ErrorCode.InvalidTopic],
     ['a constructor type', '{"type":"constructor","topic":"/a"}', ErrorCode.UnknownType],
     ['a hasOwnProperty type', '{"type":"hasOwnProperty","topic":"/a"}', ErrorCode.UnknownType],
+    // The frames that killed the process before: an unstringifiable type, and deep nesting.
+    ['a type whose toString is not a function', '{"type":{"toString":1}}', ErrorCode.UnknownType],
+    ['a type nested 6,000 deep', `{"type":${'['.repeat(6000)}${']'.repeat(6000)}}`, ErrorCode.BadFrame],
+    ['publish data nested 6,000 deep', `{"type":"publish","topic":"/a","data":${'['.repeat(6000)}${']'.repeat(6000)}}`, ErrorCode.BadFrame],
+    ['a subscribe topic with a tab', '{"type":"subscribe","topic":"\\t/a"}', ErrorCode.InvalidTopic],
+    ['a subscribe topic with an NBSP', '{"type":"subscribe","topic":"/a\u00a0"}', ErrorCode.InvalidTopic],
+    ['a subscribe topic with a BOM', '{"type":"subscribe","topic":"\ufeff/a"}', ErrorCode.InvalidTopic],
+    ['a subscribe topic with U+2028', '{"type":"subscribe","topic":"/a\u2028"}', ErrorCode.InvalidTopic],
   ])('answers %s with an error frame', async (_name, text, code) => {
     const server = await start();
     const bystander = await join(server);
