@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { checkTopic, CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
-import { backoff } from './backoff.js';
+import { backoff, retryAfterDelay } from './backoff.js';
 import { callbackError, describeThrown, emitIsolated, eventTopic } from './callbacks.js';
 import type { EnvironmentChange } from './environment.js';
 import { FiretowerError, serverError } from './errors.js';
@@ -295,8 +295,11 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
       return;
     }
     const { environment, reconnectDelayMinMs, reconnectDelayMaxMs, hiddenRetryDelayMs } = this.options;
-    let delayMs = cause.retryAfterMs ?? backoff(this.attempt - 1, reconnectDelayMinMs, reconnectDelayMaxMs);
-    let why: ReconnectingEvent['cause'] = cause.retryAfterMs === undefined ? 'backoff' : 'retry-after';
+    const hinted = cause.retryAfterMs !== undefined;
+    let delayMs = hinted
+      ? retryAfterDelay(cause.retryAfterMs ?? 0, this.attempt - 1, reconnectDelayMinMs, reconnectDelayMaxMs)
+      : backoff(this.attempt - 1, reconnectDelayMinMs, reconnectDelayMaxMs);
+    let why: ReconnectingEvent['cause'] = hinted ? 'retry-after' : 'backoff';
     if (!environment.isVisible() && delayMs < hiddenRetryDelayMs) {
       delayMs = hiddenRetryDelayMs;
       why = 'hidden';

@@ -1,6 +1,6 @@
 export { Firetower } from './client.js';
 export type { PublishOptions } from './publisher.js';
-export { backoff } from './backoff.js';
+export { backoff, retryAfterDelay } from './backoff.js';
 export { FiretowerError, clientCodeFor, type FiretowerErrorCode, type FiretowerErrorDetails } from './errors.js';
 export type { CloseEvent, FiretowerEvents, FiretowerState, OpenEvent, ReconnectingEvent, StateChange } from './events.js';
 export { browserEnvironment, type Environment, type EnvironmentChange } from './environment.js';
