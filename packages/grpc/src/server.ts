@@ -95,10 +95,13 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
   const open = resolved.token === undefined && resolved.authorize === undefined;
 
   let state: GrpcServerState = 'serving';
+  const fault = faultReporter(resolved.onError);
   const watcher = new TopicCountWatcher({
     read: (topic) => ft.count(topic),
     listen: (listener) => ft.onCountChange(listener),
     fallbackPollMs: fallbackPollFor(ft.broker.kind, resolved.watchIntervalMs),
+    // A background re-read has no call of its own: its faults are reported under WatchTopic.
+    readFailed: (error) => fault(error, { method: `/${FIRETOWER_SERVICE}/WatchTopic` }),
   });
   const activeWatches: ActiveWatches = new Set();
   const health = new HealthService();
@@ -108,7 +111,7 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
     checkAuth: createAuthCheck(resolved),
     watcher,
     isServing: () => state === 'serving',
-    fault: faultReporter(resolved.onError),
+    fault,
   };
 
   const packageDefinition = loadPackageDefinition();

@@ -100,3 +100,34 @@ export async function refusal(promise: Promise<unknown>): Promise<grpc.ServiceEr
 }
 
 export { grpc };
+
+/**
+ * Sends `bytes` as the request message of `method` (e.g. 'Publish'), unparsed: for requests no
+ * well-behaved client can build (wrong wire types, truncated fields, invalid UTF-8 in strings).
+ * Resolves with the call's status code and details; the reply bytes are ignored.
+ */
+export function rawUnary(
+  address: string,
+  method: string,
+  bytes: Buffer,
+  options: { token?: string; deadlineMs?: number } = {},
+): Promise<{ code: grpc.status; details: string; metadata: grpc.Metadata }> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const metadata = new grpc.Metadata();
+  if (options.token !== undefined) metadata.set('authorization', `Bearer ${options.token}`);
+  const identity = (value: Buffer): Buffer => value;
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      `/firetower.v1.Firetower/${method}`,
+      identity,
+      identity,
+      bytes,
+      metadata,
+      { deadline: Date.now() + (options.deadlineMs ?? 10_000) },
+      (error) => {
+        client.close();
+        resolve(error ? { code: error.code, details: error.details, metadata: error.metadata } : { code: grpc.status.OK, details: '', metadata: new grpc.Metadata() });
+      },
+    );
+  });
+}
