@@ -9,9 +9,10 @@ import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './o
 import type { PublishResult } from './publish-queue.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
-import { ABNORMAL_CLOSURE, connectionUrl, detach, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
+import { ABNORMAL_CLOSURE, closeSocket, connectionUrl, detach, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
+import { closeCodeFor, closeReasonFor } from './close-frame.js';
 import { TopicSync } from './topic-sync.js';
 import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
 
@@ -126,10 +127,14 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     }
   }
 
-  /** Closes for good: no reconnect until `connect()`. Pending publishes reject with `closed`. */
-  close(code: number = CloseCode.Normal, reason = 'client closed'): void {
+  /**
+   * Closes for good: no reconnect until `connect()`. Pending publishes reject with `closed`. A code
+   * the WebSocket API refuses (anything but 1000 and 3000–4999) is sent as 1000, and a reason over
+   * 123 UTF-8 bytes is cut on a character boundary; the `close` event reports what was sent.
+   */
+  close(code: number = CloseCode.Normal, reason: string = 'client closed'): void {
     if (this.is('closed')) return;
-    this.teardown({ code, reason, local: true, final: true });
+    this.teardown({ code: closeCodeFor(code), reason: closeReasonFor(reason), local: true, final: true });
   }
 
   /** Resolves once the client is open; rejects with `closed` if it closes first, or `timeout`. */
@@ -265,11 +270,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     if (socket) {
       detach(socket);
       if (cause.local) {
-        try {
-          socket.close(cause.code, cause.reason);
-        } catch (error) {
-          this.log('close failed', error);
-        }
+        closeSocket(socket, cause.code, cause.reason, (error) => this.log('close failed', error));
       }
     }
     this.topicSync.dropped();

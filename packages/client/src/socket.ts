@@ -78,6 +78,26 @@ export function detach(socket: WebSocketLike): void {
   socket.onerror = () => {};
 }
 
+/**
+ * Closes a socket so that it really goes: if `close()` throws anyway (ws marks the socket as
+ * closing before it validates, and then ignores every later `close()`), ws's `terminate()` cuts the
+ * TCP connection, so the server never keeps a connection the client reports as closed.
+ */
+export function closeSocket(socket: WebSocketLike, code: number, reason: string, failed: (error: unknown) => void): void {
+  try {
+    socket.close(code, reason);
+  } catch (error) {
+    failed(error);
+    try {
+      const terminate = (socket as { terminate?: unknown }).terminate;
+      if (typeof terminate === 'function') terminate.call(socket);
+      else socket.close();
+    } catch (again) {
+      failed(again);
+    }
+  }
+}
+
 /** Text of a message event; binary frames are not part of the protocol. */
 export function messageText(data: unknown): string | undefined {
   return typeof data === 'string' ? data : undefined;
