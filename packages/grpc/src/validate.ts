@@ -1,5 +1,5 @@
 /** Turns wire requests into the server's operations' arguments, or an InvalidArgumentError. */
-import { checkTopic } from '@firetower/protocol';
+import { checkTopic, DEFAULT_LIMITS, jsonDepthExceeds } from '@firetower/protocol';
 import type { PublishOptions } from '@firetower/server';
 import { InvalidArgumentError } from './errors.js';
 import type { PublishRequest } from './messages.js';
@@ -9,6 +9,15 @@ export type ValidationLimits = Pick<ResolvedOptions, 'maxDataBytes' | 'maxTopicL
 
 /** Matches the WebSocket side's cap on ids (codec MAX_ID_LENGTH). */
 const MAX_KEY_LENGTH = 128;
+
+/**
+ * Deepest nesting of arrays and objects in `data_json`: the deepest data a WebSocket publish frame
+ * may carry (the protocol bounds a frame at `maxJsonDepth` levels, the frame object being the
+ * first), so a gRPC publish is never deeper than what the WebSocket door accepts. Checked on the
+ * text before it is parsed: nothing (JSON.parse, the server's JSON.stringify, a hook) ever recurses
+ * over a deeper value.
+ */
+export const MAX_DATA_DEPTH = DEFAULT_LIMITS.maxJsonDepth - 1;
 
 export interface ValidPublish {
   topic: string;
@@ -37,6 +46,9 @@ function dataOf(request: PublishRequest, limits: ValidationLimits): unknown {
       const text = request.dataJson ?? '';
       const bytes = Buffer.byteLength(text, 'utf8');
       if (bytes > limits.maxDataBytes) throw tooLarge(bytes, limits);
+      if (jsonDepthExceeds(text, MAX_DATA_DEPTH)) {
+        throw new InvalidArgumentError('data_too_deep', `data_json nests arrays/objects deeper than ${MAX_DATA_DEPTH} levels`);
+      }
       try {
         return JSON.parse(text) as unknown;
       } catch (error) {

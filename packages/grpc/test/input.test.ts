@@ -91,3 +91,41 @@ describe('bad input is INVALID_ARGUMENT with a message', () => {
     ws.close();
   });
 });
+
+describe('deeply nested data is INVALID_ARGUMENT before anything walks it', () => {
+  let deep: Stack;
+  beforeAll(async () => {
+    deep = await startStack({ maxDataBytes: 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await deep.close();
+  });
+
+  const nested = (depth: number, open: string, inner: string, close: string): string => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+
+  it.each([
+    ['arrays', nested(50_000, '[', '', ']')],
+    ['objects', nested(50_000, '{"a":', '1', '}')],
+  ])('data_json of %s nested 50,000 deep', async (_label, dataJson) => {
+    const error = await refusal(deep.client.unary('Publish', { topic: '/i/deep', dataJson }));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.metadata.get('firetower-error-code')).toEqual(['data_too_deep']);
+    expect(error.details).toMatch(/deeper than 63 levels/);
+  });
+
+  it('accepts data 63 deep (the deepest a WebSocket publish frame carries) and refuses 64', async () => {
+    const ws = await subscriber(deep.node, ['/i/deep']);
+    await deep.client.unary('Publish', { topic: '/i/deep', dataJson: nested(63, '[', '"x"', ']') });
+    let value = await nextDelivery(ws, '/i/deep');
+    let depth = 0;
+    while (Array.isArray(value)) {
+      depth += 1;
+      value = value[0];
+    }
+    expect(depth).toBe(63);
+    const error = await refusal(deep.client.unary('PublishBatch', { messages: [{ topic: '/i/deep', dataJson: nested(64, '[', '', ']') }] }));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^messages\[0\]: data_json nests/);
+    ws.close();
+  });
+});
