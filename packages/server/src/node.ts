@@ -230,7 +230,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   }
 
   slowConsumer(tower: TowerImpl<AppData>, event: SlowConsumerEvent): void {
-    const what = event.policy === 'close' ? 'closed a slow consumer' : `dropped ${event.droppedFrames} frames (${event.policy})`;
+    const what = event.policy === 'close' ? 'closed a slow consumer' : `dropped ${event.droppedFrames} frames (${event.policy}; ${event.totalDropped} since its socket backed up)`;
     this.stats.drop('slow_consumer', event.droppedFrames, what, { clientId: tower.clientId });
     const hook = this.options.hooks.onSlowConsumer;
     if (hook) this.callHook('onSlowConsumer', tower, () => hook(tower, event));
@@ -388,6 +388,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     await closeInBatches([...this.hub.members()], resolveShutdown(options));
     if (this.liveCount > 0) await new Promise<void>((resolve) => (this.liveDrained = resolve));
     this.counts.stop();
+    this.dedupe.close();
     try {
       if (await this.ready) await this.broker.close();
     } catch (error) {

@@ -5,6 +5,8 @@
  * can fail that one publish) and a client that keeps going for another
  * second's worth of frames is closed with CloseCode.RateLimited.
  */
+// Time is performance.now() (monotonic): a wall clock stepped back would stop the refill for as
+// long as the step, and a client would be rate-limited for minutes through no fault of its own.
 export type RateVerdict = 'ok' | 'warn' | 'drop' | 'close';
 
 export class TokenBucket {
@@ -16,10 +18,10 @@ export class TokenBucket {
   constructor(private readonly ratePerSecond: number) {
     this.burst = Math.max(1, ratePerSecond * 2);
     this.tokens = this.burst;
-    this.last = Date.now();
+    this.last = performance.now();
   }
 
-  take(now = Date.now()): RateVerdict {
+  take(now = performance.now()): RateVerdict {
     if (this.ratePerSecond <= 0) return 'ok';
     const elapsed = now - this.last;
     if (elapsed > 0) {

@@ -12,11 +12,18 @@ export interface WritableSocket {
 export type Frame = SharedFrame | string;
 
 const OPEN = 1;
+/** Drops go on being counted between reports; the owner hears of them at most this often. */
+export const DROP_REPORT_INTERVAL_MS = 1_000;
 
 /** What the outbox reports to its owner (the Tower itself, so a connection costs no extra closures). */
 export interface OutboxEvents {
-  /** The policy dropped frames (reported on the first drop of a backlog, then once when it ends). */
-  outboxDropped(droppedFrames: number, queuedBytes: number): void;
+  /**
+   * The policy dropped frames: `droppedFrames` since the last report, `totalDropped` in this
+   * backlog. Reported on the first drop, then at most once per DROP_REPORT_INTERVAL_MS while drops
+   * go on, and once more for the rest when the backlog ends or the outbox closes: every dropped
+   * frame is counted, the owner's hook runs at a bounded rate.
+   */
+  outboxDropped(droppedFrames: number, queuedBytes: number, totalDropped: number): void;
   /** The `close` policy acted; the owner must close with CloseCode.SlowConsumer. */
   outboxOverflow(queuedBytes: number): void;
 }
@@ -47,9 +54,11 @@ class Backlog {
   queue: Frame[] = [];
   head = 0;
   queuedBytes = 0;
-  /** Drops after the first of this backlog, reported when it ends. */
+  /** Drops not reported yet, and all drops of this backlog. */
   unreportedDrops = 0;
-  droppedAny = false;
+  totalDrops = 0;
+  /** performance.now() of the last report (monotonic: a wall-clock step cannot stall reports). */
+  lastReportAt = Number.NEGATIVE_INFINITY;
 
   get isEmpty(): boolean {
     return this.head === this.queue.length;
@@ -127,10 +136,12 @@ export class Outbox implements Corkable {
     return this.backlog?.queuedBytes ?? 0;
   }
 
-  /** Drop everything; later writes are refused. */
+  /** Drop everything; later writes are refused. Drops not reported yet are reported now. */
   close(): void {
+    const backlog = this.backlog;
     this.state = 'closed';
     this.backlog = undefined;
+    if (backlog !== undefined && backlog.unreportedDrops > 0) this.report(backlog);
   }
 
   private enqueue(backlog: Backlog, frame: Frame): boolean {
@@ -163,12 +174,16 @@ export class Outbox implements Corkable {
 
   private recordDrops(backlog: Backlog, count: number): void {
     if (count === 0) return;
-    if (!backlog.droppedAny) {
-      backlog.droppedAny = true;
-      this.events.outboxDropped(count, backlog.queuedBytes);
-    } else {
-      backlog.unreportedDrops += count;
-    }
+    backlog.unreportedDrops += count;
+    backlog.totalDrops += count;
+    if (performance.now() - backlog.lastReportAt >= DROP_REPORT_INTERVAL_MS) this.report(backlog);
+  }
+
+  private report(backlog: Backlog): void {
+    const dropped = backlog.unreportedDrops;
+    backlog.unreportedDrops = 0;
+    backlog.lastReportAt = performance.now();
+    this.events.outboxDropped(dropped, backlog.queuedBytes, backlog.totalDrops);
   }
 
   private drain(): void {
@@ -181,6 +196,6 @@ export class Outbox implements Corkable {
     }
     this.backlog = undefined;
     this.state = 'direct';
-    if (backlog.unreportedDrops > 0) this.events.outboxDropped(backlog.unreportedDrops, 0);
+    if (backlog.unreportedDrops > 0) this.report(backlog);
   }
 }

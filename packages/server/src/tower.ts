@@ -99,13 +99,13 @@ export class TowerImpl<AppData = Record<string, unknown>>
   // --- OutboxEvents / InboundEvents (internal; the Tower is its own listener) ---------------------
 
   /** @internal */
-  outboxDropped(droppedFrames: number, queuedBytes: number): void {
-    this.host.slowConsumer(this, { policy: this.host.options.outbox.policy, queuedBytes, droppedFrames });
+  outboxDropped(droppedFrames: number, queuedBytes: number, totalDropped: number): void {
+    this.host.slowConsumer(this, { policy: this.host.options.outbox.policy, queuedBytes, droppedFrames, totalDropped });
   }
 
   /** @internal */
   outboxOverflow(queuedBytes: number): void {
-    this.host.slowConsumer(this, { policy: 'close', queuedBytes, droppedFrames: 0 });
+    this.host.slowConsumer(this, { policy: 'close', queuedBytes, droppedFrames: 0, totalDropped: 0 });
     this.teardown(CloseCode.SlowConsumer, 'slow consumer', 'close');
   }
 

@@ -130,8 +130,14 @@ export interface SlowConsumerEvent {
   policy: SlowConsumerPolicy;
   /** Bytes waiting for this connection when the policy acted. */
   queuedBytes: number;
-  /** Frames dropped by this action (0 for `close`). */
+  /**
+   * Frames dropped since the previous event for this connection (0 for `close`). The hook runs on
+   * the first drop of a backlog, then at most once a second while drops go on, then once for the
+   * rest; `dropsTotal.slow_consumer` counts every dropped frame.
+   */
   droppedFrames: number;
+  /** Frames dropped for this connection since its socket backed up (a running count). */
+  totalDropped: number;
 }
 
 /** Hooks: every one optional, sync or async. Errors thrown by a hook are logged and contained. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { DedupeWindow } from '../src/dedupe.js';
 import { SerialQueue } from '../src/inbound.js';
@@ -37,10 +37,48 @@ describe('DedupeWindow', () => {
     expect(window.size).toBe(3);
     expect(window.has('c', 3001)).toBe(false);
     expect(window.has('f', 3001)).toBe(true);
+    window.close();
+  });
+
+  afterEach(() => void vi.useRealTimers());
+
+  it('returns the memory of expired keys on a timer, with no publish to trigger a sweep', () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout'] });
+    const window = new DedupeWindow(60_000);
+    for (let i = 0; i < 50_000; i++) window.remember(`client:${i}`);
+    vi.advanceTimersByTime(30_000);
+    window.remember('late');
+    vi.advanceTimersByTime(30_001);
+    expect(window.size).toBe(1);
+    vi.advanceTimersByTime(30_000);
+    expect(window.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('measures the window on the monotonic clock: a wall-clock step changes nothing', () => {
+    vi.useFakeTimers({ toFake: ['performance', 'Date', 'setTimeout', 'clearTimeout'] });
+    const window = new DedupeWindow(60_000);
+    window.remember('k');
+    vi.setSystemTime(Date.now() + 3_600_000);
+    expect(window.has('k')).toBe(true);
+    vi.setSystemTime(Date.now() - 7_200_000);
+    vi.advanceTimersByTime(60_000);
+    expect(window.has('k')).toBe(false);
+    window.close();
   });
 });
 
 describe('TokenBucket', () => {
+  it('keeps refilling when the wall clock steps back (monotonic time)', () => {
+    vi.useFakeTimers({ toFake: ['performance', 'Date'] });
+    const bucket = new TokenBucket(1);
+    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual(['ok', 'ok', 'warn']);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    vi.advanceTimersByTime(2_000);
+    expect(bucket.take()).toBe('ok');
+    vi.useRealTimers();
+  });
+
   it('allows a burst of twice the rate, warns once, then closes after a second of excess', () => {
     const bucket = new TokenBucket(5);
     const t = 1_000_000;
