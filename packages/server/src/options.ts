@@ -11,6 +11,7 @@ export interface ResolvedOptions<AppData> {
   broker: Broker;
   limits: Readonly<Limits>;
   allowedOrigins: ReadonlySet<string> | '*';
+  allowedHosts: ReadonlySet<string> | undefined;
   heartbeatIntervalMs: number;
   rawDelivery: boolean;
   /** maxQueueBytes and slowConsumerPolicy, one object every outbox of the node shares. */
@@ -58,6 +59,7 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     broker: options.broker ?? memoryBroker(),
     limits: Object.freeze(limits),
     allowedOrigins: origins === '*' ? '*' : new Set(origins.map(normaliseOrigin)),
+    allowedHosts: options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((host) => host.toLowerCase())),
     heartbeatIntervalMs: nonNegative(options.heartbeatIntervalMs, 25_000, 'heartbeatIntervalMs'),
     rawDelivery: options.rawDelivery ?? false,
     outbox: outboxLimits(nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'), options.slowConsumerPolicy ?? 'drop-oldest'),

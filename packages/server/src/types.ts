@@ -176,11 +176,21 @@ export interface FiretowerOptions<AppData = Record<string, unknown>> {
   broker?: Broker;
   limits?: Partial<Limits>;
   /**
-   * Allowed browser origins besides the request's own host. `'*'` allows any (not recommended).
-   * A browser from another origin gets HTTP 403 before the upgrade. Requests without an Origin
-   * header (non-browser clients) are allowed. @default []
+   * The browser origins that may connect, e.g. `['https://app.example.com']` (recommended). A list
+   * is exclusive: any other origin gets HTTP 403 before the upgrade. Empty (the default): only the
+   * page's own origin (its host equals the request's `Host`), which stops cross-site hijacking of
+   * cookie-authenticated connections but not DNS rebinding (see the README's Security section).
+   * `'*'` allows any (not recommended). Requests without an Origin header (non-browser clients)
+   * pass: `authenticate` is their check. @default []
    */
   allowedOrigins?: string[] | '*';
+  /**
+   * The host names this server answers to (the upgrade's `Host` header), e.g.
+   * `['app.example.com', 'localhost:3000']`; an entry without a port matches any port. Others get
+   * HTTP 403 `host_not_allowed`: the DNS-rebinding defence for servers that trust their network
+   * position. @default undefined (every host)
+   */
+  allowedHosts?: string[];
   /** Heartbeat text frame interval, and ws ping interval for half-open detection. 0 disables. @default 25000 */
   heartbeatIntervalMs?: number;
   /** Deliver only the raw `data` instead of the `{type,topic,data}` envelope (firetower v0.4 style). @default false */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { FiretowerRefusal } from './errors.js';
-import { isOriginAllowed } from './origin.js';
+import { isHostAllowed, isOriginAllowed } from './origin.js';
 import type { ResolvedOptions } from './options.js';
 import type { StatsRecorder } from './stats.js';
 import type { AuthAccept, UpgradeContext } from './types.js';
@@ -66,6 +66,10 @@ export function verifyUpgrade<AppData>(
   origin: string | undefined,
   reportError: (error: unknown) => void,
 ): UpgradeVerdict<AppData> | Promise<UpgradeVerdict<AppData>> {
+  if (!isHostAllowed(request, options.allowedHosts)) {
+    stats.refusal('origin', `host ${String(request.headers.host).slice(0, 200)} is not allowed`);
+    return { ok: false, status: 403, code: 'host_not_allowed', message: 'this host name is not served here' };
+  }
   if (!isOriginAllowed(origin, request, options.allowedOrigins)) {
     stats.refusal('origin', `origin ${String(origin).slice(0, 200)} is not allowed`);
     return { ok: false, status: 403, code: 'origin_not_allowed', message: 'this origin may not connect' };

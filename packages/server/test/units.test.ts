@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { DedupeWindow } from '../src/dedupe.js';
 import { SerialQueue } from '../src/inbound.js';
-import { isOriginAllowed } from '../src/origin.js';
+import { isHostAllowed, isOriginAllowed } from '../src/origin.js';
 import { TokenBucket } from '../src/rate-limit.js';
 import { parseCookies } from '../src/upgrade.js';
 import { interpretDecision } from '../src/handlers.js';
@@ -10,17 +10,36 @@ import { interpretDecision } from '../src/handlers.js';
 const request = (host: string) => ({ headers: { host } }) as unknown as IncomingMessage;
 
 describe('isOriginAllowed', () => {
-  it('allows no Origin, the same host, and listed origins only', () => {
+  it('allows no Origin, the same host without a list, and only listed origins with one', () => {
+    const none = new Set<string>();
+    expect(isOriginAllowed('http://a.example', request('a.example'), none)).toBe(true);
+    expect(isOriginAllowed('http://A.EXAMPLE', request('a.example'), none)).toBe(true);
+    // Behind a TLS-terminating proxy the page is https and the request plain http: it must pass.
+    expect(isOriginAllowed('https://a.example', request('a.example'), none)).toBe(true);
+    const tls = { headers: { host: 'a.example' }, socket: { encrypted: true } } as unknown as IncomingMessage;
+    expect(isOriginAllowed('http://a.example', tls, none)).toBe(false);
+    expect(isOriginAllowed('https://a.example', tls, none)).toBe(true);
     const allowed = new Set(['https://app.example']);
     expect(isOriginAllowed(undefined, request('a.example'), allowed)).toBe(true);
-    expect(isOriginAllowed('http://a.example', request('a.example'), allowed)).toBe(true);
-    expect(isOriginAllowed('http://A.EXAMPLE', request('a.example'), allowed)).toBe(true);
+    expect(isOriginAllowed('http://a.example', request('a.example'), allowed)).toBe(false);
     expect(isOriginAllowed('https://app.example', request('a.example'), allowed)).toBe(true);
     expect(isOriginAllowed('https://app.example:444', request('a.example'), allowed)).toBe(false);
     expect(isOriginAllowed('http://a.example.evil', request('a.example'), allowed)).toBe(false);
     expect(isOriginAllowed('null', request('a.example'), allowed)).toBe(false);
     expect(isOriginAllowed('::garbage::', request('a.example'), allowed)).toBe(false);
     expect(isOriginAllowed('https://x', request('a.example'), '*')).toBe(true);
+  });
+
+  it('allowedHosts matches the Host header, with or without a port', () => {
+    const hosts = new Set(['app.example', 'localhost:3000', '[::1]']);
+    expect(isHostAllowed(request('app.example'), hosts)).toBe(true);
+    expect(isHostAllowed(request('APP.example:8080'), hosts)).toBe(true);
+    expect(isHostAllowed(request('localhost:3000'), hosts)).toBe(true);
+    expect(isHostAllowed(request('localhost:3001'), hosts)).toBe(false);
+    expect(isHostAllowed(request('[::1]:3000'), hosts)).toBe(true);
+    expect(isHostAllowed(request('evil.example'), hosts)).toBe(false);
+    expect(isHostAllowed({ headers: {} } as IncomingMessage, hosts)).toBe(false);
+    expect(isHostAllowed(request('anything'), undefined)).toBe(true);
   });
 });
 

@@ -26,14 +26,34 @@ describe('origin check (cross-site WebSocket hijacking)', () => {
     expect(server.ft.stats().connections).toBe(0);
   });
 
-  it('allows the same origin, listed origins, and clients without an Origin header', async () => {
-    const server = await start({ allowedOrigins: ['https://app.example'] });
+  it('allows the same origin by default, and clients without an Origin header', async () => {
+    const server = await start();
     await join(server, {}, { origin: server.url });
+    await join(server);
+    expect(server.ft.stats().connections).toBe(2);
+    expect((await refusal(connect(server.wsUrl, {}, { origin: 'null' }))).status).toBe(403);
+  });
+
+  it('an allowedOrigins list is exclusive: DNS rebinding (Host and Origin both the attacker\'s name) is refused', async () => {
+    const server = await start({ allowedOrigins: ['https://app.example'] });
     await join(server, {}, { origin: 'https://app.example' });
     await join(server);
-    expect(server.ft.stats().connections).toBe(3);
     expect((await refusal(connect(server.wsUrl, {}, { origin: 'https://app.example.evil' }))).status).toBe(403);
-    expect((await refusal(connect(server.wsUrl, {}, { origin: 'null' }))).status).toBe(403);
+    // The page's own host is no longer enough once a list is given.
+    expect((await refusal(connect(server.wsUrl, {}, { origin: server.url }))).status).toBe(403);
+    const rebound = `http://evil.example:${server.port}`;
+    expect((await refusal(connect(server.wsUrl, {}, { origin: rebound, headers: { host: `evil.example:${server.port}` } }))).status).toBe(403);
+  });
+
+  it('without a list, DNS rebinding passes the origin check (documented) but allowedHosts refuses it', async () => {
+    const rebound = { origin: 'http://evil.example', headers: { host: 'evil.example' } };
+    const open = await start();
+    await join(open, {}, rebound);
+    const guarded = await start({ allowedHosts: ['127.0.0.1', 'localhost'] });
+    await join(guarded, {}, { origin: guarded.url });
+    const result = await refusal(connect(guarded.wsUrl, {}, rebound));
+    expect(result).toEqual({ status: 403, body: { error: { code: 'host_not_allowed', message: 'this host name is not served here' } } });
+    expect(guarded.ft.stats().refusalsTotal.origin).toBe(1);
   });
 
   it("allowedOrigins '*' allows any origin", async () => {
