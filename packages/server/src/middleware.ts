@@ -4,6 +4,7 @@ import expressWs from 'express-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { createAdminRouter } from './admin/index.js';
 import { createApi } from './api.js';
+import { FiretowerError } from './errors.js';
 import { serveClientBundle } from './client-bundle.js';
 import type { FiretowerNode } from './node.js';
 import type { FiretowerApi, FiretowerOptions } from './types.js';
@@ -17,6 +18,10 @@ export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & F
 type Endpoint = FiretowerNode<never>;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+const NOT_ATTACHED_HINT =
+  'a WebSocket upgrade reached Express but not Firetower: when you create the HTTP server yourself ' +
+  '(http.createServer(app)), call ft.attach(server); and mount firetower() with app.use() on the app, not on a Router';
 
 type VerifyDone = (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void;
 
@@ -129,6 +134,18 @@ export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options:
   };
 
   if (node.options.serveClient) sub.get(`${prefix}/client.js`, serveClientBundle);
+  // An upgrade that reaches Express was never seen by Firetower (express-ws answers upgrades before
+  // any middleware runs): the HTTP server was made without ft.attach(server), or firetower() was
+  // mounted on a Router. Say so, instead of Express's HTML 404 and a silent log.
+  let misconfigurationReported = false;
+  sub.all(path, (req, res, next) => {
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') return next();
+    if (!misconfigurationReported) {
+      misconfigurationReported = true;
+      node.reportError(new FiretowerError('not_attached', NOT_ATTACHED_HINT));
+    }
+    res.status(426).set('Connection', 'close').json({ error: { code: 'not_attached', message: NOT_ATTACHED_HINT } });
+  });
 
   const attach = (server: Server): void => {
     if (owner) registryFor(owner).serve(server);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import http from 'node:http';
 import express from 'express';
 import { CloseCode, ErrorCode, firetower } from '@firetower/server';
 import { connect, waitFor } from '@firetower/server/testing';
@@ -126,6 +127,40 @@ describe('mounting', () => {
     await a.request({ type: 'subscribe', topic: '/attached' });
     await server.ft.publish('/attached', 'ok');
     expect((await a.nextDelivery('/attached')).data).toBe('ok');
+  });
+
+  it.each([
+    ['an HTTP server made without ft.attach(server)', 'no-attach'],
+    ['firetower() mounted on a Router', 'router'],
+  ])('answers an upgrade that never reached the tower (%s) with 426 and a hint, reported once', async (_name, mistake) => {
+    const errors: Error[] = [];
+    const ft = firetower({ hooks: { onError: (error) => void errors.push(error) } });
+    const app = express();
+    if (mistake === 'router') {
+      const router = express.Router();
+      router.use(ft);
+      app.use(router);
+    } else {
+      app.use(ft);
+    }
+    const server = http.createServer(app).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      for (let i = 0; i < 2; i++) {
+        const refused = await connect(`ws://127.0.0.1:${port}/ws`).then(
+          () => undefined,
+          (error: unknown) => error as { status: number; body: string },
+        );
+        expect(refused?.status).toBe(426);
+        expect(JSON.parse(refused!.body)).toMatchObject({ error: { code: 'not_attached', message: expect.stringContaining('ft.attach(server)') } });
+      }
+      expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['not_attached']);
+    } finally {
+      await ft.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('serves the WebSocket under the mount path and leaves other routes to the app', async () => {
