@@ -9,6 +9,8 @@ const HELP = `Usage: firetower-topic-service [options]
   --lease-ms <n>   a node silent this long is dead        (env TOPIC_SERVICE_LEASE_MS, default 15000)
   --token <s>      shared secret: Authorization: Bearer   (env TOPIC_SERVICE_TOKEN, default none)
   --max-keys <n>   idempotency keys kept at once          (env TOPIC_SERVICE_MAX_KEYS, default 200000)
+  --grace-ms <n>   after a restart, hold relaying this long (env TOPIC_SERVICE_GRACE_MS, default 6000)
+                   while the nodes come back; 0 = off
   -h, --help       show this help
 `;
 
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
         'lease-ms': { type: 'string' },
         token: { type: 'string' },
         'max-keys': { type: 'string' },
+        'grace-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,10 +54,11 @@ async function main(): Promise<void> {
   if (leaseMs < 1) fail('--lease-ms must be at least 1');
   const maxKeys = integer('--max-keys', values['max-keys'] ?? env.TOPIC_SERVICE_MAX_KEYS, 200_000);
   if (maxKeys < 1) fail('--max-keys must be at least 1');
+  const graceMs = integer('--grace-ms', values['grace-ms'] ?? env.TOPIC_SERVICE_GRACE_MS, 6000);
   const host = values.host ?? (env.TOPIC_SERVICE_HOST || '127.0.0.1');
   const token = values.token ?? (env.TOPIC_SERVICE_TOKEN || undefined);
 
-  const service = await startTopicService({ port, host, leaseMs, token, maxKeys });
+  const service = await startTopicService({ port, host, leaseMs, token, maxKeys, graceMs });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -49,12 +49,34 @@ export type WireControl =
   | { kind: 'unsubscribeUser'; userId: string; topic: string }
   | { kind: 'removeTopic'; topic: string };
 
+/**
+ * Where a relayed entry came from: `origin` names one node process, `seq` its sequence there
+ * (growing). A receiving broker skips an entry whose `seq` is at or below the last one it
+ * applied from that origin: a resend (after a timeout or a service restart) arrives once.
+ * Absent when the origin sent no sequence (an older node).
+ */
+export interface WireOrigin {
+  origin?: string;
+  seq?: number;
+}
+
 /** One entry of a node's outbox, as a poll response carries it. */
-export type WireItem = ({ kind: 'message' } & WireMessage) | { kind: 'control'; command: WireControl };
+export type WireItem = ({ kind: 'message' } & WireMessage & WireOrigin) | ({ kind: 'control'; command: WireControl } & WireOrigin);
 
 export interface RegisterResponse {
   nodeId: string;
   epoch: string;
+  /**
+   * The service instance (one process start). A node registering again sends the one it had as
+   * `previous`; another value tells the service it restarted (the restart grace), and tells the
+   * node that the service may have lost what it last accepted (the node replays it).
+   */
+  instance: string;
+  /**
+   * This registration's secret: every later request of the node must send it in the
+   * `x-firetower-session` header, or it is refused `409 unknown_node`. Never listed anywhere.
+   */
+  session: string;
   /** The service's lease: poll at least this often or be declared dead. */
   leaseMs: number;
   /** The longest `wait` a poll may ask for. */

@@ -7,14 +7,26 @@ export interface ApiResult<T = any> {
   body: T;
 }
 
+/** The session of each node registered through `api()`, by service URL and node id. */
+const sessions = new Map<string, string>();
+
+/**
+ * A JSON HTTP call to a service. Like a broker, it keeps the session each registration returns
+ * and sends it (`x-firetower-session`) on that node's requests, unless `init.headers` names one
+ * (or `init.session` is false: a request without it).
+ */
 export function api(base: string, token?: string) {
   return async function call<T = any>(
     method: string,
     path: string,
     body?: unknown,
-    init: { raw?: string; signal?: AbortSignal; headers?: Record<string, string> } = {},
+    init: { raw?: string; signal?: AbortSignal; headers?: Record<string, string>; session?: boolean } = {},
   ): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const nodeId = /^\/v1\/nodes\/([^/?]+)(?:[/?]|$)/.exec(path)?.[1];
+    const session = nodeId === undefined || nodeId === 'register' ? undefined : sessions.get(`${base} ${decodeURIComponent(nodeId)}`);
+    if (session !== undefined && init.session !== false) headers['x-firetower-session'] = session;
+    Object.assign(headers, init.headers);
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(base + path, {
       method,
@@ -23,7 +35,9 @@ export function api(base: string, token?: string) {
       signal: init.signal,
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (path === '/v1/nodes/register' && res.status === 200) sessions.set(`${base} ${parsed.nodeId}`, parsed.session);
+    return { status: res.status, body: parsed };
   };
 }
 

@@ -76,7 +76,7 @@ describe('topic service HTTP API', () => {
     await subscribe(call, 'b', 't', 2);
     const messages = Array.from({ length: 50 }, (_, i) => ({ topic: 't', data: JSON.stringify({ i }) }));
     const pub = await call('POST', '/v1/nodes/a/publish', { messages });
-    expect(pub.body).toEqual({ ok: true, accepted: 50, deliveries: 50 });
+    expect(pub.body).toEqual({ ok: true, accepted: 50, deliveries: 50, held: 0, duplicates: 0 });
 
     const b = await call('GET', '/v1/nodes/b/poll?wait=0');
     expect(b.body).toMatchObject({ from: 1, cursor: 50, dropped: 0 });
@@ -144,7 +144,7 @@ describe('topic service HTTP API', () => {
     const { call } = await start();
     for (const id of ['a', 'b', 'c']) await register(call, id);
     const command = { kind: 'removeTopic', topic: 't' };
-    expect((await call('POST', '/v1/nodes/a/control', { command })).body).toEqual({ ok: true, deliveries: 2 });
+    expect((await call('POST', '/v1/nodes/a/control', { command })).body).toEqual({ ok: true, deliveries: 2, held: 0, duplicates: 0 });
     for (const id of ['b', 'c']) {
       expect((await call('GET', `/v1/nodes/${id}/poll?wait=0`)).body.items).toEqual([{ kind: 'control', command }]);
     }

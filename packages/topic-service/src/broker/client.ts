@@ -21,6 +21,8 @@ const KNOWN_CODES = new Set<string>([
 export class ServiceClient {
   private readonly base: string;
   private readonly headers: Record<string, string>;
+  /** The current registration's secret, sent with every request (the service checks it on node requests). */
+  session: string | undefined;
 
   constructor(url: string, token: string | undefined) {
     this.base = url.replace(/\/+$/, '');
@@ -33,7 +35,7 @@ export class ServiceClient {
     try {
       res = await fetch(this.base + path, {
         method,
-        headers: this.headers,
+        headers: this.session === undefined ? this.headers : { ...this.headers, 'x-firetower-session': this.session },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });

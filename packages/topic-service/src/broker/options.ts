@@ -30,6 +30,12 @@ export interface TopicServiceBrokerOptions {
    * registration goes on in the background (the node serves its local clients meanwhile). @default 5000
    */
   startTimeoutMs?: number;
+  /**
+   * Publishes the service accepted in this window (ms) are kept and sent again when the node
+   * registers with a restarted service: the ones it had queued for other nodes and not handed out
+   * died with it. Receivers drop copies they had (by origin and sequence). 0 = off. @default 2000
+   */
+  replayWindowMs?: number;
 }
 
 export type ResolvedOptions = Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId'>>;
@@ -47,5 +53,6 @@ export function resolveOptions(options: TopicServiceBrokerOptions): ResolvedOpti
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     claimTimeoutMs: options.claimTimeoutMs ?? 2000,
     startTimeoutMs: options.startTimeoutMs ?? 5000,
+    replayWindowMs: options.replayWindowMs ?? 2000,
   };
 }

@@ -2,11 +2,18 @@ import type { WireControl, WireCount, WirePublish } from '../wire.js';
 
 export type OutgoingEntry = { kind: 'message'; message: WirePublish } | { kind: 'control'; command: WireControl };
 
-/** What the sender sends next: the latest counts first, then publishes and commands in call order. */
+/** An entry with its sequence: numbered at push, growing for the life of the process. */
+export type QueuedEntry = OutgoingEntry & { seq: number };
+
+/**
+ * What the sender sends next: the latest counts first, then publishes and commands in call order.
+ * `seq` is the sequence of the batch's first entry (the others follow it without gaps);
+ * `entries` are the queued entries the batch carries.
+ */
 export type OutgoingBatch =
   | { kind: 'counts'; changes: WireCount[] }
-  | { kind: 'messages'; messages: WirePublish[] }
-  | { kind: 'control'; command: WireControl };
+  | { kind: 'messages'; messages: WirePublish[]; seq: number; entries: QueuedEntry[] }
+  | { kind: 'control'; command: WireControl; seq: number; entries: QueuedEntry[] };
 
 /**
  * A node's outgoing work. Count changes are coalesced (latest count per topic); publishes and
@@ -14,8 +21,9 @@ export type OutgoingBatch =
  */
 export class OutgoingQueue {
   private readonly counts = new Map<string, number>();
-  private entries: OutgoingEntry[] = [];
+  private entries: QueuedEntry[] = [];
   private head = 0;
+  private nextSeq = 1;
   private messages = 0;
   private waiter: (() => void) | undefined;
   private wakeScheduled = false;
@@ -45,8 +53,17 @@ export class OutgoingQueue {
   }
 
   push(entry: OutgoingEntry): void {
-    this.entries.push(entry);
+    this.entries.push({ ...entry, seq: this.nextSeq++ });
     if (entry.kind === 'message') this.messages += 1;
+    this.schedule();
+  }
+
+  /** Put entries sent before back at the front, with their own sequences (a replay). */
+  requeue(entries: readonly QueuedEntry[]): void {
+    if (entries.length === 0) return;
+    this.entries = [...entries, ...this.entries.slice(this.head)];
+    this.head = 0;
+    for (const entry of entries) if (entry.kind === 'message') this.messages += 1;
     this.schedule();
   }
 
@@ -62,14 +79,17 @@ export class OutgoingQueue {
     }
     const first = this.entries[this.head];
     if (!first) return undefined;
-    if (first.kind === 'control') return { kind: 'control', command: first.command };
+    if (first.kind === 'control') return { kind: 'control', command: first.command, seq: first.seq, entries: [first] };
     const messages: WirePublish[] = [];
+    const entries: QueuedEntry[] = [];
     for (let i = this.head; i < this.entries.length && messages.length < maxBatch; i++) {
       const entry = this.entries[i]!;
-      if (entry.kind !== 'message') break;
+      // A batch's sequences are contiguous: the service numbers its messages from the first.
+      if (entry.kind !== 'message' || entry.seq !== first.seq + messages.length) break;
       messages.push(entry.message);
+      entries.push(entry);
     }
-    return { kind: 'messages', messages };
+    return { kind: 'messages', messages, seq: first.seq, entries };
   }
 
   /** Remove a batch the service accepted. Counts that changed again meanwhile stay queued. */
@@ -80,8 +100,15 @@ export class OutgoingQueue {
       }
       return;
     }
-    const n = batch.kind === 'messages' ? batch.messages.length : 1;
+    const n = batch.entries.length;
     if (batch.kind === 'messages') this.messages -= n;
+    const at = this.entries.indexOf(batch.entries[0]!, this.head);
+    if (at > this.head) {
+      // A replay was put in front while this batch was in flight: remove it where it is.
+      this.entries.splice(at, n);
+      return;
+    }
+    if (at < 0) return;
     this.head += n;
     if (this.head === this.entries.length) {
       this.entries = [];
@@ -119,9 +146,9 @@ export class OutgoingQueue {
   }
 }
 
-/** A publish request's body; `keyTtlMs` only with keys, so a batch without keys is what an older service takes. */
-export function publishBody(epoch: string, messages: WirePublish[], keyTtlMs: number): { epoch: string; keyTtlMs?: number; messages: WirePublish[] } {
-  return messages.some((m) => m.key !== undefined) ? { epoch, keyTtlMs, messages } : { epoch, messages };
+/** A publish request's body; `keyTtlMs` only with keys. */
+export function publishBody(epoch: string, seq: number, messages: WirePublish[], keyTtlMs: number): { epoch: string; seq: number; keyTtlMs?: number; messages: WirePublish[] } {
+  return messages.some((m) => m.key !== undefined) ? { epoch, seq, keyTtlMs, messages } : { epoch, seq, messages };
 }
 
 /** Remove the keys of queued messages in place (they are the queue's own objects); true when any had one. */

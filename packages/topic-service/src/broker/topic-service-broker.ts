@@ -17,6 +17,8 @@ import { ServiceClient } from './client.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
 import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './outgoing.js';
 import { ConditionWaiters } from './waiters.js';
+import { ReplayWindow } from './replay.js';
+import { SeenSequences } from './seen.js';
 import { aborted, withDeadline } from './deadline.js';
 
 const debug = createDebug('firetower:topic-service:broker');
@@ -41,7 +43,12 @@ export class TopicServiceBroker implements Broker {
   private readonly client: ServiceClient;
   private readonly outgoing: OutgoingQueue;
   private readonly closer = new AbortController();
-  private readonly epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  /** This process: receivers key their dedupe on it, so it must not repeat across nodes or restarts. */
+  private readonly epoch = `${Date.now().toString(36)}-${randomBytes(12).toString('base64url')}`;
+  /** The service instance of the last registration (undefined before the first). */
+  private instance: string | undefined;
+  private readonly replay: ReplayWindow;
+  private readonly seen = new SeenSequences();
   private readonly opts: ResolvedOptions;
   private node: BrokerNode | undefined;
   private nodeId = '';
@@ -65,6 +72,7 @@ export class TopicServiceBroker implements Broker {
     this.opts = resolveOptions(options);
     this.maxBatch = this.opts.maxBatch;
     this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
+    this.replay = new ReplayWindow(this.opts.replayWindowMs);
     this.nodeId = options.nodeId ?? '';
   }
 
@@ -217,8 +225,18 @@ export class TopicServiceBroker implements Broker {
     for (let step = 0; ; step++) {
       this.assertOpen();
       try {
-        const reg = await this.call<RegisterResponse>('POST', '/v1/nodes/register', { nodeId: this.nodeId, epoch: this.epoch });
+        const body = this.instance === undefined ? { nodeId: this.nodeId, epoch: this.epoch } : { nodeId: this.nodeId, epoch: this.epoch, previous: this.instance };
+        const reg = await this.call<RegisterResponse>('POST', '/v1/nodes/register', body);
+        this.client.session = reg.session;
         this.maxBatch = Math.max(1, Math.min(this.opts.maxBatch, reg.maxBatch));
+        if (this.instance !== undefined && reg.instance !== this.instance) {
+          // The service restarted: what it accepted last may have died in its outboxes. Send it
+          // again ahead of the buffer; receivers drop the copies they already had.
+          const again = this.replay.take();
+          debug('%s the service restarted: replaying %d entries', this.nodeId, again.length);
+          this.outgoing.requeue(again);
+        }
+        this.instance = reg.instance;
         // The full set supersedes queued deltas; changes made from here on queue again.
         this.outgoing.clearCounts();
         const all = this.node?.localCounts() ?? [];
@@ -270,6 +288,7 @@ export class TopicServiceBroker implements Broker {
       try {
         await this.send(batch);
         this.outgoing.commit(batch);
+        if (batch.kind !== 'counts') this.replay.accepted(batch.entries, performance.now());
         this.reachable();
         this.waiters.settle();
         step = 0;
@@ -286,9 +305,9 @@ export class TopicServiceBroker implements Broker {
       case 'counts':
         return this.call('POST', this.nodePath('/counts'), { epoch, changes: batch.changes });
       case 'messages':
-        return this.call('POST', this.nodePath('/publish'), publishBody(epoch, batch.messages, this.keyTtlMs()));
+        return this.call('POST', this.nodePath('/publish'), publishBody(epoch, batch.seq, batch.messages, this.keyTtlMs()));
       case 'control':
-        return this.call('POST', this.nodePath('/control'), { epoch, command: batch.command });
+        return this.call('POST', this.nodePath('/control'), { epoch, seq: batch.seq, command: batch.command });
     }
   }
 
@@ -349,6 +368,8 @@ export class TopicServiceBroker implements Broker {
     for (let i = 0; i < res.items.length; i++) {
       if (res.from + i <= this.ack) continue;
       const item = res.items[i]!;
+      // A copy of an entry delivered already (a resent batch, a replay after a restart).
+      if (item.origin !== undefined && item.seq !== undefined && !this.seen.fresh(item.origin, item.seq)) continue;
       try {
         if (item.kind === 'message') {
           node.deliver(item.exclude === undefined

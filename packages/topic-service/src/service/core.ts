@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import createDebug from 'debug';
 import { TopicServiceError } from '../errors.js';
 import type {
@@ -8,9 +9,11 @@ import type {
   WireCount,
   WirePublish,
 } from '../wire.js';
+import { RestartGrace } from './grace.js';
 import { KeyStore } from './key-store.js';
 import { NodeRecord, type PollSink } from './node-record.js';
 import { TopicRegistry } from './registry.js';
+import { SequenceTable } from './sequences.js';
 
 const debug = createDebug('firetower:topic-service');
 
@@ -33,6 +36,13 @@ export interface TopicServiceLimits {
   maxKeys: number;
   /** Longest a key is kept, whatever ttl a node asks for. @default 3600000 (1 hour) */
   maxKeyTtlMs: number;
+  /**
+   * After a restart (the first node that registers says it was registered with another service
+   * instance), publishes and commands are held this long while the other nodes re-register, then
+   * relayed. Longer than the nodes' retry delay (`backoffMaxMs`, 5000 by default). 0 = off.
+   * @default 6000
+   */
+  graceMs: number;
 }
 
 export const defaultLimits: TopicServiceLimits = {
@@ -45,7 +55,27 @@ export const defaultLimits: TopicServiceLimits = {
   maxPollBytes: 4 * 1024 * 1024,
   maxKeys: 200_000,
   maxKeyTtlMs: 60 * 60 * 1000,
+  graceMs: 6000,
 };
+
+/**
+ * What a node request proves about its sender: `session` is the secret its registration got
+ * (required: without the right one a request is `unknown_node`), `epoch` optionally the process.
+ */
+export interface NodeCredentials {
+  session?: string | undefined;
+  epoch?: string | undefined;
+}
+
+/** What a publish request did: relayed now, held for the restart grace, or skipped as a resend. */
+export interface PublishOutcome {
+  /** Outbox entries queued now (a held message counts when it is released). */
+  deliveries: number;
+  /** Messages held by the restart grace. */
+  held: number;
+  /** Messages skipped: their sequence was applied already (a resent batch). */
+  duplicates: number;
+}
 
 /** A key in a publish batch without a `keyTtlMs` (a node that does not say) is kept this long. */
 const DEFAULT_KEY_TTL_MS = 60_000;
@@ -80,11 +110,16 @@ export class TopicServiceCore {
   private readonly keys: KeyStore;
   private readonly keyCounters = { claimRequests: 0, fresh: 0, taken: 0, published: 0 };
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sequences = new SequenceTable();
+  private readonly grace: RestartGrace;
+  /** This service instance (one process start); a node that comes back with another one resumes. */
+  readonly instance = randomBytes(12).toString('base64url');
   private state: ServiceState = 'running';
 
   constructor(limits: Partial<TopicServiceLimits> = {}) {
     this.limits = { ...defaultLimits, ...limits };
     this.keys = new KeyStore(this.limits.maxKeys);
+    this.grace = new RestartGrace(this.limits.graceMs);
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
     this.sweeper = setInterval(() => this.sweep(Date.now()), every);
     this.sweeper.unref();
@@ -94,28 +129,45 @@ export class TopicServiceCore {
     return this.state === 'running';
   }
 
-  /** Register (or re-register) a node: any previous state of that id is dropped; send full counts next. */
-  register(nodeId: string, epoch: string): RegisterResponse {
+  /**
+   * Register (or re-register) a node: any previous state of that id is dropped; send full counts
+   * next. `previousInstance`: the service instance the node was registered with before, if any;
+   * another one than this means this service restarted, which opens the restart grace.
+   */
+  register(nodeId: string, epoch: string, previousInstance?: string): RegisterResponse {
     this.assertRunning();
     const previous = this.nodes.get(nodeId);
     if (previous) this.remove(previous, previous.epoch === epoch ? 're-register' : 'new epoch');
     const { maxOutboxEntries, maxOutboxBytes, leaseMs, maxWaitMs, maxBatch } = this.limits;
-    this.nodes.set(nodeId, new NodeRecord(nodeId, epoch, maxOutboxEntries, maxOutboxBytes));
-    debug('node %s registered (epoch %s)', nodeId, epoch);
-    return { nodeId, epoch, leaseMs, maxWaitMs, maxBatch };
+    // The session binds every later request to this registration: unguessable, never listed.
+    const session = randomBytes(24).toString('base64url');
+    this.nodes.set(nodeId, new NodeRecord(nodeId, epoch, session, maxOutboxEntries, maxOutboxBytes));
+    if (previousInstance !== undefined && previousInstance !== this.instance) this.grace.resume();
+    debug('node %s registered (epoch %s)%s', nodeId, epoch, this.grace.holding ? ', restart grace' : '');
+    return { nodeId, epoch, instance: this.instance, session, leaseMs, maxWaitMs, maxBatch };
+  }
+
+  /** Relaying is held by the restart grace right now. */
+  get holding(): boolean {
+    return this.grace.holding;
+  }
+
+  /** End the restart grace now (relay what it holds). */
+  endGrace(): void {
+    this.grace.release();
   }
 
   /** A node leaves cleanly: its counts go at once. */
-  leave(nodeId: string, epoch: string | undefined): void {
+  leave(nodeId: string, who: NodeCredentials): void {
     this.assertRunning();
-    this.remove(this.node(nodeId, epoch), 'left');
+    this.remove(this.node(nodeId, who), 'left');
   }
 
   /** Apply count changes; with `full` every topic not listed drops to 0 (a resync). */
-  setCounts(nodeId: string, epoch: string | undefined, changes: readonly WireCount[], full: boolean): void {
+  setCounts(nodeId: string, who: NodeCredentials, changes: readonly WireCount[], full: boolean): void {
     this.assertRunning();
     this.assertBatch(changes.length);
-    const node = this.node(nodeId, epoch);
+    const node = this.node(nodeId, who);
     const latest = new Map<string, number>();
     if (full) for (const topic of node.topics.keys()) latest.set(topic, 0);
     for (const { topic, count } of changes) latest.set(topic, count);
@@ -132,28 +184,76 @@ export class TopicServiceCore {
    * Relay messages to every other node with subscribers of their topic, in order. The origin
    * is never sent its own publishes: its broker delivered them locally already. A message's
    * idempotency key is recorded for `keyTtlMs` (so a claim on any node sees it) and not relayed.
+   * With `seq` (the first message's sequence; the rest follow it), messages applied already are
+   * skipped (a resent batch), and each relayed entry names its origin and sequence so a receiving
+   * broker can drop a copy it already delivered.
    */
-  publish(nodeId: string, epoch: string | undefined, messages: readonly WirePublish[], keyTtlMs = DEFAULT_KEY_TTL_MS): number {
+  publish(nodeId: string, who: NodeCredentials, messages: readonly WirePublish[], keyTtlMs = DEFAULT_KEY_TTL_MS, seq?: number): PublishOutcome {
     this.assertRunning();
     this.assertBatch(messages.length);
-    const origin = this.node(nodeId, epoch);
+    const origin = this.node(nodeId, who);
+    const duplicates = seq === undefined ? 0 : this.sequences.seen(origin.nodeId, origin.epoch, seq, messages.length);
+    if (seq !== undefined && messages.length > 0) this.sequences.applied(origin.nodeId, origin.epoch, seq + messages.length - 1);
+    const fresh = duplicates === 0 ? messages : messages.slice(duplicates);
     const now = Date.now();
     const ttl = this.keyTtl(keyTtlMs);
-    let deliveries = 0;
-    for (const message of messages) {
-      if (message.key !== undefined) {
-        this.keys.remember(message.key, ttl, now);
-        this.keyCounters.published += 1;
+    for (const message of fresh) {
+      if (message.key === undefined) continue;
+      this.keys.remember(message.key, ttl, now);
+      this.keyCounters.published += 1;
+    }
+    const originId = origin.nodeId;
+    const from = originTag(origin);
+    const first = seq === undefined ? undefined : seq + duplicates;
+    const relay = () => this.relayMessages(originId, from, fresh, first);
+    if (this.grace.holding) {
+      if (fresh.length > 0) this.grace.hold(() => void relay());
+      return { deliveries: 0, held: fresh.length, duplicates };
+    }
+    return { deliveries: relay(), held: 0, duplicates };
+  }
+
+  /** Relay a command to every other live node (the origin ran it locally); `seq` as for publish. */
+  control(nodeId: string, who: NodeCredentials, command: WireControl, seq?: number): PublishOutcome {
+    this.assertRunning();
+    const origin = this.node(nodeId, who);
+    if (seq !== undefined) {
+      if (this.sequences.seen(origin.nodeId, origin.epoch, seq, 1) > 0) return { deliveries: 0, held: 0, duplicates: 1 };
+      this.sequences.applied(origin.nodeId, origin.epoch, seq);
+    }
+    const json = JSON.stringify(seq === undefined ? { kind: 'control', command } : { kind: 'control', command, origin: originTag(origin), seq });
+    const originId = origin.nodeId;
+    const relay = () => {
+      let deliveries = 0;
+      for (const target of this.nodes.values()) {
+        if (target.nodeId === originId) continue;
+        this.enqueue(target, json);
+        deliveries += 1;
       }
+      return deliveries;
+    };
+    if (this.grace.holding) {
+      this.grace.hold(() => void relay());
+      return { deliveries: 0, held: 1, duplicates: 0 };
+    }
+    return { deliveries: relay(), held: 0, duplicates: 0 };
+  }
+
+  private relayMessages(originId: string, from: string, messages: readonly WirePublish[], first: number | undefined): number {
+    let deliveries = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
       const targets = this.registry.nodesOf(message.topic);
-      if (!targets || (targets.size === 1 && targets.has(origin.nodeId))) continue;
-      const json = JSON.stringify(
-        message.exclude === undefined
-          ? { kind: 'message', topic: message.topic, data: message.data }
-          : { kind: 'message', topic: message.topic, data: message.data, exclude: message.exclude },
-      );
+      if (!targets || (targets.size === 1 && targets.has(originId))) continue;
+      const item: Record<string, unknown> = { kind: 'message', topic: message.topic, data: message.data };
+      if (message.exclude !== undefined) item.exclude = message.exclude;
+      if (first !== undefined) {
+        item.origin = from;
+        item.seq = first + i;
+      }
+      const json = JSON.stringify(item);
       for (const targetId of targets.keys()) {
-        if (targetId === origin.nodeId) continue;
+        if (targetId === originId) continue;
         const target = this.nodes.get(targetId);
         if (!target) continue;
         this.enqueue(target, json);
@@ -163,27 +263,13 @@ export class TopicServiceCore {
     return deliveries;
   }
 
-  /** Relay a command to every other live node (the origin ran it locally). */
-  control(nodeId: string, epoch: string | undefined, command: WireControl): number {
-    this.assertRunning();
-    const origin = this.node(nodeId, epoch);
-    const json = JSON.stringify({ kind: 'control', command });
-    let deliveries = 0;
-    for (const target of this.nodes.values()) {
-      if (target === origin) continue;
-      this.enqueue(target, json);
-      deliveries += 1;
-    }
-    return deliveries;
-  }
-
   /**
    * A node's long-poll: acknowledge up to `ack`, then answer at once when something is queued,
    * else hold up to `waitMs`. Returns a cancel function for the HTTP layer (client went away).
    */
-  poll(nodeId: string, epoch: string | undefined, ack: number, waitMs: number, sink: PollSink): () => void {
+  poll(nodeId: string, who: NodeCredentials, ack: number, waitMs: number, sink: PollSink): () => void {
     this.assertRunning();
-    const node = this.node(nodeId, epoch);
+    const node = this.node(nodeId, who);
     if (node.poll.state === 'held') {
       throw new TopicServiceError('poll_in_progress', `node ${nodeId} already has a poll outstanding`);
     }
@@ -265,17 +351,22 @@ export class TopicServiceCore {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearInterval(this.sweeper);
+    this.grace.close();
+    this.sequences.clear();
     const body = JSON.stringify({ error: { code: 'closed', message: 'topic service is closing' } });
     for (const node of this.nodes.values()) this.release(node)?.answer(503, body);
     this.nodes.clear();
     this.keys.clear();
   }
 
-  private node(nodeId: string, epoch: string | undefined): NodeRecord {
+  private node(nodeId: string, who: NodeCredentials): NodeRecord {
     const node = this.nodes.get(nodeId);
     if (!node) throw new TopicServiceError('unknown_node', `node ${nodeId} is not registered; register and resync`);
-    if (epoch !== undefined && epoch !== node.epoch) {
+    if (who.epoch !== undefined && who.epoch !== node.epoch) {
       throw new TopicServiceError('unknown_node', `node ${nodeId} is registered with another epoch; register and resync`);
+    }
+    if (who.session === undefined || !sameSecret(who.session, node.session)) {
+      throw new TopicServiceError('unknown_node', `node ${nodeId}: missing or wrong session; register and resync`);
     }
     return node;
   }
@@ -359,4 +450,16 @@ export class TopicServiceCore {
       throw new TopicServiceError('batch_too_large', `batch of ${size} exceeds maxBatch ${this.limits.maxBatch}`);
     }
   }
+}
+
+/** Who sent a relayed entry: one node process (receivers keep the last sequence per origin). */
+function originTag(node: NodeRecord): string {
+  return `${node.epoch}:${node.nodeId}`;
+}
+
+/** Compare secrets in constant time; hashing first hides the expected length too. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }

@@ -28,6 +28,14 @@ function sendError(res: Response, code: TopicServiceErrorCode, message: string, 
   res.status(status).json(body);
 }
 
+/** The header a node's requests carry its registration's session in. */
+export const SESSION_HEADER = 'x-firetower-session';
+
+function sessionOf(req: Request): string | undefined {
+  const value = req.headers[SESSION_HEADER];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -59,35 +67,35 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
   });
 
   router.post('/v1/nodes/register', (req, res) => {
-    const { nodeId, epoch } = parse(registerBody, req.body, 'register body');
-    res.json(core.register(nodeId, epoch));
+    const { nodeId, epoch, previous } = parse(registerBody, req.body, 'register body');
+    res.json(core.register(nodeId, epoch, previous));
   });
 
   router.delete('/v1/nodes/:id', (req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const { epoch } = parse(leaveQuery, req.query, 'query');
-    core.leave(nodeId, epoch);
+    core.leave(nodeId, { epoch, session: sessionOf(req) });
     res.json({ ok: true });
   });
 
   router.post('/v1/nodes/:id/counts', (req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(countsBody, req.body, 'counts body');
-    core.setCounts(nodeId, body.epoch, body.changes, body.full ?? false);
+    core.setCounts(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.changes, body.full ?? false);
     res.json({ ok: true });
   });
 
   router.post('/v1/nodes/:id/publish', (req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(publishBody, req.body, 'publish body');
-    const deliveries = core.publish(nodeId, body.epoch, body.messages, body.keyTtlMs);
-    res.json({ ok: true, accepted: body.messages.length, deliveries });
+    const outcome = core.publish(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.messages, body.keyTtlMs, body.seq);
+    res.json({ ok: true, accepted: body.messages.length, ...outcome });
   });
 
   router.post('/v1/nodes/:id/control', (req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(controlBody, req.body, 'control body');
-    res.json({ ok: true, deliveries: core.control(nodeId, body.epoch, body.command) });
+    res.json({ ok: true, ...core.control(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.command, body.seq) });
   });
 
   // Not under /nodes/:id: any caller with the token may claim, registered or not.
@@ -101,7 +109,7 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const query = parse(pollQuery, req.query, 'poll query');
     res.setHeader('Cache-Control', 'no-store');
-    const cancel = core.poll(nodeId, query.epoch, query.ack ?? 0, query.wait ?? 0, {
+    const cancel = core.poll(nodeId, { epoch: query.epoch, session: sessionOf(req) }, query.ack ?? 0, query.wait ?? 0, {
       answer(status, json) {
         if (res.headersSent || res.destroyed) return;
         res.status(status).type('application/json').send(json);

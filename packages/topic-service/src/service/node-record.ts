@@ -33,6 +33,8 @@ export class NodeRecord {
   constructor(
     readonly nodeId: string,
     readonly epoch: string,
+    /** The secret of this registration: every request of the node carries it. */
+    readonly session: string,
     maxEntries: number,
     maxBytes: number,
   ) {

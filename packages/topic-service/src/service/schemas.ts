@@ -9,7 +9,17 @@ const key = z.string().min(1).max(KEY_LIMITS.maxKeyLength);
 /** How long a key is kept, in ms (the service clamps it to its `maxKeyTtlMs`). */
 const ttlMs = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
-export const registerBody = z.object({ nodeId: id, epoch: id }).strict();
+/** A node's entry sequence: positive, growing for the life of its process. */
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const registerBody = z
+  .object({
+    nodeId: id,
+    epoch: id,
+    /** The service instance this node was registered with before (a resume after a restart). */
+    previous: id.optional(),
+  })
+  .strict();
 
 export const countsBody = z
   .object({
@@ -24,6 +34,8 @@ export const publishBody = z
     epoch: id.optional(),
     /** How long the messages' keys are kept (the node's dedupe window). */
     keyTtlMs: ttlMs.optional(),
+    /** The first message's sequence; the others follow it. */
+    seq: seq.optional(),
     messages: z.array(
       z
         .object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional(), key: key.optional() })
@@ -45,7 +57,7 @@ export const controlCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('removeTopic'), topic }).strict(),
 ]);
 
-export const controlBody = z.object({ epoch: id.optional(), command: controlCommand }).strict();
+export const controlBody = z.object({ epoch: id.optional(), seq: seq.optional(), command: controlCommand }).strict();
 
 export const leaveQuery = z.object({ epoch: id.optional() });
 
