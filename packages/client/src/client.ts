@@ -30,12 +30,21 @@ interface Teardown {
 
 type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
 
+/**
+ * The topics of a subscribe call, deduplicated. Plain JavaScript callers can pass anything: what is
+ * not a string or an array becomes a one-item list that the topic check then refuses, so a bad
+ * argument is an `invalid` error on the handle, never an exception.
+ */
+function topicList(topics: unknown): unknown[] {
+  return [...new Set<unknown>(Array.isArray(topics) ? topics : [topics])];
+}
+
 /** What is wrong with a subscribe's topics, checked before anything is sent. */
-function topicProblem(topics: readonly string[]): { reason: string; topic?: string } | undefined {
+function topicProblem(topics: readonly unknown[]): { reason: string; topic?: string } | undefined {
   if (topics.length === 0) return { reason: 'no topic given' };
   for (const topic of topics) {
     const check = checkTopic(topic);
-    if (!check.ok) return { reason: check.reason, topic };
+    if (!check.ok) return typeof topic === 'string' ? { reason: check.reason, topic } : { reason: check.reason };
   }
   return undefined;
 }
@@ -168,14 +177,16 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     topics: K | readonly K[],
     handler?: MessageHandler<Chosen<NoInfer<P>, PayloadOf<TM, K>>>,
   ): Subscription<Chosen<NoInfer<P>, PayloadOf<TM, K>>> {
-    const list: string[] = [...new Set(typeof topics === 'string' ? [topics] : topics)];
+    const list = topicList(topics);
+    const problem = topicProblem(list);
+    // Every topic is a valid string unless there is a problem; then the handle names only the strings.
+    const names = list.filter((topic): topic is string => typeof topic === 'string');
     const subscription = new Subscription(
-      list,
+      names,
       handler,
       (s) => this.topicSync.release(s),
       (error) => this.emit('error', error),
     );
-    const problem = topicProblem(list);
     if (problem) {
       const error = new FiretowerError('invalid', problem.reason, problem.topic === undefined ? {} : { topic: problem.topic });
       // After the caller has had the chance to listen for it.

@@ -1,4 +1,5 @@
 import { checkTopic, CloseCode } from '@firetower/protocol';
+import { describeThrown } from './callbacks.js';
 import { FiretowerError } from './errors.js';
 import { PublishQueue, type PendingPublish, type PublishResult } from './publish-queue.js';
 
@@ -26,8 +27,11 @@ interface PublisherLimits {
 
 const encoder = new TextEncoder();
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The per-call options, read defensively: anything but an object is no options, and a timeout must be a positive number. */
+function readOptions(given: unknown, defaultTimeoutMs: number): { excludeSelf: boolean; timeoutMs: number } {
+  const options = typeof given === 'object' && given !== null ? (given as PublishOptions) : {};
+  const timeoutMs = typeof options.timeoutMs === 'number' && options.timeoutMs > 0 ? options.timeoutMs : defaultTimeoutMs;
+  return { excludeSelf: Boolean(options.excludeSelf), timeoutMs };
 }
 
 /**
@@ -46,28 +50,31 @@ export class Publisher {
     return this.queue.queuedCount();
   }
 
-  publish(topic: string, data: unknown, options: PublishOptions): Promise<PublishResult> {
+  publish(topic: string, data: unknown, given: PublishOptions): Promise<PublishResult> {
     return new Promise((resolve, reject) => {
-      if (this.link.isClosed()) return reject(new FiretowerError('closed', 'the client is closed', { topic }));
+      // Plain JavaScript callers can pass anything: only a string topic is named in an error.
+      const about = typeof topic === 'string' ? { topic } : {};
+      if (this.link.isClosed()) return reject(new FiretowerError('closed', 'the client is closed', about));
       const check = checkTopic(topic);
-      if (!check.ok) return reject(new FiretowerError('invalid', check.reason, { topic }));
+      if (!check.ok) return reject(new FiretowerError('invalid', check.reason, about));
+      const options = readOptions(given, this.limits.publishTimeoutMs);
       const id = this.link.nextId();
       let text: string;
       try {
         text = JSON.stringify({ type: 'publish', topic, data: data ?? null, id, ...(options.excludeSelf ? { excludeSelf: true } : {}) });
       } catch (error) {
-        return reject(new FiretowerError('invalid', `data is not JSON-serialisable: ${describe(error)}`, { topic }));
+        return reject(new FiretowerError('invalid', `data is not JSON-serialisable: ${describeThrown(error)}`, about));
       }
       const bytes = encoder.encode(text).byteLength;
-      const { maxFrameBytes, maxQueuedPublishes, publishTimeoutMs } = this.limits;
+      const { maxFrameBytes, maxQueuedPublishes } = this.limits;
       if (bytes > maxFrameBytes) {
-        return reject(new FiretowerError('too_large', `publish frame is ${bytes} bytes, over maxFrameBytes ${maxFrameBytes}`, { topic }));
+        return reject(new FiretowerError('too_large', `publish frame is ${bytes} bytes, over maxFrameBytes ${maxFrameBytes}`, about));
       }
       const sendNow = this.link.canSend();
       if (!sendNow && this.queue.queuedCount() >= maxQueuedPublishes) {
-        return reject(new FiretowerError('queue_full', `${maxQueuedPublishes} publishes already wait for a connection`, { topic }));
+        return reject(new FiretowerError('queue_full', `${maxQueuedPublishes} publishes already wait for a connection`, about));
       }
-      const entry: PendingPublish = { id, text, bytes, timeoutMs: options.timeoutMs ?? publishTimeoutMs, status: 'queued', timer: undefined, resolve, reject };
+      const entry: PendingPublish = { id, text, bytes, timeoutMs: options.timeoutMs, status: 'queued', timer: undefined, resolve, reject };
       this.queue.add(entry);
       if (sendNow) this.send(entry);
     });
