@@ -89,6 +89,8 @@ describe('admin API: publish', () => {
     ['an empty batch', { messages: [] }, 400, 'bad_request'],
     ['a batch over the cap', { messages: Array.from({ length: 101 }, () => ({ topic: '/a', data: 1 })) }, 413, 'too_many_messages'],
     ['a body over 1 MiB', { topic: '/a', data: 'x'.repeat(1_100_000) }, 413, 'too_large'],
+    ['data nested 50,000 deep', `{"topic":"/a","data":${'['.repeat(50_000)}${']'.repeat(50_000)}}`, 400, 'bad_request'],
+    ['data nested 100 deep', `{"topic":"/a","data":${'['.repeat(100)}${']'.repeat(100)}}`, 400, 'bad_request'],
   ])('%s is refused with a JSON error', async (_name, body, status, code) => {
     const server = await start();
     const res = await call(server, 'POST', '/api/publish', body);

@@ -65,6 +65,22 @@ describe('admin auth', () => {
     expect((await status(server, `/metrics?token=${TOKEN}`)).status).toBe(401);
   });
 
+  test('a dashboard opened with ?token= sets a strict HttpOnly cookie for its own path, good for reloads only', async () => {
+    const server = await start({ token: TOKEN });
+    const opened = await status(server, `/dashboard?token=${TOKEN}`);
+    const cookie = opened.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^firetower_dashboard=right-token;/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Path=\/firetower\/dashboard/);
+    const jar = cookie.split(';')[0]!;
+    expect((await status(server, '/dashboard', { Cookie: jar })).status).toBe(200);
+    expect((await status(server, '/dashboard', { Cookie: 'firetower_dashboard=wrong' })).status).toBe(401);
+    // The cookie opens the page, never the API.
+    expect((await status(server, '/api/topics', { Cookie: jar })).status).toBe(401);
+    expect(opened.text).toContain('history.replaceState');
+  });
+
   test('authorize(req) decides when given, alone or next to a token', async () => {
     const authorize = (req: { headers: Record<string, string | string[] | undefined> }) => req.headers['x-admin'] === 'yes';
     const alone = await start({ authorize });

@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { jsonDepthExceeds } from '@firetower/protocol';
 import type { FiretowerApi } from '../types.js';
 import { AdminHttpError } from './errors.js';
 import { connectionsSummary, sortedTopics, statsFeed } from './snapshots.js';
@@ -14,7 +15,12 @@ import {
 
 export interface ApiRouteOptions {
   maxTopicLength: number;
+  /** Deepest `data` accepted (the client frames' `limits.maxJsonDepth`). */
+  maxJsonDepth: number;
 }
+
+/** Levels a publish body adds around `data`: the body, `messages`, one message. */
+const BODY_WRAPPER_DEPTH = 3;
 
 const MAX_REASON_LENGTH = 120;
 const MAX_TOPIC_LIST = 10_000;
@@ -55,7 +61,19 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
   const router = express.Router();
   // Only application/json is parsed: a form or text/plain POST (what a cross-site page can send
   // without a preflight) never reaches a handler, which matters for cookie-based authorize().
-  router.use(express.json({ limit: MAX_BODY_BYTES, type: 'application/json', strict: false }));
+  // The depth bound of client frames applies here too (plus the body's own wrapper levels), checked
+  // on the raw text before anything walks the value: 50,000 levels are a 400, not a stack overflow.
+  const maxDepth = options.maxJsonDepth + BODY_WRAPPER_DEPTH;
+  router.use(
+    express.json({
+      limit: MAX_BODY_BYTES,
+      type: 'application/json',
+      strict: false,
+      verify: (_req, _res, buffer) => {
+        if (jsonDepthExceeds(buffer.toString(), maxDepth)) throw Object.assign(new Error(`body is nested deeper than ${maxDepth} levels`), { status: 400, type: 'entity.verify.failed' });
+      },
+    }),
+  );
   const topicParam = (req: Request): string => validTopic(req.params.topic, options.maxTopicLength, 'topic');
 
   router

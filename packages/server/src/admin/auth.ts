@@ -8,9 +8,15 @@ const debug = createDebug('firetower:admin');
 
 /**
  * Where a credential may come from. Only the dashboard page accepts `?token=`, because a browser
- * navigation cannot send a Bearer header; the page then sends the header on its own fetches.
+ * navigation cannot send a Bearer header; the page then sends the header on its own fetches. It
+ * also accepts the short-lived cookie it sets when it was opened with `?token=`, so a reload works
+ * after its script has taken the token out of the address bar.
  */
 export type CredentialSource = 'header' | 'header-or-query';
+
+/** HttpOnly, SameSite=Strict, scoped to the dashboard page's own path. */
+export const DASHBOARD_COOKIE = 'firetower_dashboard';
+export const DASHBOARD_COOKIE_MAX_AGE_S = 3600;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -36,9 +42,25 @@ function queryToken(req: Request): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+function cookieToken(req: Request): string | undefined {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === DASHBOARD_COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(index + 1).trim()) || undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
 async function isAllowed(req: Request, admin: AdminOptions, source: CredentialSource): Promise<boolean> {
   if (admin.token !== undefined && admin.token.length > 0) {
-    const given = bearerToken(req) ?? (source === 'header-or-query' ? queryToken(req) : undefined);
+    const given = bearerToken(req) ?? (source === 'header-or-query' ? (queryToken(req) ?? cookieToken(req)) : undefined);
     if (given !== undefined && tokenMatches(given, admin.token)) return true;
   }
   if (admin.authorize) return (await admin.authorize(req)) === true;

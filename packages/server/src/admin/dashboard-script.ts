@@ -8,7 +8,19 @@ export const DASHBOARD_SCRIPT = String.raw`
 (function () {
   'use strict';
   var config = JSON.parse(document.getElementById('firetower-config').textContent);
-  var token = new URLSearchParams(location.search).get('token');
+  // The token leaves the address bar and the history at once (it would otherwise sit in both, and
+  // in screenshots); the tab keeps it in sessionStorage for its feed requests and reloads.
+  var TOKEN_KEY = 'firetower-dashboard-token';
+  var params = new URLSearchParams(location.search);
+  var token = params.get('token');
+  if (token) {
+    try { sessionStorage.setItem(TOKEN_KEY, token); } catch (e) { /* storage disabled: this load still works */ }
+    params.delete('token');
+    var rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+  } else {
+    try { token = sessionStorage.getItem(TOKEN_KEY); } catch (e) { token = null; }
+  }
   var headers = { Accept: 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
   var HISTORY = 60;

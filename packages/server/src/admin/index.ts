@@ -16,7 +16,7 @@ import express, { type Router } from 'express';
 import { DEFAULT_LIMITS } from '@firetower/protocol';
 import type { FiretowerApi, FiretowerOptions } from '../types.js';
 import { createApiRoutes } from './api-routes.js';
-import { requireAdmin } from './auth.js';
+import { DASHBOARD_COOKIE, DASHBOARD_COOKIE_MAX_AGE_S, requireAdmin } from './auth.js';
 import { renderDashboardPage } from './dashboard-page.js';
 import { AdminHttpError, jsonErrorHandler } from './errors.js';
 import type { FiretowerMetrics } from './metrics.js';
@@ -45,8 +45,9 @@ export function createAdminRouter<AppData>(api: FiretowerApi<AppData>, options: 
   const admin = options.admin ?? {};
   const router = express.Router();
   const maxTopicLength = options.limits?.maxTopicLength ?? DEFAULT_LIMITS.maxTopicLength;
+  const maxJsonDepth = options.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth;
 
-  router.use('/api', requireAdmin(admin), createApiRoutes(api, { maxTopicLength }));
+  router.use('/api', requireAdmin(admin), createApiRoutes(api, { maxTopicLength, maxJsonDepth }));
 
   // Built on the first scrape, and prom-client loaded only then: an app that never scrapes pays
   // neither its start-up time nor the default process metrics' observers.
@@ -72,6 +73,11 @@ export function createAdminRouter<AppData>(api: FiretowerApi<AppData>, options: 
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    const token = req.query.token;
+    if (typeof token === 'string' && token.length > 0) {
+      // The script removes ?token= from the address bar and history; this cookie lets a reload in.
+      res.cookie(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: req.baseUrl + req.path, maxAge: DASHBOARD_COOKIE_MAX_AGE_S * 1000, secure: req.secure });
+    }
     res.type('html').send(
       renderDashboardPage({ feedUrl: `${req.baseUrl}/api/stats`, nonce, intervalMs: DASHBOARD_INTERVAL_MS }),
     );
