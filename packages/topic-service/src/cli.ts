@@ -7,7 +7,8 @@ const HELP = `Usage: firetower-topic-service [options]
   --port <n>       port to listen on, 0 = any free port   (env TOPIC_SERVICE_PORT, default ${DEFAULT_TOPIC_SERVICE_PORT})
   --host <addr>    address to bind                        (env TOPIC_SERVICE_HOST, default 127.0.0.1)
   --lease-ms <n>   a node silent this long is dead        (env TOPIC_SERVICE_LEASE_MS, default 15000)
-  --token <s>      shared secret: Authorization: Bearer   (env TOPIC_SERVICE_TOKEN, default none)
+  --token <s>      shared secret: Authorization: Bearer   (env TOPIC_SERVICE_TOKEN, default none;
+                   prefer the env var: a flag shows in the process list)
   --max-keys <n>   idempotency keys kept at once          (env TOPIC_SERVICE_MAX_KEYS, default 200000)
   --grace-ms <n>   after a restart, hold relaying this long (env TOPIC_SERVICE_GRACE_MS, default 6000)
                    while the nodes come back; 0 = off

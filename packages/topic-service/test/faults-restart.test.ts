@@ -41,6 +41,54 @@ const from = (c: RawClient, who: string) =>
   c.received('/t').filter((d) => (d as { from: string }).from === who).map((d) => (d as { seq: number }).seq);
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+describe('the topic service frozen (SIGSTOP) for 3 s with traffic both ways, then resumed', () => {
+  it('duplicates nothing: batches whose POST timed out during the freeze are not relayed twice', async () => {
+    const svc = await service(['--port', '0']);
+    const call = api(svc.url);
+    const a = await node(svc.url);
+    const b = await node(svc.url);
+    const subA = await client(a, ['/t']);
+    const subB = await client(b, ['/t']);
+    const pubA = await client(a);
+    const pubB = await client(b);
+    await waitFor(async () => JSON.stringify((await call('GET', '/v1/topics')).body.topics) === JSON.stringify([{ topic: '/t', count: 2 }]), 10_000, 'counts');
+
+    let seqA = 0;
+    let seqB = 0;
+    const traffic = setInterval(() => {
+      pubA.send({ type: 'publish', topic: '/t', data: { from: 'a', seq: ++seqA } });
+      pubB.send({ type: 'publish', topic: '/t', data: { from: 'b', seq: ++seqB } });
+    }, 5);
+    cleanups.push(() => clearInterval(traffic));
+    await waitFor(() => from(subB, 'a').length >= 20 && from(subA, 'b').length >= 20, 10_000, 'cross-node traffic both ways');
+
+    svc.child.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    // The freeze outlasts the nodes' request timeout (1 s): their POSTs time out and are sent again.
+    await waitFor(() => Date.now() - frozenAt >= 3000, 10_000, 'three seconds of freeze');
+    svc.child.kill('SIGCONT');
+    const resumedAt = { a: seqA, b: seqB };
+    await waitFor(
+      () => from(subB, 'a').some((s) => s > resumedAt.a) && from(subA, 'b').some((s) => s > resumedAt.b),
+      20_000,
+      'traffic flows both ways after the freeze',
+    );
+    clearInterval(traffic);
+    pubA.send({ type: 'publish', topic: '/t', data: { from: 'a', seq: ++seqA } });
+    pubB.send({ type: 'publish', topic: '/t', data: { from: 'b', seq: ++seqB } });
+    const lastA = seqA;
+    const lastB = seqB;
+    await waitFor(() => from(subB, 'a').includes(lastA) && from(subA, 'b').includes(lastB), 20_000, 'the last messages everywhere');
+
+    const twice = (seqs: number[]) => seqs.filter((s, i) => seqs.indexOf(s) !== i);
+    expect(twice(from(subB, 'a'))).toEqual([]);
+    expect(twice(from(subA, 'b'))).toEqual([]);
+    // Nothing lost either: the service was only slow.
+    expect(from(subB, 'a')).toEqual(oneToN(lastA));
+    expect(from(subA, 'b')).toEqual(oneToN(lastB));
+  }, 90_000);
+});
+
 describe('the topic service SIGKILLed and restarted with traffic both ways', () => {
   it('loses nothing and duplicates nothing: every message on every subscribing node exactly once, in order; counts exact', async () => {
     let svc = await service(['--port', '0', '--lease-ms', '3000']);

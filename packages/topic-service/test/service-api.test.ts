@@ -292,3 +292,73 @@ describe('topic service bad input: 4xx JSON, state untouched', () => {
     expect((await call('GET', '/v1/topics')).body.topics).toEqual([]);
   });
 });
+
+describe('sequences, sessions and the restart grace', () => {
+  it('skips messages of a resent batch by sequence, relays the new ones, and tags relayed entries with origin and seq', async () => {
+    const { call } = await start();
+    await register(call, 'a');
+    await register(call, 'b');
+    await subscribe(call, 'b', 't', 1);
+    const batch = (seq: number, n: number) => ({ seq, messages: Array.from({ length: n }, (_, i) => ({ topic: 't', data: String(seq + i) })) });
+    expect((await call('POST', '/v1/nodes/a/publish', batch(1, 3))).body).toMatchObject({ accepted: 3, deliveries: 3, duplicates: 0 });
+    // The same batch again (its reply was lost), then one that overlaps it.
+    expect((await call('POST', '/v1/nodes/a/publish', batch(1, 3))).body).toMatchObject({ accepted: 3, deliveries: 0, duplicates: 3 });
+    expect((await call('POST', '/v1/nodes/a/publish', batch(2, 4))).body).toMatchObject({ accepted: 4, deliveries: 2, duplicates: 2 });
+    const items = (await call('GET', '/v1/nodes/b/poll?wait=0')).body.items;
+    expect(items.map((i: { data: string }) => i.data)).toEqual(['1', '2', '3', '4', '5']);
+    expect(items.map((i: { seq: number }) => i.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(items.map((i: { origin: string }) => i.origin)).size).toBe(1);
+    // A command with a sequence already applied is skipped too.
+    const command = { kind: 'removeTopic', topic: 't' };
+    expect((await call('POST', '/v1/nodes/a/control', { seq: 6, command })).body).toMatchObject({ deliveries: 1, duplicates: 0 });
+    expect((await call('POST', '/v1/nodes/a/control', { seq: 6, command })).body).toMatchObject({ deliveries: 0, duplicates: 1 });
+  });
+
+  it('binds node requests to the registration session: without it or with another one, 409 and nothing changes; never listed', async () => {
+    const { call } = await start();
+    const reg = await register(call, 'a');
+    expect(reg.session).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    await register(call, 'b');
+    await subscribe(call, 'b', 't', 1);
+    const forged = { headers: { 'x-firetower-session': 'guess' } };
+    for (const init of [{ session: false }, forged]) {
+      for (const [method, path, body] of [
+        ['POST', '/v1/nodes/a/counts', { full: true, changes: [{ topic: 'x', count: 1 }] }],
+        ['POST', '/v1/nodes/a/publish', { messages: [{ topic: 't', data: '1' }] }],
+        ['POST', '/v1/nodes/a/control', { command: { kind: 'removeTopic', topic: 't' } }],
+        ['GET', '/v1/nodes/a/poll?wait=0'],
+        ['DELETE', '/v1/nodes/a'],
+      ] as const) {
+        const res = await call(method, path, body, init);
+        expect(res.status, `${method} ${path}`).toBe(409);
+        expect(res.body.error.code).toBe('unknown_node');
+      }
+    }
+    expect((await call('GET', '/v1/topics')).body.topics).toEqual([{ topic: 't', count: 1 }]);
+    expect(service!.core.nodeInfos()[1]!.received).toBe(0);
+    expect(JSON.stringify((await call('GET', '/v1/nodes')).body)).not.toContain(reg.session);
+  });
+
+  it('a node resuming from another service instance opens the restart grace: publishes are held, then relayed by the counts of that moment', async () => {
+    const { call } = await start({ graceMs: 60_000 });
+    // First start: no `previous`, no grace.
+    await register(call, 'a');
+    expect(service!.core.holding).toBe(false);
+    // A node that was registered with an instance that no longer exists: the service restarted.
+    const res = await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e1', previous: 'an-older-instance' });
+    expect(res.body.instance).toBe(service!.core.instance);
+    expect(service!.core.holding).toBe(true);
+    expect((await call('POST', '/v1/nodes/a/publish', { seq: 1, messages: [{ topic: 't', data: '1' }, { topic: 't', data: '2' }] })).body).toMatchObject({
+      deliveries: 0,
+      held: 2,
+    });
+    // b comes back during the grace and resends its interest: it gets what was held.
+    await register(call, 'b');
+    await subscribe(call, 'b', 't', 1);
+    service!.core.endGrace();
+    expect((await call('GET', '/v1/nodes/b/poll?wait=0')).body.items.map((i: { data: string }) => i.data)).toEqual(['1', '2']);
+    // Registering with the current instance does not open a second grace.
+    await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e1', previous: 'yet-another' });
+    expect(service!.core.holding).toBe(false);
+  });
+});
