@@ -13,6 +13,7 @@ import { ABNORMAL_CLOSURE, closeSocket, connectionUrl, detach, LocalCloseCode, m
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
+import { monotonicNow } from './clock.js';
 import { TopicSync } from './topic-sync.js';
 import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
 
@@ -251,7 +252,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
 
   private opened(): void {
     this.timers.clear('connect');
-    this.lastFrameAt = Date.now();
+    this.lastFrameAt = monotonicNow();
     this.armWatchdog(this.options.heartbeatTimeoutMs);
     this.setTimer('stable', this.options.minUptimeMs, () => {
       this.attempt = 0;
@@ -345,16 +346,16 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     if (timeout <= 0) return;
     // One timer per window instead of one reset per frame: it re-arms for the time left.
     this.setTimer('watchdog', delayMs, () => {
-      const silentFor = Date.now() - this.lastFrameAt;
+      const silentFor = monotonicNow() - this.lastFrameAt;
       if (silentFor < timeout) this.armWatchdog(timeout - silentFor);
-      else this.teardown({ code: LocalCloseCode.HeartbeatTimeout, reason: `no frame for ${silentFor} ms`, local: true, final: false });
+      else this.teardown({ code: LocalCloseCode.HeartbeatTimeout, reason: `no frame for ${Math.round(silentFor)} ms`, local: true, final: false });
     });
   }
 
   // -- frames ------------------------------------------------------------------------------
 
   private receive(text: string): void {
-    this.lastFrameAt = Date.now();
+    this.lastFrameAt = monotonicNow();
     const frame = decodeServerFrame(text);
     if (!frame) {
       this.log('ignored a frame this client does not understand', text.slice(0, 200));
