@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
 
@@ -16,16 +17,36 @@ export class DemoProcess {
   private text = '';
 
   private constructor(readonly child: ChildProcess) {
-    const onData = (chunk: Buffer) => (this.text += chunk.toString('utf8'));
+    // Without colours: Playwright sets FORCE_COLOR, which console.log honours in children.
+    const onData = (chunk: Buffer) => (this.text += chunk.toString('utf8').replace(/\x1b\[[0-9;]*m/g, ''));
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
   }
 
   static start(entry: 'main.js' | 'cluster.js', env: Record<string, string>): DemoProcess {
+    return DemoProcess.script(`demo-chat/dist/${entry}`, env);
+  }
+
+  /** `node <script>` (a path from the repository's root), run from the script's own directory. */
+  static script(script: string, env: Record<string, string>): DemoProcess {
+    return DemoProcess.command(process.execPath, [fileURLToPath(new URL(`../../${script}`, import.meta.url))], env, dirname(script));
+  }
+
+  /** Any command, from `cwd` (relative to the repository's root). */
+  static command(command: string, args: string[], env: Record<string, string>, cwd = '.'): DemoProcess {
     const base = { ...process.env };
     for (const name of DEMO_VARIABLES) delete base[name];
-    const script = fileURLToPath(new URL(`../../demo-chat/dist/${entry}`, import.meta.url));
-    return new DemoProcess(spawn(process.execPath, [script], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new DemoProcess(
+      spawn(command, args, { cwd: repoPath(cwd), env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+  }
+
+  /** Resolves with the exit code once the process has exited (within `timeout` ms). */
+  async exited(timeout = 30_000): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      await expect.poll(() => this.child.exitCode !== null || this.child.signalCode !== null, { timeout }).toBe(true);
+    }
+    return this.child.exitCode;
   }
 
   get output(): string {
@@ -36,9 +57,10 @@ export class DemoProcess {
   async line(pattern: RegExp, timeout = 15_000): Promise<RegExpMatchArray> {
     await expect
       .poll(() => {
-        if (this.child.exitCode !== null) throw new Error(`the demo exited (${this.child.exitCode}):\n${this.text}`);
-        return pattern.test(this.text);
-      }, { timeout, message: `the demo to print ${pattern}` })
+        if (pattern.test(this.text)) return true;
+        if (this.child.exitCode !== null) throw new Error(`the process exited (${this.child.exitCode}):\n${this.text}`);
+        return false;
+      }, { timeout, message: `the process to print ${pattern}` })
       .toBe(true);
     return this.text.match(pattern)!;
   }
@@ -52,6 +74,11 @@ export class DemoProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** A path in the repository, from its root. */
+export function repoPath(path: string): string {
+  return fileURLToPath(new URL(`../../${path}`, import.meta.url));
 }
 
 /** A free port whose next port is free too (the cluster's node B takes PORT+1). */
