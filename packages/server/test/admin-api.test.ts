@@ -99,6 +99,12 @@ describe('admin API: publish', () => {
     expect(typeof res.body.error.message).toBe('string');
   });
 
+  test('a path segment that is not valid percent-encoding is a 400, not a 500 (found by the admin fuzzer)', async () => {
+    const server = await start();
+    expect(await call(server, 'POST', '/api/users/%E0%A4%A/unsubscribe', {})).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await call(server, 'GET', '/api/topics/%E0%A4%A')).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+  });
+
   test('a body that is not application/json gets 415', async () => {
     const server = await start();
     const res = await call(server, 'POST', '/api/publish', 'topic=/a&data=1', { ...AUTH, 'Content-Type': 'application/x-www-form-urlencoded' });

@@ -57,6 +57,9 @@ function toAdminError(err: unknown): AdminHttpError {
     if (err.type === 'entity.parse.failed') return new AdminHttpError(400, 'bad_request', 'body is not valid JSON');
     if (err.status >= 400 && err.status < 500) return new AdminHttpError(err.status, 'bad_request', err.message);
   }
+  // Express's own client errors (a path segment that is not valid percent-encoding) carry a 4xx status.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new AdminHttpError(status, 'bad_request', 'bad request');
   debug('admin route failed: %O', err);
   return new AdminHttpError(500, 'internal', 'internal error');
 }
