@@ -9,7 +9,7 @@ import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './o
 import type { PublishResult } from './publish-queue.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
-import { ABNORMAL_CLOSURE, closeSocket, connectionUrl, detach, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
+import { ABNORMAL_CLOSURE, cannotConnect, checkUrl, closeSocket, connectionUrl, detach, findWebSocket, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
@@ -84,8 +84,9 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     super();
     this.options = resolveOptions(options);
     this.clientId = this.options.clientId;
-    // Throws now, not on some later reconnect, when the URL is unusable.
-    connectionUrl(url, this.clientId);
+    // Throws now, not on some later reconnect, when the URL can never work. Nothing else here
+    // needs a browser: during server-side rendering the client is built and stays idle.
+    checkUrl(url);
     this.url = url;
     this.topicSync = new TopicSync({
       send: (frame) => this.sendFrame(JSON.stringify(frame)),
@@ -103,7 +104,11 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
       },
       this.options,
     );
-    if (this.options.autoConnect) this.connect();
+    if (this.options.autoConnect) {
+      const reason = cannotConnect(url, this.options.WebSocket);
+      if (reason === undefined) this.connect();
+      else this.log(`not connecting: ${reason}`);
+    }
   }
 
   get state(): FiretowerState {
@@ -124,9 +129,15 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     return this.publisher.queuedCount;
   }
 
-  /** Opens the connection (from `idle` or `closed`), or retries now when waiting to reconnect. */
+  /**
+   * Opens the connection (from `idle` or `closed`), or retries now when waiting to reconnect.
+   * Throws a `TypeError` where no connection can be made: no WebSocket implementation, or a
+   * relative URL without a page (server-side rendering); call it where the page runs.
+   */
   connect(): void {
     if (this.is('idle') || this.is('closed')) {
+      const reason = cannotConnect(this.url, this.options.WebSocket);
+      if (reason !== undefined) throw new TypeError(reason);
       this.attempt = 0;
       this.watchEnvironment();
       this.setState('connecting');
@@ -220,7 +231,9 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     const id = ++this.connectionId;
     let socket: WebSocketLike;
     try {
-      socket = new this.options.WebSocket(connectionUrl(this.url, this.clientId));
+      const WebSocket = findWebSocket(this.options.WebSocket);
+      if (!WebSocket) throw new TypeError('no WebSocket implementation');
+      socket = new WebSocket(connectionUrl(this.url, this.clientId));
     } catch (error) {
       this.log('WebSocket constructor failed', error);
       this.teardown({ code: ABNORMAL_CLOSURE, reason: describeThrown(error), local: false, final: false });

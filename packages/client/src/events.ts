@@ -2,7 +2,7 @@ import type { FiretowerError } from './errors.js';
 import type { TopicMessage } from './topics.js';
 
 /**
- * - `idle`: created with `autoConnect: false`, `connect()` not called yet.
+ * - `idle`: created with `autoConnect: false` (or where it cannot connect yet: server-side rendering), `connect()` not called yet.
  * - `connecting`: the first socket after `connect()` is opening.
  * - `open`: connected; frames flow.
  * - `reconnecting`: the connection was lost (or never opened); waiting for the next attempt or

@@ -1,11 +1,11 @@
 import { DEFAULT_LIMITS } from '@firetower/protocol';
 import { browserEnvironment, type Environment } from './environment.js';
-import { randomId, resolveWebSocket, type WebSocketConstructor } from './socket.js';
+import { randomId, type WebSocketConstructor } from './socket.js';
 
 export interface FiretowerOptions {
   /**
    * The WebSocket implementation. Pass `WebSocket` from `ws` in Node < 22.
-   * @default globalThis.WebSocket
+   * @default globalThis.WebSocket, looked up when the client connects
    */
   WebSocket?: WebSocketConstructor;
   /**
@@ -57,11 +57,12 @@ export interface FiretowerOptions {
   logger?: (message: string, ...details: unknown[]) => void;
 }
 
-export type ResolvedOptions = Required<Omit<FiretowerOptions, 'WebSocket'>> & { WebSocket: WebSocketConstructor };
+/** `WebSocket` stays as given: the global one is looked up when a socket is made, so the constructor works where there is none (server-side rendering). */
+export type ResolvedOptions = Required<Omit<FiretowerOptions, 'WebSocket'>> & { WebSocket: WebSocketConstructor | undefined };
 
 export function resolveOptions(options: FiretowerOptions): ResolvedOptions {
   return {
-    WebSocket: resolveWebSocket(options.WebSocket),
+    WebSocket: options.WebSocket,
     clientId: options.clientId ?? randomId(),
     autoConnect: options.autoConnect ?? true,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000,

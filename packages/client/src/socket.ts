@@ -41,14 +41,54 @@ export const LocalCloseCode = {
 /** What a socket reports when it dies without a close frame (and what ws reports for ECONNREFUSED). */
 export const ABNORMAL_CLOSURE = 1006;
 
-export function resolveWebSocket(option: WebSocketConstructor | undefined): WebSocketConstructor {
+const NO_WEBSOCKET =
+  'Firetower: no WebSocket implementation. In Node < 22, pass one: new Firetower(url, { WebSocket }) with `import { WebSocket } from "ws"`.';
+
+/** The implementation to use: the option, else the global one as it is now; undefined where there is none (server-side rendering). */
+export function findWebSocket(option: WebSocketConstructor | undefined): WebSocketConstructor | undefined {
   const found = option ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (typeof found !== 'function') {
-    throw new TypeError(
-      'Firetower: no WebSocket implementation. In Node < 22, pass one: new Firetower(url, { WebSocket }) with `import { WebSocket } from "ws"`.',
-    );
+  return typeof found === 'function' ? found : undefined;
+}
+
+/**
+ * Why this environment cannot open a connection yet, or undefined when it can. During server-side
+ * rendering there is no WebSocket (Node 20) and no page to resolve a relative URL against; the
+ * client is built anyway and connects once `connect()` runs where both exist.
+ */
+export function cannotConnect(url: string, option: WebSocketConstructor | undefined): string | undefined {
+  if (!findWebSocket(option)) return NO_WEBSOCKET;
+  if (pageBase() === undefined && !isAbsolute(url)) {
+    return `Firetower: the relative URL ${JSON.stringify(url)} needs a page to resolve against; give an absolute ws:// or wss:// URL outside a browser.`;
   }
-  return found;
+  return undefined;
+}
+
+function pageBase(): string | undefined {
+  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  return typeof href === 'string' ? href : undefined;
+}
+
+function isAbsolute(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws when the URL can never work, wherever the client runs; a relative URL is checked against a
+ * placeholder page when there is no real one (server-side rendering), and for real on connect.
+ */
+export function checkUrl(url: string): void {
+  const base = pageBase();
+  try {
+    if (typeof url !== 'string') throw new TypeError('not a string');
+    new URL(url, base ?? 'http://placeholder.invalid/');
+  } catch {
+    throw new TypeError(`Firetower: ${JSON.stringify(String(url))} is not a valid URL`);
+  }
 }
 
 /**
@@ -57,7 +97,7 @@ export function resolveWebSocket(option: WebSocketConstructor | undefined): WebS
  * dedupe publishes re-sent after a reconnect.
  */
 export function connectionUrl(url: string, clientId: string): string {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const base = pageBase();
   let parsed: URL;
   try {
     parsed = base === undefined ? new URL(url) : new URL(url, base);

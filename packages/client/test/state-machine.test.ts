@@ -277,10 +277,13 @@ describe('state machine', () => {
     expect(ScriptedSocket.all).toHaveLength(2);
   });
 
-  test('without a WebSocket implementation the constructor says what to do', () => {
+  test('without a WebSocket implementation the constructor stays idle (server-side rendering) and connect() says what to do', () => {
     vi.stubGlobal('WebSocket', undefined);
     try {
-      expect(() => new Firetower('ws://x/ws')).toThrow(/no WebSocket implementation/);
+      const ft = new Firetower('ws://x/ws');
+      expect(ft.state).toBe('idle');
+      expect(() => ft.connect()).toThrow(/no WebSocket implementation/);
+      expect(ft.state).toBe('idle');
     } finally {
       vi.unstubAllGlobals();
     }
