@@ -11,6 +11,7 @@
 import { ServerInterceptingCall, type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import type { CallContext } from './context.js';
 import { GrpcApiError } from './errors.js';
+import { answer } from './guard.js';
 import { FIRETOWER_SERVICE } from './proto.js';
 
 const GUARDED_PREFIX = `/${FIRETOWER_SERVICE}/`;
@@ -36,7 +37,10 @@ export function admissionInterceptor(context: CallContext): ServerInterceptor {
             admit(context, call, method, metadata).then(
               () => forward(metadata),
               // Not forwarded: the handler never starts, so nothing asks grpc-js to read the message.
-              (error: unknown) => call.sendStatus(context.fault(error, { method, peer: call.getPeer() })),
+              (error: unknown) => {
+                const info = { method, peer: call.getPeer() };
+                answer(context, info, () => call.sendStatus(context.fault(error, info)));
+              },
             );
           },
         });

@@ -3,6 +3,7 @@ import type { ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
 import type { FiretowerApi } from '@firetower/server';
 import type { AuthCheck } from './auth.js';
 import type { CallStatus } from './errors.js';
+import { answer } from './guard.js';
 import type { ResolvedOptions } from './options.js';
 import type { TopicCountWatcher } from './watch.js';
 
@@ -58,9 +59,10 @@ export function unary<Req, Res>(
   run: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    const info = { method: call.getPath(), peer: call.getPeer() };
     run(call.request, call).then(
-      (reply) => callback(null, reply),
-      (error: unknown) => callback(context.fault(error, { method: call.getPath(), peer: call.getPeer() })),
+      (reply) => answer(context, info, () => callback(null, reply)),
+      (error: unknown) => answer(context, info, () => callback(context.fault(error, info))),
     );
   };
 }

@@ -100,6 +100,20 @@ export function toApiError(error: unknown): GrpcApiError {
   return new GrpcApiError('internal', message);
 }
 
+/** Longest `details` we send: a status is for people, and some messages quote the request. */
+const MAX_DETAILS_LENGTH = 1000;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text that is safe as a status's `details`: grpc-js percent-encodes it with encodeURI, which
+ * throws URIError on a lone surrogate (a topic or a JSON.parse message quoting the caller's
+ * input can carry one). Thrown there, inside grpc-js, it was an unhandled rejection: a crash.
+ */
+export function statusDetails(message: string): string {
+  const cut = message.length > MAX_DETAILS_LENGTH ? `${message.slice(0, MAX_DETAILS_LENGTH)}…` : message;
+  return cut.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /** A call's final status, as both a handler callback and an interceptor's sendStatus take it. */
 export interface CallStatus {
   code: status;
@@ -112,5 +126,5 @@ export function toServiceError(error: unknown): CallStatus {
   const apiError = toApiError(error);
   const metadata = new Metadata();
   metadata.set('firetower-error-code', apiError.code);
-  return { code: apiError.grpcStatus, details: apiError.message, metadata };
+  return { code: apiError.grpcStatus, details: statusDetails(apiError.message), metadata };
 }

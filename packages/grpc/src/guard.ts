@@ -14,7 +14,8 @@
  */
 import type { MethodDefinition, sendUnaryData, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CallContext } from './context.js';
-import { InvalidArgumentError } from './errors.js';
+import { GrpcApiError, InvalidArgumentError } from './errors.js';
+import type { FaultInfo } from './context.js';
 
 /** What the guarded decoder yields for bytes that are not a valid message of the method's type. */
 export class MalformedRequest {
@@ -48,6 +49,21 @@ export function guardedDefinition(definition: ServiceDefinition): ServiceDefinit
   return guarded as ServiceDefinition;
 }
 
+/**
+ * Sends a call's reply or status. Answering runs inside promise callbacks and stream listeners,
+ * where a throw from grpc-js (it has thrown URIError on status details it could not encode) would
+ * be an unhandled rejection or an uncaught exception: the process would exit. Here it is reported
+ * and the call is left to its deadline or the client's cancel.
+ */
+export function answer(context: CallContext, call: FaultInfo, send: () => void): void {
+  try {
+    send();
+  } catch (error) {
+    const reason = error instanceof Error && typeof error.message === 'string' ? error.message : 'unknown';
+    context.fault(new GrpcApiError('internal', `answering the call failed: ${reason}`), call);
+  }
+}
+
 /** What every grpc-js call object offers, whatever its kind. */
 interface AnyCall {
   request?: unknown;
@@ -72,9 +88,9 @@ export function guardService(context: CallContext, implementation: Record<string
         if (call.request instanceof MalformedRequest) throw malformed(call.request);
         run(call, callback);
       } catch (error) {
-        const status = context.fault(error, { method: call.getPath(), peer: call.getPeer() });
-        if (callback !== undefined) callback(status);
-        else call.emit('error', status);
+        const info = { method: call.getPath(), peer: call.getPeer() };
+        const status = context.fault(error, info);
+        answer(context, info, () => (callback !== undefined ? callback(status) : call.emit('error', status)));
       }
     };
     guarded[name] = entry as UntypedServiceImplementation[string];

@@ -9,6 +9,7 @@ import {
   type handleUnaryCall,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { statusDetails } from './errors.js';
 import { FIRETOWER_SERVICE } from './proto.js';
 import { LatestValueWriter } from './watch.js';
 
@@ -43,7 +44,7 @@ export class HealthService {
   implementation(): UntypedServiceImplementation {
     const check: handleUnaryCall<HealthRequest, HealthReply> = (call, callback) => {
       const status = this.statuses.get(call.request.service);
-      if (status === undefined) callback({ code: grpcStatus.NOT_FOUND, details: `unknown service ${call.request.service}` });
+      if (status === undefined) callback({ code: grpcStatus.NOT_FOUND, details: statusDetails(`unknown service ${JSON.stringify(call.request.service.slice(0, 100))}`) });
       else callback(null, { status });
     };
     const watch: handleServerStreamingCall<HealthRequest, HealthReply> = (call) => {

@@ -4,7 +4,7 @@ import type { PublishResult } from '@firetower/server';
 import createDebug from 'debug';
 import { callEnded, unary, type CallContext } from './context.js';
 import { InvalidArgumentError, toApiError } from './errors.js';
-import { malformed, MalformedRequest } from './guard.js';
+import { answer, malformed, MalformedRequest } from './guard.js';
 import type { Empty, PublishBatchRequest, PublishRequest, PublishSummary } from './messages.js';
 import { validPublish, type ValidPublish } from './validate.js';
 
@@ -179,14 +179,18 @@ class PublishStreamRun {
   private maybeReply(): void {
     if (this.state !== 'draining' || this.pending > 0) return;
     this.state = 'done';
-    this.callback(null, this.summary.result());
+    answer(this.context, this.info(), () => this.callback(null, this.summary.result()));
   }
 
   private fail(error: unknown): void {
     if (this.state === 'done') return;
     this.state = 'done';
-    const status = this.context.fault(error, { method: this.call.getPath(), peer: this.call.getPeer() });
-    if (!this.call.cancelled) this.callback(status);
+    const status = this.context.fault(error, this.info());
+    if (!this.call.cancelled) answer(this.context, this.info(), () => this.callback(status));
+  }
+
+  private info(): { method: string; peer: string } {
+    return { method: this.call.getPath(), peer: this.call.getPeer() };
   }
 
   /** Cancelled or past its deadline: stop reading; publishes already handed over still go out. */

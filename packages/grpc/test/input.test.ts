@@ -44,6 +44,16 @@ describe('bad input is INVALID_ARGUMENT with a message', () => {
     expect(code).toBe('data_too_large');
   });
 
+  // Found by the fuzz test: V8's JSON.parse message names the bad token by its first UTF-16 code
+  // unit, so an emoji yields a lone surrogate in the status details; grpc-js percent-encodes the
+  // details with encodeURI, which threw URIError inside grpc-js: an unhandled rejection (the
+  // process exits) and a call that is never answered.
+  it.each([['\u{1F600}'], ['[1,\u{1F4A9}]']])('data_json %j is answered INVALID_ARGUMENT', async (dataJson) => {
+    const { details, code } = await invalid('Publish', { topic: '/i/x', dataJson });
+    expect(code).toBe('invalid_json');
+    expect(details).toMatch(/\ufffd/);
+  });
+
   it('a batch over maxBatch', async () => {
     const messages = Array.from({ length: 6 }, () => ({ topic: '/i/x', dataJson: '1' }));
     const { details, code } = await invalid('PublishBatch', { messages });
