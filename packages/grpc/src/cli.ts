@@ -9,7 +9,10 @@ const USAGE = `usage: firetower-push --grpc HOST:PORT [--token TOKEN] [--text] [
 
   DATA is JSON text (delivered parsed); with --text it is delivered as a plain string.
   Without DATA the message's data is null. The token may also come from $FIRETOWER_ADMIN_TOKEN.
-  Exit codes: 0 published, 1 refused or failed (the gRPC status is printed), 2 bad usage.`;
+  With --key, a retry the server already saw prints "duplicate (suppressed by idempotency key ...)":
+  the message was delivered once, by the first publish.
+  Exit codes: 0 published (or a suppressed duplicate), 1 refused or failed (the gRPC status is
+  printed), 2 bad usage.`;
 
 interface CliArgs {
   target: string;
@@ -70,13 +73,17 @@ async function main(): Promise<number> {
   const { createPushClient } = await import('./client.js');
   const client = createPushClient(args.target, args.token === undefined ? {} : { token: args.token });
   try {
-    await client.publish({
+    const reply = await client.publish({
       topic: args.topic,
       ...(args.data === undefined ? {} : args.text ? { text: args.data } : { json: args.data }),
       ...(args.exclude === undefined ? {} : { excludeClientId: args.exclude }),
       ...(args.key === undefined ? {} : { idempotencyKey: args.key }),
     });
-    process.stdout.write(`published to ${args.topic}\n`);
+    process.stdout.write(
+      reply.duplicate
+        ? `duplicate (suppressed by idempotency key ${JSON.stringify(args.key ?? '')}): not delivered again to ${args.topic}\n`
+        : `published to ${args.topic}\n`,
+    );
     return 0;
   } catch (error) {
     const { code, details } = error as { code?: number; details?: string };

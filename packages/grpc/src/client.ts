@@ -11,7 +11,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import type { Empty, PublishRequest, PublishSummary, TopicReply, TopicRequest } from './messages.js';
+import type { PublishReply, PublishRequest, PublishSummary, TopicReply, TopicRequest } from './messages.js';
 import { FIRETOWER_SERVICE, loadPackageDefinition } from './proto.js';
 
 export interface PushClientOptions {
@@ -47,7 +47,8 @@ export interface PublishStreamWriter {
 }
 
 export interface PushClient {
-  publish(input: PublishInput): Promise<void>;
+  /** Resolves with `{ duplicate }`: true when the idempotency key suppressed the delivery. */
+  publish(input: PublishInput): Promise<PublishReply>;
   /** High-rate publishing over one client-streaming call (no deadline unless `deadlineMs` is given here). */
   publishStream(options?: { deadlineMs?: number }): PublishStreamWriter;
   getTopic(topic: string): Promise<TopicReply>;
@@ -100,7 +101,9 @@ export function createPushClient(target: string, options: PushClientOptions = {}
 
   return {
     publish: async (input) => {
-      await call<Partial<PublishRequest>, Empty>('Publish', toRequest(input));
+      const reply = await call<Partial<PublishRequest>, Partial<PublishReply>>('Publish', toRequest(input));
+      // A server older than the field sends nothing for it.
+      return { duplicate: reply?.duplicate === true };
     },
     publishStream: (streamOptions = {}) => {
       const method = service.PublishStream as MethodDefinition<Partial<PublishRequest>, PublishSummary>;

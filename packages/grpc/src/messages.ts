@@ -16,6 +16,11 @@ export interface PublishRequest {
   idempotencyKey: string;
 }
 
+export interface PublishReply {
+  /** Not delivered: the idempotency key was already used within the dedupe window. */
+  duplicate: boolean;
+}
+
 export interface PublishBatchRequest {
   messages: PublishRequest[];
 }
@@ -27,9 +32,12 @@ export interface PublishError {
 }
 
 export interface PublishSummary {
+  /** Messages the server took, duplicates included. */
   accepted: number;
   rejected: number;
   firstError?: PublishError;
+  /** Of the accepted, those an idempotency key suppressed (not delivered again). */
+  duplicates: number;
 }
 
 export interface KickUserRequest {

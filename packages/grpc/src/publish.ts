@@ -5,17 +5,26 @@ import createDebug from 'debug';
 import { callEnded, unary, type CallContext } from './context.js';
 import { InvalidArgumentError, toApiError } from './errors.js';
 import { answer, malformed, MalformedRequest } from './guard.js';
-import type { Empty, PublishBatchRequest, PublishRequest, PublishSummary } from './messages.js';
+import type { PublishBatchRequest, PublishReply, PublishRequest, PublishSummary } from './messages.js';
 import { validPublish, type ValidPublish } from './validate.js';
 
 const debug = createDebug('firetower:grpc:publish');
 
+/**
+ * Tolerant of a server older than PublishResult (its ft.publish resolved to undefined): that is a
+ * delivered publish, not a fault.
+ */
+function isDuplicate(result: PublishResult | undefined): boolean {
+  return result?.duplicate === true;
+}
+
 /** Counts accepted and rejected messages and keeps the first rejection. */
 class SummaryBuilder {
-  private readonly summary: PublishSummary = { accepted: 0, rejected: 0 };
+  private readonly summary: PublishSummary = { accepted: 0, rejected: 0, duplicates: 0 };
 
-  accept(): void {
+  accept(result: PublishResult): void {
     this.summary.accepted += 1;
+    if (isDuplicate(result)) this.summary.duplicates += 1;
   }
 
   reject(index: number, error: unknown): void {
@@ -34,10 +43,10 @@ function send(context: CallContext, message: ValidPublish): Promise<PublishResul
   return context.ft.publish(message.topic, message.data, message.options);
 }
 
-export function publishHandler(context: CallContext): handleUnaryCall<PublishRequest, Empty> {
+export function publishHandler(context: CallContext): handleUnaryCall<PublishRequest, PublishReply> {
   return unary(context, async (request) => {
-    await send(context, validPublish(request, context.options));
-    return {};
+    const result = await send(context, validPublish(request, context.options));
+    return { duplicate: isDuplicate(result) };
   });
 }
 
@@ -62,8 +71,7 @@ export function publishBatchHandler(context: CallContext): handleUnaryCall<Publi
       // DEADLINE_EXCEEDED and knows the batch may be partly published.
       if (callEnded(call)) break;
       try {
-        await send(context, message);
-        summary.accept();
+        summary.accept(await send(context, message));
       } catch (error) {
         summary.reject(index, error);
       }
@@ -160,7 +168,7 @@ class PublishStreamRun {
       }
       publishing
         .then(
-          () => this.summary.accept(),
+          (result) => this.summary.accept(result),
           (error: unknown) => this.summary.reject(index, error),
         )
         .finally(() => this.guarded(() => this.settled()));

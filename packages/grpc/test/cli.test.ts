@@ -50,6 +50,19 @@ describe('firetower-push (built dist, separate process)', () => {
     await ws.close();
   });
 
+  it('says "duplicate" when the idempotency key suppressed the delivery (issue 16), exit 0', async () => {
+    const ws = await subscriber(stack.node, ['/chat/keyed']);
+    const args = ['--grpc', stack.grpc.address, '--token', TOKEN, '--key', 'order-42', '/chat/keyed'];
+    const first = await runCli([...args, '"first"']);
+    expect(first).toMatchObject({ code: 0, stdout: 'published to /chat/keyed\n' });
+    const retry = await runCli([...args, '"retry"']);
+    expect(retry).toMatchObject({ code: 0, stdout: 'duplicate (suppressed by idempotency key "order-42"): not delivered again to /chat/keyed\n' });
+    await runCli(['--grpc', stack.grpc.address, '--token', TOKEN, '/chat/keyed', '"after"']);
+    expect(await nextDelivery(ws, '/chat/keyed')).toBe('first');
+    expect(await nextDelivery(ws, '/chat/keyed')).toBe('after');
+    await ws.close();
+  });
+
   it('exits 1 with the gRPC status on a wrong token or invalid JSON', async () => {
     const refused = await runCli(['--grpc', stack.grpc.address, '--token', 'wrong', '/chat/world', '{}']);
     expect(refused.code).toBe(1);

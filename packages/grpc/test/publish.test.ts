@@ -36,11 +36,11 @@ describe('Publish', () => {
     other.close();
   });
 
-  it('delivers a retried idempotency key once', async () => {
+  it('delivers a retried idempotency key once, and the reply says which publish was the duplicate', async () => {
     const ws = await subscriber(stack.node, ['/p/idem']);
-    await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '1', idempotencyKey: 'k-1' });
-    await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '1', idempotencyKey: 'k-1' });
-    await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '2' });
+    expect(await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '1', idempotencyKey: 'k-1' })).toEqual({ duplicate: false });
+    expect(await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '1', idempotencyKey: 'k-1' })).toEqual({ duplicate: true });
+    expect(await stack.client.unary('Publish', { topic: '/p/idem', dataJson: '2' })).toEqual({ duplicate: false });
     expect(await nextDelivery(ws, '/p/idem')).toBe(1);
     expect(await nextDelivery(ws, '/p/idem')).toBe(2);
     ws.close();
@@ -61,6 +61,27 @@ describe('PublishBatch', () => {
     expect(await nextDelivery(ws, '/p/batch-a')).toBe(1);
     expect(await nextDelivery(ws, '/p/batch-b')).toBe('b');
     expect(await nextDelivery(ws, '/p/batch-a')).toBe(2);
+    ws.close();
+  });
+});
+
+describe('duplicates in PublishBatch and PublishStream', () => {
+  it('counts the publishes an idempotency key suppressed among the accepted', async () => {
+    const ws = await subscriber(stack.node, ['/p/dup']);
+    const messages = [
+      { topic: '/p/dup', dataJson: '1', idempotencyKey: 'dup-a' },
+      { topic: '/p/dup', dataJson: '1', idempotencyKey: 'dup-a' },
+      { topic: '/p/dup', dataJson: '2', idempotencyKey: 'dup-b' },
+    ];
+    expect(await stack.client.unary('PublishBatch', { messages })).toMatchObject({ accepted: 3, rejected: 0, duplicates: 1 });
+    const { stream, reply } = stack.client.clientStream('PublishStream');
+    for (const message of messages) stream.write(message);
+    stream.write({ topic: '/p/dup', dataJson: '3' });
+    stream.end();
+    expect(await reply).toMatchObject({ accepted: 4, rejected: 0, duplicates: 3 });
+    expect(await nextDelivery(ws, '/p/dup')).toBe(1);
+    expect(await nextDelivery(ws, '/p/dup')).toBe(2);
+    expect(await nextDelivery(ws, '/p/dup')).toBe(3);
     ws.close();
   });
 });
@@ -96,6 +117,7 @@ describe('PublishStream', () => {
     expect(await reply).toEqual({
       accepted: 2,
       rejected: 2,
+      duplicates: 0,
       firstError: { index: 1, code: 'invalid_json', message: expect.stringContaining('data_json is not valid JSON') },
     });
     expect(await nextDelivery(ws, '/p/mixed')).toBe(1);

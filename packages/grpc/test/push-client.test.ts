@@ -38,6 +38,11 @@ describe('createPushClient (what the CLI and the bench use)', () => {
     await ws.close();
   });
 
+  it('resolves publish() with { duplicate }', async () => {
+    expect(await push.publish({ topic: '/pc/dup', json: '1', idempotencyKey: 'pc-1' })).toEqual({ duplicate: false });
+    expect(await push.publish({ topic: '/pc/dup', json: '1', idempotencyKey: 'pc-1' })).toEqual({ duplicate: true });
+  });
+
   it('rejects with the gRPC status', async () => {
     const wrong = createPushClient(stack.grpc.address, { token: 'nope' });
     expect((await refusal(wrong.publish({ topic: '/pc/a', json: '1' }))).code).toBe(grpc.status.UNAUTHENTICATED);
