@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_TOPIC_SERVICE_PORT } from './ports.js';
+import { DEFAULT_TOPIC_SERVICE_PORT, isFetchBlockedPort, isLoopbackHost } from './ports.js';
 import { startTopicService } from './service/create.js';
 
 const HELP = `Usage: firetower-topic-service [options]
@@ -12,6 +12,9 @@ const HELP = `Usage: firetower-topic-service [options]
   --max-keys <n>   idempotency keys kept at once          (env TOPIC_SERVICE_MAX_KEYS, default 200000)
   --grace-ms <n>   after a restart, hold relaying this long (env TOPIC_SERVICE_GRACE_MS, default 6000)
                    while the nodes come back; 0 = off
+  --insecure-no-token
+                   allow no token on a non-loopback --host (anyone who reaches the port could
+                   then act as any node); without it the service refuses to start
   -h, --help       show this help
 `;
 
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
         token: { type: 'string' },
         'max-keys': { type: 'string' },
         'grace-ms': { type: 'string' },
+        'insecure-no-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,6 +55,9 @@ async function main(): Promise<void> {
   const env = process.env;
   const port = integer('--port', values.port ?? env.TOPIC_SERVICE_PORT, DEFAULT_TOPIC_SERVICE_PORT);
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
+  if (isFetchBlockedPort(port)) {
+    fail(`--port ${port} is on the Fetch standard's blocked-port list: nodes (whose fetch refuses it with "bad port") could never connect; use another port (the default is ${DEFAULT_TOPIC_SERVICE_PORT})`);
+  }
   const leaseMs = integer('--lease-ms', values['lease-ms'] ?? env.TOPIC_SERVICE_LEASE_MS, 15_000);
   if (leaseMs < 1) fail('--lease-ms must be at least 1');
   const maxKeys = integer('--max-keys', values['max-keys'] ?? env.TOPIC_SERVICE_MAX_KEYS, 200_000);
@@ -58,6 +65,12 @@ async function main(): Promise<void> {
   const graceMs = integer('--grace-ms', values['grace-ms'] ?? env.TOPIC_SERVICE_GRACE_MS, 6000);
   const host = values.host ?? (env.TOPIC_SERVICE_HOST || '127.0.0.1');
   const token = values.token ?? (env.TOPIC_SERVICE_TOKEN || undefined);
+  if (!token && !isLoopbackHost(host) && !values['insecure-no-token']) {
+    fail(
+      `refusing to listen on ${host} without a token: anyone who can reach it could register, publish and read as any node. ` +
+        'Set TOPIC_SERVICE_TOKEN (preferred) or --token, bind --host 127.0.0.1, or pass --insecure-no-token if the network is trusted',
+    );
+  }
 
   const service = await startTopicService({ port, host, leaseMs, token, maxKeys, graceMs });
 

@@ -43,3 +43,16 @@ export class TopicServiceClientError extends Error {
     this.status = status;
   }
 }
+
+/** The broker was configured with something it can never use (thrown by its constructor). */
+export type TopicServiceConfigErrorCode = 'bad_url' | 'bad_port';
+
+/** `bad_url`: not an http(s) URL; `bad_port`: a port Node's `fetch` refuses (the Fetch standard's blocked ports). */
+export class TopicServiceConfigError extends Error {
+  readonly code: TopicServiceConfigErrorCode;
+  constructor(code: TopicServiceConfigErrorCode, message: string) {
+    super(message);
+    this.name = 'TopicServiceConfigError';
+    this.code = code;
+  }
+}

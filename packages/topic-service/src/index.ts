@@ -5,9 +5,10 @@ export type { TopicServiceLimits, ServiceState, KeyStats } from './service/core.
 export { createTopicServiceRouter } from './service/http.js';
 export type { RouterOptions } from './service/http.js';
 export { topicServiceBroker, TopicServiceBroker } from './broker/topic-service-broker.js';
-export type { TopicServiceBrokerOptions, TopicServiceBrokerState } from './broker/topic-service-broker.js';
-export { TopicServiceError, TopicServiceClientError } from './errors.js';
-export type { TopicServiceClientErrorCode } from './errors.js';
+export type { TopicServiceBrokerOptions, TopicServiceBrokerState, TopicServiceBrokerStatus } from './broker/topic-service-broker.js';
+export type { LinkProblem } from './broker/health.js';
+export { TopicServiceError, TopicServiceClientError, TopicServiceConfigError } from './errors.js';
+export type { TopicServiceClientErrorCode, TopicServiceConfigErrorCode } from './errors.js';
 export { KEY_LIMITS } from './wire.js';
 export type * from './wire.js';
 export { DEFAULT_TOPIC_SERVICE_PORT, FETCH_BLOCKED_PORTS, isFetchBlockedPort } from './ports.js';

@@ -36,6 +36,17 @@ describe('firetower-topic-service CLI (built dist, separate process)', () => {
     expect(await running.stop('SIGINT')).toBe(0);
   });
 
+  it('refuses a blocked port, and no token on a non-loopback host unless --insecure-no-token', async () => {
+    const noToken = { TOPIC_SERVICE_TOKEN: '' };
+    const [blocked, open] = await Promise.all([runCli(['--port', '6666'], noToken), runCli(['--port', '0', '--host', '0.0.0.0'], noToken)]);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/--port 6666 is on the Fetch standard's blocked-port list/);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without a token/);
+    running = await spawnService(['--port', '0', '--host', '0.0.0.0', '--insecure-no-token'], noToken);
+    expect((await api(`http://127.0.0.1:${running.port}`)('GET', '/healthz')).status).toBe(200);
+  });
+
   it('refuses bad flags with exit code 2 and the usage; prints help', async () => {
     const [unknown, badPort, help] = await Promise.all([runCli(['--nope']), runCli(['--port', 'abc']), runCli(['--help'])]);
     expect(unknown.code).toBe(2);

@@ -1,3 +1,5 @@
+import type { TopicServiceClientError } from '../errors.js';
+
 export interface TopicServiceBrokerOptions {
   /** The service's base URL, e.g. `http://127.0.0.1:7070` (a path prefix is allowed). */
   url: string;
@@ -36,9 +38,19 @@ export interface TopicServiceBrokerOptions {
    * died with it. Receivers drop copies they had (by origin and sequence). 0 = off. @default 2000
    */
   replayWindowMs?: number;
+  /**
+   * A persistent link problem is reported once (and again only when it changes): the service
+   * unreachable for `reportAfterMs`, a token mismatch (`unauthorized`), a refusal retrying cannot
+   * fix (`not_found`, `bad_request`, …), replies that are not the API (`bad_response`). Without
+   * this option the report goes to the node's `reportError` when the server provides one, else to
+   * `process.emitWarning`. The same problem shows in `status().error` until a request succeeds.
+   */
+  onError?: (error: TopicServiceClientError) => void;
+  /** How long the service may fail to answer before that is reported. @default 3000 */
+  reportAfterMs?: number;
 }
 
-export type ResolvedOptions = Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId'>>;
+export type ResolvedOptions = Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId' | 'onError'>>;
 
 /** The options with their defaults filled in (the `@default`s above). */
 export function resolveOptions(options: TopicServiceBrokerOptions): ResolvedOptions {
@@ -54,5 +66,6 @@ export function resolveOptions(options: TopicServiceBrokerOptions): ResolvedOpti
     claimTimeoutMs: options.claimTimeoutMs ?? 2000,
     startTimeoutMs: options.startTimeoutMs ?? 5000,
     replayWindowMs: options.replayWindowMs ?? 2000,
+    reportAfterMs: options.reportAfterMs ?? 3000,
   };
 }

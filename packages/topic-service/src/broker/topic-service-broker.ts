@@ -9,7 +9,8 @@ import {
   type ControlCommand,
   type TopicCount,
 } from '@firetower/server';
-import { TopicServiceClientError } from '../errors.js';
+import { TopicServiceClientError, TopicServiceConfigError } from '../errors.js';
+import { isFetchBlockedPort } from '../ports.js';
 import type { NodesResponse, PollResponse, RegisterResponse, TopicResponse, TopicsResponse, WirePublish } from '../wire.js';
 import { backoff, sleep } from './backoff.js';
 import { ClaimBatcher, postClaims, wireKey } from './claims.js';
@@ -19,6 +20,7 @@ import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './out
 import { ConditionWaiters } from './waiters.js';
 import { ReplayWindow } from './replay.js';
 import { SeenSequences } from './seen.js';
+import { LinkHealth, type LinkProblem } from './health.js';
 import { aborted, withDeadline } from './deadline.js';
 
 const debug = createDebug('firetower:topic-service:broker');
@@ -31,6 +33,13 @@ export type { TopicServiceBrokerOptions };
  * does not answer (local delivery goes on, publishes buffer); `closed`.
  */
 export type TopicServiceBrokerState = 'idle' | 'registering' | 'connected' | 'unreachable' | 'closed';
+
+/** `status()` of this broker: the shared fields plus its state and the current link problem. */
+export interface TopicServiceBrokerStatus extends BrokerStatus {
+  state: TopicServiceBrokerState;
+  /** What is wrong with the link right now (reported once through `onError`), if anything. */
+  error?: LinkProblem;
+}
 
 /** Use the topic service as a firetower broker: `firetower({ broker: topicServiceBroker({ url }) })`. */
 export function topicServiceBroker(options: TopicServiceBrokerOptions): TopicServiceBroker {
@@ -67,9 +76,15 @@ export class TopicServiceBroker implements Broker {
   );
   private loops: Promise<void>[] = [];
 
+  private readonly health: LinkHealth;
+  private readonly onError: ((error: TopicServiceClientError) => void) | undefined;
+
   constructor(options: TopicServiceBrokerOptions) {
+    checkUrl(options.url);
     this.client = new ServiceClient(options.url, options.token);
     this.opts = resolveOptions(options);
+    this.onError = options.onError;
+    this.health = new LinkHealth(this.opts.reportAfterMs, (error) => this.reportProblem(error));
     this.maxBatch = this.opts.maxBatch;
     this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
     this.replay = new ReplayWindow(this.opts.replayWindowMs);
@@ -172,13 +187,15 @@ export class TopicServiceBroker implements Broker {
     }
   }
 
-  async status(): Promise<BrokerStatus> {
-    const status: BrokerStatus = {
+  async status(): Promise<TopicServiceBrokerStatus> {
+    const status: TopicServiceBrokerStatus = {
       kind: this.kind,
-      connected: this.state === 'connected',
+      connected: this.state === 'connected' && this.health.problem === undefined,
+      state: this.state,
       pendingPublishes: this.outgoing.pendingMessages,
       droppedPublishes: this.dropped,
     };
+    if (this.health.problem) status.error = { ...this.health.problem };
     if (this.state === 'connected') {
       try {
         const { nodes } = await this.call<NodesResponse>('GET', '/v1/nodes', undefined, 2000);
@@ -330,7 +347,8 @@ export class TopicServiceBroker implements Broker {
       this.outgoing.commit(batch);
       return step;
     }
-    if (code === 'network' || code === 'closed' || code === 'internal' || code === 'bad_response') this.unreachable();
+    // Anything but the protocol's own signals means the link does not work right now.
+    if (code !== 'poll_in_progress' && code !== 'poll_superseded') this.unreachable();
     debug('%s request failed (%s): %s', this.nodeId, code, (error as Error).message);
     await sleep(backoff(step, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
     return step + 1;
@@ -388,8 +406,28 @@ export class TopicServiceBroker implements Broker {
 
   // ---- helpers ----
 
-  private call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
-    return withDeadline(timeoutMs, this.closer.signal, (deadline) => this.client.request<T>(method, path, body, deadline.signal));
+  private async call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
+    try {
+      const answer = await withDeadline(timeoutMs, this.closer.signal, (deadline) => this.client.request<T>(method, path, body, deadline.signal));
+      this.health.ok();
+      return answer;
+    } catch (error) {
+      if (!this.isClosed()) this.health.failed(error);
+      throw error;
+    }
+  }
+
+  /** A persistent problem, once per change: the app's hook, else the server's, else a process warning. */
+  private reportProblem(error: TopicServiceClientError): void {
+    debug('%s link problem (%s): %s', this.nodeId, error.code, error.message);
+    const fromNode = (this.node as { reportError?: (error: unknown) => void } | undefined)?.reportError;
+    try {
+      if (this.onError) this.onError(error);
+      else if (fromNode) fromNode.call(this.node, error);
+      else process.emitWarning(`firetower topic-service broker: ${error.message}`, { type: 'FiretowerWarning', code: `TOPIC_SERVICE_${error.code.toUpperCase()}` });
+    } catch (hookError) {
+      debug('%s onError threw: %s', this.nodeId, (hookError as Error).message);
+    }
   }
 
   /** The node's dedupe window: how long the service keeps this node's keys (0 = keys are off). */
@@ -432,5 +470,25 @@ export class TopicServiceBroker implements Broker {
 
   private drained(timeoutMs: number): Promise<void> {
     return this.waiters.until(() => this.outgoing.isEmpty(), timeoutMs);
+  }
+}
+
+/** Refuse, at construction, a URL the broker could never reach (fetch refuses blocked ports). */
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TopicServiceConfigError('bad_url', `topic-service broker: "${String(url).slice(0, 200)}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TopicServiceConfigError('bad_url', `topic-service broker: ${parsed.protocol} URLs are not supported (http: or https:)`);
+  }
+  const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+  if (isFetchBlockedPort(port)) {
+    throw new TopicServiceConfigError(
+      'bad_port',
+      `topic-service broker: port ${port} is on the Fetch standard's blocked-port list, so fetch refuses it ("bad port"); run the service on another port (the default is 7070)`,
+    );
   }
 }

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Router } from 'express';
-import { DEFAULT_TOPIC_SERVICE_PORT } from '../ports.js';
+import { TopicServiceConfigError } from '../errors.js';
+import { DEFAULT_TOPIC_SERVICE_PORT, isFetchBlockedPort } from '../ports.js';
 import { TopicServiceCore, type TopicServiceLimits } from './core.js';
 import { createTopicServiceRouter } from './http.js';
 
@@ -64,6 +65,9 @@ export interface RunningTopicService extends TopicService {
 /** Create a service and listen. Resolves once it accepts connections. */
 export async function startTopicService(options: StartTopicServiceOptions = {}): Promise<RunningTopicService> {
   const { port = DEFAULT_TOPIC_SERVICE_PORT, host = '127.0.0.1', ...rest } = options;
+  if (isFetchBlockedPort(port)) {
+    throw new TopicServiceConfigError('bad_port', `port ${port} is on the Fetch standard's blocked-port list: brokers (fetch) could never reach it`);
+  }
   const service = createTopicService(rest);
   const server = createServer(service.app);
   // Held polls last up to maxWaitMs; keep-alive must outlive the gap between two polls.

@@ -1,0 +1,68 @@
+import { TopicServiceClientError, type TopicServiceClientErrorCode } from '../errors.js';
+
+/**
+ * The link's health as an operator needs it: is something wrong that retrying alone will not fix
+ * soon, and what. The broker keeps retrying with backoff either way; this decides what to *say*.
+ *
+ * - Transient failures (`network`, `timeout`, `closed`, `internal`: the service is down, restarting
+ *   or overloaded) become a problem, `unreachable`, only once they have lasted `reportAfterMs`.
+ * - Failures retrying cannot fix (`unauthorized`: a token mismatch; `not_found`: a wrong URL path;
+ *   `bad_request` and the other 4xx refusals; `bad_response`: replies that are not the service's
+ *   API) are a problem at once.
+ * - The protocol's own signals (`unknown_node`, `poll_in_progress`, `poll_superseded`) are not.
+ *
+ * A problem is reported once, when it appears or changes to another code; a success clears it
+ * (a recurrence is reported again). So a persistent failure is one report, not a log storm.
+ */
+export interface LinkProblem {
+  code: TopicServiceClientErrorCode;
+  message: string;
+  /** `Date.now()` when it started (for people; durations use the monotonic clock). */
+  since: number;
+}
+
+const TRANSIENT = new Set<TopicServiceClientErrorCode>(['network', 'timeout', 'closed', 'internal', 'unreachable']);
+const PROTOCOL = new Set<TopicServiceClientErrorCode>(['unknown_node', 'poll_in_progress', 'poll_superseded', 'not_running']);
+
+export class LinkHealth {
+  private current: LinkProblem | undefined;
+  /** Monotonic ms of the first transient failure of the current run, if any. */
+  private failingSince: number | undefined;
+
+  constructor(
+    private readonly reportAfterMs: number,
+    private readonly report: (error: TopicServiceClientError) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get problem(): LinkProblem | undefined {
+    return this.current;
+  }
+
+  /** A request got a valid answer: the link works. */
+  ok(): void {
+    this.failingSince = undefined;
+    this.current = undefined;
+  }
+
+  /** A request failed. */
+  failed(error: unknown): void {
+    const err = error instanceof TopicServiceClientError ? error : new TopicServiceClientError('network', String((error as Error)?.message ?? error));
+    if (PROTOCOL.has(err.code)) return;
+    if (TRANSIENT.has(err.code)) {
+      const now = this.now();
+      this.failingSince ??= now;
+      if (now - this.failingSince < this.reportAfterMs) return;
+      const seconds = Math.round((now - this.failingSince) / 100) / 10;
+      this.raise(new TopicServiceClientError('unreachable', `the topic service has not answered for ${seconds} s; retrying (last error: ${err.message})`));
+      return;
+    }
+    this.raise(err);
+  }
+
+  private raise(error: TopicServiceClientError): void {
+    if (this.current?.code === error.code) return;
+    this.current = { code: error.code, message: error.message, since: Date.now() };
+    this.report(error);
+  }
+}
