@@ -1,5 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextDelivery, startStack, subscriber, type Stack } from './fixture.js';
+import { grpc } from './client.js';
+import { nextDelivery, startStack, subscriber, TOKEN, type Stack } from './fixture.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -129,5 +134,36 @@ describe('PublishStream', () => {
     const { stream, reply } = stack.client.clientStream('PublishStream');
     stream.end();
     expect(await reply).toMatchObject({ accepted: 0, rejected: 0 });
+  });
+});
+
+describe('wire compatibility of the duplicate fields', () => {
+  it('a client generated from the v0.1 proto (empty PublishReply, no duplicates) still publishes and reads summaries', async () => {
+    const current = readFileSync(new URL('../proto/firetower.proto', import.meta.url), 'utf8');
+    const v01 = current
+      .replace(/message PublishReply \{[^}]*\}/, 'message PublishReply {}')
+      .replace(/\n[^\n]*\n[^\n]*\n\s*uint32 duplicates = 4;/, '');
+    expect(v01).not.toMatch(/bool duplicate|uint32 duplicates/);
+    const dir = mkdtempSync(join(tmpdir(), 'firetower-proto-'));
+    writeFileSync(join(dir, 'firetower.proto'), v01);
+    const definition = protoLoader.loadSync('firetower.proto', { includeDirs: [dir], defaults: true, oneofs: true });
+    const Firetower = (grpc.loadPackageDefinition(definition).firetower as grpc.GrpcObject).v1 as grpc.GrpcObject;
+    const Client = Firetower.Firetower as grpc.ServiceClientConstructor;
+    const old = new Client(stack.grpc.address, grpc.credentials.createInsecure());
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${TOKEN}`);
+    const call = (method: string, request: object): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        (old[method] as (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: unknown) => void) => void).call(old, request, metadata, (error, value) =>
+          error ? reject(error) : resolve(value),
+        );
+      });
+    const ws = await subscriber(stack.node, ['/p/v01']);
+    expect(await call('Publish', { topic: '/p/v01', dataJson: '1', idempotencyKey: 'v01' })).toEqual({});
+    expect(await call('Publish', { topic: '/p/v01', dataJson: '1', idempotencyKey: 'v01' })).toEqual({});
+    expect(await call('PublishBatch', { messages: [{ topic: '/p/v01', dataJson: '2', idempotencyKey: 'v01' }] })).toEqual({ accepted: 1, rejected: 0, firstError: null });
+    expect(await nextDelivery(ws, '/p/v01')).toBe(1);
+    old.close();
+    ws.close();
   });
 });
