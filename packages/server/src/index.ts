@@ -10,15 +10,15 @@
  * app.listen(3000);
  * await ft.publish('/news', { title: 'hello' });
  */
-import { createMiddleware, type FiretowerMiddleware } from './middleware.js';
-import { FiretowerNode } from './node.js';
+import { createMiddleware, type FiretowerMiddleware } from './http/middleware.js';
+import { FiretowerNode } from './core/node.js';
 import type { FiretowerOptions } from './types.js';
 
 export function firetower<AppData = Record<string, unknown>>(options: FiretowerOptions<AppData> = {}): FiretowerMiddleware<AppData> {
   return createMiddleware(new FiretowerNode<AppData>(options), options);
 }
 
-export type { FiretowerMiddleware } from './middleware.js';
+export type { FiretowerMiddleware } from './http/middleware.js';
 export { memoryBroker, createMemoryBus, type MemoryBus, type MemoryBrokerOptions } from './broker/memory.js';
 export { BrokerOverflowError } from './broker/types.js';
 export type * from './broker/types.js';

@@ -1,7 +1,7 @@
 import { DEFAULT_LIMITS, type Limits } from '@firetower/protocol';
 import { memoryBroker } from './broker/memory.js';
 import type { Broker } from './broker/types.js';
-import { outboxLimits, type OutboxLimits } from './send-queue.js';
+import { outboxLimits, type OutboxLimits } from './transport/send-queue.js';
 import type { FiretowerHooks, FiretowerOptions } from './types.js';
 
 /** Options with every default applied; what the rest of the server reads. */

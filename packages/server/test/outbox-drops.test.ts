@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DROP_REPORT_INTERVAL_MS, Outbox, outboxLimits, type OutboxEvents, type WritableSocket } from '../src/send-queue.js';
+import { DROP_REPORT_INTERVAL_MS, Outbox, outboxLimits, type OutboxEvents, type WritableSocket } from '../src/transport/send-queue.js';
 
 /** A socket that never drains: every frame past the first backs up, as with a client that stopped reading. */
 function stuckSocket(): WritableSocket & { sent: number } {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { DedupeWindow } from '../src/dedupe.js';
-import { SerialQueue } from '../src/inbound.js';
-import { isHostAllowed, isOriginAllowed } from '../src/origin.js';
-import { TokenBucket } from '../src/rate-limit.js';
-import { parseCookies } from '../src/upgrade.js';
-import { interpretDecision } from '../src/handlers.js';
+import { DedupeWindow } from '../src/core/dedupe.js';
+import { SerialQueue } from '../src/core/inbound.js';
+import { isHostAllowed, isOriginAllowed } from '../src/http/origin.js';
+import { TokenBucket } from '../src/core/rate-limit.js';
+import { parseCookies } from '../src/http/upgrade.js';
+import { interpretDecision } from '../src/core/handlers.js';
 
 const request = (host: string) => ({ headers: { host } }) as unknown as IncomingMessage;
 

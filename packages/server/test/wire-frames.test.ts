@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@firetower/server/testing';
-import { encodeTextFrame } from '../src/writer.js';
+import { encodeTextFrame } from '../src/transport/writer.js';
 import { useServers } from './helpers.js';
 
 const { start, join } = useServers();

@@ -1,4 +1,4 @@
-import { DedupeWindow } from '../dedupe.js';
+import { DedupeWindow } from '../core/dedupe.js';
 import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, TopicCount } from './types.js';
 
 /** One node's place on a memory bus: its callbacks and its local counts. */

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { FiretowerNode } from './node.js';
-import type { FiretowerApi } from './types.js';
+import type { FiretowerApi } from '../types.js';
 
 /** The server-side operations; cluster-wide ones go through the broker so every node applies them. */
 export function createApi<AppData>(node: FiretowerNode<AppData>, attach: (server: Server) => void): FiretowerApi<AppData> {

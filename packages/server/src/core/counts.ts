@@ -1,4 +1,4 @@
-import type { TopicCount } from './broker/types.js';
+import type { TopicCount } from '../broker/types.js';
 
 /**
  * `off`: nobody listens, nothing is tracked; `seeding`: the first listener came after start, the

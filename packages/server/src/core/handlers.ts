@@ -10,11 +10,11 @@ import {
   type SubscribeFrame,
   type UnsubscribeFrame,
 } from '@firetower/protocol';
-import { FiretowerError, FiretowerRefusal } from './errors.js';
+import { FiretowerError, FiretowerRefusal } from '../errors.js';
 import type { TowerHost } from './host.js';
 import { andThen, settle } from './settle.js';
 import type { TowerImpl } from './tower.js';
-import type { IncomingPublish, MessageDecision, SubscribeDecision } from './types.js';
+import type { IncomingPublish, MessageDecision, SubscribeDecision } from '../types.js';
 
 /**
  * What a client frame may do: subscribe, unsubscribe, publish. Nothing else is reachable from the

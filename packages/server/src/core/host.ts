@@ -1,9 +1,9 @@
 import type { DecodeResult } from '@firetower/protocol';
 import type { Hub } from './hub.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from '../options.js';
 import type { StatsRecorder } from './stats.js';
 import type { TowerImpl } from './tower.js';
-import type { FiretowerHooks, PublishOptions, PublishResult, SlowConsumerEvent } from './types.js';
+import type { FiretowerHooks, PublishOptions, PublishResult, SlowConsumerEvent } from '../types.js';
 import type { DedupeWindow } from './dedupe.js';
 
 export type HookName = keyof FiretowerHooks;

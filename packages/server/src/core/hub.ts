@@ -1,7 +1,7 @@
 import { encodeDelivery } from '@firetower/protocol';
-import type { BrokerMessage, TopicCount } from './broker/types.js';
-import type { Frame } from './send-queue.js';
-import { SharedFrame } from './writer.js';
+import type { BrokerMessage, TopicCount } from '../broker/types.js';
+import type { Frame } from '../transport/send-queue.js';
+import { SharedFrame } from '../transport/writer.js';
 
 /** What the hub needs of a connection. */
 export interface HubMember {

@@ -1,5 +1,5 @@
 import { CloseCode, formatRetryAfter } from '@firetower/protocol';
-import type { ShutdownOptions } from './types.js';
+import type { ShutdownOptions } from '../types.js';
 
 export interface Closable {
   close(code: number, reason: string): void;

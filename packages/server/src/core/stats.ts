@@ -1,4 +1,4 @@
-import type { FiretowerStats, RecentIssue } from './types.js';
+import type { FiretowerStats, RecentIssue } from '../types.js';
 
 const RECENT_ISSUES = 100;
 

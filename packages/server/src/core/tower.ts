@@ -1,15 +1,15 @@
 import createDebug from 'debug';
 import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
-import { FiretowerError, FiretowerRefusal, toError } from './errors.js';
+import { FiretowerError, FiretowerRefusal, toError } from '../errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
-import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from './send-queue.js';
+import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from '../transport/send-queue.js';
 import { TokenBucket } from './rate-limit.js';
 import { ReplyOrder } from './reply-order.js';
-import { bytesReadOf } from './writer.js';
+import { bytesReadOf } from '../transport/writer.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
 import type { TowerHost } from './host.js';
-import type { IncomingPublish, PublishOptions, PublishResult, Tower, TowerState, UpgradeRequest } from './types.js';
+import type { IncomingPublish, PublishOptions, PublishResult, Tower, TowerState, UpgradeRequest } from '../types.js';
 
 const debug = createDebug('firetower:tower');
 

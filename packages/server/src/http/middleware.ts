@@ -2,14 +2,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import express, { type Express } from 'express';
 import expressWs from 'express-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { createAdminRouter } from './admin/index.js';
-import { createApi } from './api.js';
-import { FiretowerError } from './errors.js';
+import { createAdminRouter } from '../admin/index.js';
+import { createApi } from '../core/api.js';
+import { FiretowerError } from '../errors.js';
 import { serveClientBundle } from './client-bundle.js';
-import type { FiretowerNode } from './node.js';
-import type { FiretowerApi, FiretowerOptions } from './types.js';
-import { isPromiseLike } from './settle.js';
+import type { FiretowerNode } from '../core/node.js';
+import type { FiretowerApi, FiretowerOptions } from '../types.js';
+import { isPromiseLike } from '../core/settle.js';
 import { refusalBody, type UpgradeVerdict } from './upgrade.js';
+import { absorbServerErrors, serverOf, setMaxPayload, takeOverConnections } from './ws-edge.js';
 
 /** What `firetower()` returns: an Express sub-app that is also the server-side API. */
 export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & FiretowerApi<AppData>;
@@ -59,22 +60,21 @@ class UpgradeRegistry {
 
   /** Serve upgrades on `server` (undefined: the server express-ws creates for `app.listen`). */
   serve(server: Server | undefined): void {
-    if (server === undefined ? this.servers.length > 0 : this.servers.some((wss) => wss.options.server === server)) return;
+    if (server === undefined ? this.servers.length > 0 : this.servers.some((wss) => serverOf(wss) === server)) return;
     const wss = expressWs(this.app, server, { leaveRouterUntouched: true, wsOptions: this.wsOptions() }).getWss();
-    wss.removeAllListeners('connection');
-    wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    takeOverConnections(wss, (ws: WebSocket, request: IncomingMessage) => {
       const endpoint = this.endpoints.get(pathnameOf(request));
       if (endpoint) endpoint.accept(ws, request);
       else ws.terminate();
     });
-    wss.on('error', () => undefined);
+    absorbServerErrors(wss);
     this.servers.push(wss);
   }
 
   register(path: string, endpoint: Endpoint): void {
     this.endpoints.set(path, endpoint);
     const maxPayload = Math.max(...[...this.endpoints.values()].map((e) => e.options.limits.maxFrameBytes));
-    for (const wss of this.servers) wss.options.maxPayload = maxPayload;
+    for (const wss of this.servers) setMaxPayload(wss, maxPayload);
   }
 
   private wsOptions() {

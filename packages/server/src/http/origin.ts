@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { normaliseOrigin } from './options.js';
+import { normaliseOrigin } from '../options.js';
 
 /**
  * Cross-site WebSocket hijacking guard. Browsers always send Origin on a WebSocket upgrade, so an

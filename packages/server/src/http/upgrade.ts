@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { FiretowerRefusal } from './errors.js';
+import { FiretowerRefusal } from '../errors.js';
 import { isHostAllowed, isOriginAllowed } from './origin.js';
-import type { ResolvedOptions } from './options.js';
-import type { StatsRecorder } from './stats.js';
-import type { AuthAccept, UpgradeContext } from './types.js';
+import type { ResolvedOptions } from '../options.js';
+import type { StatsRecorder } from '../core/stats.js';
+import type { AuthAccept, UpgradeContext } from '../types.js';
 
 /** The answer to an upgrade request, before any WebSocket exists. */
 export type UpgradeVerdict<AppData> =

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { firetower } from '../index.js';
-import type { FiretowerMiddleware } from '../middleware.js';
+import type { FiretowerMiddleware } from '../http/middleware.js';
 import type { FiretowerOptions } from '../types.js';
 
 export interface StartedServer<AppData = Record<string, unknown>> {

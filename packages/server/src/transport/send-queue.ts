@@ -1,5 +1,5 @@
 import { corkForTurn, netSocketOf, rawWriterOf, SharedFrame, whenDrained, type Corkable } from './writer.js';
-import type { SlowConsumerPolicy } from './types.js';
+import type { SlowConsumerPolicy } from '../types.js';
 
 /** The part of a ws WebSocket the outbox writes to. */
 export interface WritableSocket {

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import createDebug from 'debug';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+const debug = createDebug('firetower:edge');
+
+/**
+ * The places where Firetower reaches past express-ws's public API into its ws server, in one
+ * module (STYLE: private internals wrapped in one feature-checked place, like writer.ts for ws's
+ * sender). Each function checks the shape it relies on and says what it does when that shape is
+ * missing.
+ */
+
+/**
+ * Replace express-ws's own 'connection' listener, which runs every upgraded socket through the
+ * Express router (about 4 KB per idle connection and a turn of latency; authentication already
+ * happened in verifyClient), with a direct hand-over. ws documents 'connection' as an ordinary
+ * EventEmitter event, so removing listeners is supported; what is private is that express-ws
+ * added exactly one.
+ */
+export function takeOverConnections(wss: WebSocketServer, onConnection: (ws: WebSocket, request: IncomingMessage) => void): void {
+  const previous = wss.listenerCount('connection');
+  if (previous !== 1) debug('express-ws registered %d connection listeners (expected 1); replacing them all', previous);
+  wss.removeAllListeners('connection');
+  wss.on('connection', onConnection);
+}
+
+/**
+ * ws reads `options.maxPayload` when each connection is set up, so raising it after construction
+ * applies to later connections. Needed because several firetower instances (each with its own
+ * `limits.maxFrameBytes`) share the one ws server express-ws made for an HTTP server.
+ */
+export function setMaxPayload(wss: WebSocketServer, bytes: number): void {
+  const options = (wss as { options?: { maxPayload?: unknown } }).options;
+  if (options === undefined || typeof options.maxPayload !== 'number') {
+    debug('ws server has no options.maxPayload: the frame limit stays at its construction value');
+    return;
+  }
+  options.maxPayload = bytes;
+}
+
+/**
+ * The ws server re-emits its HTTP server's 'error'. The HTTP server belongs to the app, which
+ * handles (or crashes on) that error itself; without a listener here the same error would also
+ * be thrown a second time from the ws server. Logged under DEBUG=firetower:edge.
+ */
+export function absorbServerErrors(wss: WebSocketServer): void {
+  wss.on('error', (error: Error) => debug('ws server error (the HTTP server reports it too): %s', error.message));
+}
+
+/** The HTTP server a ws server was made for (express-ws keeps it in options.server). */
+export function serverOf(wss: WebSocketServer): unknown {
+  return (wss as { options?: { server?: unknown } }).options?.server;
+}
