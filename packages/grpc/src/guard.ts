@@ -13,9 +13,8 @@
  * their own faults and end their call through `context.fault` too (see publish.ts and watch.ts).
  */
 import type { MethodDefinition, sendUnaryData, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { CallContext } from './context.js';
+import type { CallContext, FaultInfo } from './context.js';
 import { GrpcApiError, InvalidArgumentError } from './errors.js';
-import type { FaultInfo } from './context.js';
 
 /** What the guarded decoder yields for bytes that are not a valid message of the method's type. */
 export class MalformedRequest {
