@@ -166,3 +166,12 @@ test('the dashboard and its feed refuse a wrong token', async ({ adminChat, page
   const feed = await page.request.get(`${adminChat.url}/firetower/api/stats?token=${TOKEN}`);
   expect(feed.status()).toBe(401);
 });
+
+test('the dashboard takes the token out of the address bar and history, and still works after a reload', async ({ adminChat, page }) => {
+  await openDashboard(page, adminChat.url);
+  await expect.poll(() => new URL(page.url()).searchParams.has('token')).toBe(false);
+  const reloaded = await page.reload();
+  expect(reloaded?.status()).toBe(200);
+  await expect(page.locator('#status')).toContainText('live');
+  expect(page.url()).not.toContain(TOKEN);
+});
