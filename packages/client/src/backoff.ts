@@ -22,6 +22,6 @@ export function backoff(attempt: number, minMs: number, maxMs: number, random: (
  */
 export function retryAfterDelay(hintMs: number, attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
   const floor = minMs + backoff(attempt, minMs, maxMs, random);
-  const hint = Number.isFinite(hintMs) ? hintMs : 0;
-  return Math.min(Math.max(hint, floor), Math.max(minMs, maxMs));
+  // A NaN hint loses this comparison too.
+  return Math.min(hintMs > floor ? hintMs : floor, Math.max(minMs, maxMs));
 }

@@ -1,7 +1,6 @@
-import { EventEmitter } from 'eventemitter3';
 import { checkTopic, CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
 import { backoff, retryAfterDelay } from './backoff.js';
-import { callbackError, describeThrown, emitIsolated, eventTopic } from './callbacks.js';
+import { callbackError, describeThrown, IsolatedEmitter } from './callbacks.js';
 import type { EnvironmentChange } from './environment.js';
 import { FiretowerError, serverError } from './errors.js';
 import type { FiretowerEvents, FiretowerState, ReconnectingEvent, StateChange } from './events.js';
@@ -9,7 +8,7 @@ import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './o
 import type { PublishResult } from './publish-queue.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
-import { ABNORMAL_CLOSURE, cannotConnect, checkUrl, closeSocket, connectionUrl, detach, findWebSocket, LocalCloseCode, messageText, OPEN, randomId, type WebSocketLike } from './socket.js';
+import { ABNORMAL_CLOSURE, cannotConnect, checkUrl, closeSocket, connectionUrl, detach, findWebSocket, LocalCloseCode, messageText, OPEN, randomId, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
@@ -59,13 +58,15 @@ function topicProblem(topics: readonly unknown[]): { reason: string; topic?: str
  * client.subscribe('/chat/world', (m) => console.log(m.from, m.text));
  * await client.publish('/chat/world', { from: 'ann', text: 'hi' });
  */
-export class Firetower<TM extends object = AnyTopics> extends EventEmitter<FiretowerEvents> {
-  readonly url: string;
+export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<FiretowerEvents> {
+  // Fields the constructor assigns (or that start undefined) are `declare`d: no per-field define in
+  // the browser bundle, whose size is budgeted (< 8 KB gzip).
+  declare readonly url: string;
   /** Sent as `?clientId=` on every connection; the server dedupes publishes on `clientId:id`. */
-  readonly clientId: string;
-  private readonly options: ResolvedOptions;
+  declare readonly clientId: string;
+  private declare readonly options: ResolvedOptions;
   private current: FiretowerState = 'idle';
-  private socket: WebSocketLike | undefined;
+  private declare socket: WebSocketLike | undefined;
   /** Bumped for every socket: callbacks of an older socket see a different number and drop out. */
   private connectionId = 0;
   /** Frame ids are unique per instance even when the app reuses a clientId across page loads. */
@@ -76,9 +77,9 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
   private openedBefore = false;
   private lastFrameAt = 0;
   private readonly timers = new Timers<TimerName>();
-  private readonly publisher: Publisher;
-  private readonly topicSync: TopicSync;
-  private stopWatchingEnvironment: (() => void) | undefined;
+  private declare readonly publisher: Publisher;
+  private declare readonly topicSync: TopicSync;
+  private declare stopWatchingEnvironment: (() => void) | undefined;
 
   constructor(url: string, options: FiretowerOptions = {}) {
     super();
@@ -107,7 +108,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     if (this.options.autoConnect) {
       const reason = cannotConnect(url, this.options.WebSocket);
       if (reason === undefined) this.connect();
-      else this.log(`not connecting: ${reason}`);
+      else this.log(reason);
     }
   }
 
@@ -231,11 +232,10 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     const id = ++this.connectionId;
     let socket: WebSocketLike;
     try {
-      const WebSocket = findWebSocket(this.options.WebSocket);
-      if (!WebSocket) throw new TypeError('no WebSocket implementation');
-      socket = new WebSocket(connectionUrl(this.url, this.clientId));
+      // connect() checked that there is one; a global removed since fails here, like any constructor.
+      socket = new (findWebSocket(this.options.WebSocket) as WebSocketConstructor)(connectionUrl(this.url, this.clientId));
     } catch (error) {
-      this.log('WebSocket constructor failed', error);
+      this.log('socket failed', error);
       this.teardown({ code: ABNORMAL_CLOSURE, reason: describeThrown(error), local: false, final: false });
       return;
     }
@@ -371,7 +371,7 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     this.lastFrameAt = monotonicNow();
     const frame = decodeServerFrame(text);
     if (!frame) {
-      this.log('ignored a frame this client does not understand', text.slice(0, 200));
+      this.log('ignored an unknown frame', text.slice(0, 200));
       return;
     }
     switch (frame.type) {
@@ -412,17 +412,10 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
 
   // -- isolation ---------------------------------------------------------------------------
 
-  /**
-   * Every event goes through here: each listener runs on its own, and one that throws (an app bug)
-   * is reported as an `error` event (code `callback`) instead of unwinding into the socket's receive
-   * path or a half-done state change; the other listeners still hear the event.
-   */
-  override emit<E extends EventEmitter.EventNames<FiretowerEvents>>(event: E, ...args: EventEmitter.EventArgs<FiretowerEvents, E>): boolean {
-    return emitIsolated(this as EventEmitter, event, args, (thrown) => {
-      // Reporting an error listener's exception through 'error' again could loop.
-      if (event === 'error') this.log('an error listener threw', thrown);
-      else this.emit('error', callbackError(`a '${event}' listener`, thrown, eventTopic(args)));
-    });
+  /** A listener threw: reported as an `error` event (code `callback`); an `error` listener's own exception only goes to `logger` (reporting it again could loop). */
+  protected listenerThrew(event: string, thrown: unknown, topic: string | undefined): void {
+    if (event === 'error') this.log('error listener threw', thrown);
+    else this.emit('error', callbackError(`'${event}' listener`, thrown, topic));
   }
 
   /**
@@ -434,13 +427,11 @@ export class Firetower<TM extends object = AnyTopics> extends EventEmitter<Firet
     try {
       run();
     } catch (thrown) {
-      this.log('unexpected exception', thrown);
-      this.emit('error', new FiretowerError('internal', `unexpected exception in the client: ${describeThrown(thrown)}`, { cause: thrown }));
-      if (!this.socket) return;
+      this.emit('error', new FiretowerError('internal', `client bug: ${describeThrown(thrown)}`, { cause: thrown }));
       try {
-        this.teardown({ code: LocalCloseCode.InternalError, reason: 'client error', local: true, final: false });
-      } catch (again) {
-        this.log('teardown after an unexpected exception failed', again);
+        if (this.socket) this.teardown({ code: LocalCloseCode.InternalError, reason: 'client error', local: true, final: false });
+      } catch {
+        // Already reported; nothing more may escape into the socket's code.
       }
     }
   }

@@ -11,25 +11,23 @@ export const MAX_CLOSE_REASON_BYTES = 123;
 
 /** 1000 and 3000–4999 as given; anything else (1005, 1006, 999, 2999, 5000, NaN, 1000.5, a string…) becomes 1000. */
 export function closeCodeFor(code: unknown): number {
-  if (typeof code !== 'number' || !Number.isInteger(code)) return 1000;
-  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+  return Number.isInteger(code) && (code as number) >= 3000 && (code as number) <= 4999 ? (code as number) : 1000;
 }
+
+const encoder = new TextEncoder();
 
 /**
  * The reason cut to at most 123 UTF-8 bytes on a character boundary (a surrogate pair is never
- * split); a lone surrogate becomes U+FFFD, as the encoder would send it anyway. Non-strings give ''.
+ * split; a lone surrogate counts as the 3 bytes of the U+FFFD it is sent as). Non-strings give ''.
  */
 export function closeReasonFor(reason: unknown): string {
-  if (typeof reason !== 'string') return '';
   let out = '';
-  let bytes = 0;
-  for (const char of reason) {
-    const point = char.codePointAt(0) ?? 0;
-    const lone = point >= 0xd800 && point <= 0xdfff;
-    const size = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
-    if (bytes + size > MAX_CLOSE_REASON_BYTES) break;
-    bytes += size;
-    out += lone ? '\ufffd' : char;
+  // Stops at the first character that does not fit, so a huge reason costs at most 124 steps.
+  if (typeof reason === 'string') {
+    for (const char of reason) {
+      if (encoder.encode(out + char).length > MAX_CLOSE_REASON_BYTES) break;
+      out += char;
+    }
   }
   return out;
 }

@@ -35,12 +35,9 @@ export function browserEnvironment(globals: BrowserGlobals = globalThis as Brows
         stops.push(() => target.removeEventListener(type, listener));
       };
       if (typeof globals.addEventListener === 'function' && typeof globals.removeEventListener === 'function') {
-        const win: EventSource = {
-          addEventListener: globals.addEventListener.bind(globals),
-          removeEventListener: globals.removeEventListener.bind(globals),
-        };
-        listen(win, 'online', () => onChange('online'));
-        listen(win, 'offline', () => onChange('offline'));
+        // Called as methods of the globals object (the window), so `this` is right without bind().
+        listen(globals as EventSource, 'online', () => onChange('online'));
+        listen(globals as EventSource, 'offline', () => onChange('offline'));
       }
       const doc = globals.document;
       if (doc && typeof doc.addEventListener === 'function') {

@@ -41,11 +41,12 @@ export interface FiretowerErrorDetails {
 
 export class FiretowerError extends Error {
   override readonly name = 'FiretowerError';
-  readonly code: FiretowerErrorCode;
-  readonly topic: string | undefined;
-  readonly serverCode: ErrorCode | undefined;
-  readonly closeCode: number | undefined;
-  readonly reason: string | undefined;
+  // Assigned in the constructor; `declare` keeps the bundle from defining each one twice.
+  declare readonly code: FiretowerErrorCode;
+  declare readonly topic: string | undefined;
+  declare readonly serverCode: ErrorCode | undefined;
+  declare readonly closeCode: number | undefined;
+  declare readonly reason: string | undefined;
 
   constructor(code: FiretowerErrorCode, message: string, details: FiretowerErrorDetails = {}) {
     // `cause` only when there is one, so `'cause' in error` stays meaningful.

@@ -34,10 +34,6 @@ export interface PendingPublish {
 export class PublishQueue {
   private readonly entries = new Map<string, PendingPublish>();
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   queuedCount(): number {
     let count = 0;
     for (const entry of this.entries.values()) if (entry.status === 'queued') count++;

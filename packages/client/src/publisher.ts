@@ -27,11 +27,10 @@ interface PublisherLimits {
 
 const encoder = new TextEncoder();
 
-/** The per-call options, read defensively: anything but an object is no options, and a timeout must be a positive number. */
+/** The per-call options, read defensively: null or a primitive is no options, and a timeout must be a positive number. */
 function readOptions(given: unknown, defaultTimeoutMs: number): { excludeSelf: boolean; timeoutMs: number } {
-  const options = typeof given === 'object' && given !== null ? (given as PublishOptions) : {};
-  const timeoutMs = typeof options.timeoutMs === 'number' && options.timeoutMs > 0 ? options.timeoutMs : defaultTimeoutMs;
-  return { excludeSelf: Boolean(options.excludeSelf), timeoutMs };
+  const { excludeSelf, timeoutMs } = Object(given) as PublishOptions;
+  return { excludeSelf: !!excludeSelf, timeoutMs: typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : defaultTimeoutMs };
 }
 
 /**
@@ -106,7 +105,7 @@ export class Publisher {
       const culprit = this.queue.largestSent();
       if (culprit) {
         this.queue.take(culprit.id);
-        culprit.reject(new FiretowerError('too_large', 'the server closed the connection: message too big', { closeCode }));
+        culprit.reject(new FiretowerError('too_large', 'the server closed with 1009: message too big', { closeCode }));
       }
     }
     this.queue.requeueSent();

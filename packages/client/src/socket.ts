@@ -41,13 +41,15 @@ export const LocalCloseCode = {
 /** What a socket reports when it dies without a close frame (and what ws reports for ECONNREFUSED). */
 export const ABNORMAL_CLOSURE = 1006;
 
-const NO_WEBSOCKET =
-  'Firetower: no WebSocket implementation. In Node < 22, pass one: new Firetower(url, { WebSocket }) with `import { WebSocket } from "ws"`.';
-
 /** The implementation to use: the option, else the global one as it is now; undefined where there is none (server-side rendering). */
 export function findWebSocket(option: WebSocketConstructor | undefined): WebSocketConstructor | undefined {
   const found = option ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   return typeof found === 'function' ? found : undefined;
+}
+
+function pageBase(): string | undefined {
+  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  return typeof href === 'string' ? href : undefined;
 }
 
 /**
@@ -56,39 +58,18 @@ export function findWebSocket(option: WebSocketConstructor | undefined): WebSock
  * client is built anyway and connects once `connect()` runs where both exist.
  */
 export function cannotConnect(url: string, option: WebSocketConstructor | undefined): string | undefined {
-  if (!findWebSocket(option)) return NO_WEBSOCKET;
-  if (pageBase() === undefined && !isAbsolute(url)) {
-    return `Firetower: the relative URL ${JSON.stringify(url)} needs a page to resolve against; give an absolute ws:// or wss:// URL outside a browser.`;
-  }
+  if (!findWebSocket(option)) return 'Firetower: no WebSocket implementation; in Node < 22 pass { WebSocket } from "ws"';
+  // Absolute means it starts with a scheme; anything else needs a page.
+  if (pageBase() === undefined && !/^[a-z][\w+.-]*:/i.test(url)) return `Firetower: the relative URL ${url} needs a page`;
   return undefined;
 }
 
-function pageBase(): string | undefined {
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
-  return typeof href === 'string' ? href : undefined;
-}
-
-function isAbsolute(url: string): boolean {
-  try {
-    new URL(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Throws when the URL can never work, wherever the client runs; a relative URL is checked against a
- * placeholder page when there is no real one (server-side rendering), and for real on connect.
+ * Throws when the URL can never work, wherever the client runs; without a page (server-side
+ * rendering) a relative URL is checked against a placeholder one, and for real on connect.
  */
 export function checkUrl(url: string): void {
-  const base = pageBase();
-  try {
-    if (typeof url !== 'string') throw new TypeError('not a string');
-    new URL(url, base ?? 'http://placeholder.invalid/');
-  } catch {
-    throw new TypeError(`Firetower: ${JSON.stringify(String(url))} is not a valid URL`);
-  }
+  connectionUrl(typeof url === 'string' ? url : '//', '', pageBase() ?? 'http://a.invalid');
 }
 
 /**
@@ -96,13 +77,12 @@ export function checkUrl(url: string): void {
  * `<script>` page can use `new Firetower('/ws')`), and the clientId rides along so the server can
  * dedupe publishes re-sent after a reconnect.
  */
-export function connectionUrl(url: string, clientId: string): string {
-  const base = pageBase();
+export function connectionUrl(url: string, clientId: string, base = pageBase()): string {
   let parsed: URL;
   try {
-    parsed = base === undefined ? new URL(url) : new URL(url, base);
+    parsed = new URL(url, base);
   } catch {
-    throw new TypeError(`Firetower: ${JSON.stringify(url)} is not a valid URL${base === undefined ? ' (a relative URL needs a page to resolve against)' : ''}`);
+    throw new TypeError(`Firetower: invalid URL ${url}`);
   }
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
   else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
@@ -128,13 +108,8 @@ export function closeSocket(socket: WebSocketLike, code: number, reason: string,
     socket.close(code, reason);
   } catch (error) {
     failed(error);
-    try {
-      const terminate = (socket as { terminate?: unknown }).terminate;
-      if (typeof terminate === 'function') terminate.call(socket);
-      else socket.close();
-    } catch (again) {
-      failed(again);
-    }
+    // Only ws has terminate(); a browser's close() throws only for the values the client maps first.
+    (socket as { terminate?: () => void }).terminate?.();
   }
 }
 
@@ -147,5 +122,5 @@ export function randomId(): string {
   const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
   if (crypto?.randomUUID) return crypto.randomUUID();
   // Insecure contexts (plain http pages on another host) lack randomUUID; uniqueness is all we need.
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  return Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
 }

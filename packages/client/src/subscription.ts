@@ -1,5 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
-import { callbackError, emitIsolated, eventTopic } from './callbacks.js';
+import { callbackError, IsolatedEmitter } from './callbacks.js';
 import { FiretowerError } from './errors.js';
 import type { StateChange } from './events.js';
 import type { MessageHandler, TopicMessage } from './topics.js';
@@ -28,17 +27,18 @@ export interface TopicSubscriber {
 }
 
 /** The handle `subscribe()` returns. Handlers are counted per topic by the client: the server hears only the first subscribe and the last unsubscribe. */
-export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T>> implements TopicSubscriber {
-  readonly topics: readonly string[];
+export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvents<T>> implements TopicSubscriber {
+  // Assigned in the constructor; `declare` keeps the bundle from defining each one twice.
+  declare readonly topics: readonly string[];
   /**
    * Resolves when the server acknowledged every topic; rejects with a `FiretowerError`
    * (`refused`, `invalid`, or `closed` when the client or the handle was closed first).
    * Never reported as unhandled: awaiting it is optional.
    */
-  readonly ready: Promise<void>;
+  declare readonly ready: Promise<void>;
   private current: SubscriptionState = 'pending';
-  private readonly awaiting: Set<string>;
-  private settle: { resolve(): void; reject(error: FiretowerError): void } | undefined;
+  private declare readonly awaiting: Set<string>;
+  private declare settle: { resolve(): void; reject(error: FiretowerError): void } | undefined;
 
   /** @internal Created by `Firetower.subscribe()`. */
   constructor(
@@ -46,7 +46,7 @@ export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T
     private readonly handler: MessageHandler<T> | undefined,
     private readonly release: (subscription: Subscription<T>) => void,
     /** Where an app callback's exception goes: the client's `error` event. */
-    private readonly report: (error: FiretowerError) => void = () => {},
+    private readonly report: (error: FiretowerError) => void,
   ) {
     super();
     this.topics = topics;
@@ -64,7 +64,7 @@ export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T
   /** Stops the handler; the server is told once no other handle holds the topic. Idempotent. */
   unsubscribe(): void {
     if (this.current === 'failed' || this.current === 'unsubscribed') return;
-    this.abandonReady(new FiretowerError('closed', 'unsubscribed before the server acknowledged'));
+    this.abandonReady(new FiretowerError('closed', 'unsubscribed before the ack'));
     this.setState('unsubscribed');
     this.release(this);
   }
@@ -102,20 +102,15 @@ export class Subscription<T = unknown> extends EventEmitter<SubscriptionEvents<T
       try {
         this.handler(typed.data, typed);
       } catch (thrown) {
-        this.report(callbackError('a subscription handler', thrown, typed.topic));
+        this.report(callbackError('handler', thrown, typed.topic));
       }
     }
     this.emit('message', typed);
   }
 
-  /**
-   * Every event goes through here: each listener runs on its own, and one that throws (an app bug)
-   * is reported on the client's `error` event instead of unwinding into the client's receive path.
-   */
-  override emit<E extends EventEmitter.EventNames<SubscriptionEvents<T>>>(event: E, ...args: EventEmitter.EventArgs<SubscriptionEvents<T>, E>): boolean {
-    return emitIsolated(this as EventEmitter, event, args, (thrown) =>
-      this.report(callbackError(`a subscription '${event}' listener`, thrown, eventTopic(args) ?? this.topics[0])),
-    );
+  /** A listener threw: reported on the client's `error` event. */
+  protected listenerThrew(event: string, thrown: unknown, topic: string | undefined): void {
+    this.report(callbackError(`subscription '${event}' listener`, thrown, topic ?? this.topics[0]));
   }
 
   private setState(next: SubscriptionState): void {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { gzipSync } from 'node:zlib';
 import { build, type Options } from 'tsup';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
@@ -62,4 +63,11 @@ test('the bundle imports nothing and defines window.Firetower as the class', asy
   await waitFor(() => (page.received as unknown[]).length === 1, 10_000, 'the delivery in the page');
   expect(page.received).toEqual([{ hello: 'from a script tag' }]);
   vm.runInContext('client.close()', page);
+});
+
+test('the bundle stays under 8 KB gzipped', () => {
+  // A budget, not a measurement of speed: the page pays for every byte of the client.
+  const gzipped = gzipSync(bundle).byteLength;
+  console.log(`firetower.global.js: ${gzipped} bytes gzipped`);
+  expect(gzipped).toBeLessThan(8 * 1024);
 });

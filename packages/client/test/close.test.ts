@@ -27,8 +27,8 @@ describe('closeCodeFor / closeReasonFor', () => {
     // 3-byte characters: 41 make exactly 123.
     expect(closeReasonFor('€'.repeat(50))).toBe('€'.repeat(41));
     expect(bytes(closeReasonFor('a€😀é'.repeat(40)))).toBeLessThanOrEqual(123);
-    // A lone surrogate is sent as U+FFFD either way; say so.
-    expect(closeReasonFor('a\ud800b')).toBe('a\ufffdb');
+    // A lone surrogate counts as the 3 bytes of the U+FFFD it is sent as.
+    expect(closeReasonFor('\ud800'.repeat(50))).toBe('\ud800'.repeat(41));
     expect(closeReasonFor(undefined)).toBe('');
     expect(closeReasonFor('short')).toBe('short');
   });
