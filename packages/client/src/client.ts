@@ -443,7 +443,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   /** The app's `shouldReconnect`; one that throws is reported and the client reconnects, as it would without it. */
   private askShouldReconnect(code: number, reason: string): boolean {
     try {
-      return this.options.shouldReconnect({ code, reason }) !== false;
+      return !!this.options.shouldReconnect({ code, reason });
     } catch (thrown) {
       this.emit('error', callbackError('shouldReconnect', thrown));
       return true;

@@ -120,3 +120,20 @@ test("the browser's onmessage never throws either: a bare socket object stands i
   expect(client.state).toBe('open');
   client.close();
 });
+
+test('a shouldReconnect that throws is reported and the client reconnects', async () => {
+  const client = testClient(server.wsUrl, {
+    shouldReconnect: () => {
+      throw new Error('policy bug');
+    },
+  });
+  const errors: FiretowerError[] = [];
+  client.on('error', (error) => errors.push(error));
+  await client.ready(5_000);
+  const reopened = new Promise((resolve) => client.once('open', resolve));
+  server.ft.getTower(client.clientId)!.close(4004, 'go');
+  await reopened;
+  expect(client.state).toBe('open');
+  expect(errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['callback', 'policy bug']]);
+  expect(uncaught).toEqual([]);
+});
