@@ -46,6 +46,9 @@ export interface FiretowerEvents {
   reconnecting: [event: ReconnectingEvent];
   /** Every delivery on every topic this client holds. */
   message: [message: TopicMessage];
-  /** Errors no promise carries: a refusal on resubscribe, an error frame without an id, a failed socket. */
+  /**
+   * Errors no promise carries: a refusal on resubscribe, an error frame without an id, an app
+   * callback that threw (`callback`), the client's own unexpected exception (`internal`, no `serverCode`).
+   */
   error: [error: FiretowerError];
 }
