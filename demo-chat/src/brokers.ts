@@ -7,7 +7,7 @@ import type { RunningTopicService } from '@firetower/topic-service';
 import type { Broker } from '@firetower/server';
 
 export type BrokerChoice =
-  | { kind: 'topic-service'; url: string }
+  | { kind: 'topic-service'; url: string; token?: string }
   | { kind: 'redis'; url: string }
   | { kind: 'memory' };
 
@@ -18,7 +18,7 @@ export type BrokerChoice =
 export async function brokerFor(choice: BrokerChoice): Promise<Broker | undefined> {
   switch (choice.kind) {
     case 'topic-service':
-      return topicServiceBroker({ url: choice.url });
+      return topicServiceBroker(choice.token ? { url: choice.url, token: choice.token } : { url: choice.url });
     case 'redis': {
       const { redisBroker } = await import('@firetower/redis');
       return redisBroker({ url: choice.url });

@@ -17,6 +17,8 @@ export interface ChatClusterOptions {
   topicPort?: number;
   /** Use this topic service instead of starting one. */
   topicServiceUrl?: string;
+  /** The shared secret of the topic service at `topicServiceUrl`, if it has one. */
+  topicServiceToken?: string;
   /** Use Redis instead of a topic service. */
   redisUrl?: string;
   /** Passed to both nodes. */
@@ -43,7 +45,10 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
   let topicService: RunningTopicService | undefined;
   let choice: Exclude<BrokerChoice, { kind: 'memory' }>;
   if (options.redisUrl) choice = { kind: 'redis', url: options.redisUrl };
-  else if (options.topicServiceUrl) choice = { kind: 'topic-service', url: options.topicServiceUrl };
+  else if (options.topicServiceUrl) {
+    choice = { kind: 'topic-service', url: options.topicServiceUrl };
+    if (options.topicServiceToken) choice.token = options.topicServiceToken;
+  }
   else {
     topicService = await startLocalTopicService(options.topicPort ?? 0);
     choice = { kind: 'topic-service', url: topicService.url };

@@ -1,7 +1,7 @@
 /**
  * `pnpm demo:cluster`: a topic service on TOPIC_PORT (the service's default, 7070) and two chat
  * nodes on PORT (3000) and PORT+1, all in this process but talking over HTTP like separate machines.
- *   TOPIC_SERVICE_URL: use that topic service, start only the nodes.
+ *   TOPIC_SERVICE_URL: use that topic service, start only the nodes (TOPIC_SERVICE_TOKEN: its secret).
  *   REDIS_URL: share topics through Redis instead.
  *   GRPC_PORT: serve the gRPC push API on node A only (127.0.0.1, the admin token).
  */
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const admin = adminToken();
   const redisUrl = envString('REDIS_URL');
   const topicServiceUrl = envString('TOPIC_SERVICE_URL');
+  const topicServiceToken = envString('TOPIC_SERVICE_TOKEN');
   const grpcPort = envOptionalPort('GRPC_PORT');
   const cluster = await startChatCluster({
     port: envPort('PORT', 3000),
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     topicPort: envPort('TOPIC_PORT', DEFAULT_TOPIC_SERVICE_PORT),
     ...(redisUrl ? { redisUrl } : {}),
     ...(topicServiceUrl ? { topicServiceUrl } : {}),
+    ...(topicServiceToken ? { topicServiceToken } : {}),
     node: { adminToken: admin.token },
     ...(grpcPort === undefined ? {} : { grpcPort }),
   });

@@ -2,8 +2,12 @@
  * `pnpm demo`: one chat node with the topic service embedded in this process.
  *   PORT (3000), HOST (127.0.0.1; 0.0.0.0 to reach it from a phone), FIRETOWER_ADMIN_TOKEN,
  *   BROKER=memory to skip the topic service,
+ *   TOPIC_SERVICE_URL to use a running topic service instead of embedding one (TOPIC_SERVICE_TOKEN:
+ *   its secret): one node of a cluster, as docker-compose.yml runs two,
  *   GRPC_PORT to also serve the gRPC push API on 127.0.0.1 (same token as the admin API).
  */
+import { hostname } from 'node:os';
+import type { RunningTopicService } from '@firetower/topic-service';
 import { brokerFor, startLocalTopicService } from './brokers.js';
 import type { BrokerChoice } from './brokers.js';
 import { createChatServer } from './chat-server.js';
@@ -18,20 +22,20 @@ async function main(): Promise<void> {
   const admin = adminToken();
   const grpcPort = envOptionalPort('GRPC_PORT');
 
-  const topicService = envString('BROKER') === 'memory' ? undefined : await startLocalTopicService();
-  const choice: BrokerChoice = topicService ? { kind: 'topic-service', url: topicService.url } : { kind: 'memory' };
-  const broker = await brokerFor(choice);
+  const choice = await chooseBroker();
+  const topicService = choice.embedded;
+  const broker = await brokerFor(choice.broker);
   const chat = await createChatServer({
     port,
     host,
     adminToken: admin.token,
-    nodeName: topicService ? 'single node · embedded topic service' : 'single node · memory broker',
+    nodeName: choice.nodeName,
     ...(broker ? { broker } : {}),
     ...(grpcPort === undefined ? {} : { grpcPort }),
   });
 
   log(`chat on ${chat.url}  (open it in two tabs)`);
-  log(topicService ? `topic service embedded at ${topicService.url}` : 'memory broker (BROKER=memory)');
+  log(choice.description);
   if (chat.grpc) log(`gRPC push API on ${chat.grpc.address} (token: the admin token)`);
   log(dashboardLine(chat.url, admin));
   log('Ctrl-C to stop');
@@ -40,6 +44,35 @@ async function main(): Promise<void> {
     await chat.close({ maxRetryAfterMs: 1000 });
     await topicService?.close();
   }, log);
+}
+
+/** BROKER=memory, TOPIC_SERVICE_URL (a running service), or a topic service embedded here. */
+async function chooseBroker(): Promise<{
+  broker: BrokerChoice;
+  embedded: RunningTopicService | undefined;
+  nodeName: string;
+  description: string;
+}> {
+  if (envString('BROKER') === 'memory') {
+    return { broker: { kind: 'memory' }, embedded: undefined, nodeName: 'single node · memory broker', description: 'memory broker (BROKER=memory)' };
+  }
+  const url = envString('TOPIC_SERVICE_URL');
+  if (url) {
+    const token = envString('TOPIC_SERVICE_TOKEN');
+    return {
+      broker: token ? { kind: 'topic-service', url, token } : { kind: 'topic-service', url },
+      embedded: undefined,
+      nodeName: envString('NODE_NAME') ?? `node ${hostname()}`,
+      description: `topic service at ${url}`,
+    };
+  }
+  const embedded = await startLocalTopicService();
+  return {
+    broker: { kind: 'topic-service', url: embedded.url },
+    embedded,
+    nodeName: 'single node · embedded topic service',
+    description: `topic service embedded at ${embedded.url}`,
+  };
 }
 
 main().catch((error: unknown) => {

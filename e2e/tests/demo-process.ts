@@ -2,12 +2,15 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
 
 /** Variables the demos read: cleared so the developer's shell cannot change what is tested. */
-const DEMO_VARIABLES = ['PORT', 'HOST', 'TOPIC_PORT', 'TOPIC_SERVICE_URL', 'REDIS_URL', 'BROKER', 'GRPC_PORT', 'FIRETOWER_ADMIN_TOKEN'];
+const DEMO_VARIABLES = [
+  'PORT', 'HOST', 'NODE_NAME', 'TOPIC_PORT', 'TOPIC_SERVICE_URL', 'TOPIC_SERVICE_TOKEN', 'REDIS_URL', 'BROKER', 'GRPC_PORT',
+  'FIRETOWER_ADMIN_TOKEN', 'TOPIC_SERVICE_HOST', 'TOPIC_SERVICE_PORT',
+];
 
 /**
  * A demo entry point of demo-chat/dist run as `pnpm demo` / `pnpm demo:cluster` run it: its own
@@ -32,12 +35,12 @@ export class DemoProcess {
     return DemoProcess.command(process.execPath, [fileURLToPath(new URL(`../../${script}`, import.meta.url))], env, dirname(script));
   }
 
-  /** Any command, from `cwd` (relative to the repository's root). */
+  /** Any command, from `cwd` (absolute, or relative to the repository's root). */
   static command(command: string, args: string[], env: Record<string, string>, cwd = '.'): DemoProcess {
     const base = { ...process.env };
     for (const name of DEMO_VARIABLES) delete base[name];
     return new DemoProcess(
-      spawn(command, args, { cwd: repoPath(cwd), env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(command, args, { cwd: isAbsolute(cwd) ? cwd : repoPath(cwd), env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
     );
   }
 
