@@ -4,7 +4,7 @@
  * receiver on Node, where it would be an uncaught exception and a stuck connection).
  */
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { Firetower, type FiretowerError, type FiretowerState, type WebSocketLike } from '@firetower/client';
+import { Firetower, LocalCloseCode, type CloseEvent, type FiretowerError, type FiretowerState, type WebSocketLike } from '@firetower/client';
 import { closeClients, startTestServer, testClient, waitFor, type TestServer } from './support.js';
 
 let server: TestServer;
@@ -136,4 +136,45 @@ test('a shouldReconnect that throws is reported and the client reconnects', asyn
   expect(client.state).toBe('open');
   expect(errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['callback', 'policy bug']]);
   expect(uncaught).toEqual([]);
+});
+
+test("the client's own unexpected exception is reported as internal, and it starts over on a new socket (3003)", () => {
+  const sockets: FlakySocket[] = [];
+  class FlakySocket implements WebSocketLike {
+    explode = false;
+    closedWith: number | undefined;
+    onopen: WebSocketLike['onopen'] = null;
+    onmessage: WebSocketLike['onmessage'] = null;
+    onclose: WebSocketLike['onclose'] = null;
+    onerror: WebSocketLike['onerror'] = null;
+    constructor() {
+      sockets.push(this);
+    }
+    // Stands in for a bug deep in the client: the first socket breaks the moment the client uses it.
+    get readyState(): number {
+      if (this.explode) throw new RangeError('broken socket');
+      return 1;
+    }
+    send(): void {}
+    close(code?: number): void {
+      this.closedWith = code;
+    }
+  }
+  const client = new Firetower('ws://page.invalid/ws', { WebSocket: FlakySocket, reconnectDelayMinMs: 1, reconnectDelayMaxMs: 1 });
+  const errors: FiretowerError[] = [];
+  const closes: CloseEvent[] = [];
+  client.on('error', (error) => errors.push(error));
+  client.on('close', (event) => closes.push(event));
+  client.subscribe('/page');
+  sockets[0]!.explode = true;
+  expect(() => sockets[0]!.onopen!({})).not.toThrow();
+  expect(errors.map((e) => [e.code, e.serverCode, (e.cause as Error).message])).toEqual([['internal', undefined, 'broken socket']]);
+  expect(sockets[0]!.closedWith).toBe(LocalCloseCode.InternalError);
+  // It broke while opening, so no 'close' event (that is for connections that were open).
+  expect(closes).toEqual([]);
+  expect(client.state).toBe('reconnecting');
+  client.connect(); // retry now instead of waiting for the backoff timer
+  sockets[1]!.onopen!({});
+  expect(client.state).toBe('open');
+  client.close();
 });
