@@ -1,4 +1,4 @@
-import { DASHBOARD_SCRIPT } from './dashboard-script.js';
+import { DASHBOARD_SCRIPT } from './dashboard/script.generated.js';
 
 export interface DashboardPageOptions {
   /** Absolute path of the JSON stats feed, e.g. '/firetower/api/stats'. */

@@ -63,6 +63,12 @@ export interface BrokerStatus {
   droppedPublishes: number;
   /** Cluster nodes with their lag in ms, when the broker knows them. */
   nodes?: Array<{ nodeId: string; lagMs: number; topics?: number }>;
+  /**
+   * A persistent failure the broker cannot fix by retrying (a wrong token, a refused port, replies
+   * it cannot trust), shown on the dashboard and in `/api/stats` until it clears. Reported once
+   * through `onError` when it starts.
+   */
+  error?: { code: string; message: string; since: number };
 }
 
 export interface Broker {
