@@ -78,9 +78,12 @@ const anyCall = fc.oneof(
 );
 let callsSent = 0;
 
+const CALLS = fuzzParameters(200);
+const JSON_TEXTS = fuzzParameters(100);
+
 describe('fuzzing the gRPC API (fast-check)', () => {
   it('answers every hostile call with a status; the process, the other calls and a bystander carry on', async () => {
-    const parameters = fuzzParameters(200);
+    const { testTimeoutMs: _, ...parameters } = CALLS;
     const property = fc.asyncProperty(fc.array(anyCall, { minLength: 1, maxLength: 4 }), async (calls) => {
       const { client } = stack;
       // Concurrent, so a fault in one call would show in the others.
@@ -110,10 +113,10 @@ describe('fuzzing the gRPC API (fast-check)', () => {
       throw new Error(`gRPC fuzz failed; rerun with FUZZ_SEED=${parameters.seed}\n${fc.defaultReportMessage(details) ?? ''}`);
     }
     console.info(`gRPC fuzz: ${details.numRuns} runs, ${callsSent} hostile calls, seed ${parameters.seed}, ${marker} bystander markers received`);
-  }, 60_000);
+  }, CALLS.testTimeoutMs);
 
   it('never throws on arbitrary data_json text alone (Publish into a subscribed topic)', async () => {
-    const parameters = fuzzParameters(100);
+    const { testTimeoutMs: _, ...parameters } = JSON_TEXTS;
     const ws = await subscriber(stack.node, ['/fuzz/json']);
     const property = fc.asyncProperty(dataJson, async (text) => {
       const status = await statusOf(stack.client.unary('Publish', { topic: '/fuzz/json', dataJson: text }, { deadlineMs: DEADLINE_MS }));
@@ -123,5 +126,5 @@ describe('fuzzing the gRPC API (fast-check)', () => {
     ws.close();
     if (details.failed) throw new Error(`gRPC data_json fuzz failed; rerun with FUZZ_SEED=${parameters.seed}\n${fc.defaultReportMessage(details) ?? ''}`);
     expect(faults).toEqual([]);
-  }, 60_000);
+  }, JSON_TEXTS.testTimeoutMs);
 });

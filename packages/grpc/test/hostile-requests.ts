@@ -109,12 +109,21 @@ export const rawCall: fc.Arbitrary<{ method: string; bytes: Buffer }> = fc.recor
 /**
  * fast-check parameters: a fixed seed in CI (reproducible), a random one elsewhere, always known
  * so it can be printed; FUZZ_RUNS scales a run up, FUZZ_SEED replays one. A failing property whose
- * calls hang would spend a deadline per shrinking step: the whole check is cut off at 40 s and
- * counted as a failure, so the seed is still printed.
+ * calls hang would spend a deadline per shrinking step: the check is cut off 10 s before the
+ * test's own timeout (`testTimeoutMs`, which grows with the runs) and counted as a failure, so the
+ * seed is still printed.
  */
-export function fuzzParameters(defaultRuns: number): { numRuns: number; seed: number; interruptAfterTimeLimit: number; markInterruptAsFailure: boolean } {
+export function fuzzParameters(defaultRuns: number): {
+  numRuns: number;
+  seed: number;
+  interruptAfterTimeLimit: number;
+  markInterruptAsFailure: boolean;
+  testTimeoutMs: number;
+} {
   const numRuns = Number(process.env.FUZZ_RUNS) || defaultRuns;
   const fromEnv = Number(process.env.FUZZ_SEED);
   const seed = Number.isInteger(fromEnv) && process.env.FUZZ_SEED !== '' ? fromEnv : process.env.CI ? 20261130 : (Math.random() * 2 ** 31) | 0;
-  return { numRuns, seed, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: true };
+  // About 7 ms per run on a quiet machine; 30 ms leaves room for a loaded one.
+  const testTimeoutMs = Math.max(60_000, numRuns * 30);
+  return { numRuns, seed, interruptAfterTimeLimit: testTimeoutMs - 10_000, markInterruptAsFailure: true, testTimeoutMs };
 }
