@@ -91,7 +91,11 @@ export async function freePortPair(): Promise<number> {
     await once(first, 'listening');
     const port = (first.address() as { port: number }).port;
     const second = createServer().listen(port + 1, '127.0.0.1');
-    const ok = await Promise.race([once(second, 'listening').then(() => true), once(second, 'error').then(() => false)]);
+    // Not events.once: it rejects on 'error', which here only means "taken".
+    const ok = await new Promise<boolean>((resolve) => {
+      second.once('listening', () => resolve(true));
+      second.once('error', () => resolve(false));
+    });
     await Promise.all([new Promise((r) => first.close(r)), ok ? new Promise((r) => second.close(r)) : undefined]);
     if (ok && port < 65535) return port;
   }
