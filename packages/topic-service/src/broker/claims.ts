@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { TopicServiceClientError } from '../errors.js';
-import { KEY_LIMITS, type ClaimsRequest, type ClaimsResponse } from '../wire.js';
+import { KEY_LIMITS, type ClaimsRequest } from '../wire.js';
 import type { ServiceClient } from './client.js';
 import { withDeadline } from './deadline.js';
+import { claimsReply } from '../replies.js';
 
 /**
  * A key as the service stores it. A longer key than the service takes is hashed instead of
@@ -85,15 +86,15 @@ export class ClaimBatcher {
 export async function postClaims(client: ServiceClient, body: ClaimsRequest, closed: AbortSignal, timeoutMs: number): Promise<boolean[]> {
   const res = await withDeadline(timeoutMs, closed, async (deadline) => {
     try {
-      return await client.request<Partial<ClaimsResponse> | null>('POST', '/v1/claims', body, deadline.signal);
+      return await client.request('POST', '/v1/claims', body, deadline.signal, claimsReply);
     } catch (error) {
       if (closed.aborted) throw new TopicServiceClientError('not_running', 'claimKey: the topic-service broker closed');
       if (deadline.timedOut) throw new TopicServiceClientError('timeout', `claimKey: no answer within ${timeoutMs} ms`);
       throw error;
     }
   });
-  const fresh = res?.fresh;
-  if (!Array.isArray(fresh) || fresh.length !== body.keys.length || !fresh.every((f) => typeof f === 'boolean')) {
+  const fresh = res.fresh;
+  if (fresh.length !== body.keys.length) {
     throw new TopicServiceClientError('bad_response', `POST /v1/claims: expected ${body.keys.length} booleans in "fresh"`);
   }
   return fresh;

@@ -48,6 +48,12 @@ export interface TopicServiceBrokerOptions {
   onError?: (error: TopicServiceClientError) => void;
   /** How long the service may fail to answer before that is reported. @default 3000 */
   reportAfterMs?: number;
+  /**
+   * Largest reply body read from the service; a bigger one is abandoned mid-stream and counts as
+   * `bad_response`. Above the service's largest poll response (`maxPollBytes`, 4 MiB, plus one
+   * entry of up to its `maxBodyBytes`). @default 16777216 (16 MiB)
+   */
+  maxResponseBytes?: number;
 }
 
 export type ResolvedOptions = Required<Omit<TopicServiceBrokerOptions, 'token' | 'nodeId' | 'onError'>>;
@@ -67,5 +73,6 @@ export function resolveOptions(options: TopicServiceBrokerOptions): ResolvedOpti
     startTimeoutMs: options.startTimeoutMs ?? 5000,
     replayWindowMs: options.replayWindowMs ?? 2000,
     reportAfterMs: options.reportAfterMs ?? 3000,
+    maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
   };
 }

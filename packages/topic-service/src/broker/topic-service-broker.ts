@@ -9,9 +9,11 @@ import {
   type ControlCommand,
   type TopicCount,
 } from '@firetower/server';
-import { TopicServiceClientError, TopicServiceConfigError } from '../errors.js';
-import { isFetchBlockedPort } from '../ports.js';
-import type { NodesResponse, PollResponse, RegisterResponse, TopicResponse, TopicsResponse, WirePublish } from '../wire.js';
+import { TopicServiceClientError } from '../errors.js';
+import { checkUrl } from './check-url.js';
+import type { z } from 'zod';
+import { controlReply, nodesReply, okReply, pollReply, publishReply, registerReply, topicReply, topicsReply } from '../replies.js';
+import type { PollResponse, WirePublish } from '../wire.js';
 import { backoff, sleep } from './backoff.js';
 import { ClaimBatcher, postClaims, wireKey } from './claims.js';
 import { ServiceClient } from './client.js';
@@ -24,6 +26,13 @@ import { LinkHealth, type LinkProblem } from './health.js';
 import { aborted, withDeadline } from './deadline.js';
 
 const debug = createDebug('firetower:topic-service:broker');
+
+/**
+ * How far a poll's numbering may jump past our cursor beyond the drops it reports. A real gap
+ * comes from outbox overflow, reported in `dropped` (a lost response can hide some of that
+ * count, never millions: an outbox holds `maxOutboxEntries`, 50000 by default).
+ */
+const MAX_UNREPORTED_GAP = 1_000_000;
 
 export type { TopicServiceBrokerOptions };
 
@@ -77,12 +86,16 @@ export class TopicServiceBroker implements Broker {
   private loops: Promise<void>[] = [];
 
   private readonly health: LinkHealth;
+  /** Consecutive `unknown_node` answers: the re-registration backoff step. */
+  private lostStep = 0;
+  /** The service's longest poll hold (from registration). */
+  private maxWaitMs = Number.POSITIVE_INFINITY;
   private readonly onError: ((error: TopicServiceClientError) => void) | undefined;
 
   constructor(options: TopicServiceBrokerOptions) {
     checkUrl(options.url);
-    this.client = new ServiceClient(options.url, options.token);
     this.opts = resolveOptions(options);
+    this.client = new ServiceClient(options.url, options.token, this.opts.maxResponseBytes);
     this.onError = options.onError;
     this.health = new LinkHealth(this.opts.reportAfterMs, (error) => this.reportProblem(error));
     this.maxBatch = this.opts.maxBatch;
@@ -169,7 +182,7 @@ export class TopicServiceBroker implements Broker {
   async count(topic: string): Promise<number> {
     try {
       await this.countsSettled();
-      const res = await this.call<TopicResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}`);
+      const res = await this.call('GET', `/v1/topics/${encodeURIComponent(topic)}`, topicReply);
       return res.count;
     } catch (error) {
       debug('count(%s) falls back to local: %s', topic, (error as Error).message);
@@ -180,7 +193,7 @@ export class TopicServiceBroker implements Broker {
   async topics(): Promise<TopicCount[]> {
     try {
       await this.countsSettled();
-      return (await this.call<TopicsResponse>('GET', '/v1/topics')).topics;
+      return (await this.call('GET', '/v1/topics', topicsReply)).topics;
     } catch (error) {
       debug('topics() falls back to local: %s', (error as Error).message);
       return [...(this.node?.localCounts() ?? [])].sort((a, b) => b.count - a.count);
@@ -198,7 +211,7 @@ export class TopicServiceBroker implements Broker {
     if (this.health.problem) status.error = { ...this.health.problem };
     if (this.state === 'connected') {
       try {
-        const { nodes } = await this.call<NodesResponse>('GET', '/v1/nodes', undefined, 2000);
+        const { nodes } = await this.call('GET', '/v1/nodes', nodesReply, undefined, 2000);
         status.nodes = nodes.map((n) => ({ nodeId: n.nodeId, lagMs: n.lagMs, topics: n.topics }));
       } catch {
         // status stays useful without the node list
@@ -223,7 +236,7 @@ export class TopicServiceBroker implements Broker {
     await Promise.allSettled(this.loops);
     if (wasRegistered) {
       const path = `/v1/nodes/${encodeURIComponent(this.nodeId)}?epoch=${encodeURIComponent(this.epoch)}`;
-      await withDeadline(1000, undefined, (d) => this.client.request('DELETE', path, undefined, d.signal)).catch(() => undefined);
+      await withDeadline(1000, undefined, (d) => this.client.request('DELETE', path, undefined, d.signal, okReply)).catch(() => undefined);
     }
   }
 
@@ -243,9 +256,10 @@ export class TopicServiceBroker implements Broker {
       this.assertOpen();
       try {
         const body = this.instance === undefined ? { nodeId: this.nodeId, epoch: this.epoch } : { nodeId: this.nodeId, epoch: this.epoch, previous: this.instance };
-        const reg = await this.call<RegisterResponse>('POST', '/v1/nodes/register', body);
+        const reg = await this.call('POST', '/v1/nodes/register', registerReply, body);
         this.client.session = reg.session;
         this.maxBatch = Math.max(1, Math.min(this.opts.maxBatch, reg.maxBatch));
+        this.maxWaitMs = reg.maxWaitMs;
         if (this.instance !== undefined && reg.instance !== this.instance) {
           // The service restarted: what it accepted last may have died in its outboxes. Send it
           // again ahead of the buffer; receivers drop the copies they already had.
@@ -259,7 +273,7 @@ export class TopicServiceBroker implements Broker {
         const all = this.node?.localCounts() ?? [];
         for (let i = 0; i === 0 || i < all.length; i += this.maxBatch) {
           const changes = all.slice(i, i + this.maxBatch);
-          await this.call('POST', this.nodePath('/counts'), { epoch: this.epoch, full: i === 0, changes });
+          await this.call('POST', this.nodePath('/counts'), okReply, { epoch: this.epoch, full: i === 0, changes });
         }
         this.assertOpen();
         this.ack = 0;
@@ -306,6 +320,7 @@ export class TopicServiceBroker implements Broker {
         await this.send(batch);
         this.outgoing.commit(batch);
         if (batch.kind !== 'counts') this.replay.accepted(batch.entries, performance.now());
+        this.lostStep = 0;
         this.reachable();
         this.waiters.settle();
         step = 0;
@@ -320,11 +335,11 @@ export class TopicServiceBroker implements Broker {
     const epoch = this.epoch;
     switch (batch.kind) {
       case 'counts':
-        return this.call('POST', this.nodePath('/counts'), { epoch, changes: batch.changes });
+        return this.call('POST', this.nodePath('/counts'), okReply, { epoch, changes: batch.changes });
       case 'messages':
-        return this.call('POST', this.nodePath('/publish'), publishBody(epoch, batch.seq, batch.messages, this.keyTtlMs()));
+        return this.call('POST', this.nodePath('/publish'), publishReply, publishBody(epoch, batch.seq, batch.messages, this.keyTtlMs()));
       case 'control':
-        return this.call('POST', this.nodePath('/control'), { epoch, seq: batch.seq, command: batch.command });
+        return this.call('POST', this.nodePath('/control'), controlReply, { epoch, seq: batch.seq, command: batch.command });
     }
   }
 
@@ -332,7 +347,10 @@ export class TopicServiceBroker implements Broker {
   private async onFailure(error: unknown, generation: number, step: number, batch?: OutgoingBatch): Promise<number> {
     const code = error instanceof TopicServiceClientError ? error.code : 'network';
     if (code === 'unknown_node') {
+      // Register again, but not in a hot loop: a service that forgets us at once (a fake, a
+      // flapping proxy) gets a growing delay; the first one after a real restart costs ~100 ms.
       this.lost(generation);
+      await sleep(backoff(this.lostStep++, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
       return 0;
     }
     if (batch?.kind === 'messages' && code === 'bad_request' && stripKeys(batch.messages)) {
@@ -358,6 +376,7 @@ export class TopicServiceBroker implements Broker {
 
   private async pollLoop(): Promise<void> {
     let step = 0;
+    let emptyStep = 0;
     while (!this.isClosed()) {
       let generation: number;
       try {
@@ -367,15 +386,39 @@ export class TopicServiceBroker implements Broker {
       }
       const path = `${this.nodePath('/poll')}?epoch=${encodeURIComponent(this.epoch)}&ack=${this.ack}&wait=${this.opts.pollWaitMs}`;
       try {
-        const res = await this.call<PollResponse>('GET', path, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs);
+        const asked = performance.now();
+        const res = await this.call('GET', path, pollReply, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs, (r) => this.checkNumbering(r));
         if (generation !== this.generation || this.isClosed()) continue;
         this.take(res);
         this.reachable();
         step = 0;
+        if (res.items.length > 0) this.lostStep = 0;
+        // A long-poll that comes back empty long before its wait is not the service's behaviour
+        // (it holds the request until something is queued): back off instead of spinning.
+        const empty = res.items.length === 0 && res.counts.length === 0 && res.dropped === 0;
+        if (empty && performance.now() - asked < Math.min(this.opts.pollWaitMs, this.maxWaitMs) / 2) {
+          await sleep(backoff(emptyStep++, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
+        } else {
+          emptyStep = 0;
+        }
       } catch (error) {
         if (this.isClosed()) return;
         step = await this.onFailure(error, generation, step);
       }
+    }
+  }
+
+  /**
+   * Refuse a response whose numbering jumps far beyond what it reports dropped: acknowledging an
+   * absurd cursor (999999999999999) would skip every later entry, forever.
+   */
+  private checkNumbering(res: PollResponse): void {
+    const skipped = res.from - (this.ack + 1);
+    if (skipped > res.dropped + MAX_UNREPORTED_GAP) {
+      throw new TopicServiceClientError(
+        'bad_response',
+        `poll: entries numbered from ${res.from} after cursor ${this.ack} with ${res.dropped} reported dropped: not the service's numbering`,
+      );
     }
   }
 
@@ -406,9 +449,18 @@ export class TopicServiceBroker implements Broker {
 
   // ---- helpers ----
 
-  private async call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
+  /** One request under a deadline, its reply checked against `schema`; feeds the link's health. */
+  private async call<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    body?: unknown,
+    timeoutMs = this.opts.requestTimeoutMs,
+    verify?: (answer: z.output<S>) => void,
+  ): Promise<z.output<S>> {
     try {
-      const answer = await withDeadline(timeoutMs, this.closer.signal, (deadline) => this.client.request<T>(method, path, body, deadline.signal));
+      const answer = await withDeadline(timeoutMs, this.closer.signal, (deadline) => this.client.request(method, path, body, deadline.signal, schema));
+      verify?.(answer);
       this.health.ok();
       return answer;
     } catch (error) {
@@ -473,22 +525,3 @@ export class TopicServiceBroker implements Broker {
   }
 }
 
-/** Refuse, at construction, a URL the broker could never reach (fetch refuses blocked ports). */
-function checkUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TopicServiceConfigError('bad_url', `topic-service broker: "${String(url).slice(0, 200)}" is not a URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TopicServiceConfigError('bad_url', `topic-service broker: ${parsed.protocol} URLs are not supported (http: or https:)`);
-  }
-  const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
-  if (isFetchBlockedPort(port)) {
-    throw new TopicServiceConfigError(
-      'bad_port',
-      `topic-service broker: port ${port} is on the Fetch standard's blocked-port list, so fetch refuses it ("bad port"); run the service on another port (the default is 7070)`,
-    );
-  }
-}

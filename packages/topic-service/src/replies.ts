@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The service's replies as schemas: the service's contract tests check its real answers against
+ * them, and the broker checks every answer it gets. An answer that does not fit is `bad_response`
+ * (the broker backs off and shows the problem; it never acts on it).
+ */
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Outbox sequence numbers: integers the service counts up from 1 (0 = nothing yet). */
+const position = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const text = z.string().max(1024);
+
+export const okReply = z.object({ ok: z.literal(true) }).loose();
+
+export const registerReply = z
+  .object({
+    nodeId: z.string(),
+    epoch: z.string(),
+    instance: z.string().min(1).max(200),
+    session: z.string().min(16).max(200),
+    leaseMs: z.number().int().min(1),
+    maxWaitMs: z.number().int().min(0),
+    maxBatch: z.number().int().min(1),
+  })
+  .loose();
+
+export const publishReply = z
+  .object({ ok: z.literal(true), accepted: count, deliveries: count, held: count.optional(), duplicates: count.optional() })
+  .loose();
+
+export const controlReply = z
+  .object({ ok: z.literal(true), deliveries: count, held: count.optional(), duplicates: count.optional() })
+  .loose();
+
+const control = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('kickUser'), userId: z.string(), reason: z.string().optional() }),
+  z.object({ kind: z.literal('unsubscribeUser'), userId: z.string(), topic: z.string() }),
+  z.object({ kind: z.literal('removeTopic'), topic: z.string() }),
+]);
+
+const origin = { origin: z.string().max(512).optional(), seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() };
+
+export const wireItem = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), topic: z.string().min(1), data: z.string(), exclude: z.string().optional(), ...origin }),
+  z.object({ kind: z.literal('control'), command: control, ...origin }),
+]);
+
+export const pollReply = z
+  .object({
+    from: position.min(1),
+    cursor: position,
+    items: z.array(wireItem),
+    dropped: count,
+    counts: z.array(z.string()),
+  })
+  .loose()
+  .refine((r) => r.cursor - r.from + 1 === r.items.length, { message: 'cursor - from + 1 must equal the number of items' });
+
+export const topicsReply = z.object({ topics: z.array(z.object({ topic: z.string(), count }).loose()) }).loose();
+
+export const topicReply = z.object({ topic: z.string(), count, exists: z.boolean() }).loose();
+
+export const nodesReply = z
+  .object({ nodes: z.array(z.object({ nodeId: z.string(), lagMs: z.number().min(0), topics: count }).loose()) })
+  .loose();
+
+export const claimsReply = z.object({ fresh: z.array(z.boolean()) }).loose();
+
+export const errorReply = z.object({ error: z.object({ code: z.string().max(64), message: text.or(z.string()) }).loose() }).loose();
