@@ -12,6 +12,8 @@ export interface ResolvedOptions<AppData> {
   limits: Readonly<Limits>;
   allowedOrigins: ReadonlySet<string> | '*';
   allowedHosts: ReadonlySet<string> | undefined;
+  /** Shared permessage-deflate; undefined when off. */
+  compression: { threshold: number } | undefined;
   heartbeatIntervalMs: number;
   rawDelivery: boolean;
   /** maxQueueBytes and slowConsumerPolicy, one object every outbox of the node shares. */
@@ -46,6 +48,15 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   return value;
 }
 
+/** Below this many bytes a delivery goes uncompressed by default (see the README's Compression section). */
+export const DEFAULT_COMPRESSION_THRESHOLD = 256;
+
+function resolveCompression(option: FiretowerOptions<unknown>['compression']): { threshold: number } | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return Object.freeze({ threshold: DEFAULT_COMPRESSION_THRESHOLD });
+  return Object.freeze({ threshold: nonNegative(option.threshold, DEFAULT_COMPRESSION_THRESHOLD, 'compression.threshold') });
+}
+
 export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {}): ResolvedOptions<AppData> {
   const limits: Limits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) {
@@ -60,9 +71,10 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     limits: Object.freeze(limits),
     allowedOrigins: origins === '*' ? '*' : new Set(origins.map(normaliseOrigin)),
     allowedHosts: options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((host) => host.toLowerCase())),
+    compression: resolveCompression(options.compression),
     heartbeatIntervalMs: nonNegative(options.heartbeatIntervalMs, 25_000, 'heartbeatIntervalMs'),
     rawDelivery: options.rawDelivery ?? false,
-    outbox: outboxLimits(nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'), options.slowConsumerPolicy ?? 'drop-oldest'),
+    outbox: outboxLimits(nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'), options.slowConsumerPolicy ?? 'drop-oldest', resolveCompression(options.compression)?.threshold),
     maxInboundQueue: Math.max(1, nonNegative(options.maxInboundQueue, 256, 'maxInboundQueue')),
     readTimeoutMs: nonNegative(options.readTimeoutMs, 5_000, 'readTimeoutMs'),
     dedupeWindowMs: nonNegative(options.dedupeWindowMs, 60_000, 'dedupeWindowMs'),

@@ -191,6 +191,17 @@ export interface FiretowerOptions<AppData = Record<string, unknown>> {
    * position. @default undefined (every host)
    */
   allowedHosts?: string[];
+  /**
+   * Shared permessage-deflate (RFC 7692): each delivery is compressed once, however many
+   * subscribers it reaches, and the same compressed frame goes to every connection that negotiated
+   * the extension (every browser offers it); others get the plain frame. Deliveries smaller than
+   * `threshold` bytes are sent uncompressed (compressing them costs more than it saves). Replies
+   * (acks, errors) are never compressed. Inflating client frames stays bounded by
+   * `limits.maxFrameBytes` (a compressed frame that would inflate past it closes with 1009).
+   * `true` means `{ threshold: 256 }`. @default false
+   * @example firetower({ compression: true })
+   */
+  compression?: boolean | { threshold?: number };
   /** Heartbeat text frame interval, and ws ping interval for half-open detection. 0 disables. @default 25000 */
   heartbeatIntervalMs?: number;
   /** Deliver only the raw `data` instead of the `{type,topic,data}` envelope (firetower v0.4 style). @default false */

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import express, { type Express } from 'express';
 import expressWs from 'express-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { DEFAULT_LIMITS } from '@firetower/protocol';
 import { createAdminRouter } from '../admin/index.js';
 import { createApi } from '../core/api.js';
 import { FiretowerError } from '../errors.js';
@@ -10,7 +11,7 @@ import type { FiretowerNode } from '../core/node.js';
 import type { FiretowerApi, FiretowerOptions } from '../types.js';
 import { isPromiseLike } from '../core/settle.js';
 import { refusalBody, type UpgradeVerdict } from './upgrade.js';
-import { absorbServerErrors, serverOf, setMaxPayload, takeOverConnections } from './ws-edge.js';
+import { absorbServerErrors, enablePerMessageDeflate, serverOf, setMaxPayload, takeOverConnections } from './ws-edge.js';
 
 /** What `firetower()` returns: an Express sub-app that is also the server-side API. */
 export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & FiretowerApi<AppData>;
@@ -19,6 +20,16 @@ export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & F
 type Endpoint = FiretowerNode<never>;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+/**
+ * Negotiated when an endpoint has `compression` on. `serverNoContextTakeover` makes ws answer with
+ * `server_no_context_takeover`, which RFC 7692 §7.1.1.1 lets a server add to its response even when
+ * the client did not offer it: it promises that every message we send is compressed on its own,
+ * which is what lets one compressed frame serve every subscriber. ws itself never compresses
+ * (`threshold` out of reach, and every send of ours passes `compress: false`); it only inflates
+ * client frames, bounded by `maxPayload` (1009 past it, without inflating the rest).
+ */
+const PER_MESSAGE_DEFLATE = Object.freeze({ serverNoContextTakeover: true, threshold: Number.MAX_SAFE_INTEGER });
 
 const NOT_ATTACHED_HINT =
   'a WebSocket upgrade reached Express but not Firetower: when you create the HTTP server yourself ' +
@@ -73,15 +84,22 @@ class UpgradeRegistry {
 
   register(path: string, endpoint: Endpoint): void {
     this.endpoints.set(path, endpoint);
-    const maxPayload = Math.max(...[...this.endpoints.values()].map((e) => e.options.limits.maxFrameBytes));
-    for (const wss of this.servers) setMaxPayload(wss, maxPayload);
+    for (const wss of this.servers) setMaxPayload(wss, this.maxPayload());
+    if (endpoint.options.compression !== undefined) for (const wss of this.servers) enablePerMessageDeflate(wss, PER_MESSAGE_DEFLATE);
+  }
+
+  /** One ws server serves every endpoint of an HTTP server: it takes the largest frame limit. */
+  private maxPayload(): number {
+    const limits = [...this.endpoints.values()].map((e) => e.options.limits.maxFrameBytes);
+    return limits.length > 0 ? Math.max(...limits) : DEFAULT_LIMITS.maxFrameBytes;
   }
 
   private wsOptions() {
+    const compression = [...this.endpoints.values()].some((e) => e.options.compression !== undefined);
     return {
-      perMessageDeflate: false,
+      perMessageDeflate: compression ? PER_MESSAGE_DEFLATE : false,
       clientTracking: false,
-      maxPayload: 64 * 1024,
+      maxPayload: this.maxPayload(),
       verifyClient: (
         info: { origin: string | undefined; req: IncomingMessage },
         done: VerifyDone,
@@ -129,8 +147,8 @@ export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options:
   const bind = (app: Express, server: Server | undefined, fullPath: string): void => {
     owner = app;
     const registry = registryFor(app);
-    registry.serve(server);
     registry.register(fullPath, endpoint);
+    registry.serve(server);
   };
 
   if (node.options.serveClient) sub.get(`${prefix}/client.js`, serveClientBundle);

@@ -40,6 +40,20 @@ export function setMaxPayload(wss: WebSocketServer, bytes: number): void {
 }
 
 /**
+ * ws reads `options.perMessageDeflate` on each upgrade, so turning it on after construction
+ * negotiates the extension for later connections: needed when a firetower instance with
+ * `compression` is mounted on an app whose ws server already exists (another instance made it).
+ */
+export function enablePerMessageDeflate(wss: WebSocketServer, options: object): void {
+  const current = (wss as { options?: { perMessageDeflate?: unknown } }).options;
+  if (current === undefined || !('perMessageDeflate' in current)) {
+    debug('ws server has no options.perMessageDeflate: compression is not negotiated on this server');
+    return;
+  }
+  if (current.perMessageDeflate === false) current.perMessageDeflate = options;
+}
+
+/**
  * The ws server re-emits its HTTP server's 'error'. The HTTP server belongs to the app, which
  * handles (or crashes on) that error itself; without a listener here the same error would also
  * be thrown a second time from the ws server. Logged under DEBUG=firetower:edge.

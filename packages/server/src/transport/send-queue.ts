@@ -1,9 +1,9 @@
-import { corkForTurn, netSocketOf, rawWriterOf, SharedFrame, whenDrained, type Corkable } from './writer.js';
+import { acceptsSharedDeflate, corkForTurn, netSocketOf, rawWriterOf, SharedFrame, whenDrained, type Corkable } from './writer.js';
 import type { SlowConsumerPolicy } from '../types.js';
 
 /** The part of a ws WebSocket the outbox writes to. */
 export interface WritableSocket {
-  send(data: Buffer | string, options: { binary: boolean }): void;
+  send(data: Buffer | string, options: { binary: boolean; compress: boolean }): void;
   readonly bufferedAmount: number;
   readonly readyState: number;
 }
@@ -31,7 +31,9 @@ export interface OutboxEvents {
 /** `direct`: frames go straight to the socket. `backlogged`: the socket is full, frames wait here. */
 type OutboxState = 'direct' | 'backlogged' | 'closed';
 
-const TEXT = Object.freeze({ binary: false });
+// compress: false on every ws.send: ws must never compress on its own (per-socket zlib contexts,
+// and its sender would queue while deflating, which pre-encoded frames must never overtake).
+const TEXT = Object.freeze({ binary: false, compress: false });
 
 function sizeOf(frame: Frame): number {
   return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.payload.length;
@@ -43,10 +45,12 @@ export interface OutboxLimits {
   /** Socket buffer level above which frames queue here instead (half of maxQueueBytes). */
   readonly highWater: number;
   readonly policy: SlowConsumerPolicy;
+  /** Shared permessage-deflate: deliveries of at least this many bytes go compressed; undefined when off. */
+  readonly compressThreshold: number | undefined;
 }
 
-export function outboxLimits(maxQueueBytes: number, policy: SlowConsumerPolicy): OutboxLimits {
-  return Object.freeze({ maxQueueBytes, highWater: Math.max(1, Math.floor(maxQueueBytes / 2)), policy });
+export function outboxLimits(maxQueueBytes: number, policy: SlowConsumerPolicy, compressThreshold?: number): OutboxLimits {
+  return Object.freeze({ maxQueueBytes, highWater: Math.max(1, Math.floor(maxQueueBytes / 2)), policy, compressThreshold });
 }
 
 /** The frames waiting while a socket is backed up; exists only during a backlog. */
@@ -95,6 +99,8 @@ export class Outbox implements Corkable {
   corkedTurn = 0;
   /** Where pre-encoded shared frames go; undefined when ws internals do not allow it. */
   private readonly raw: ReturnType<typeof rawWriterOf>;
+  /** Shared deliveries go compressed: the node has compression on and this socket negotiated it. */
+  private readonly deflate: boolean;
   private state: OutboxState = 'direct';
   private backlog: Backlog | undefined;
   // Made when the socket first backs up: most connections never need it.
@@ -107,6 +113,7 @@ export class Outbox implements Corkable {
   ) {
     this.net = netSocketOf(ws);
     this.raw = rawWriterOf(ws);
+    this.deflate = limits.compressThreshold !== undefined && this.raw !== undefined && acceptsSharedDeflate(ws);
   }
 
   /** Queue or write one frame. False when it was dropped or the outbox is closed. */
@@ -127,7 +134,7 @@ export class Outbox implements Corkable {
   private send(frame: Frame): void {
     corkForTurn(this);
     if (typeof frame === 'string') this.ws.send(frame, TEXT);
-    else if (this.raw !== undefined && this.ws.readyState === OPEN) this.raw.write(frame.wire);
+    else if (this.raw !== undefined && this.ws.readyState === OPEN) this.raw.write(this.deflate ? frame.deflatedWire(this.limits.compressThreshold!) : frame.wire);
     else this.ws.send(frame.payload, TEXT);
   }
 

@@ -15,6 +15,8 @@
  * wrapper), writes use plain `ws.send` and backlogs are polled instead of awaiting 'drain'.
  */
 
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+
 /** What we need of the net.Socket under a ws WebSocket. */
 interface NetSocketLike {
   cork(): void;
@@ -27,23 +29,54 @@ interface NetSocketLike {
 
 /**
  * A frame written to many sockets: the payload (for `ws.send`) and, built on first use, the
- * complete unmasked WebSocket text frame (for writing to the net socket directly).
+ * complete unmasked WebSocket text frame (for writing to the net socket directly), and the same
+ * frame compressed (for connections that negotiated permessage-deflate): each is made at most once
+ * per publish, however many subscribers it reaches.
  */
 export class SharedFrame {
   private encoded: Buffer | undefined;
+  private deflated: Buffer | undefined;
   constructor(readonly payload: Buffer) {}
 
   get wire(): Buffer {
     return (this.encoded ??= encodeTextFrame(this.payload));
   }
+
+  /** The compressed frame (RSV1 set), or the plain one when the payload is under `threshold` or does not shrink. */
+  deflatedWire(threshold: number): Buffer {
+    if (this.deflated !== undefined) return this.deflated;
+    const compressed = this.payload.length < threshold ? undefined : deflateMessage(this.payload);
+    this.deflated = compressed === undefined || compressed.length >= this.payload.length ? this.wire : encodeFrame(compressed, FIN_TEXT | RSV1);
+    return this.deflated;
+  }
+}
+
+const FIN_TEXT = 0x81;
+/** RFC 7692 §6: RSV1 on the first frame marks a compressed message. */
+const RSV1 = 0x40;
+const SYNC_FLUSH_TAIL = 4;
+
+/**
+ * RFC 7692 §7.2.1: DEFLATE the message on its own (no context from earlier messages, which is what
+ * `server_no_context_takeover` promises the client), end with a sync flush, and drop the flush's
+ * trailing 0x00 0x00 0xff 0xff. Synchronous: the message is small, done once per publish, and the
+ * fan-out must write it in this turn to keep the order of deliveries.
+ */
+function deflateMessage(payload: Buffer): Buffer {
+  const out = deflateRawSync(payload, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  return out.subarray(0, out.length - SYNC_FLUSH_TAIL);
 }
 
 /** RFC 6455 §5.2: FIN + opcode 1 (text), no mask (server to client), 7/16/64-bit length. */
 export function encodeTextFrame(payload: Buffer): Buffer {
+  return encodeFrame(payload, FIN_TEXT);
+}
+
+function encodeFrame(payload: Buffer, firstByte: number): Buffer {
   const length = payload.length;
   const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81;
+  frame[0] = firstByte;
   if (length < 126) {
     frame[1] = length;
   } else if (length < 65536) {
@@ -60,7 +93,9 @@ export function encodeTextFrame(payload: Buffer): Buffer {
 
 /**
  * The net socket to write pre-encoded frames to, when this ws connection allows it: the socket is
- * there, ws has a sender, and no extension (permessage-deflate) is negotiated.
+ * there, ws has a sender, and no extension other than permessage-deflate is negotiated. With
+ * permessage-deflate, ws's sender only queues while it compresses, and Firetower never asks it to
+ * (every `ws.send` of ours passes `compress: false`), so frames written here keep their order.
  */
 export function rawWriterOf(ws: object): NetSocketLike | undefined {
   const net = netSocketOf(ws);
@@ -68,7 +103,25 @@ export function rawWriterOf(ws: object): NetSocketLike | undefined {
   const internals = ws as { _sender?: unknown; _extensions?: unknown };
   if (typeof internals._sender !== 'object' || internals._sender === null) return undefined;
   if (typeof internals._extensions !== 'object' || internals._extensions === null) return undefined;
-  return Object.keys(internals._extensions).length === 0 ? net : undefined;
+  const names = Object.keys(internals._extensions);
+  return names.length === 0 || (names.length === 1 && names[0] === PERMESSAGE_DEFLATE) ? net : undefined;
+}
+
+const PERMESSAGE_DEFLATE = 'permessage-deflate';
+
+/**
+ * True when the connection negotiated permessage-deflate in the form a shared compressed frame
+ * needs: `server_no_context_takeover` (every message compressed on its own) and the full 32 KiB
+ * window (a client that asked for a smaller `server_max_window_bits` gets plain frames, which a
+ * server may always send). Read from the negotiated parameters ws keeps on its extension object
+ * (its public `extensions` has the names only); anything unexpected means plain frames.
+ */
+export function acceptsSharedDeflate(ws: object): boolean {
+  const extensions = (ws as { _extensions?: Record<string, { params?: Record<string, unknown> } | undefined> })._extensions;
+  const params = extensions?.[PERMESSAGE_DEFLATE]?.params;
+  if (typeof params !== 'object' || params === null) return false;
+  const bits = params.server_max_window_bits;
+  return params.server_no_context_takeover === true && (bits === undefined || bits === 15);
 }
 
 function isNetSocketLike(value: unknown): value is NetSocketLike {
