@@ -183,7 +183,7 @@ describe('topic service HTTP API', () => {
     const held = call('GET', '/v1/nodes/b/poll?wait=15000');
     await waitFor(() => service!.core.nodeInfos()[1]!.polling, 5000, 'b holds a poll');
     // Drive the lease clock past the lease: a (idle) expires, b (holding a poll) does not.
-    service!.core.sweep(Date.now() + 60_001);
+    service!.core.sweep(performance.now() + 60_001);
     expect((await call('GET', '/v1/topics/t')).body.count).toBe(1);
     expect((await call('GET', '/v1/nodes')).body.nodes.map((n: { nodeId: string }) => n.nodeId)).toEqual(['b']);
     const poll = await call('GET', '/v1/nodes/a/poll?wait=0');

@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import { TopicServiceClientError, type TopicServiceClientErrorCode } from '../errors.js';
 
 /**
@@ -32,7 +33,7 @@ export class LinkHealth {
   constructor(
     private readonly reportAfterMs: number,
     private readonly report: (error: TopicServiceClientError) => void,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = () => monotonicNow(),
   ) {}
 
   get problem(): LinkProblem | undefined {

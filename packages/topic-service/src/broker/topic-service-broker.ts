@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
 import {
@@ -319,7 +320,7 @@ export class TopicServiceBroker implements Broker {
       try {
         await this.send(batch);
         this.outgoing.commit(batch);
-        if (batch.kind !== 'counts') this.replay.accepted(batch.entries, performance.now());
+        if (batch.kind !== 'counts') this.replay.accepted(batch.entries, monotonicNow());
         this.lostStep = 0;
         this.reachable();
         this.waiters.settle();
@@ -386,7 +387,7 @@ export class TopicServiceBroker implements Broker {
       }
       const path = `${this.nodePath('/poll')}?epoch=${encodeURIComponent(this.epoch)}&ack=${this.ack}&wait=${this.opts.pollWaitMs}`;
       try {
-        const asked = performance.now();
+        const asked = monotonicNow();
         const res = await this.call('GET', path, pollReply, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs, (r) => this.checkNumbering(r));
         if (generation !== this.generation || this.isClosed()) continue;
         this.take(res);
@@ -396,7 +397,7 @@ export class TopicServiceBroker implements Broker {
         // A long-poll that comes back empty long before its wait is not the service's behaviour
         // (it holds the request until something is queued): back off instead of spinning.
         const empty = res.items.length === 0 && res.counts.length === 0 && res.dropped === 0;
-        if (empty && performance.now() - asked < Math.min(this.opts.pollWaitMs, this.maxWaitMs) / 2) {
+        if (empty && monotonicNow() - asked < Math.min(this.opts.pollWaitMs, this.maxWaitMs) / 2) {
           await sleep(backoff(emptyStep++, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
         } else {
           emptyStep = 0;

@@ -14,6 +14,7 @@ import { KeyStore } from './key-store.js';
 import { NodeRecord, type PollSink } from './node-record.js';
 import { TopicRegistry } from './registry.js';
 import { SequenceTable } from './sequences.js';
+import { monotonicNow } from '../clock.js';
 
 const debug = createDebug('firetower:topic-service');
 
@@ -121,7 +122,7 @@ export class TopicServiceCore {
     this.keys = new KeyStore(this.limits.maxKeys);
     this.grace = new RestartGrace(this.limits.graceMs);
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
-    this.sweeper = setInterval(() => this.sweep(Date.now()), every);
+    this.sweeper = setInterval(() => this.sweep(monotonicNow()), every);
     this.sweeper.unref();
   }
 
@@ -195,7 +196,7 @@ export class TopicServiceCore {
     const duplicates = seq === undefined ? 0 : this.sequences.seen(origin.nodeId, origin.epoch, seq, messages.length);
     if (seq !== undefined && messages.length > 0) this.sequences.applied(origin.nodeId, origin.epoch, seq + messages.length - 1);
     const fresh = duplicates === 0 ? messages : messages.slice(duplicates);
-    const now = Date.now();
+    const now = monotonicNow();
     const ttl = this.keyTtl(keyTtlMs);
     for (const message of fresh) {
       if (message.key === undefined) continue;
@@ -274,7 +275,7 @@ export class TopicServiceCore {
       throw new TopicServiceError('poll_in_progress', `node ${nodeId} already has a poll outstanding`);
     }
     node.outbox.ack(ack);
-    node.lastSeen = Date.now();
+    node.lastSeen = monotonicNow();
     const wait = Math.min(waitMs, this.limits.maxWaitMs);
     if (node.hasNews() || wait <= 0) {
       sink.answer(200, this.takeResponse(node));
@@ -286,7 +287,7 @@ export class TopicServiceCore {
       if (node.poll.state === 'held' && node.poll.held.sink === sink) {
         clearTimeout(node.poll.held.timer);
         node.poll = { state: 'idle' };
-        node.lastSeen = Date.now();
+        node.lastSeen = monotonicNow();
       }
     };
   }
@@ -298,7 +299,7 @@ export class TopicServiceCore {
    */
   claim(keys: readonly string[], ttlMs: number): boolean[] {
     this.assertRunning();
-    const now = Date.now();
+    const now = monotonicNow();
     const ttl = this.keyTtl(ttlMs);
     this.keys.sweep(now);
     const fresh = keys.map((key) => this.keys.claim(key, ttl, now));
@@ -320,7 +321,7 @@ export class TopicServiceCore {
     return this.registry.list();
   }
 
-  nodeInfos(now = Date.now()): NodeInfo[] {
+  nodeInfos(now = monotonicNow()): NodeInfo[] {
     const out: NodeInfo[] = [];
     for (const node of this.nodes.values()) {
       out.push({
@@ -338,7 +339,11 @@ export class TopicServiceCore {
     return out.sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
   }
 
-  /** Expire nodes whose lease ran out. Public so a test can drive it with a chosen clock. */
+  /**
+   * Expire nodes whose lease ran out; `now` on the monotonic clock (`performance.now()`), so a
+   * wall-clock step (NTP, a VM resume) neither expires every lease nor stops expiry. Public so a
+   * test can drive it with a chosen clock.
+   */
   sweep(now: number): void {
     this.keys.sweep(now);
     for (const node of [...this.nodes.values()]) {
@@ -397,7 +402,7 @@ export class TopicServiceCore {
     const { sink, timer } = node.poll.held;
     clearTimeout(timer);
     node.poll = { state: 'idle' };
-    node.lastSeen = Date.now();
+    node.lastSeen = monotonicNow();
     return sink;
   }
 

@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import { Outbox } from './outbox.js';
 
 /** Where a held poll's answer goes; the HTTP layer implements it over one response. */
@@ -22,8 +23,10 @@ export class NodeRecord {
   readonly topics = new Map<string, number>();
   /** Topics this node has whose cluster-wide count changed since its last poll response. */
   readonly countHints = new Set<string>();
+  /** Wall-clock time of registration, for people (`GET /v1/nodes`). */
   readonly registeredAt = Date.now();
-  lastSeen = Date.now();
+  /** Monotonic ms of the last poll's end: the lease is a duration, never measured on the wall clock. */
+  lastSeen = monotonicNow();
   /** Entries queued for this node since it registered (messages and commands). */
   received = 0;
   poll: { state: 'idle' } | { state: 'held'; held: HeldPoll } = { state: 'idle' };
