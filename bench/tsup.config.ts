@@ -12,6 +12,7 @@ export default defineConfig({
     'servers/socketio': 'src/servers/socketio.ts',
     'servers/firetower': 'src/servers/firetower.ts',
     'servers/collect-on-signal': 'src/servers/collect-on-signal.ts',
+    'servers/loop-delay': 'src/servers/loop-delay.ts',
     'profile-summary': 'src/profile-summary.ts',
   },
   format: ['esm'],

@@ -19,9 +19,24 @@ export interface Launched {
   readonly name: string;
   readonly pid: number;
   readonly port: number;
-  /** A full garbage collection in every Node process of this one (a no-op for redis-server). */
-  collectGarbage(): Promise<void>;
+  /**
+   * A full garbage collection in every Node process of this one; resolves with the heap used
+   * after it (0 for redis-server, which has nothing to collect).
+   */
+  collectGarbage(): Promise<number>;
+  /** One-second event-loop delay periods the process reported (only when started with `loopDelay`). */
+  loopDelays(): readonly LoopDelayPeriod[];
   stop(): Promise<void>;
+}
+
+/** What servers/loop-delay.ts prints once a period (times in ms; `at` is the period's end on `now()`). */
+export interface LoopDelayPeriod {
+  at: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Samples in the period. */
+  count: number;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -71,29 +86,64 @@ export const COLLECTOR_FLAGS: readonly string[] = [
   '--expose-gc',
   '--import',
   new URL('./servers/collect-on-signal.js', import.meta.url).href,
+  // Idle unless the process is started with BENCH_LOOP_DELAY_MS (see servers/loop-delay.ts).
+  '--import',
+  new URL('./servers/loop-delay.js', import.meta.url).href,
 ];
 
-function collector(name: string, child: ChildProcess): () => Promise<void> {
+/** The environment that turns on servers/loop-delay.ts: one line per period of this many ms. */
+export const loopDelayEnv = (periodMs: number): NodeJS.ProcessEnv => ({ BENCH_LOOP_DELAY_MS: String(periodMs) });
+
+function collector(name: string, child: ChildProcess): () => Promise<number> {
   return () =>
     new Promise((resolve, reject) => {
       let buffered = '';
       const timer = setTimeout(() => finish(new LaunchError(`${name} did not collect garbage within ${COLLECT_TIMEOUT_MS} ms`)), COLLECT_TIMEOUT_MS);
       const onData = (chunk: Buffer): void => {
         buffered = (buffered + chunk.toString()).slice(-4096);
-        if (buffered.includes('"collected":true')) finish(undefined);
+        const line = /\{"collected":true[^\n]*\}/.exec(buffered)?.[0];
+        if (line === undefined) return;
+        let heapUsed = Number.NaN;
+        try {
+          heapUsed = (JSON.parse(line) as { heapUsed?: number }).heapUsed ?? Number.NaN;
+        } catch {
+          // a torn line: the collection happened all the same
+        }
+        finish(undefined, heapUsed);
       };
-      function finish(error: Error | undefined): void {
+      function finish(error: Error | undefined, heapUsed = Number.NaN): void {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         if (error !== undefined) reject(error);
-        else resolve();
+        else resolve(heapUsed);
       }
       child.stdout?.on('data', onData);
       child.kill('SIGUSR2');
     });
 }
 
-const nothingToCollect = async (): Promise<void> => {};
+const nothingToCollect = async (): Promise<number> => 0;
+
+/** Keeps the loop-delay lines a process prints (servers/loop-delay.ts). */
+function loopDelayLines(child: ChildProcess): () => readonly LoopDelayPeriod[] {
+  const periods: LoopDelayPeriod[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (!line.startsWith('{"loopDelay"')) continue;
+      try {
+        periods.push((JSON.parse(line) as { loopDelay: LoopDelayPeriod }).loopDelay);
+      } catch {
+        // not ours
+      }
+    }
+  });
+  return () => periods;
+}
 
 /** Keeps the tail of a process's output for error messages. */
 function tail(child: ChildProcess): () => string {
@@ -145,9 +195,11 @@ export async function launchNodeServer(
   script: string,
   args: string[] = [],
   nodeFlags: string[] = [],
+  env?: NodeJS.ProcessEnv,
 ): Promise<Launched & { readonly nodePid: number; readonly ready: Record<string, unknown> }> {
-  const child = spawnRaised(process.execPath, [...COLLECTOR_FLAGS, ...nodeFlags, script, ...args]);
+  const child = spawnRaised(process.execPath, [...COLLECTOR_FLAGS, ...nodeFlags, script, ...args], env);
   const output = tail(child);
+  const loopDelays = loopDelayLines(child);
   let nodePid = 0;
   let readyLine: Record<string, unknown> = {};
   const port = await waitFor(name, child, output, (line) => {
@@ -163,7 +215,7 @@ export async function launchNodeServer(
     }
   });
   // `exec` in the shell keeps the pid, but the ready line is the authority.
-  return { name, pid: nodePid, nodePid, port, ready: readyLine, collectGarbage: collector(name, child), stop: stopper(name, child) };
+  return { name, pid: nodePid, nodePid, port, ready: readyLine, collectGarbage: collector(name, child), loopDelays, stop: stopper(name, child) };
 }
 
 function portAccepts(port: number): Promise<boolean> {
@@ -182,11 +234,12 @@ function portAccepts(port: number): Promise<boolean> {
  * program (`command` is this Node) gets the collector preloaded; anything else has no garbage
  * collector to ask.
  */
-export async function launchListening(name: string, command: string, args: string[], port: number): Promise<Launched> {
+export async function launchListening(name: string, command: string, args: string[], port: number, env?: NodeJS.ProcessEnv): Promise<Launched> {
   const isNode = command === process.execPath;
   if (isNode) args = [...COLLECTOR_FLAGS, ...args];
-  const child = spawnRaised(command, args);
+  const child = spawnRaised(command, args, env);
   const output = tail(child);
+  const loopDelays = loopDelayLines(child);
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -198,7 +251,14 @@ export async function launchListening(name: string, command: string, args: strin
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { name, pid: child.pid!, port, collectGarbage: isNode ? collector(name, child) : nothingToCollect, stop: stopper(name, child) };
+  return {
+    name,
+    pid: child.pid!,
+    port,
+    collectGarbage: isNode ? collector(name, child) : nothingToCollect,
+    loopDelays,
+    stop: stopper(name, child),
+  };
 }
 
 export async function launchRedis(): Promise<Launched> {

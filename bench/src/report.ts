@@ -14,7 +14,10 @@ export interface RunRecord {
   error?: string;
 }
 
-/** Medians over repeats; `lost` and foreign deliveries are the worst repeat (any loss matters). */
+/**
+ * Medians over repeats; `lost`, foreign deliveries, scale's event-loop delay and its counts after
+ * closing are the worst repeat.
+ */
 export interface Summary {
   target: TargetName;
   via: PublishVia | undefined;
@@ -45,8 +48,11 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<RowName, 
       const m = {} as Measurement;
       if (ok.length > 0) {
         for (const key of Object.keys(ok[0]!) as Key[]) m[key] = median(ok.map((x) => x[key]));
-        m.lost = Math.max(...ok.map((x) => x.lost));
-        m.duplicates = Math.max(...ok.map((x) => x.duplicates));
+        // Any loss matters, and so does any second of a slow event loop or anything left after closing.
+        for (const worst of ['lost', 'duplicates', 'loopDelayP99Ms', 'loopDelayMaxMs', 'connectionsAfterClose', 'topicsAfterClose'] as const) {
+          const values = ok.map((x) => x[worst]).filter((v) => Number.isFinite(v));
+          m[worst] = values.length > 0 ? Math.max(...values) : Number.NaN;
+        }
       }
       const foreign = group.flatMap((x) => {
         const brokers = (x.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
@@ -180,12 +186,92 @@ function idleTable(byTarget: Map<RowName, Summary>): string {
   return table(['target', 'RSS/conn KB', '× ws-raw', '× cork', '× sio', 'whole KB', '× ws-raw', 'conn/s', 'srv RSS MB'], rows);
 }
 
+/** compression: wire bytes and server CPU per delivery beside uncompressed firetower and ws's per-socket deflate. */
+function compressionTable(byTarget: Map<RowName, Summary>): string {
+  const plain = byTarget.get('firetower')?.m;
+  const perSocket = byTarget.get('ws-raw-deflate')?.m;
+  const rows = [...byTarget].map(([target, s]) => {
+    const m = s.m;
+    return [
+      target,
+      `${fmt(m.deflateNegotiated)} / ${fmt(m.connections - 1)}`,
+      fmt(m.wireBytesPerDelivery),
+      ratio(plain?.wireBytesPerDelivery, m.wireBytesPerDelivery),
+      fmt(m.serverCpuUsPerDelivery, 2),
+      ratio(m.serverCpuUsPerDelivery, plain?.serverCpuUsPerDelivery),
+      ratio(m.serverCpuUsPerDelivery, perSocket?.serverCpuUsPerDelivery),
+      fmt(m.deliveredPerSec),
+      fmt(m.lost),
+      fmt(m.latencyP50Ms, 1),
+      fmt(m.latencyP99Ms, 1),
+      fmt(m.serverCpuPct),
+      fmt(m.serverRssMb),
+      fmt(m.loadgenCpuPct),
+    ];
+  });
+  return table(
+    ['target', 'deflate', 'wire B/delivery', 'fewer × ft', 'srv CPU µs/delivery', '× ft', '× ws-deflate', 'delivered/s', 'lost', 'p50 ms', 'p99 ms', 'srv CPU %', 'srv RSS MB', 'loadgen CPU %'],
+    rows,
+  );
+}
+
+/** idle-deflate: idle's figures beside firetower (whose server declines the extension the same clients offer). */
+function idleDeflateTable(byTarget: Map<RowName, Summary>): string {
+  const plain = byTarget.get('firetower')?.m;
+  const raw = byTarget.get('ws-raw')?.m;
+  const rows = [...byTarget].map(([target, s]) => {
+    const m = s.m;
+    return [
+      target,
+      fmt(m.rssPerConnKb, 1),
+      ratio(m.rssPerConnKb, plain?.rssPerConnKb),
+      ratio(m.rssPerConnKb, raw?.rssPerConnKb),
+      fmt(m.rssPerConnKbWhole, 1),
+      ratio(m.rssPerConnKbWhole, plain?.rssPerConnKbWhole),
+      fmt(m.connectionsPerSec),
+      fmt(m.serverRssMb),
+    ];
+  });
+  return table(['target', 'RSS/conn KB', '× firetower', '× ws-raw', 'whole KB', '× firetower', 'conn/s', 'srv RSS MB'], rows);
+}
+
+/** scale: memory, event-loop delay, the trickle's deliveries and what closing everything left. */
+function scaleTable(byTarget: Map<RowName, Summary>): string {
+  const raw = byTarget.get('ws-raw')?.m;
+  const rows = [...byTarget].map(([target, s]) => {
+    const m = s.m;
+    return [
+      target,
+      fmt(m.connections),
+      fmt(m.connectionsPerSec),
+      fmt(m.rssPerConnKb, 1),
+      ratio(m.rssPerConnKb, raw?.rssPerConnKb),
+      fmt(m.rssPerConnKbWhole, 1),
+      fmt(m.loopDelayP99Ms, 1),
+      fmt(m.loopDelayMaxMs, 1),
+      fmt(m.deliveredPerSec),
+      fmt(m.latencyP99Ms, 1),
+      fmt(m.lost),
+      `${fmt(m.connectionsAfterClose)} / ${fmt(m.topicsAfterClose)}`,
+      `${fmt(m.heapBaselineMb, 1)} → ${fmt(m.heapLoadedMb, 1)} → ${fmt(m.heapAfterCloseMb, 1)}`,
+      fmt(m.serverRssMb),
+    ];
+  });
+  return table(
+    ['target', 'conns', 'conn/s', 'RSS/conn KB', '× ws-raw', 'whole KB', 'loop p99 ms', 'loop max ms', 'delivered/s', 'p99 ms', 'lost', 'after close conns / topics', 'heap MB before → open → closed', 'srv RSS MB'],
+    rows,
+  );
+}
+
 const TITLES: Record<ScenarioName, string> = {
   fanout: 'Fan-out',
   'many-topics': 'Many topics',
   latency: 'Latency at a fixed rate',
   idle: 'Idle connections',
   'publish-api': 'Publish API (a back end pushing into the fan-out)',
+  compression: 'Compression (1 KB JSON at a fixed rate, clients offer permessage-deflate)',
+  'idle-deflate': 'Idle connections with permessage-deflate offered',
+  scale: 'Scale (connections on one node, a trickle of publishes)',
 };
 
 export interface Goal {
@@ -232,6 +318,46 @@ function goals(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
   return out;
 }
 
+/** Issue 20: shared permessage-deflate and 100,000 connections on one node. */
+function goals20(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
+  const get = (s: ScenarioName, t: TargetName): Measurement | undefined => {
+    const found = summary.get(s)?.get(t);
+    return found && found.runs > 0 ? found.m : undefined;
+  };
+  const out: Goal[] = [];
+  const check = (text: string, value: number | undefined, met: (v: number) => boolean, show: (v: number) => string): void => {
+    if (value === undefined || !Number.isFinite(value)) out.push({ text, met: undefined, figure: 'not measured' });
+    else out.push({ text, met: met(value), figure: show(value) });
+  };
+  const times = (v: number): string => `${v.toFixed(2)}×`;
+  const deflate = get('compression', 'firetower-deflate');
+  const plain = get('compression', 'firetower');
+  const perSocket = get('compression', 'ws-raw-deflate');
+  if (deflate !== undefined || plain !== undefined) {
+    check('compression: firetower-deflate wire bytes ≥ 3× fewer than firetower', div(plain?.wireBytesPerDelivery, deflate?.wireBytesPerDelivery), (r) => r >= 3, times);
+    check('compression: firetower-deflate server CPU/delivery ≤ 1.3× firetower', div(deflate?.serverCpuUsPerDelivery, plain?.serverCpuUsPerDelivery), (r) => r <= 1.3, times);
+    check('compression: firetower-deflate server CPU/delivery ≤ 0.25× ws-raw-deflate', div(deflate?.serverCpuUsPerDelivery, perSocket?.serverCpuUsPerDelivery), (r) => r <= 0.25, times);
+  }
+  const idleDeflate = get('idle-deflate', 'firetower-deflate');
+  const idlePlain = get('idle-deflate', 'firetower');
+  if (idleDeflate !== undefined || idlePlain !== undefined) {
+    check('idle-deflate: firetower-deflate RSS/conn (negotiated) ≤ 1.2× firetower (declined)', div(idleDeflate?.rssPerConnKb, idlePlain?.rssPerConnKb), (r) => r <= 1.2, times);
+  }
+  const scale = get('scale', 'firetower');
+  if (scale !== undefined) {
+    const at = `at ${fmt(scale.connections)} connections`;
+    check(`scale: firetower RSS/conn ≤ 1.1× ws-raw ${at}`, div(scale.rssPerConnKb, get('scale', 'ws-raw')?.rssPerConnKb), (r) => r <= 1.1, times);
+    check(`scale: firetower event-loop delay p99 ≤ 20 ms in every second, heartbeats included`, scale.loopDelayP99Ms, (v) => v <= 20, (v) => `${v.toFixed(1)} ms (max ${fmt(scale.loopDelayMaxMs, 1)} ms)`);
+    check('scale: firetower counts 0 connections and 0 topics after every connection closed', scale.connectionsAfterClose + scale.topicsAfterClose, (v) => v === 0, () => `${fmt(scale.connectionsAfterClose)} / ${fmt(scale.topicsAfterClose)}`);
+    check('scale: firetower lost 0 of the trickle', scale.lost, (v) => v === 0, (v) => fmt(v));
+  }
+  return out;
+}
+
+function div(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b;
+}
+
 export function renderReport(records: RunRecord[], header: string[]): string {
   const summary = summarise(records);
   const parts: string[] = [...header, ''];
@@ -239,16 +365,18 @@ export function renderReport(records: RunRecord[], header: string[]): string {
     parts.push(`### ${TITLES[scenario]}`, '');
     if (scenario === 'latency') parts.push(latencyTable(byTarget));
     else if (scenario === 'idle') parts.push(idleTable(byTarget));
+    else if (scenario === 'compression') parts.push(compressionTable(byTarget));
+    else if (scenario === 'idle-deflate') parts.push(idleDeflateTable(byTarget));
+    else if (scenario === 'scale') parts.push(scaleTable(byTarget));
     else if (scenario === 'publish-api') parts.push(publishApiTable(byTarget));
     else parts.push(throughputTable(byTarget));
     const errors = [...byTarget].flatMap(([t, s]) => s.errors.map((e) => `- ${t}: ${e}`));
     if (errors.length > 0) parts.push('', 'Errors:', ...errors);
     parts.push('');
   }
-  parts.push('### Goals (issue 8)', '');
-  for (const g of goals(summary)) {
-    const mark = g.met === undefined ? '·' : g.met ? '✔' : '✘';
-    parts.push(`- ${mark} ${g.text}: ${g.figure}`);
-  }
+  const line = (g: Goal): string => `- ${g.met === undefined ? '·' : g.met ? '✔' : '✘'} ${g.text}: ${g.figure}`;
+  parts.push('### Goals (issue 8)', '', ...goals(summary).map(line));
+  const later = goals20(summary);
+  if (later.length > 0) parts.push('', '### Goals (issue 20)', '', ...later.map(line));
   return parts.join('\n') + '\n';
 }

@@ -14,15 +14,24 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './loadgen/client.js';
 import { renderReport, type RunRecord } from './report.js';
-import { ALL_SCENARIOS, DEFAULT_SCENARIOS, PUBLISH_API_VIAS, scenario as scenarioOf } from './scenarios.js';
+import type { LoopDelayPeriod } from './launch.js';
+import {
+  ALL_SCENARIOS,
+  DEFAULT_SCENARIOS,
+  defaultTargets,
+  LOOP_DELAY_PERIOD_MS,
+  PUBLISH_API_VIAS,
+  scenario as scenarioOf,
+} from './scenarios.js';
 import { ALL_TARGETS, pushApiMissing, TARGETS, type TargetName } from './targets.js';
-import type { LoadPlan, PublishVia, ScenarioName } from './types.js';
+import type { LoadPlan, Measurement, PublishVia, Scenario, ScenarioName } from './types.js';
 
 const USAGE = `usage: node bench/dist/run.js [options]
   --quick               short runs, smaller counts, 1 repeat (about a minute)
   --repeats <n>         runs per scenario and target; the median is reported (default 3, quick 1)
-  --targets <a,b>       ${ALL_TARGETS.join(', ')}
-  --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')} (default: all but publish-api)
+  --targets <a,b>       ${ALL_TARGETS.join(', ')} (default: each scenario's own list, see README)
+  --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')} (default: all but publish-api and scale)
+  --scale-connections <n>  connections the scale scenario opens on one node (default 100000, quick 1000)
   --workers <n>         load-generator worker threads (default: cores)
   --profile             run firetower servers under node --cpu-prof (profiles in bench/results/profiles)
   --out <dir>           results directory (default bench/results)`;
@@ -42,14 +51,30 @@ function list<T extends string>(raw: string | undefined, all: readonly T[], what
   return picked as T[];
 }
 
+/** The open-file hard limit every process the harness starts raises its soft limit to. */
+function fdHardLimit(): string {
+  try {
+    return execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** Why a scenario cannot open its connections here, or undefined. */
+function fdShortage(s: Scenario): string | undefined {
+  const limit = fdHardLimit();
+  // Every connection is one descriptor in the server and one in the load generator; keep room for the rest.
+  const needed = s.subscribers + s.publishers + 1000;
+  if (limit === 'unlimited' || !(Number(limit) < needed)) return undefined;
+  return (
+    `${s.name} needs ${needed.toLocaleString('en-US')} open files in the server and in the load generator, but the hard limit is ${limit}: ` +
+    'raise it (ulimit -Hn as root, LimitNOFILE= in systemd, docker run --ulimit nofile=…) or pass --scale-connections'
+  );
+}
+
 function machine(): string[] {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
-  let fdLimit = '?';
-  try {
-    fdLimit = execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
-  } catch {
-    // informational only
-  }
+  const fdLimit = fdHardLimit();
   const load = loadavg().map((l) => l.toFixed(2)).join(', ');
   return [`${availableParallelism()} cores (nproc), ${cpu}, Node ${process.version}, open-file hard limit ${fdLimit}, load average at start ${load}`];
 }
@@ -65,6 +90,7 @@ async function main(): Promise<void> {
       workers: { type: 'string' },
       profile: { type: 'boolean', default: false },
       out: { type: 'string' },
+      'scale-connections': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -78,15 +104,25 @@ async function main(): Promise<void> {
   const workers = Number(values.workers ?? availableParallelism());
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a positive integer');
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+  const scaleConnections = values['scale-connections'] !== undefined ? Number(values['scale-connections']) : undefined;
+  if (scaleConnections !== undefined && (!Number.isInteger(scaleConnections) || scaleConnections < 1)) {
+    throw new Error('--scale-connections must be a positive integer');
+  }
   const scenarios = list<ScenarioName>(values.scenarios, ALL_SCENARIOS, 'scenario', DEFAULT_SCENARIOS);
-  const wanted = list<TargetName>(values.targets, ALL_TARGETS, 'target');
+  // Without --targets each scenario runs on its own list (defaultTargets).
+  const targetsOf = (name: ScenarioName): TargetName[] => list<TargetName>(values.targets, ALL_TARGETS, 'target', defaultTargets(name));
 
   const skipped: string[] = [];
-  const targets = wanted.filter((name) => {
-    const reason = TARGETS[name].unavailable();
-    if (reason !== undefined) skipped.push(`${name} (${reason})`);
-    return reason === undefined;
-  });
+  const unavailable = new Map<TargetName, string | undefined>();
+  const available = (name: TargetName): boolean => {
+    if (!unavailable.has(name)) {
+      const reason = TARGETS[name].unavailable();
+      unavailable.set(name, reason);
+      if (reason !== undefined) skipped.push(`${name} (${reason})`);
+    }
+    return unavailable.get(name) === undefined;
+  };
+  const targets = [...new Set(scenarios.flatMap(targetsOf))].filter(available);
 
   const outDir = values.out ?? join(benchDir, 'results');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -94,7 +130,7 @@ async function main(): Promise<void> {
   const jsonlPath = join(outDir, `${stamp}.jsonl`);
   const firetowerNodeFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] : [];
   // publish-api runs only on targets that serve the push APIs, and only with @firetower/grpc built.
-  const pushTargets = targets.filter((name) => TARGETS[name].pushApi);
+  const pushTargets = targetsOf('publish-api').filter((name) => targets.includes(name) && TARGETS[name].pushApi);
   if (scenarios.includes('publish-api')) {
     const missing = pushApiMissing();
     if (missing !== undefined) skipped.push(`publish-api (${missing})`);
@@ -113,17 +149,22 @@ async function main(): Promise<void> {
 
   const records: RunRecord[] = [];
   for (const name of runnable) {
-    const scenario = scenarioOf(name, quick);
+    const scenario = scenarioOf(name, quick, scaleConnections !== undefined ? { scaleConnections } : {});
+    const mine = targetsOf(name).filter((t) => targets.includes(t));
     // publish-api: every push-API target through every door; the others: every target over WebSocket.
     const runs: Array<[TargetName, PublishVia]> =
       name === 'publish-api'
         ? pushTargets.flatMap((t) => PUBLISH_API_VIAS.map((via): [TargetName, PublishVia] => [t, via]))
-        : targets.map((t): [TargetName, PublishVia] => [t, 'ws']);
+        : mine.map((t): [TargetName, PublishVia] => [t, 'ws']);
+    const shortage = scenario.closeAll ? fdShortage(scenario) : undefined;
     for (let repeat = 0; repeat < repeats; repeat++) {
       // Rotate the order every repeat so no target always runs first (cold) or last.
       const order = runs.map((_r, i) => runs[(i + repeat) % runs.length]!);
       for (const [target, via] of order) {
-        const record = await runOne(name, target, repeat, { scenario, workers, firetowerNodeFlags, via });
+        const record: RunRecord =
+          shortage !== undefined
+            ? { scenario: name, target, repeat, error: shortage }
+            : await runOne(name, target, repeat, { scenario, workers, firetowerNodeFlags, via });
         records.push(record);
         appendFileSync(jsonlPath, `${JSON.stringify(record)}\n`);
         process.stderr.write(`${progressLine(record)}\n`);
@@ -164,9 +205,15 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
   const base: RunRecord = { scenario: scenarioName, target, repeat, ...(scenarioName === 'publish-api' ? { via: options.via } : {}) };
   // The WebSocket reference row of publish-api runs on the same server setup as the API rows.
   const pushToken = scenarioName === 'publish-api' ? randomBytes(16).toString('hex') : undefined;
+  const s = options.scenario;
   let running;
   try {
-    running = await definition.start({ firetowerNodeFlags: options.firetowerNodeFlags, ...(pushToken !== undefined ? { pushToken } : {}) });
+    running = await definition.start({
+      firetowerNodeFlags: options.firetowerNodeFlags,
+      ...(pushToken !== undefined ? { pushToken } : {}),
+      ...(s.heartbeatIntervalMs > 0 ? { heartbeatIntervalMs: s.heartbeatIntervalMs } : {}),
+      ...(s.closeAll ? { loopDelayPeriodMs: LOOP_DELAY_PERIOD_MS } : {}),
+    });
   } catch (error) {
     return { ...base, error: (error as Error).message };
   }
@@ -186,8 +233,10 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
       workers: options.workers,
       connectConcurrency: 50,
     };
-    const s = options.scenario;
-    const measurement = await runLoad(plan, s.durationMs + s.drainTimeoutMs + s.settleMs + 60_000, () => started.collectGarbage());
+    // scale: connecting, a collection per step and closing take time in proportion to the connections.
+    const setupMs = s.closeAll ? 120_000 + s.subscribers * 2 : 0;
+    const measured = await runLoad(plan, s.durationMs + s.drainTimeoutMs + s.settleMs * s.connectSteps + 60_000 + setupMs, () => started.collectGarbage());
+    const measurement = s.closeAll ? withLoopDelay(measured, running.loopDelays()) : measured;
     const nodeStats = await running.nodeStats().catch(() => undefined);
     return { ...base, measurement, ...(nodeStats ? { nodeStats } : {}) };
   } catch (error) {
@@ -198,12 +247,34 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
   }
 }
 
+/**
+ * The servers' event-loop delay over the measured window: the periods that ended inside it, the
+ * first one dropped (it began before the window opened), from every Node process of the target.
+ */
+function withLoopDelay(m: Measurement, periods: readonly LoopDelayPeriod[]): Measurement {
+  const inside = periods.filter((p) => p.at >= m.windowStartAt + LOOP_DELAY_PERIOD_MS && p.at <= m.windowEndAt);
+  if (inside.length === 0) return m;
+  return {
+    ...m,
+    loopDelayP99Ms: Math.max(...inside.map((p) => p.p99)),
+    loopDelayMaxMs: Math.max(...inside.map((p) => p.max)),
+    loopDelayPeriods: inside.length,
+  };
+}
+
 function progressLine(r: RunRecord): string {
   const head = `${r.scenario.padEnd(11)} #${r.repeat + 1} ${(r.via !== undefined ? `${r.target} ${r.via}` : r.target).padEnd(17)}`;
   if (r.error !== undefined) return `${head} ERROR ${r.error}`;
   const m = r.measurement!;
-  if (r.scenario === 'idle')
+  if (r.scenario === 'idle' || r.scenario === 'idle-deflate')
     return `${head} ${m.rssPerConnKb.toFixed(1)} KB/conn (${m.rssPerConnKbWhole.toFixed(1)} whole), ${Math.round(m.connectionsPerSec)} conn/s`;
+  if (r.scenario === 'compression')
+    return `${head} ${m.wireBytesPerDelivery.toFixed(0)} B/delivery, ${m.serverCpuUsPerDelivery.toFixed(2)} µs CPU/delivery, deflate ${m.deflateNegotiated}, ${Math.round(m.deliveredPerSec)} deliv/s, p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, srv CPU ${Math.round(m.serverCpuPct)}%`;
+  if (r.scenario === 'scale')
+    return (
+      `${head} ${m.connections} conns, ${Math.round(m.connectionsPerSec)} conn/s, ${m.rssPerConnKb.toFixed(1)} KB/conn, loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} / max ${m.loopDelayMaxMs.toFixed(1)} ms, ` +
+      `trickle p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, after close ${m.connectionsAfterClose}/${m.topicsAfterClose}, heap ${m.heapBaselineMb.toFixed(1)}→${m.heapLoadedMb.toFixed(1)}→${m.heapAfterCloseMb.toFixed(1)} MB`
+    );
   const brokers = (r.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
   const foreign = brokers.length > 0 ? `, foreign ${brokers.map((b) => b.foreignDeliveries).join('/')}` : '';
   const drops = (r.nodeStats ?? []).reduce((a, n) => a + Object.values(n.server.dropsTotal).reduce((x, y) => x + y, 0), 0);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, launchListening, launchNodeServer, launchRedis, type Launched } from './launch.js';
+import { freePort, launchListening, launchNodeServer, launchRedis, loopDelayEnv, type Launched, type LoopDelayPeriod } from './launch.js';
 import type { Dialect, PushApiEndpoints } from './types.js';
 
 const distDir = dirname(fileURLToPath(import.meta.url));
@@ -22,9 +22,13 @@ export type TargetName =
   | 'ws-raw-cork'
   | 'socketio'
   | 'socketio-redis'
-  | 'ws-raw-redis';
+  | 'ws-raw-redis'
+  | 'firetower-deflate'
+  | 'ws-raw-deflate'
+  | 'socketio-deflate';
 
-export const ALL_TARGETS: readonly TargetName[] = [
+/** What every scenario but compression, idle-deflate and scale runs on without `--targets`. */
+export const DEFAULT_TARGETS: readonly TargetName[] = [
   'firetower',
   'firetower-cluster',
   'firetower-redis',
@@ -34,6 +38,11 @@ export const ALL_TARGETS: readonly TargetName[] = [
   'socketio-redis',
   'ws-raw-redis',
 ];
+
+/** The compressing servers: they matter only where clients offer permessage-deflate. */
+export const DEFLATE_TARGETS: readonly TargetName[] = ['firetower-deflate', 'ws-raw-deflate', 'socketio-deflate'];
+
+export const ALL_TARGETS: readonly TargetName[] = [...DEFAULT_TARGETS, ...DEFLATE_TARGETS];
 
 /** What a firetower node reports (GET /bench/stats) just before it is stopped. */
 export interface NodeStats {
@@ -57,8 +66,10 @@ export interface RunningTarget {
   publisherNode: number;
   /** Every process: nodes, topic service, redis. */
   pids: number[];
-  /** A full garbage collection in every Node process of the target, before memory is read. */
-  collectGarbage(): Promise<void>;
+  /** A full garbage collection in every Node process of the target, before memory is read; resolves with their heap used after it, summed. */
+  collectGarbage(): Promise<number>;
+  /** Event-loop delay periods every Node process reported (only when started with `loopDelayPeriodMs`). */
+  loopDelays(): LoopDelayPeriod[];
   /** Where node `publisherNode` serves the push APIs, when started with `pushToken`. */
   pushApi?: PushApiEndpoints;
   /** Counters read just before stopping (firetower nodes with a counting broker). */
@@ -71,6 +82,10 @@ export interface StartOptions {
   firetowerNodeFlags: string[];
   /** Serve the HTTP and gRPC push APIs with this token (targets with `pushApi: true`). */
   pushToken?: string;
+  /** Firetower's `heartbeatIntervalMs` (firetower targets; the baselines send no heartbeats). */
+  heartbeatIntervalMs?: number;
+  /** Every Node server process reports its event-loop delay once per this many ms (servers/loop-delay.ts). */
+  loopDelayPeriodMs?: number;
 }
 
 export interface TargetDefinition {
@@ -115,7 +130,7 @@ async function fetchNodeStats(ports: number[]): Promise<NodeStats[]> {
 /** Starts dependencies first; on any failure stops what was started. */
 async function startGroup(
   steps: Array<(started: Launched[]) => Promise<Launched>>,
-  describe: (started: Launched[]) => Omit<RunningTarget, 'stop' | 'pids' | 'collectGarbage'>,
+  describe: (started: Launched[]) => Omit<RunningTarget, 'stop' | 'pids' | 'collectGarbage' | 'loopDelays'>,
 ): Promise<RunningTarget> {
   const started: Launched[] = [];
   try {
@@ -123,9 +138,8 @@ async function startGroup(
     return {
       ...describe(started),
       pids: started.map((p) => p.pid),
-      collectGarbage: async () => {
-        await Promise.all(started.map((p) => p.collectGarbage()));
-      },
+      collectGarbage: async () => (await Promise.all(started.map((p) => p.collectGarbage()))).reduce((a, b) => a + b, 0),
+      loopDelays: () => started.flatMap((p) => p.loopDelays()),
       stop: () => stopAll(started),
     };
   } catch (error) {
@@ -138,14 +152,24 @@ const noStats = async (): Promise<undefined> => undefined;
 const wsUrl = (p: Launched, path = '/'): string => `ws://127.0.0.1:${p.port}${path}`;
 const sioUrl = (p: Launched): string => `ws://127.0.0.1:${p.port}/socket.io/?EIO=4&transport=websocket`;
 
+/** The environment servers/loop-delay.ts reads. */
+const envOf = (options: StartOptions): NodeJS.ProcessEnv | undefined =>
+  options.loopDelayPeriodMs !== undefined ? loopDelayEnv(options.loopDelayPeriodMs) : undefined;
+
+const heartbeatArgs = (options: StartOptions): string[] =>
+  options.heartbeatIntervalMs !== undefined ? ['--heartbeat-ms', String(options.heartbeatIntervalMs)] : [];
+
+/** Firetower's own switches for one run. */
+const firetowerArgs = (options: StartOptions): string[] => [...pushArgs(options.pushToken), ...heartbeatArgs(options)];
+
 function single(name: TargetName, dialect: Dialect, script: string, args: string[], path: string): TargetDefinition {
   return {
     name,
     dialect,
     pushApi: false,
     unavailable: () => undefined,
-    start: () =>
-      startGroup([() => launchNodeServer(name, serverScript(script), args)], ([server]) => ({
+    start: (options) =>
+      startGroup([() => launchNodeServer(name, serverScript(script), args, [], envOf(options))], ([server]) => ({
         nodeUrls: [dialect === 'json' ? wsUrl(server!, path) : sioUrl(server!)],
         publisherNode: 0,
         nodeStats: noStats,
@@ -160,12 +184,12 @@ function redisPair(name: TargetName, dialect: Dialect, script: string, args: str
     dialect,
     pushApi: false,
     unavailable: redisMissing,
-    start: () =>
+    start: (options) =>
       startGroup(
         [
           () => launchRedis(),
-          ([redis]) => launchNodeServer(`${name}-a`, serverScript(script), [...args, '--redis', `redis://127.0.0.1:${redis!.port}`]),
-          ([redis]) => launchNodeServer(`${name}-b`, serverScript(script), [...args, '--redis', `redis://127.0.0.1:${redis!.port}`]),
+          ([redis]) => launchNodeServer(`${name}-a`, serverScript(script), [...args, '--redis', `redis://127.0.0.1:${redis!.port}`], [], envOf(options)),
+          ([redis]) => launchNodeServer(`${name}-b`, serverScript(script), [...args, '--redis', `redis://127.0.0.1:${redis!.port}`], [], envOf(options)),
         ],
         ([, a, b]) => ({
           nodeUrls: dialect === 'json' ? [wsUrl(a!), wsUrl(b!)] : [sioUrl(a!), sioUrl(b!)],
@@ -187,14 +211,16 @@ function firetowerCluster(
     dialect: 'json',
     pushApi: true,
     unavailable,
-    start: ({ firetowerNodeFlags, pushToken }) => {
+    start: (options) => {
+      const { firetowerNodeFlags, pushToken } = options;
       let a: LaunchedNode | undefined;
       return startGroup(
         [
           service,
           // Publishers use node 0: only it needs the push APIs.
-          async ([s]) => (a = await launchNodeServer(`${name}-a`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign', ...pushArgs(pushToken)], firetowerNodeFlags)),
-          ([s]) => launchNodeServer(`${name}-b`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign'], firetowerNodeFlags),
+          async ([s]) =>
+            (a = await launchNodeServer(`${name}-a`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign', ...firetowerArgs(options)], firetowerNodeFlags, envOf(options))),
+          ([s]) => launchNodeServer(`${name}-b`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign', ...heartbeatArgs(options)], firetowerNodeFlags, envOf(options)),
         ],
         ([, , b]) => ({
           nodeUrls: [wsUrl(a!, '/ws'), wsUrl(b!, '/ws')],
@@ -233,25 +259,32 @@ async function launchTopicService(): Promise<Launched> {
 /** Why the publish-api scenario cannot run here (its gRPC door is a separate package). */
 export const pushApiMissing = (): string | undefined => builtMissing(packageDist('grpc'));
 
-export const TARGETS: Record<TargetName, TargetDefinition> = {
-  firetower: {
-    name: 'firetower',
+/** One firetower node on the memory broker; `extra` switches on e.g. compression. */
+function firetowerSingle(name: TargetName, extra: string[]): TargetDefinition {
+  return {
+    name,
     dialect: 'json',
     pushApi: true,
     unavailable: () => builtMissing(packageDist('server')),
-    start: ({ firetowerNodeFlags, pushToken }) => {
+    start: (options) => {
       let node: LaunchedNode | undefined;
+      const args = ['--broker', 'memory', ...extra, ...firetowerArgs(options)];
       return startGroup(
-        [async () => (node = await launchNodeServer('firetower', serverScript('firetower'), ['--broker', 'memory', ...pushArgs(pushToken)], firetowerNodeFlags))],
+        [async () => (node = await launchNodeServer(name, serverScript('firetower'), args, options.firetowerNodeFlags, envOf(options)))],
         ([server]) => ({
           nodeUrls: [wsUrl(server!, '/ws')],
           publisherNode: 0,
-          ...pushApiOf(node!, pushToken),
+          ...pushApiOf(node!, options.pushToken),
           nodeStats: () => fetchNodeStats([server!.port]),
         }),
       );
     },
-  },
+  };
+}
+
+export const TARGETS: Record<TargetName, TargetDefinition> = {
+  firetower: firetowerSingle('firetower', []),
+  'firetower-deflate': firetowerSingle('firetower-deflate', ['--compression']),
   'firetower-cluster': firetowerCluster(
     'firetower-cluster',
     () => builtMissing(packageDist('server'), packageDist('topic-service'), packageDist('topic-service', 'cli.js')),
@@ -269,4 +302,6 @@ export const TARGETS: Record<TargetName, TargetDefinition> = {
   socketio: single('socketio', 'socketio', 'socketio', [], '/'),
   'socketio-redis': redisPair('socketio-redis', 'socketio', 'socketio', []),
   'ws-raw-redis': redisPair('ws-raw-redis', 'json', 'ws-raw', ['--cork']),
+  'ws-raw-deflate': single('ws-raw-deflate', 'json', 'ws-raw', ['--deflate'], '/'),
+  'socketio-deflate': single('socketio-deflate', 'socketio', 'socketio', ['--deflate'], '/'),
 };

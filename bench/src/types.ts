@@ -3,7 +3,15 @@
 /** How a client speaks to a target: Firetower's JSON frames, or the same frames inside Socket.IO events. */
 export type Dialect = 'json' | 'socketio';
 
-export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle' | 'publish-api';
+export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle' | 'publish-api' | 'compression' | 'idle-deflate' | 'scale';
+
+/**
+ * What a message's `data` looks like besides the measuring fields (`ts`, `s`, `w`):
+ * - `pad`: a run of `x` up to `payloadBytes` (compresses to almost nothing; fine when nothing compresses);
+ * - `trades`: a market-data feed update, a list of trades of one symbol filled up to `payloadBytes`
+ *   (realistic JSON: deflate alone, without context, makes one 1 KB delivery about 3.3× smaller).
+ */
+export type PayloadKind = 'pad' | 'trades';
 
 /**
  * The door a publisher pushes through (the publish-api scenario compares them; every other
@@ -56,6 +64,24 @@ export interface Scenario {
    * scenario reads memory after every step (the per-connection figure is the slope through them).
    */
   connectSteps: number;
+  /** What the payload is made of (see PayloadKind). */
+  payload: PayloadKind;
+  /** Clients offer permessage-deflate (ws's `perMessageDeflate: true`); the server decides. */
+  deflate: boolean;
+  /**
+   * scale: after the load, every connection is closed and the server's counts and heap are read
+   * again (they must return to 0 and near the baseline).
+   */
+  closeAll: boolean;
+  /** scale: the loopback addresses 127.0.0.1, 127.0.0.2 … connections come from (one address has ~28k ports). */
+  sourceAddresses: number;
+  /** scale: the server's heartbeat interval (firetower targets); 0 keeps the target's default. */
+  heartbeatIntervalMs: number;
+  /**
+   * Read memory (after a full collection in every server process) before the first connect step
+   * and after every step, as the idle scenario does; scale does it and then publishes.
+   */
+  memoryReadings: boolean;
 }
 
 /** What the orchestrator hands the load generator for one run. */
@@ -113,4 +139,38 @@ export interface Measurement {
   rssPerConnKbWhole: number;
   connectionsPerSec: number;
   connections: number;
+  /**
+   * Bytes the subscribers' sockets read during the measured window (WebSocket frames, headers
+   * included; no TCP/IP headers) ÷ measured deliveries: what one delivery costs on the wire.
+   */
+  wireBytesPerDelivery: number;
+  /** Server CPU time (every process of the target, all threads) ÷ measured deliveries, in µs. */
+  serverCpuUsPerDelivery: number;
+  /** Subscribers whose handshake negotiated permessage-deflate. */
+  deflateNegotiated: number;
+  /** The measured window on the monotonic clock shared by every process (`now()`), in ms. */
+  windowStartAt: number;
+  windowEndAt: number;
+  /**
+   * scale: the servers' event-loop delay (perf_hooks.monitorEventLoopDelay in every Node process
+   * of the target, read once a second): the worst one-second p99, and the maximum, over the
+   * one-second periods inside the measured window.
+   */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** scale: one-second periods the loop-delay figures cover. */
+  loopDelayPeriods: number;
+  /** scale: heap used (after a full collection, summed over the target's Node processes) before the first connection, in MB. */
+  heapBaselineMb: number;
+  /** scale: the same with every connection open. */
+  heapLoadedMb: number;
+  /** scale: the same once every connection was closed and the server counted 0. */
+  heapAfterCloseMb: number;
+  /** scale: RSS once every connection was closed (after the collection), in MB. */
+  rssAfterCloseMb: number;
+  /** scale: the servers' connection and topic counts once closing stopped changing them (both must be 0). */
+  connectionsAfterClose: number;
+  topicsAfterClose: number;
+  /** scale: from closing the first connection until the server counted 0 connections and 0 topics. */
+  closeMs: number;
 }

@@ -17,10 +17,13 @@ export class LoadgenError extends Error {
 
 /** What the load generator sends: its one answer, or a request to collect the servers' garbage. */
 export type LoadgenToOrchestrator = { measurement: Measurement } | { error: string } | { collect: true };
-export type OrchestratorToLoadgen = { plan: LoadPlan } | { collected: true } | { collectFailed: string };
+export type OrchestratorToLoadgen = { plan: LoadPlan } | { collected: true; heapUsedBytes: number } | { collectFailed: string };
 
-/** `collectGarbage` runs a full GC in every server process (the idle scenario asks before reading RSS). */
-export function runLoad(plan: LoadPlan, timeoutMs: number, collectGarbage: () => Promise<void>): Promise<Measurement> {
+/**
+ * `collectGarbage` runs a full GC in every server process (the idle and scale scenarios ask before
+ * reading RSS) and resolves with the heap they use after it, summed.
+ */
+export function runLoad(plan: LoadPlan, timeoutMs: number, collectGarbage: () => Promise<number>): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     // Through bash to raise the open-file limit; the IPC channel survives the exec.
     const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, mainScript], {
@@ -44,7 +47,7 @@ export function runLoad(plan: LoadPlan, timeoutMs: number, collectGarbage: () =>
     child.on('message', (message: LoadgenToOrchestrator) => {
       if ('collect' in message)
         collectGarbage().then(
-          () => send({ collected: true }),
+          (heapUsedBytes) => send({ collected: true, heapUsedBytes }),
           (error: Error) => send({ collectFailed: error.message }),
         );
       else if ('error' in message) settle(new LoadgenError(message.error));

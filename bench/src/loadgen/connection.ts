@@ -4,6 +4,7 @@
  * WebSocket, `42["event",…]` packets), spoken here directly so the client side costs the same
  * for every target and only the servers differ.
  */
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Dialect } from '../types.js';
 
@@ -20,17 +21,31 @@ export interface Payload {
 
 export type ConnectionState = 'connecting' | 'ready' | 'closed';
 
+export interface ConnectionOptions {
+  /** Offer permessage-deflate (ws's default offer: `permessage-deflate; client_max_window_bits`). */
+  deflate: boolean;
+  /** Source address (127.0.0.2, 127.0.0.3 …): each one has its own ~28k ephemeral ports. */
+  localAddress?: string;
+}
+
 export class BenchConnection {
   state: ConnectionState = 'connecting';
   readonly ready: Promise<void>;
   private readonly ws: WebSocket;
+  /** The TCP socket under the WebSocket, for its byte count (from the handshake's response). */
+  private socket: Socket | undefined;
 
   constructor(
     url: string,
     private readonly dialect: Dialect,
     onData: (data: Payload) => void,
+    options: ConnectionOptions = { deflate: false },
   ) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
+    this.ws = new WebSocket(url, {
+      perMessageDeflate: options.deflate,
+      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+    });
+    this.ws.once('upgrade', (response) => (this.socket = response.socket as Socket));
     this.ready = new Promise<void>((resolve, reject) => {
       const fail = (error: Error): void => {
         if (this.state === 'connecting') reject(error);
@@ -64,6 +79,16 @@ export class BenchConnection {
   publish(topic: string, dataJson: string): void {
     const frame = `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson}}`;
     this.ws.send(this.dialect === 'json' ? frame : `42["publish",${frame}]`);
+  }
+
+  /** Bytes read from the socket so far: every frame, its header included, handshake response too. */
+  get bytesRead(): number {
+    return this.socket?.bytesRead ?? 0;
+  }
+
+  /** The handshake negotiated permessage-deflate. */
+  get deflate(): boolean {
+    return this.ws.extensions.includes('permessage-deflate');
   }
 
   close(): void {

@@ -20,6 +20,8 @@ import {
 } from './messages.js';
 
 const PROBE_TIMEOUT_MS = 60_000;
+/** scale: give up waiting for the server's counts to reach 0 once they stopped changing this long. */
+const CLOSE_STALL_MS = 10_000;
 const POLL_MS = 5;
 
 const debug = (what: string): void => {
@@ -85,13 +87,13 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const workers = new Workers({ plan, buffers });
 
   debug('workers spawned');
-  // Subscribers connect in steps, each confirmed by probes before the next. The idle scenario
-  // reads memory before the first step and after every step, each time once every server process
-  // has collected its garbage.
+  // Subscribers connect in steps, each confirmed by probes before the next. The idle and scale
+  // scenarios read memory before the first step and after every step, each time once every server
+  // process has collected its garbage.
   const idle = scenario.mode === 'idle';
-  const readings: ProcSample[] = [];
+  const readings: CollectedSample[] = [];
   const added: number[] = [];
-  if (idle) readings.push(await collectedSample(plan));
+  if (scenario.memoryReadings) readings.push(await collectedSample(plan));
   let connectMs = 0;
   let connectedSubscribers = 0;
   for (let step = 0; step < scenario.connectSteps; step++) {
@@ -110,13 +112,14 @@ async function run(plan: LoadPlan): Promise<Measurement> {
     await waitUntil(() => sum(counters.probedByTopic) === connectedSubscribers, PROBE_TIMEOUT_MS, 'every subscription');
     workers.broadcast({ cmd: 'stop-probe' });
     debug(`step ${step}: ${connectedSubscribers} subscribers confirmed`);
-    if (idle) {
+    if (scenario.memoryReadings) {
       await delay(scenario.settleMs);
       readings.push(await collectedSample(plan));
     }
   }
   const connections = scenario.subscribers + scenario.publishers;
-  if (idle) return idleMeasurement(readings, added, connections, connectMs);
+  const memory = scenario.memoryReadings ? memoryMeasurement(readings, added, connections, connectMs) : undefined;
+  if (idle) return memory!;
 
   // Let the last probes clear the servers before the window opens.
   await delay(100);
@@ -148,7 +151,7 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const elapsedMs = lastProgressAt - s0.at;
 
   const reports = (await workers.ask({ cmd: 'report' })).flatMap((m) => (m.event === 'report' ? [m.report] : []));
-  return loadMeasurement(reports, {
+  const load = loadMeasurement(reports, {
     published: sum(counters.sentByPublisher),
     expected: sum(counters.sentByPublisher) * perTopic,
     elapsedMs,
@@ -156,18 +159,81 @@ async function run(plan: LoadPlan): Promise<Measurement> {
     serverRss: s1.rssBytes,
     loadgenCpu: l1 - l0,
     wallMs: s1.at - s0.at,
+    startAt: s0.at,
+    endAt: s1.at,
     connections,
     connectMs,
   });
+  if (memory === undefined) return load;
+  const merged: Measurement = {
+    ...load,
+    rssPerConnKb: memory.rssPerConnKb,
+    rssPerConnKbWhole: memory.rssPerConnKbWhole,
+    connectionsPerSec: memory.connectionsPerSec,
+    heapBaselineMb: memory.heapBaselineMb,
+    heapLoadedMb: memory.heapLoadedMb,
+  };
+  return scenario.closeAll ? { ...merged, ...(await closeEverything(plan, workers)) } : merged;
+}
+
+/**
+ * scale: close every connection, wait until every server counts 0 connections and 0 topics (or
+ * the counts stop changing for CLOSE_STALL_MS), then read heap and RSS once more after a
+ * collection.
+ */
+async function closeEverything(plan: LoadPlan, workers: Workers): Promise<Partial<Measurement>> {
+  const started = now();
+  await workers.ask({ cmd: 'close' });
+  let last = '';
+  let lastChangeAt = now();
+  let counts = { connections: Number.NaN, topics: Number.NaN };
+  for (;;) {
+    counts = await serverCounts(plan);
+    const key = `${counts.connections}/${counts.topics}`;
+    if (counts.connections === 0 && counts.topics === 0) break;
+    if (key !== last) {
+      last = key;
+      lastChangeAt = now();
+    } else if (now() - lastChangeAt > CLOSE_STALL_MS) break;
+    await delay(50);
+  }
+  const closeMs = now() - started;
+  debug(`closed: ${counts.connections} connections, ${counts.topics} topics left after ${closeMs.toFixed(0)} ms`);
+  const after = await collectedSample(plan);
+  return {
+    connectionsAfterClose: counts.connections,
+    topicsAfterClose: counts.topics,
+    closeMs,
+    heapAfterCloseMb: after.heapUsedBytes / 2 ** 20,
+    rssAfterCloseMb: after.rssBytes / 2 ** 20,
+  };
+}
+
+/** Every node's `GET /bench/stats` (firetower, ws-raw and Socket.IO targets serve it), summed. */
+async function serverCounts(plan: LoadPlan): Promise<{ connections: number; topics: number }> {
+  let connections = 0;
+  let topics = 0;
+  for (const nodeUrl of plan.nodeUrls) {
+    const response = await fetch(`http://${new URL(nodeUrl).host}/bench/stats`);
+    const stats = (await response.json()) as { server?: { connections?: number; topics?: number } };
+    connections += stats.server?.connections ?? Number.NaN;
+    topics += stats.server?.topics ?? Number.NaN;
+  }
+  return { connections, topics };
+}
+
+/** RSS and CPU from /proc, and the heap the server processes reported after their collection. */
+interface CollectedSample extends ProcSample {
+  heapUsedBytes: number;
 }
 
 /** Ask the orchestrator to have every server process collect its garbage, then read /proc. */
-function collectedSample(plan: LoadPlan): Promise<ProcSample> {
+function collectedSample(plan: LoadPlan): Promise<CollectedSample> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: OrchestratorToLoadgen): void => {
       if (!('collected' in message) && !('collectFailed' in message)) return;
       process.off('message', onMessage);
-      if ('collected' in message) resolve(sample(plan.serverPids));
+      if ('collected' in message) resolve({ ...sample(plan.serverPids), heapUsedBytes: message.heapUsedBytes });
       else reject(new Error(message.collectFailed));
     };
     process.on('message', onMessage);
@@ -183,7 +249,7 @@ function collectedSample(plan: LoadPlan): Promise<ProcSample> {
  * on: step 1 also carries one-time costs (code compiled on first use, the young generation growing
  * to its working size, the publisher).
  */
-function idleMeasurement(readings: ProcSample[], added: number[], connections: number, connectMs: number): Measurement {
+function memoryMeasurement(readings: CollectedSample[], added: number[], connections: number, connectMs: number): Measurement {
   const points: Array<{ x: number; y: number }> = [];
   let connected = 0;
   for (let step = 0; step < added.length; step++) {
@@ -200,6 +266,8 @@ function idleMeasurement(readings: ProcSample[], added: number[], connections: n
     rssPerConnKbWhole: (last.rssBytes - first.rssBytes) / connected / 1024,
     connectionsPerSec: (connections / connectMs) * 1000,
     connections,
+    heapBaselineMb: first.heapUsedBytes / 2 ** 20,
+    heapLoadedMb: last.heapUsedBytes / 2 ** 20,
   };
 }
 
@@ -225,6 +293,8 @@ interface Window {
   serverRss: number;
   loadgenCpu: number;
   wallMs: number;
+  startAt: number;
+  endAt: number;
   connections: number;
   connectMs: number;
 }
@@ -235,8 +305,12 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
   let lost = 0;
   let duplicates = 0;
   let accepted = 0;
+  let wireBytes = 0;
+  let deflateNegotiated = 0;
   for (const r of reports) {
     accepted += r.accepted;
+    wireBytes += r.wireBytes;
+    deflateNegotiated += r.deflateNegotiated;
     histogram.merge({ counts: r.latencyCounts, max: r.latencyMax, total: r.latencyTotal });
     delivered += r.delivered;
     lost += r.lost;
@@ -266,6 +340,11 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
     loadgenCpuPct: (w.loadgenCpu / (w.wallMs / 1000)) * 100,
     connectionsPerSec: (w.connections / w.connectMs) * 1000,
     connections: w.connections,
+    wireBytesPerDelivery: delivered > 0 ? wireBytes / delivered : Number.NaN,
+    serverCpuUsPerDelivery: delivered > 0 ? (w.serverCpu / delivered) * 1e6 : Number.NaN,
+    deflateNegotiated,
+    windowStartAt: w.startAt,
+    windowEndAt: w.endAt,
   };
 }
 
@@ -292,6 +371,21 @@ function emptyMeasurement(): Measurement {
     rssPerConnKbWhole: Number.NaN,
     connectionsPerSec: Number.NaN,
     connections: 0,
+    wireBytesPerDelivery: Number.NaN,
+    serverCpuUsPerDelivery: Number.NaN,
+    deflateNegotiated: 0,
+    windowStartAt: Number.NaN,
+    windowEndAt: Number.NaN,
+    loopDelayP99Ms: Number.NaN,
+    loopDelayMaxMs: Number.NaN,
+    loopDelayPeriods: 0,
+    heapBaselineMb: Number.NaN,
+    heapLoadedMb: Number.NaN,
+    heapAfterCloseMb: Number.NaN,
+    rssAfterCloseMb: Number.NaN,
+    connectionsAfterClose: Number.NaN,
+    topicsAfterClose: Number.NaN,
+    closeMs: Number.NaN,
   };
 }
 

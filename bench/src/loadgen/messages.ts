@@ -50,7 +50,9 @@ export type MainToWorker =
   | { cmd: 'probe' }
   | { cmd: 'stop-probe' }
   | { cmd: 'go'; endAt: number }
-  | { cmd: 'report' };
+  | { cmd: 'report' }
+  /** scale: close every connection of this worker (the server's counts must then return to 0). */
+  | { cmd: 'close' };
 
 export interface WorkerReport {
   latencyCounts: Uint32Array;
@@ -61,11 +63,16 @@ export interface WorkerReport {
   delivered: number;
   /** Measured publishes the server acknowledged (see Measurement.accepted). */
   accepted: number;
+  /** Bytes the subscribers' sockets read between `go` and `report`. */
+  wireBytes: number;
+  /** Subscribers whose handshake negotiated permessage-deflate. */
+  deflateNegotiated: number;
 }
 
 export type WorkerToMain =
   | { event: 'connected'; failed: number; subscribers: number; firstError?: string }
   | { event: 'report'; report: WorkerReport }
+  | { event: 'closed'; connections: number }
   | { event: 'error'; message: string };
 
 // performance.timeOrigin is taken per thread and can be a millisecond off between threads, so

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyHistogram } from '../stats.js';
 import { BenchConnection, type Payload } from './connection.js';
+import { payloadJson, SeededRandom } from './payload.js';
 import { createPublishChannel, type PublishChannel } from './push-channel.js';
 import {
   publisherOfTopic,
@@ -46,9 +47,10 @@ interface Publisher {
   seq: number;
   nextTopic: number;
   retry?: NodeJS.Timeout;
+  /** Seeded by the publisher's index: every target gets the same payloads in the same order. */
+  random: SeededRandom;
 }
 
-const pad = 'x'.repeat(Math.max(0, scenario.payloadBytes - 52));
 const publishers: Publisher[] = publisherSlots(plan, worker).map((slot) => ({
   slot,
   state: 'idle',
@@ -56,6 +58,7 @@ const publishers: Publisher[] = publisherSlots(plan, worker).map((slot) => ({
   owedDeliveries: 0,
   seq: 0,
   nextTopic: 0,
+  random: new SeededRandom(1 + slot.index),
 }));
 /** Local publisher of each topic, to pump its window as soon as deliveries arrive here. */
 const localPublisherOfTopic = new Map<number, Publisher>();
@@ -64,7 +67,7 @@ for (const pub of publishers) for (const t of pub.slot.topics) localPublisherOfT
 let endAt = Number.POSITIVE_INFINITY;
 
 function send(pub: Publisher, topic: number, probe: 0 | 1): void {
-  const data = `{"ts":${now()},"s":${pub.seq++},"w":${probe},"pad":"${pad}"}`;
+  const data = payloadJson({ kind: scenario.payload, bytes: scenario.payloadBytes, ts: now(), seq: pub.seq++, probe, topic, random: pub.random });
   pub.channel!.publish(topicName(topic), data);
   if (probe === 1) pub.probes++;
   else {
@@ -166,7 +169,10 @@ async function connectStep(step: number, steps: number): Promise<void> {
   const mine = subscribers.slice(share(step), share(step + 1));
   for (const sub of mine) {
     jobs.push(() => {
-      sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data) => onData(sub, data));
+      sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data) => onData(sub, data), {
+        deflate: scenario.deflate,
+        ...(scenario.sourceAddresses > 1 ? { localAddress: sourceAddress(sub.slot.index) } : {}),
+      });
       void sub.conn.ready.then(() => sub.conn!.subscribe(topicName(sub.slot.topic)), () => undefined);
       return sub.conn;
     });
@@ -192,6 +198,11 @@ async function connectStep(step: number, steps: number): Promise<void> {
   post(answer);
 }
 
+/** 127.0.0.1, 127.0.0.2 …: Linux routes all of 127.0.0.0/8 to the loopback interface. */
+function sourceAddress(subscriber: number): string {
+  return `127.0.0.${1 + (subscriber % scenario.sourceAddresses)}`;
+}
+
 let probeTimer: NodeJS.Timeout | undefined;
 
 function probeRound(): void {
@@ -209,8 +220,14 @@ function probeRound(): void {
   }
 }
 
+/** Bytes the subscribers had read when the measured window opened. */
+let bytesAtGo = 0;
+
+const bytesRead = (): number => subscribers.reduce((sum, sub) => sum + (sub.conn?.bytesRead ?? 0), 0);
+
 function go(until: number): void {
   endAt = until;
+  bytesAtGo = bytesRead();
   const startAt = now();
   for (const pub of publishers) {
     pub.state = 'running';
@@ -237,13 +254,40 @@ async function report(): Promise<void> {
     else duplicates += sub.received - expected;
   }
   const counts = histogram.counts;
+  const wireBytes = bytesRead() - bytesAtGo;
+  const deflateNegotiated = subscribers.filter((sub) => sub.conn?.deflate === true).length;
   port.postMessage(
     {
       event: 'report',
-      report: { latencyCounts: counts, latencyMax: histogram.max, latencyTotal: histogram.total, lost, duplicates, delivered, accepted },
+      report: {
+        latencyCounts: counts,
+        latencyMax: histogram.max,
+        latencyTotal: histogram.total,
+        lost,
+        duplicates,
+        delivered,
+        accepted,
+        wireBytes,
+        deflateNegotiated,
+      },
     } satisfies WorkerToMain,
     [counts.buffer as ArrayBuffer],
   );
+}
+
+/** Closes every subscriber and publisher of this worker (terminate: the server sees the TCP close). */
+function closeAll(): void {
+  let closed = 0;
+  for (const sub of subscribers) {
+    if (sub.conn === undefined) continue;
+    sub.conn.close();
+    closed++;
+  }
+  for (const pub of publishers) {
+    pub.channel?.close();
+    closed++;
+  }
+  post({ event: 'closed', connections: closed });
 }
 
 port.on('message', (message: MainToWorker) => {
@@ -263,6 +307,9 @@ port.on('message', (message: MainToWorker) => {
       return;
     case 'report':
       report().catch((error: Error) => post({ event: 'error', message: error.message }));
+      return;
+    case 'close':
+      closeAll();
       return;
   }
 });

@@ -1,7 +1,7 @@
 /**
  * Preloaded (`node --expose-gc --import …`) into every Node process the harness starts: on
  * SIGUSR2 it runs a full garbage collection, waits until the pages it freed have gone back to the
- * system, and prints `{"collected":true}`. The idle scenario reads RSS only then, so the figure
+ * system, and prints `{"collected":true,"heapUsed":N}`. The idle scenario reads RSS only then, so the figure
  * is what the connections keep, not how much set-up garbage V8 happened to hold at that instant.
  */
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -26,6 +26,8 @@ function whenRssSteady(done: () => void): void {
 if (collect !== undefined) {
   process.on('SIGUSR2', () => {
     collect();
-    whenRssSteady(() => process.stdout.write(`${JSON.stringify({ collected: true, pid: process.pid })}\n`));
+    whenRssSteady(() =>
+      process.stdout.write(`${JSON.stringify({ collected: true, pid: process.pid, heapUsed: process.memoryUsage().heapUsed })}\n`),
+    );
   });
 }

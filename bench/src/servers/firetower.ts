@@ -6,6 +6,10 @@
  *   --push-token <token>                  serve the push APIs with this bearer token: the HTTP admin
  *                                         API (`POST /firetower/api/publish`) and the gRPC API of
  *                                         @firetower/grpc on a port of its own (`grpcPort` in the ready line)
+ *   --compression                         `compression: true`: shared permessage-deflate, each publish
+ *                                         compressed once for every subscriber that negotiated it
+ *   --compression-threshold <bytes>       `compression: { threshold }` instead
+ *   --heartbeat-ms <ms>                   `heartbeatIntervalMs` (the scale scenario shortens it)
  * The per-connection publish rate limit is lifted (the baselines have none); everything else is
  * the library's default.
  */
@@ -20,10 +24,22 @@ const { values } = readArgs({
   url: { type: 'string' },
   'count-foreign': { type: 'boolean' },
   'push-token': { type: 'string' },
+  compression: { type: 'boolean' },
+  'compression-threshold': { type: 'string' },
+  'heartbeat-ms': { type: 'string' },
 });
 const kind = typeof values.broker === 'string' ? values.broker : 'memory';
 const url = typeof values.url === 'string' ? values.url : '';
 const pushToken = typeof values['push-token'] === 'string' ? values['push-token'] : undefined;
+const threshold = typeof values['compression-threshold'] === 'string' ? Number(values['compression-threshold']) : undefined;
+const heartbeatIntervalMs = typeof values['heartbeat-ms'] === 'string' ? Number(values['heartbeat-ms']) : undefined;
+
+/**
+ * The `compression` option, when asked for. Typed loosely on purpose: a server build that does
+ * not know the option yet ignores it, and the compression scenario's bytes on the wire show it.
+ */
+const compressionOption: Record<string, unknown> =
+  threshold !== undefined ? { compression: { threshold } } : values.compression === true ? { compression: true } : {};
 
 type BrokerFactory = (options: { url: string }) => Broker;
 
@@ -61,16 +77,18 @@ async function main(): Promise<void> {
     ...(broker !== undefined ? { broker } : {}),
     limits: { maxMessagesPerSecond: 1_000_000_000 },
     ...(pushToken !== undefined ? { admin: { token: pushToken } } : {}),
+    ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
+    ...compressionOption,
   });
   const grpcPort = pushToken !== undefined ? await startGrpc(middleware, pushToken) : undefined;
   // Read by the orchestrator before it stops the target: routing counts, and the server's own
   // drop and error counters to explain any loss.
   app.get('/bench/stats', (_req, res) => {
-    const { connections, messagesOutTotal, dropsTotal, errorsTotal } = middleware.stats();
-    res.json({ ...(counts ? { broker: counts } : {}), server: { connections, messagesOutTotal, dropsTotal, errorsTotal } });
+    const { connections, topics, messagesOutTotal, dropsTotal, errorsTotal } = middleware.stats();
+    res.json({ ...(counts ? { broker: counts } : {}), server: { connections, topics, messagesOutTotal, dropsTotal, errorsTotal } });
   });
   app.use(middleware);
-  const server = app.listen(0, '127.0.0.1', () => announceReady(server, { target: `firetower/${kind}`, ...(grpcPort !== undefined ? { grpcPort } : {}) }));
+  const server = app.listen(0, '127.0.0.1', () => announceReady(server, { target: `firetower/${kind}${compressionOption.compression !== undefined ? '+deflate' : ''}`, ...(grpcPort !== undefined ? { grpcPort } : {}) }));
   // No graceful close: the run is over when the orchestrator stops a target.
   exitOnSignals();
 }

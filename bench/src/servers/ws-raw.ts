@@ -2,6 +2,10 @@
  * The baselines: ws 8 with a Map<topic, Set<socket>> and one JSON.stringify per publish.
  *   --cork           cork each socket once per event-loop turn, uncork all in one nextTick
  *   --redis <url>    relay publishes through Redis pub/sub (one channel per topic) to other nodes
+ *   --deflate        `perMessageDeflate: true`: ws's per-socket compression with its defaults
+ *                    (1 KiB threshold, a zlib context per socket kept between messages), each
+ *                    delivery compressed once per subscriber
+ * `GET /bench/stats` answers `{"server":{"connections":N,"topics":M}}` (the scale scenario's close check).
  */
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
@@ -9,8 +13,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { announceReady, exitOnSignals, readArgs, topicsOf } from './common.js';
 import { createTopicRelay, type TopicRelay } from './redis-relay.js';
 
-const { values } = readArgs({ cork: { type: 'boolean' }, redis: { type: 'string' } });
+const { values } = readArgs({ cork: { type: 'boolean' }, redis: { type: 'string' }, deflate: { type: 'boolean' } });
 const cork = values.cork === true;
+const deflate = values.deflate === true;
 const redisUrl = typeof values.redis === 'string' ? values.redis : undefined;
 
 const subscribers = new Map<string, Set<WebSocket>>();
@@ -103,8 +108,12 @@ function onFrame(ws: WebSocket, mine: Set<string>, text: string): void {
 
 async function main(): Promise<void> {
   if (redisUrl !== undefined) relay = await createTopicRelay(redisUrl, fanOut);
-  const server = createServer((_req, res) => res.writeHead(404).end());
-  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  const server = createServer((req, res) => {
+    if (req.url !== '/bench/stats') return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ server: { connections: wss.clients.size, topics: subscribers.size } }));
+  });
+  const wss = new WebSocketServer({ server, perMessageDeflate: deflate });
   wss.on('connection', (ws) => {
     const mine = new Set<string>();
     ws.on('message', (data, isBinary) => {
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
     });
     ws.on('error', () => ws.terminate());
   });
-  server.listen(0, '127.0.0.1', () => announceReady(server, { target: cork ? 'ws-raw-cork' : 'ws-raw' }));
+  server.listen(0, '127.0.0.1', () => announceReady(server, { target: `${cork ? 'ws-raw-cork' : 'ws-raw'}${deflate ? '+deflate' : ''}` }));
   exitOnSignals(() => relay?.close());
 }
 
