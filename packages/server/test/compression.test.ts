@@ -1,9 +1,9 @@
 import { constants, inflateRawSync } from 'node:zlib';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@firetower/protocol';
 import { waitFor } from '@firetower/server/testing';
-import { SharedFrame } from '../src/transport/writer.js';
+import { releaseInflater, SharedFrame } from '../src/transport/writer.js';
 import { useServers } from './helpers.js';
 
 const { start } = useServers();
@@ -90,6 +90,20 @@ describe('shared permessage-deflate (compression: true)', () => {
     ws.terminate();
   });
 
+  it('asks clients for client_no_context_takeover, decodes every compressed client frame, and keeps no inflater between them', async () => {
+    const server = await start({ compression: true });
+    const publisher = await rawClient(server.wsUrl, true);
+    const subscriber = await rawClient(server.wsUrl, false);
+    expect(publisher.negotiated).toContain('client_no_context_takeover');
+    const sent = Array.from({ length: 30 }, (_, n) => chatMessage(n));
+    // Each frame repeats most of the one before: with context takeover the client would refer back to it.
+    for (const data of sent) publisher.ws.send(JSON.stringify({ type: 'publish', topic: '/chat/world', data }), { compress: true });
+    await waitFor(() => subscriber.frames.length === sent.length, 5_000, 'every publish delivered');
+    expect(subscriber.frames.map((f) => f.data)).toEqual(sent);
+    publisher.ws.terminate();
+    subscriber.ws.terminate();
+  });
+
   it('negotiates nothing when compression is off (the default)', async () => {
     const server = await start();
     const client = await rawClient(server.wsUrl, true);
@@ -113,6 +127,30 @@ describe('shared permessage-deflate (compression: true)', () => {
     await waitFor(() => bystander.frames.length === 1, 5_000, 'bystander delivery');
     expect(server.ft.stats().errorsTotal).toBe(0);
     bystander.ws.terminate();
+  });
+
+  it('releaseInflater frees ws\'s inflater between messages, and later compressed messages still decode', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { clientNoContextTakeover: true, serverNoContextTakeover: true } });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const received: string[] = [];
+    const held: boolean[] = [];
+    wss.on('connection', (ws) =>
+      ws.on('message', (data) => {
+        received.push(data.toString());
+        releaseInflater(ws);
+        // ws internals, read only here: the one module that touches them is under test.
+        held.push((ws as unknown as { _extensions: Record<string, { _inflate: unknown }> })._extensions['permessage-deflate']!._inflate !== null);
+      }),
+    );
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: true });
+    await new Promise((resolve) => client.once('open', resolve));
+    const messages = Array.from({ length: 5 }, (_, n) => JSON.stringify(chatMessage(n)));
+    for (const message of messages) client.send(message, { compress: true });
+    await waitFor(() => received.length === messages.length, 5_000, 'messages');
+    expect(received).toEqual(messages);
+    expect(held).toEqual(messages.map(() => false));
+    client.terminate();
+    await new Promise((resolve) => wss.close(resolve));
   });
 
   it('compresses a shared frame once, as one RFC 7692 message (RSV1, no sync-flush tail)', () => {

@@ -17,7 +17,7 @@ import { isPromiseLike } from './settle.js';
 import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
-import { bytesReadOf } from '../transport/writer.js';
+import { acceptsSharedDeflate, bytesReadOf, releaseInflater } from '../transport/writer.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
 import { queryParam, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
@@ -52,6 +52,9 @@ function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): voi
   towerOf.get(this)?.receive(toBuffer(data), isBinary);
 }
 
+function onDeflatedMessage(this: WebSocket): void {
+  releaseInflater(this);
+}
 function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
   towerOf.get(this)?.socketClosed(code, reason.toString());
 }
@@ -180,6 +183,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     this.hub.add(tower);
     towerOf.set(ws, tower as unknown as TowerImpl<never>);
     ws.on('message', onSocketMessage);
+    // After the tower's own listener: free the idle inflater of a compressed connection.
+    if (this.options.compression !== undefined && acceptsSharedDeflate(ws)) ws.on('message', onDeflatedMessage);
     ws.on('close', onSocketClose);
     // The heartbeat reads the socket's byte count to see pongs; a listener only when it cannot.
     if (bytesReadOf(ws) === undefined) ws.on('pong', onSocketPong);

@@ -25,11 +25,14 @@ const JSON_HEADERS = { 'Content-Type': 'application/json' };
  * Negotiated when an endpoint has `compression` on. `serverNoContextTakeover` makes ws answer with
  * `server_no_context_takeover`, which RFC 7692 §7.1.1.1 lets a server add to its response even when
  * the client did not offer it: it promises that every message we send is compressed on its own,
- * which is what lets one compressed frame serve every subscriber. ws itself never compresses
+ * which is what lets one compressed frame serve every subscriber. `clientNoContextTakeover` asks
+ * the same of the client (§7.1.1.2: "A server MAY include the client_no_context_takeover extension
+ * parameter in an extension negotiation response"), so no message depends on the one before and
+ * the connection's inflater can be freed between messages (see releaseInflater). ws itself never compresses
  * (`threshold` out of reach, and every send of ours passes `compress: false`); it only inflates
  * client frames, bounded by `maxPayload` (1009 past it, without inflating the rest).
  */
-const PER_MESSAGE_DEFLATE = Object.freeze({ serverNoContextTakeover: true, threshold: Number.MAX_SAFE_INTEGER });
+const PER_MESSAGE_DEFLATE = Object.freeze({ serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: Number.MAX_SAFE_INTEGER });
 
 const NOT_ATTACHED_HINT =
   'a WebSocket upgrade reached Express but not Firetower: when you create the HTTP server yourself ' +
