@@ -15,7 +15,9 @@ import type { TopicCountWatcher } from './watch.js';
 export type FiretowerPushApi = Pick<
   FiretowerApi,
   'nodeId' | 'broker' | 'publish' | 'count' | 'exists' | 'topics' | 'onCountChange' | 'kickUser' | 'unsubscribeUser' | 'removeTopic' | 'stats'
->;
+> &
+  // Optional so a wrapping or test API need not have it; a real `ft` always does.
+  Partial<Pick<FiretowerApi, 'reportError'>>;
 
 export interface CallContext {
   ft: FiretowerPushApi;

@@ -64,13 +64,15 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
 }
 
 /** Builds `context.fault`: the status for an error, and a report of the unexpected ones. */
-function faultReporter(onError: GrpcServerOptions['onError']): (error: unknown, call: FaultInfo) => CallStatus {
+function faultReporter(onError: GrpcServerOptions['onError'], ft: FiretowerPushApi): (error: unknown, call: FaultInfo) => CallStatus {
   return (error, call) => {
     const status = toServiceError(error);
     if (status.code !== grpcStatus.INTERNAL) return status;
     const reported = error instanceof Error ? error : new GrpcApiError('internal', status.details);
     debug('%s failed: %O', call.method, reported);
     try {
+      // The node counts it (errorsTotal, the dashboard's recent issues) and tells its own onError.
+      ft.reportError?.(reported, `grpc ${call.method}`);
       onError?.(reported, call);
     } catch (hookError) {
       debug('onError threw: %O', hookError);
@@ -95,7 +97,7 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
   const open = resolved.token === undefined && resolved.authorize === undefined;
 
   let state: GrpcServerState = 'serving';
-  const fault = faultReporter(resolved.onError);
+  const fault = faultReporter(resolved.onError, ft);
   const watcher = new TopicCountWatcher({
     read: (topic) => ft.count(topic),
     listen: (listener) => ft.onCountChange(listener),

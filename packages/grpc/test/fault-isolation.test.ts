@@ -69,6 +69,9 @@ describe('fault isolation: a throwing handler path ends that call only', () => {
     expect(error.code).toBe(grpc.status.INTERNAL);
     expect(error.metadata.get('firetower-error-code')).toEqual(['internal']);
     expect(reported).toContainEqual({ message: 'count exploded', method: '/firetower.v1.Firetower/GetTopic' });
+    // The node counts it too: errorsTotal and the dashboard's recent issues.
+    expect(stack.node.ft.stats().errorsTotal).toBeGreaterThan(0);
+    expect(stack.node.ft.recentIssues()).toContainEqual(expect.objectContaining({ kind: 'error', source: 'grpc /firetower.v1.Firetower/GetTopic', message: 'count exploded' }));
   });
 
   it('answers INTERNAL for garbage from the API (ListTopics over a null listing)', async () => {

@@ -308,6 +308,12 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
   stats(): FiretowerStats;
   /** The last 100 refusals, errors and drops, newest last. */
   recentIssues(): RecentIssue[];
+  /**
+   * Report a fault of code that serves this node from outside the WebSocket path (a push door
+   * such as `@firetower/grpc`): counted in `errorsTotal`, listed in `recentIssues()` under
+   * `source`, and passed to the `onError` hook, like the node's own errors.
+   */
+  reportError(error: Error, source?: string): void;
   /** For `http.createServer(app)` users: hand the server over so upgrades reach Firetower. */
   attach(server: import('node:http').Server): void;
   /** Graceful shutdown: stop accepting, drain connections in batches, close the broker. */

@@ -21,6 +21,7 @@ export function createApi<AppData>(node: FiretowerNode<AppData>, attach: (server
     towers: () => hub.members(),
     stats: () => node.stats.snapshot({ connections: hub.connections, topics: hub.topicCount, subscriptions: hub.subscriptions }),
     recentIssues: () => node.stats.recentIssues(),
+    reportError: (error, source) => node.reportError(error, undefined, source),
     attach,
     close: (options) => node.close(options),
   };

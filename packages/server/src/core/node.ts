@@ -218,9 +218,9 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     if (isPromiseLike(result)) return Promise.resolve(result).then(noop, fail);
   }
 
-  reportError(error: unknown, tower?: TowerImpl<AppData>): void {
+  reportError(error: unknown, tower?: TowerImpl<AppData>, from?: string): void {
     const err = toError(error);
-    const source = err instanceof FiretowerError ? err.code : 'error';
+    const source = from ?? (err instanceof FiretowerError ? err.code : 'error');
     this.stats.error(source, err.message, tower ? { clientId: tower.clientId } : undefined);
     const onError = this.options.hooks.onError;
     if (!onError) {
