@@ -6,8 +6,11 @@
  * on a cluster target and raw ws, for its own machinery: connect steps and asking every Node
  * process (nodes and topic service) to collect garbage before memory is read. Latency shares the
  * fan-out's machinery and is left out for time. publish-api (opt-in) runs on
- * firetower through every door: WebSocket, gRPC PublishStream, HTTP single and batch POSTs. It
- * never asserts a speed.
+ * firetower through every door: WebSocket, gRPC PublishStream, HTTP single and batch POSTs.
+ * Compression runs on firetower-deflate and socketio-deflate beside plain firetower (the extension
+ * is negotiated, and the bytes a delivery costs on the wire are measured); scale on firetower at
+ * 400 connections from two source addresses (loop-delay reports, and every count back to 0 after
+ * closing). It never asserts a speed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -164,5 +167,49 @@ describe('pnpm bench --quick', () => {
       expect(record.measurement!.accepted, `${record.via}`).toBe(record.measurement!.published);
       expect(report).toContain(`| firetower · ${record.via} |`);
     }
+  });
+
+  it('measures wire bytes with permessage-deflate negotiated, and compressed deliveries arrive intact', { timeout: 60_000 }, async () => {
+    if (!existsSync(runJs)) throw new Error(`${runJs} is missing: build the bench first`);
+    const out = join(outDir, 'compression');
+    const targets = ['firetower', 'firetower-deflate', 'socketio-deflate'];
+    const result = await run(['--quick', '--scenarios', 'compression', '--targets', targets.join(','), '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('### Compression');
+    const records = readRecords(out);
+    expect(records.map((r) => r.target).sort()).toEqual([...targets].sort());
+    const bytes = new Map<string, number>();
+    for (const record of records) {
+      // Every payload was parsed by the subscriber (its timestamp read), so inflated intact.
+      expectDeliveredAll(record);
+      const m = record.measurement!;
+      const subscribers = m.connections - 1;
+      expect(m.deflateNegotiated, record.target).toBe(record.target === 'firetower' ? 0 : subscribers);
+      expect(m.serverCpuUsPerDelivery, record.target).toBeGreaterThan(0);
+      bytes.set(record.target, m.wireBytesPerDelivery);
+    }
+    // About 1 KB plain; the trades payload deflates to well under half on its own.
+    expect(bytes.get('firetower')).toBeGreaterThan(1024);
+    expect(bytes.get('firetower-deflate')).toBeLessThan(bytes.get('firetower')! / 2);
+    expect(bytes.get('socketio-deflate')).toBeLessThan(bytes.get('firetower')! / 2);
+  });
+
+  it('opens scale connections from two source addresses, reads loop delay, and closing returns counts to 0', { timeout: 60_000 }, async () => {
+    if (!existsSync(runJs)) throw new Error(`${runJs} is missing: build the bench first`);
+    const out = join(outDir, 'scale');
+    const result = await run(['--quick', '--scenarios', 'scale', '--targets', 'firetower', '--scale-connections', '400', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('### Scale');
+    const [record, ...rest] = readRecords(out);
+    expect(rest).toEqual([]);
+    expectDeliveredAll(record!);
+    const m = record!.measurement!;
+    expect(m.connections).toBe(401);
+    expect(Number.isFinite(m.rssPerConnKb)).toBe(true);
+    expect(m.loopDelayPeriods).toBeGreaterThan(0);
+    expect(Number.isFinite(m.loopDelayP99Ms)).toBe(true);
+    expect(m.connectionsAfterClose).toBe(0);
+    expect(m.topicsAfterClose).toBe(0);
+    expect(m.heapAfterCloseMb).toBeGreaterThan(0);
   });
 });

@@ -45,6 +45,8 @@ interface Publisher {
   /** Deliveries its measured messages should cause (messages × subscribers per topic). */
   owedDeliveries: number;
   seq: number;
+  /** Measured messages sent (seq counts the probes too). */
+  measured: number;
   nextTopic: number;
   retry?: NodeJS.Timeout;
   /** Seeded by the publisher's index: every target gets the same payloads in the same order. */
@@ -57,6 +59,7 @@ const publishers: Publisher[] = publisherSlots(plan, worker).map((slot) => ({
   probes: 0,
   owedDeliveries: 0,
   seq: 0,
+  measured: 0,
   nextTopic: 0,
   random: new SeededRandom(1 + slot.index),
 }));
@@ -71,6 +74,7 @@ function send(pub: Publisher, topic: number, probe: 0 | 1): void {
   pub.channel!.publish(topicName(topic), data);
   if (probe === 1) pub.probes++;
   else {
+    pub.measured++;
     pub.owedDeliveries += perTopic;
     Atomics.add(counters.sentByPublisher, pub.slot.index, 1);
     Atomics.add(counters.sentByTopic, topic, 1);
@@ -117,7 +121,7 @@ function startRate(pub: Publisher, startAt: number): void {
   const timer = setInterval(() => {
     const t = now();
     const due = Math.floor(((Math.min(t, endAt) - startAt) * scenario.ratePerSec) / 1000);
-    while (pub.seq < due) sendNext(pub);
+    while (pub.measured < due) sendNext(pub);
     pub.channel!.flush(true);
     if (t >= endAt) {
       pub.state = 'done';
