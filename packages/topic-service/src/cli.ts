@@ -72,7 +72,16 @@ async function main(): Promise<void> {
     );
   }
 
-  const service = await startTopicService({ port, host, leaseMs, token, maxKeys, graceMs });
+  const service = await startTopicService({
+    port,
+    host,
+    leaseMs,
+    token,
+    maxKeys,
+    graceMs,
+    // A bug hit one request (answered 500) or one timer; say so, and carry on.
+    onError: (error, where) => process.stderr.write(`firetower-topic-service: unexpected error in ${where}: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -12,3 +12,4 @@ export type { TopicServiceClientErrorCode, TopicServiceConfigErrorCode } from '.
 export { KEY_LIMITS } from './wire.js';
 export type * from './wire.js';
 export { DEFAULT_TOPIC_SERVICE_PORT, FETCH_BLOCKED_PORTS, isFetchBlockedPort } from './ports.js';
+export type { ServiceErrorReporter } from './service/guard.js';

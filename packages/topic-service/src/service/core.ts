@@ -15,6 +15,7 @@ import { NodeRecord, type PollSink } from './node-record.js';
 import { TopicRegistry } from './registry.js';
 import { SequenceTable } from './sequences.js';
 import { monotonicNow } from '../clock.js';
+import { safely, type ServiceErrorReporter } from './guard.js';
 
 const debug = createDebug('firetower:topic-service');
 
@@ -117,13 +118,30 @@ export class TopicServiceCore {
   readonly instance = randomBytes(12).toString('base64url');
   private state: ServiceState = 'running';
 
-  constructor(limits: Partial<TopicServiceLimits> = {}) {
+  /** Unexpected errors (bugs) reported so far; each was contained to its request or timer. */
+  errorsTotal = 0;
+  private readonly onError: ServiceErrorReporter | undefined;
+
+  /** `onError`: told about every unexpected error (a bug) and where; the service carries on. */
+  constructor(limits: Partial<TopicServiceLimits> = {}, onError?: ServiceErrorReporter) {
     this.limits = { ...defaultLimits, ...limits };
+    this.onError = onError;
     this.keys = new KeyStore(this.limits.maxKeys);
-    this.grace = new RestartGrace(this.limits.graceMs);
+    this.grace = new RestartGrace(this.limits.graceMs, (relay) => this.safely('restart grace release', relay));
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
-    this.sweeper = setInterval(() => this.sweep(monotonicNow()), every);
+    this.sweeper = setInterval(() => this.safely('lease sweep', () => this.sweep(monotonicNow())), every);
     this.sweeper.unref();
+  }
+
+  /** Count and report an unexpected error (the HTTP layer's guard and the core's timers call it). */
+  reportError(error: unknown, where: string): void {
+    this.errorsTotal += 1;
+    debug('unexpected error in %s: %s', where, error instanceof Error ? error.stack : String(error));
+    this.onError?.(error, where);
+  }
+
+  private safely(where: string, fn: () => void): void {
+    safely((error, at) => this.reportError(error, at), where, fn);
   }
 
   get running(): boolean {
@@ -281,7 +299,7 @@ export class TopicServiceCore {
       sink.answer(200, this.takeResponse(node));
       return () => {};
     }
-    const timer = setTimeout(() => this.answerHeld(node), wait);
+    const timer = setTimeout(() => this.safely('held poll answer', () => this.answerHeld(node)), wait);
     node.poll = { state: 'held', held: { sink, timer } };
     return () => {
       if (node.poll.state === 'held' && node.poll.held.sink === sink) {
@@ -386,15 +404,27 @@ export class TopicServiceCore {
   private wake(node: NodeRecord): void {
     if (node.poll.state !== 'held' || node.flushScheduled) return;
     node.flushScheduled = true;
-    setImmediate(() => {
-      node.flushScheduled = false;
-      if (this.nodes.get(node.nodeId) === node) this.answerHeld(node);
-    });
+    setImmediate(() =>
+      this.safely('held poll answer', () => {
+        node.flushScheduled = false;
+        if (this.nodes.get(node.nodeId) === node) this.answerHeld(node);
+      }),
+    );
   }
 
   private answerHeld(node: NodeRecord): void {
     const sink = this.release(node);
-    sink?.answer(200, this.takeResponse(node));
+    if (!sink) return;
+    let body: string;
+    try {
+      body = this.takeResponse(node);
+    } catch (error) {
+      // A bug building this answer: this poll gets a 500 (the node polls again), nothing else.
+      this.reportError(error, 'held poll answer');
+      sink.answer(500, JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
+      return;
+    }
+    sink.answer(200, body);
   }
 
   private release(node: NodeRecord): PollSink | undefined {

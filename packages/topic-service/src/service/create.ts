@@ -4,6 +4,7 @@ import express, { type Express, type Router } from 'express';
 import { TopicServiceConfigError } from '../errors.js';
 import { DEFAULT_TOPIC_SERVICE_PORT, isFetchBlockedPort } from '../ports.js';
 import { TopicServiceCore, type TopicServiceLimits } from './core.js';
+import type { ServiceErrorReporter } from './guard.js';
 import { createTopicServiceRouter } from './http.js';
 
 export interface TopicServiceOptions extends Partial<TopicServiceLimits> {
@@ -11,6 +12,11 @@ export interface TopicServiceOptions extends Partial<TopicServiceLimits> {
   token?: string;
   /** Largest request body in bytes. @default 8388608 (8 MiB) */
   maxBodyBytes?: number;
+  /**
+   * Told about every unexpected error (a bug) and where it happened: the request it hit is
+   * answered `500 internal`, the process and every other request carry on. @default a debug log
+   */
+  onError?: ServiceErrorReporter;
 }
 
 export interface TopicService {
@@ -31,8 +37,8 @@ export interface TopicService {
  * app.use('/topic-service', service.router); // nodes use url: 'http://host:port/topic-service'
  */
 export function createTopicService(options: TopicServiceOptions = {}): TopicService {
-  const { token, maxBodyBytes, ...limits } = options;
-  const core = new TopicServiceCore(limits);
+  const { token, maxBodyBytes, onError, ...limits } = options;
+  const core = new TopicServiceCore(limits, onError);
   const router = createTopicServiceRouter(core, { token, maxBodyBytes });
   const app = express();
   app.disable('x-powered-by');

@@ -14,7 +14,11 @@ export class RestartGrace {
   private held: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly graceMs: number) {}
+  /** `run` runs each held relay (the core isolates a failing one: the rest still go out). */
+  constructor(
+    private readonly graceMs: number,
+    private readonly run: (relay: () => void) => void = (relay) => relay(),
+  ) {}
 
   /** Relaying is on hold right now. */
   get holding(): boolean {
@@ -46,7 +50,7 @@ export class RestartGrace {
     clearTimeout(this.timer);
     const held = this.held;
     this.held = [];
-    for (const relay of held) relay();
+    for (const relay of held) this.run(relay);
   }
 
   /** Drop what is held (the service closes). */

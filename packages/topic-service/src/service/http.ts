@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
 import type { ClaimsResponse, ErrorBody, NodesResponse, TopicsResponse, TopicServiceErrorCode } from '../wire.js';
 import { sameSecret, type TopicServiceCore } from './core.js';
+import { failInternal, guarded, safely, sendError, type ServiceErrorReporter } from './guard.js';
 import {
   claimsBody,
   controlBody,
@@ -16,16 +17,17 @@ import {
 } from './schemas.js';
 
 export interface RouterOptions {
+  /**
+   * Called with every unexpected error (a bug) and where it happened: that request is answered
+   * `500 internal`, everything else carries on. @default the core's reporter (debug log)
+   */
+  onError?: ServiceErrorReporter;
   /** Shared secret: every request must carry `Authorization: Bearer <token>`. */
   token?: string;
   /** Largest request body in bytes. @default 8 MiB */
   maxBodyBytes?: number;
 }
 
-function sendError(res: Response, code: TopicServiceErrorCode, message: string, status: number): void {
-  const body: ErrorBody = { error: { code, message } };
-  res.status(status).json(body);
-}
 
 /** The header a node's requests carry its registration's session in. */
 export const SESSION_HEADER = 'x-firetower-session';
@@ -58,93 +60,99 @@ function tokenGuard(token: string) {
 /** The `/v1` HTTP API over a core. Mount it at the app's root. */
 export function createTopicServiceRouter(core: TopicServiceCore, options: RouterOptions = {}): Router {
   const router = express.Router();
+  const report: ServiceErrorReporter = options.onError ?? ((error, where) => core.reportError(error, where));
+  const guard = (handler: (req: Request, res: Response) => void) => guarded(report, handler);
   if (options.token) router.use(tokenGuard(options.token));
   router.use(express.json({ limit: options.maxBodyBytes ?? 8 * 1024 * 1024 }));
 
-  router.get('/healthz', (_req, res) => {
+  router.get('/healthz', guard((_req, res) => {
     res.status(core.running ? 200 : 503).json({ ok: core.running, nodes: core.nodeInfos().length });
-  });
+  }));
 
-  router.post('/v1/nodes/register', (req, res) => {
+  router.post('/v1/nodes/register', guard((req, res) => {
     const { nodeId, epoch, previous } = parse(registerBody, req.body, 'register body');
     res.json(core.register(nodeId, epoch, previous));
-  });
+  }));
 
-  router.delete('/v1/nodes/:id', (req, res) => {
+  router.delete('/v1/nodes/:id', guard((req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const { epoch } = parse(leaveQuery, req.query, 'query');
     core.leave(nodeId, { epoch, session: sessionOf(req) });
     res.json({ ok: true });
-  });
+  }));
 
-  router.post('/v1/nodes/:id/counts', (req, res) => {
+  router.post('/v1/nodes/:id/counts', guard((req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(countsBody, req.body, 'counts body');
     core.setCounts(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.changes, body.full ?? false);
     res.json({ ok: true });
-  });
+  }));
 
-  router.post('/v1/nodes/:id/publish', (req, res) => {
+  router.post('/v1/nodes/:id/publish', guard((req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(publishBody, req.body, 'publish body');
     const outcome = core.publish(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.messages, body.keyTtlMs, body.seq);
     res.json({ ok: true, accepted: body.messages.length, ...outcome });
-  });
+  }));
 
-  router.post('/v1/nodes/:id/control', (req, res) => {
+  router.post('/v1/nodes/:id/control', guard((req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const body = parse(controlBody, req.body, 'control body');
     res.json({ ok: true, ...core.control(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.command, body.seq) });
-  });
+  }));
 
   // Not under /nodes/:id: any caller with the token may claim, registered or not.
-  router.post('/v1/claims', (req, res) => {
+  router.post('/v1/claims', guard((req, res) => {
     const body = parse(claimsBody, req.body, 'claims body');
     const answer: ClaimsResponse = { fresh: core.claim(body.keys, body.ttlMs) };
     res.json(answer);
-  });
+  }));
 
-  router.get('/v1/nodes/:id/poll', (req, res) => {
+  router.get('/v1/nodes/:id/poll', guard((req, res) => {
     const nodeId = parse(nodeIdParam, req.params.id, 'node id');
     const query = parse(pollQuery, req.query, 'poll query');
     res.setHeader('Cache-Control', 'no-store');
     const cancel = core.poll(nodeId, { epoch: query.epoch, session: sessionOf(req) }, query.ack ?? 0, query.wait ?? 0, {
       answer(status, json) {
         if (res.headersSent || res.destroyed) return;
-        res.status(status).type('application/json').send(json);
+        try {
+          res.status(status).type('application/json').send(json);
+        } catch (error) {
+          failInternal(res, error, 'poll answer', report);
+        }
       },
     });
     // The node gave up (aborted, timed out, died): free its poll slot so it can poll again.
-    res.on('close', cancel);
-  });
+    res.on('close', () => safely(report, 'poll release', cancel));
+  }));
 
-  router.get('/v1/nodes', (_req, res) => {
+  router.get('/v1/nodes', guard((_req, res) => {
     const body: NodesResponse = { nodes: core.nodeInfos() };
     res.json(body);
-  });
+  }));
 
-  router.get('/v1/topics', (_req, res) => {
+  router.get('/v1/topics', guard((_req, res) => {
     const body: TopicsResponse = { topics: core.topics() };
     res.json(body);
-  });
+  }));
 
-  router.get('/v1/topics/:topic', (req, res) => {
+  router.get('/v1/topics/:topic', guard((req, res) => {
     res.json(core.count(parse(topicParam, req.params.topic, 'topic')));
-  });
+  }));
 
   router.use((_req: Request, res: Response) => sendError(res, 'not_found', 'no such endpoint', 404));
 
   // Express 5 routes thrown errors here; body-parser errors carry `type`.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof TopicServiceError) return sendError(res, err.code, err.message, err.status);
-    const type = (err as { type?: unknown }).type;
+    const type = (err as { type?: unknown } | null | undefined)?.type;
     if (type === 'entity.too.large') return sendError(res, 'payload_too_large', 'request body is too large', 413);
     if (type === 'entity.parse.failed') return sendError(res, 'bad_request', 'request body is not valid JSON', 400);
-    const status = (err as { status?: unknown }).status;
+    const status = (err as { status?: unknown } | null | undefined)?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(res, 'bad_request', err instanceof Error ? err.message : 'bad request', status);
+      return sendError(res, 'bad_request', err instanceof Error ? err.message.slice(0, 200) : 'bad request', status);
     }
-    sendError(res, 'internal', 'internal error', 500);
+    failInternal(res, err, `${_req.method} ${_req.path}`, report);
   });
   return router;
 }
