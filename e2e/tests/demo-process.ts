@@ -58,13 +58,17 @@ export class DemoProcess {
 
   /** The first printed line matching `pattern`, waiting up to `timeout` ms. */
   async line(pattern: RegExp, timeout = 15_000): Promise<RegExpMatchArray> {
-    await expect
-      .poll(() => {
-        if (pattern.test(this.text)) return true;
-        if (this.child.exitCode !== null) throw new Error(`the process exited (${this.child.exitCode}):\n${this.text}`);
-        return false;
-      }, { timeout, message: `the process to print ${pattern}` })
-      .toBe(true);
+    try {
+      await expect
+        .poll(() => {
+          if (pattern.test(this.text)) return true;
+          if (this.child.exitCode !== null) throw new Error(`the process exited (${this.child.exitCode})`);
+          return false;
+        }, { timeout })
+        .toBe(true);
+    } catch (error) {
+      throw new Error(`waiting for ${pattern}: ${(error as Error).message}\nthe process printed:\n${this.text}`);
+    }
     return this.text.match(pattern)!;
   }
 

@@ -110,15 +110,16 @@ test('Install and first app: two tabs and a Node client chat through server.mjs,
 });
 
 test('Push from your back end: push.sh reaches a tab of the demo over HTTP and gRPC', async ({ browser }) => {
-  const port = await freePortPair();
-  const grpcPort = port + 1; // free too
-  const env = { PORT: String(port), GRPC_PORT: String(grpcPort), FIRETOWER_ADMIN_TOKEN: 'readme-push-token' };
-  const demo = DemoProcess.start('main.js', env);
+  // Port 0 for both: the demo prints the ports it got, and push.sh reads them from PORT/GRPC_PORT.
+  const token = { FIRETOWER_ADMIN_TOKEN: 'readme-push-token' };
+  const demo = DemoProcess.start('main.js', { ...token, PORT: '0', GRPC_PORT: '0' });
   try {
     await demo.line(/Ctrl-C to stop/);
-    const ann = await ChatPage.open(browser, `http://127.0.0.1:${port}`, 'ann', 'world');
-    const push = DemoProcess.command('bash', [repoPath('examples/push/push.sh')], env);
-    expect(await push.exited(), push.output).toBe(0);
+    const [, url, port] = await demo.line(/chat on (http:\/\/127\.0\.0\.1:(\d+))/);
+    const [, grpcPort] = await demo.line(/gRPC push API on 127\.0\.0\.1:(\d+)/);
+    const ann = await ChatPage.open(browser, url!, 'ann', 'world');
+    const push = DemoProcess.command('bash', [repoPath('examples/push/push.sh')], { ...token, PORT: port!, GRPC_PORT: grpcPort! });
+    expect(await push.exited(), `push.sh printed:\n${push.output}\nthe demo printed:\n${demo.output}`).toBe(0);
     expect(push.output).toContain('"accepted":1');
     await expect(ann.line('hi')).toHaveCount(2);
     await ann.close();
