@@ -63,7 +63,8 @@ describe('partition through a proxy that drops packets', () => {
       gcs += 1;
     }, 200);
     cleanups.push(() => clearInterval(gcTimer));
-    const traffic = setInterval(() => onA.send({ type: 'publish', topic: '/t', data: 'during' }), 50);
+    let during = 0;
+    const traffic = setInterval(() => onA.send({ type: 'publish', topic: '/t', data: `during-${++during}` }), 50);
     cleanups.push(() => clearInterval(traffic));
     await waitFor(() => !service.core.nodeInfos().some((n) => n.nodeId === a.nodeId), LEASE_MS * 4, "A's lease to expire");
     await waitFor(() => /gc 5\n/.test(a.output()), 10_000, 'five forced collections inside A');
@@ -78,5 +79,9 @@ describe('partition through a proxy that drops packets', () => {
     await bothWays(Math.max(1, LEASE_MS - (Date.now() - healedAt)));
     expect(service.core.count('/t').count).toBe(2);
     expect(gcs).toBeGreaterThanOrEqual(5);
+    // What A published while cut off was buffered and arrives at B after the heal: all, once, in order.
+    const fromA = () => onB.received('/t').filter((d) => String(d).startsWith('during-'));
+    await waitFor(() => fromA().length >= during, 10_000, "A's buffered publishes at B");
+    expect(fromA()).toEqual(Array.from({ length: during }, (_, i) => `during-${i + 1}`));
   }, 60_000);
 });
