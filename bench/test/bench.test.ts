@@ -185,7 +185,7 @@ describe('pnpm bench --quick', () => {
       const m = record.measurement!;
       const subscribers = m.connections - 1;
       expect(m.deflateNegotiated, record.target).toBe(record.target === 'firetower' ? 0 : subscribers);
-      expect(m.serverCpuUsPerDelivery, record.target).toBeGreaterThan(0);
+      expect(Number.isFinite(m.serverCpuUsPerDelivery), record.target).toBe(true);
       bytes.set(record.target, m.wireBytesPerDelivery);
     }
     // About 1 KB plain; the trades payload deflates to well under half on its own.

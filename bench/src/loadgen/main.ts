@@ -128,6 +128,10 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const endAt = now() + scenario.durationMs;
   workers.broadcast({ cmd: 'go', endAt });
   await delay(scenario.durationMs);
+  // A publisher's last tick may come a little after the main thread's timer: owed deliveries are
+  // counted only once every publisher has sent its last message (or could not, within the drain time).
+  const doneBy = now() + scenario.drainTimeoutMs;
+  while (Atomics.load(counters.publishersDone, 0) < scenario.publishers && now() < doneBy) await delay(POLL_MS);
 
   // Drain: wait for every owed delivery, or until progress stops for drainTimeoutMs.
   let lastTotal = -1;

@@ -11,6 +11,8 @@ export interface SharedCounters {
   sentByTopic: Int32Array;
   /** Subscribers that saw a probe, per topic. */
   probedByTopic: Int32Array;
+  /** [0]: publishers that sent their last measured message. */
+  publishersDone: Int32Array;
 }
 
 export interface SharedBuffers {
@@ -18,6 +20,7 @@ export interface SharedBuffers {
   deliveredByPublisher: SharedArrayBuffer;
   sentByTopic: SharedArrayBuffer;
   probedByTopic: SharedArrayBuffer;
+  publishersDone: SharedArrayBuffer;
 }
 
 export function createSharedBuffers(publishers: number, topics: number): SharedBuffers {
@@ -26,6 +29,7 @@ export function createSharedBuffers(publishers: number, topics: number): SharedB
     deliveredByPublisher: new SharedArrayBuffer(4 * publishers),
     sentByTopic: new SharedArrayBuffer(4 * topics),
     probedByTopic: new SharedArrayBuffer(4 * topics),
+    publishersDone: new SharedArrayBuffer(4),
   };
 }
 
@@ -35,6 +39,7 @@ export function countersOf(buffers: SharedBuffers): SharedCounters {
     deliveredByPublisher: new Int32Array(buffers.deliveredByPublisher),
     sentByTopic: new Int32Array(buffers.sentByTopic),
     probedByTopic: new Int32Array(buffers.probedByTopic),
+    publishersDone: new Int32Array(buffers.publishersDone),
   };
 }
 

@@ -81,6 +81,12 @@ function send(pub: Publisher, topic: number, probe: 0 | 1): void {
   }
 }
 
+/** The publisher sent its last measured message: the main thread drains only once all have. */
+function finishPublisher(pub: Publisher): void {
+  pub.state = 'done';
+  Atomics.add(counters.publishersDone, 0, 1);
+}
+
 function sendNext(pub: Publisher): void {
   const topics = pub.slot.topics;
   send(pub, topics[pub.nextTopic]!, 0);
@@ -97,7 +103,7 @@ function pump(pub: Publisher): void {
   const limit = scenario.window * perTopic;
   for (;;) {
     if (now() >= endAt) {
-      pub.state = 'done';
+      finishPublisher(pub);
       channel.flush(true);
       return;
     }
@@ -124,7 +130,7 @@ function startRate(pub: Publisher, startAt: number): void {
     while (pub.measured < due) sendNext(pub);
     pub.channel!.flush(true);
     if (t >= endAt) {
-      pub.state = 'done';
+      finishPublisher(pub);
       clearInterval(timer);
     }
   }, RATE_TICK_MS);
@@ -237,7 +243,7 @@ function go(until: number): void {
     pub.state = 'running';
     if (scenario.mode === 'window') pump(pub);
     else if (scenario.mode === 'rate') startRate(pub, startAt);
-    else pub.state = 'done';
+    else finishPublisher(pub);
   }
 }
 
