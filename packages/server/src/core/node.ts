@@ -17,6 +17,7 @@ import { isPromiseLike } from './settle.js';
 import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
+import { HeartbeatSweep } from './heartbeat.js';
 import { acceptsSharedDeflate, bytesReadOf, releaseInflater } from '../transport/writer.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
 import { queryParam, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
@@ -87,7 +88,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private liveDrained: (() => void) | undefined;
   /** The last keyed server-side publish waiting for its cluster-wide claim (see publish()). */
   private keyedPublishes: Promise<void> = Promise.resolve();
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeat: HeartbeatSweep<TowerImpl<AppData>> | undefined;
   private closing: Promise<void> | undefined;
   private readonly onPublishFailed = (error: unknown): never => {
     if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
@@ -126,10 +127,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     );
     const interval = this.options.heartbeatIntervalMs;
     if (interval > 0) {
-      this.heartbeatTimer = setInterval(() => {
-        for (const tower of this.hub.members()) tower.heartbeat();
-      }, interval);
-      this.heartbeatTimer.unref();
+      this.heartbeat = new HeartbeatSweep(interval, () => this.hub.members(), () => this.hub.connections, (tower) => tower.heartbeat());
+      this.heartbeat.start();
     }
   }
 
@@ -389,7 +388,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
 
   private async shutdown(options?: ShutdownOptions): Promise<void> {
     this.state = 'closing';
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeat?.stop();
     await closeInBatches([...this.hub.members()], resolveShutdown(options));
     if (this.liveCount > 0) await new Promise<void>((resolve) => (this.liveDrained = resolve));
     this.counts.stop();

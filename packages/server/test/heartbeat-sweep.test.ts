@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HeartbeatSweep } from '../src/core/heartbeat.js';
+
+afterEach(() => void vi.useRealTimers());
+
+describe('HeartbeatSweep', () => {
+  it('visits every member once per interval, in slices of about count/slices per tick', () => {
+    vi.useFakeTimers();
+    const members = new Set(Array.from({ length: 10_000 }, (_, i) => i));
+    const visits = new Map<number, number>();
+    const perTick: number[] = [];
+    let thisTick = 0;
+    const sweep = new HeartbeatSweep(5_000, () => members.values(), () => members.size, (m) => {
+      visits.set(m, (visits.get(m) ?? 0) + 1);
+      thisTick++;
+    });
+    sweep.start();
+    for (let t = 0; t < 50 * 3; t++) {
+      vi.advanceTimersByTime(100);
+      perTick.push(thisTick);
+      thisTick = 0;
+    }
+    // Three intervals: each member three times; no tick handles more than its slice.
+    expect([...visits.values()].every((n) => n === 3)).toBe(true);
+    expect(visits.size).toBe(10_000);
+    expect(Math.max(...perTick)).toBe(200);
+    sweep.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('skips members that left during a round, and a short interval is one sweep per tick', () => {
+    vi.useFakeTimers();
+    const members = new Set([1, 2, 3, 4]);
+    const seen: number[] = [];
+    const sweep = new HeartbeatSweep(20, () => members.values(), () => members.size, (m) => {
+      seen.push(m);
+      if (m === 1) members.delete(3);
+    });
+    sweep.start();
+    vi.advanceTimersByTime(20);
+    expect(seen).toEqual([1, 2, 4]);
+    sweep.stop();
+  });
+});
