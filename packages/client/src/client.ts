@@ -1,4 +1,4 @@
-import { checkTopic, CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
+import { CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
 import { backoff, retryAfterDelay } from './backoff.js';
 import { callbackError, describeThrown, IsolatedEmitter } from './callbacks.js';
 import type { EnvironmentChange } from './environment.js';
@@ -14,6 +14,7 @@ import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
 import { monotonicNow } from './clock.js';
 import { TopicSync } from './topic-sync.js';
+import { topicList, topicProblem } from './topic-args.js';
 import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
 
 /** Why a connection ends, handed to the one teardown path. */
@@ -29,25 +30,6 @@ interface Teardown {
 }
 
 type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
-
-/**
- * The topics of a subscribe call, deduplicated. Plain JavaScript callers can pass anything: what is
- * not a string or an array becomes a one-item list that the topic check then refuses, so a bad
- * argument is an `invalid` error on the handle, never an exception.
- */
-function topicList(topics: unknown): unknown[] {
-  return [...new Set<unknown>(Array.isArray(topics) ? topics : [topics])];
-}
-
-/** What is wrong with a subscribe's topics, checked before anything is sent. */
-function topicProblem(topics: readonly unknown[]): { reason: string; topic?: string } | undefined {
-  if (topics.length === 0) return { reason: 'no topic given' };
-  for (const topic of topics) {
-    const check = checkTopic(topic);
-    if (!check.ok) return typeof topic === 'string' ? { reason: check.reason, topic } : { reason: check.reason };
-  }
-  return undefined;
-}
 
 /**
  * A Firetower connection: subscribe to topics, publish to them, and stay connected.
