@@ -13,7 +13,10 @@
  *      shipped file (reported, not yet fatal: see below);
  *   4. a consumer project (scripts/type-test) compiled against the tarballs' .d.ts files with
  *      TypeScript 5.4 (the oldest we support: the declarations use NoInfer) and the current one,
- *      under `node16` and `bundler` resolution, with `skipLibCheck: false`.
+ *      under `node16` and `bundler` resolution, with `skipLibCheck: false`;
+ *   5. the root README's first app (examples/first-app: server.mjs, then client.mjs) run with the
+ *      packed packages: the Node client's publish comes back to it, and the server serves the
+ *      browser bundle.
  *
  * Offline: the tarballs are unpacked into a temporary node_modules and their third-party
  * dependencies are linked from the workspace's own installs.
@@ -21,7 +24,9 @@
  *   node scripts/check-packages.mjs            all packages
  *   node scripts/check-packages.mjs --keep     keep the temporary directory (its path is printed)
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,6 +179,53 @@ function typeTest(manifests) {
   return pool(jobs);
 }
 
+/** `node <file>` in `cwd`; `output()` is what it printed so far. */
+function start(file, cwd, env) {
+  const child = spawn(process.execPath, [file], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (chunk) => (text += chunk));
+  child.stderr.on('data', (chunk) => (text += chunk));
+  return { child, output: () => text };
+}
+
+/** Resolves once `check()` is true; rejects after `timeoutMs` with `what` and the process's output. */
+async function until(check, timeoutMs, what, output) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms; it printed:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // polling a deadline, not synchronising on time
+  }
+}
+
+async function firstApp(project) {
+  const app = join(project, 'first-app');
+  mkdirSync(app);
+  for (const file of ['server.mjs', 'client.mjs']) cpSync(join(ROOT, 'examples', 'first-app', file), join(app, file));
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = probe.address().port;
+  await new Promise((resolve) => probe.close(resolve));
+
+  const server = start('server.mjs', app, { PORT: String(port) });
+  let client;
+  try {
+    await until(() => server.output().includes(`open http://localhost:${port}`), 10_000, 'server.mjs to start', server.output);
+    const bundle = await fetch(`http://127.0.0.1:${port}/firetower/client.js`);
+    if (!bundle.ok || !(await bundle.text()).includes('Firetower')) fail('first app', `GET /firetower/client.js answered ${bundle.status}`);
+    client = start('client.mjs', app, { PORT: String(port) });
+    await until(() => /hello from Node/.test(client.output()), 10_000, 'client.mjs to receive its own publish', client.output);
+    log('first app (README, packed packages): server.mjs serves the bundle, client.mjs publishes and receives: ok');
+  } catch (error) {
+    fail('first app', error.message);
+  } finally {
+    for (const { child } of [client, server].filter(Boolean)) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
 /** Runs async jobs, CONCURRENCY at a time. */
 async function pool(jobs) {
   const queue = [...jobs];
@@ -206,6 +258,7 @@ try {
   const versions = new Set(Object.values(manifests).map(({ manifest }) => manifest.version));
   if (versions.size !== 1) fail('versions', `the packages are not released together: ${[...versions].join(', ')}`);
   await pool([...jobs, () => typeTest(manifests)]);
+  await firstApp(join(work, 'consumer'));
 } finally {
   if (keep) log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
