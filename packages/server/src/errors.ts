@@ -31,7 +31,7 @@ export class FiretowerRefusal extends Error {
   }
 }
 
-export type FiretowerErrorCode = 'invalid_topic' | 'invalid_data' | 'too_many_topics' | 'closed' | 'hook_failed' | 'broker_failed' | 'internal' | 'not_attached';
+export type FiretowerErrorCode = 'invalid_topic' | 'invalid_data' | 'too_many_topics' | 'closed' | 'hook_failed' | 'broker_failed' | 'internal' | 'not_attached' | 'server_error' | 'fd_limit';
 
 /** A server-side operation was called with something it cannot use, or a hook failed. */
 export class FiretowerError extends Error {

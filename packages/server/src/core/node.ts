@@ -17,6 +17,7 @@ import { isPromiseLike } from './settle.js';
 import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
+import { FdLimitWatch } from './fd-limit.js';
 import { HeartbeatSweep } from './heartbeat.js';
 import { acceptsSharedDeflate, bytesReadOf, releaseInflater } from '../transport/writer.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
@@ -36,6 +37,9 @@ function toBuffer(data: RawData): Buffer {
 }
 
 function noop(): void {}
+/** Errors of the HTTP server (an EMFILE storm) reach onError at most this often. */
+const SERVER_ERROR_REPORT_MS = 10_000;
+
 /** Frozen: every publish shares one of the two answers. */
 const DELIVERED: PublishResult = Object.freeze({ duplicate: false });
 const DUPLICATE: PublishResult = Object.freeze({ duplicate: true });
@@ -89,6 +93,10 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   /** The last keyed server-side publish waiting for its cluster-wide claim (see publish()). */
   private keyedPublishes: Promise<void> = Promise.resolve();
   private heartbeat: HeartbeatSweep<TowerImpl<AppData>> | undefined;
+  /** Made when the node starts: reads the descriptor limit once. */
+  private readonly fdLimit = new FdLimitWatch();
+  private serverErrors = 0;
+  private serverErrorReportedAt = Number.NEGATIVE_INFINITY;
   private closing: Promise<void> | undefined;
   private readonly onPublishFailed = (error: unknown): never => {
     if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
@@ -179,6 +187,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       data: auth.data,
     });
     this.liveCount++;
+    const nearLimit = this.fdLimit.check(this.liveCount);
+    if (nearLimit !== undefined) this.reportError(new FiretowerError('fd_limit', nearLimit));
     this.hub.add(tower);
     towerOf.set(ws, tower as unknown as TowerImpl<never>);
     ws.on('message', onSocketMessage);
@@ -215,6 +225,27 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       return;
     }
     if (isPromiseLike(result)) return Promise.resolve(result).then(noop, fail);
+  }
+
+  /**
+   * An error of the HTTP server this node serves on (accept failing with EMFILE is the one that
+   * matters): reported as a `FiretowerError` `server_error` with what to do, at most once per
+   * SERVER_ERROR_REPORT_MS, with the count of the ones in between.
+   */
+  serverError(error: Error): void {
+    this.serverErrors++;
+    const now = performance.now();
+    if (now - this.serverErrorReportedAt < SERVER_ERROR_REPORT_MS) return;
+    this.serverErrorReportedAt = now;
+    const count = this.serverErrors;
+    this.serverErrors = 0;
+    const code = (error as { code?: unknown }).code;
+    const hint =
+      code === 'EMFILE' || code === 'ENFILE'
+        ? ': the process is out of file descriptors, so new connections are refused until some close; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit nofile)'
+        : '';
+    const times = count > 1 ? ` (${count} times since the last report)` : '';
+    this.reportError(new FiretowerError('server_error', `HTTP server error ${error.message}${hint}${times}`, { cause: error }));
   }
 
   reportError(error: unknown, tower?: TowerImpl<AppData>, from?: string): void {
@@ -335,6 +366,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
 
   towerClosed(tower: TowerImpl<AppData>): void {
     this.liveCount--;
+    this.fdLimit.check(this.liveCount);
     if (this.liveCount === 0) this.liveDrained?.();
   }
 

@@ -11,7 +11,7 @@ import type { FiretowerNode } from '../core/node.js';
 import type { FiretowerApi, FiretowerOptions } from '../types.js';
 import { isPromiseLike } from '../core/settle.js';
 import { refusalBody, type UpgradeVerdict } from './upgrade.js';
-import { absorbServerErrors, enablePerMessageDeflate, serverOf, setMaxPayload, takeOverConnections } from './ws-edge.js';
+import { routeServerErrors, enablePerMessageDeflate, serverOf, setMaxPayload, takeOverConnections } from './ws-edge.js';
 
 /** What `firetower()` returns: an Express sub-app that is also the server-side API. */
 export type FiretowerMiddleware<AppData = Record<string, unknown>> = Express & FiretowerApi<AppData>;
@@ -81,7 +81,9 @@ class UpgradeRegistry {
       if (endpoint) endpoint.accept(ws, request);
       else ws.terminate();
     });
-    absorbServerErrors(wss);
+    routeServerErrors(wss, (error) => {
+      for (const endpoint of new Set(this.endpoints.values())) endpoint.serverError(error);
+    });
     this.servers.push(wss);
   }
 

@@ -54,12 +54,17 @@ export function enablePerMessageDeflate(wss: WebSocketServer, options: object): 
 }
 
 /**
- * The ws server re-emits its HTTP server's 'error'. The HTTP server belongs to the app, which
- * handles (or crashes on) that error itself; without a listener here the same error would also
- * be thrown a second time from the ws server. Logged under DEBUG=firetower:edge.
+ * The ws server re-emits its HTTP server's 'error' (ws listens for it on the HTTP server, so the
+ * process never crashes on one). The most common one under load is accept() failing with EMFILE:
+ * the process ran out of file descriptors, and every new connection is dropped until some close.
+ * That must not pass in silence: each error goes to `report` (the nodes' onError, rate-limited
+ * there); all are logged under DEBUG=firetower:edge.
  */
-export function absorbServerErrors(wss: WebSocketServer): void {
-  wss.on('error', (error: Error) => debug('ws server error (the HTTP server reports it too): %s', error.message));
+export function routeServerErrors(wss: WebSocketServer, report: (error: Error) => void): void {
+  wss.on('error', (error: Error) => {
+    debug('ws server error: %s', error.message);
+    report(error);
+  });
 }
 
 /** The HTTP server a ws server was made for (express-ws keeps it in options.server). */
