@@ -12,7 +12,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
 });
 
-const LEASE_MS = 3000;
+const LEASE_MS = 4000;
 
 async function client(wsUrl: string, topics: string[]): Promise<RawClient> {
   const c = await connectClient(wsUrl);

@@ -14,7 +14,7 @@ import { TopicServiceClientError } from '../errors.js';
 import { checkUrl } from './check-url.js';
 import type { z } from 'zod';
 import { controlReply, nodesReply, okReply, pollReply, publishReply, registerReply, topicReply, topicsReply } from '../replies.js';
-import type { PollResponse, WirePublish } from '../wire.js';
+import type { WirePublish } from '../wire.js';
 import { backoff, sleep } from './backoff.js';
 import { ClaimBatcher, postClaims, wireKey } from './claims.js';
 import { ServiceClient } from './client.js';
@@ -22,18 +22,11 @@ import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } 
 import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './outgoing.js';
 import { ConditionWaiters } from './waiters.js';
 import { ReplayWindow } from './replay.js';
-import { SeenSequences } from './seen.js';
+import { Inbox } from './inbox.js';
 import { LinkHealth, type LinkProblem } from './health.js';
 import { aborted, withDeadline } from './deadline.js';
 
 const debug = createDebug('firetower:topic-service:broker');
-
-/**
- * How far a poll's numbering may jump past our cursor beyond the drops it reports. A real gap
- * comes from outbox overflow, reported in `dropped` (a lost response can hide some of that
- * count, never millions: an outbox holds `maxOutboxEntries`, 50000 by default).
- */
-const MAX_UNREPORTED_GAP = 1_000_000;
 
 export type { TopicServiceBrokerOptions };
 
@@ -67,7 +60,6 @@ export class TopicServiceBroker implements Broker {
   /** The service instance of the last registration (undefined before the first). */
   private instance: string | undefined;
   private readonly replay: ReplayWindow;
-  private readonly seen = new SeenSequences();
   private readonly opts: ResolvedOptions;
   private node: BrokerNode | undefined;
   private nodeId = '';
@@ -75,11 +67,8 @@ export class TopicServiceBroker implements Broker {
   private generation = 0;
   private registration: Promise<number> | undefined;
   private maxBatch: number;
-  /** The cursor of the last poll response processed (acknowledged by the next poll). */
-  private ack = 0;
+  private readonly inbox = new Inbox(() => this.nodeId);
   private dropped = 0;
-  /** Entries the service dropped for this node (its outbox overflowed). */
-  private inboundDropped = 0;
   private readonly waiters = new ConditionWaiters();
   private readonly claims = new ClaimBatcher((keys) =>
     postClaims(this.client, { ttlMs: this.keyTtlMs(), keys }, this.closer.signal, this.opts.claimTimeoutMs),
@@ -111,7 +100,7 @@ export class TopicServiceBroker implements Broker {
 
   /** Messages the service dropped for this node because its outbox overflowed (drop-oldest). */
   get droppedInbound(): number {
-    return this.inboundDropped;
+    return this.inbox.droppedTotal;
   }
 
   /**
@@ -277,7 +266,7 @@ export class TopicServiceBroker implements Broker {
           await this.call('POST', this.nodePath('/counts'), okReply, { epoch: this.epoch, full: i === 0, changes });
         }
         this.assertOpen();
-        this.ack = 0;
+        this.inbox.reset();
         this.generation += 1;
         debug('%s registered (epoch %s, generation %d, %d topics)', this.nodeId, this.epoch, this.generation, all.length);
         this.setState('connected');
@@ -385,12 +374,12 @@ export class TopicServiceBroker implements Broker {
       } catch {
         return;
       }
-      const path = `${this.nodePath('/poll')}?epoch=${encodeURIComponent(this.epoch)}&ack=${this.ack}&wait=${this.opts.pollWaitMs}`;
+      const path = `${this.nodePath('/poll')}?epoch=${encodeURIComponent(this.epoch)}&ack=${this.inbox.ack}&wait=${this.opts.pollWaitMs}`;
       try {
         const asked = monotonicNow();
-        const res = await this.call('GET', path, pollReply, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs, (r) => this.checkNumbering(r));
+        const res = await this.call('GET', path, pollReply, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs, (r) => this.inbox.check(r));
         if (generation !== this.generation || this.isClosed()) continue;
-        this.take(res);
+        this.inbox.take(res, this.node!);
         this.reachable();
         step = 0;
         if (res.items.length > 0) this.lostStep = 0;
@@ -407,45 +396,6 @@ export class TopicServiceBroker implements Broker {
         step = await this.onFailure(error, generation, step);
       }
     }
-  }
-
-  /**
-   * Refuse a response whose numbering jumps far beyond what it reports dropped: acknowledging an
-   * absurd cursor (999999999999999) would skip every later entry, forever.
-   */
-  private checkNumbering(res: PollResponse): void {
-    const skipped = res.from - (this.ack + 1);
-    if (skipped > res.dropped + MAX_UNREPORTED_GAP) {
-      throw new TopicServiceClientError(
-        'bad_response',
-        `poll: entries numbered from ${res.from} after cursor ${this.ack} with ${res.dropped} reported dropped: not the service's numbering`,
-      );
-    }
-  }
-
-  /** Apply a poll response: entries up to our ack were applied already (a resent response). */
-  private take(res: PollResponse): void {
-    const node = this.node!;
-    this.inboundDropped += res.dropped;
-    for (let i = 0; i < res.items.length; i++) {
-      if (res.from + i <= this.ack) continue;
-      const item = res.items[i]!;
-      // A copy of an entry delivered already (a resent batch, a replay after a restart).
-      if (item.origin !== undefined && item.seq !== undefined && !this.seen.fresh(item.origin, item.seq)) continue;
-      try {
-        if (item.kind === 'message') {
-          node.deliver(item.exclude === undefined
-            ? { topic: item.topic, data: item.data }
-            : { topic: item.topic, data: item.data, exclude: item.exclude });
-        } else {
-          node.control(item.command);
-        }
-      } catch (error) {
-        debug('%s delivery threw: %s', this.nodeId, (error as Error).message);
-      }
-    }
-    this.ack = Math.max(this.ack, res.cursor);
-    if (res.counts.length > 0) node.countsChanged?.(res.counts);
   }
 
   // ---- helpers ----
