@@ -1,5 +1,5 @@
 # HTTP
-curl -X POST -H "Authorization: Bearer $FIRETOWER_ADMIN_TOKEN" -H 'content-type: application/json' \
+curl -sS -w '\n' -X POST -H "Authorization: Bearer $FIRETOWER_ADMIN_TOKEN" -H 'content-type: application/json' \
   "localhost:${PORT:-3000}/firetower/api/publish" \
   -d '{"topic":"/chat/world","data":{"type":"chat","from":"ops","text":"hi"}}'
 
