@@ -165,3 +165,19 @@ describe('persistent broker failures are reported once, visibly, and again only 
     expect(reported[0]).toMatchObject({ code: 'unauthorized' });
   });
 });
+
+describe('the problem is visible where operators look', () => {
+  it("a firetower node's /api/stats shows the broker DOWN with the problem (a token mismatch)", async () => {
+    const { startNode } = await import('./cluster-harness.js');
+    const service = await startTopicService({ port: 0, token: 'right' });
+    cleanups.push(() => service.close());
+    const errors: TopicServiceClientError[] = [];
+    const node = await startNode(service.url, { token: 'wrong', startTimeoutMs: 100, onError: (e) => errors.push(e) }, { admin: { token: 'adm' } });
+    cleanups.push(() => node.close());
+    await waitFor(() => errors.length === 1, 10_000, 'the report');
+    const base = node.wsUrl.replace('ws://', 'http://').replace(/\/ws$/, '');
+    const res = await fetch(`${base}/firetower/api/stats`, { headers: { authorization: 'Bearer adm' } });
+    const feed = (await res.json()) as { broker: { kind: string; connected: boolean; error?: { code: string } } };
+    expect(feed.broker).toMatchObject({ kind: 'topic-service', connected: false, error: { code: 'unauthorized' } });
+  });
+});
