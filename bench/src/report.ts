@@ -350,6 +350,13 @@ function goals20(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
     check(`scale: firetower event-loop delay p99 ≤ 20 ms in every second, heartbeats included`, scale.loopDelayP99Ms, (v) => v <= 20, (v) => `${v.toFixed(1)} ms (max ${fmt(scale.loopDelayMaxMs, 1)} ms)`);
     check('scale: firetower counts 0 connections and 0 topics after every connection closed', scale.connectionsAfterClose + scale.topicsAfterClose, (v) => v === 0, () => `${fmt(scale.connectionsAfterClose)} / ${fmt(scale.topicsAfterClose)}`);
     check('scale: firetower lost 0 of the trickle', scale.lost, (v) => v === 0, (v) => fmt(v));
+    // "Heap back to baseline": what stays after closing is under a tenth of what the connections held.
+    check(
+      'scale: firetower heap after closing within 10 % of what the connections held above the baseline',
+      div(scale.heapAfterCloseMb - scale.heapBaselineMb, scale.heapLoadedMb - scale.heapBaselineMb),
+      (r) => r <= 0.1,
+      (r) => `${(r * 100).toFixed(1)} % (${fmt(scale.heapBaselineMb, 1)} → ${fmt(scale.heapLoadedMb, 1)} → ${fmt(scale.heapAfterCloseMb, 1)} MB)`,
+    );
   }
   return out;
 }
