@@ -17,8 +17,8 @@ interface Block {
   line: number;
 }
 
-function readmeBlocks(): Block[] {
-  const lines = readFileSync(repoPath('README.md'), 'utf8').split('\n');
+function readmeBlocks(readme: string): Block[] {
+  const lines = readFileSync(repoPath(readme), 'utf8').split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = /^```(\S*)\s*$/.exec(lines[i]!);
@@ -41,44 +41,50 @@ function readmeBlocks(): Block[] {
 
 const readJson = (path: string) => JSON.parse(readFileSync(repoPath(path), 'utf8'));
 
-test('every code block in the README is an example file, an install line, the quick start or a diagram', () => {
-  const blocks = readmeBlocks();
-  expect(blocks.length).toBeGreaterThan(5);
-  const files = new Set<string>();
-  for (const block of blocks) {
-    const where = `README.md line ${block.line}`;
-    if (block.lang === 'text') continue; // a diagram, not code
-    expect(block.marker, `${where}: a code block needs a <!-- file|install|commands: … --> marker`).toBeDefined();
-    const { kind, target } = block.marker!;
-    if (kind === 'file') {
-      expect(block.body, `${where} must equal ${target}`).toBe(readFileSync(repoPath(target), 'utf8').replace(/\n$/, ''));
-      files.add(target);
-    } else if (kind === 'install') {
-      const manifest = readJson(target);
-      const declared = { ...manifest.dependencies, ...manifest.devDependencies };
-      for (const command of block.body.split('\n')) {
-        if (command === 'npm init -y') continue;
-        const install = /^npm i (-D )?(.+)$/.exec(command);
-        expect(install, `${where}: ${command}`).not.toBeNull();
-        for (const name of install![2]!.split(' ')) expect(declared, `${where}: ${name} is in ${target}`).toHaveProperty([name]);
+/** The READMEs held to this rule: the root one and the demo's. */
+const READMES = ['README.md', 'demo-chat/README.md'];
+
+for (const readme of READMES) {
+  test(`every code block in ${readme} is an example file, an install line, the commands or a diagram`, () => {
+    const blocks = readmeBlocks(readme);
+    expect(blocks.length).toBeGreaterThan(2);
+    for (const block of blocks) {
+      const where = `${readme} line ${block.line}`;
+      if (block.lang === 'text') continue; // a diagram, not code
+      expect(block.marker, `${where}: a code block needs a <!-- file|install|commands: … --> marker`).toBeDefined();
+      const { kind, target } = block.marker!;
+      if (kind === 'file') {
+        expect(block.body, `${where} must equal ${target}`).toBe(readFileSync(repoPath(target), 'utf8').replace(/\n$/, ''));
+      } else if (kind === 'install') {
+        const manifest = readJson(target);
+        const declared = { ...manifest.dependencies, ...manifest.devDependencies };
+        for (const command of block.body.split('\n')) {
+          if (command === 'npm init -y') continue;
+          const install = /^npm i (-D )?(.+)$/.exec(command);
+          expect(install, `${where}: ${command}`).not.toBeNull();
+          for (const name of install![2]!.split(' ')) expect(declared, `${where}: ${name} is in ${target}`).toHaveProperty([name]);
+        }
+      } else {
+        // Commands: each is a script of package.json (npm run x, npm test, pnpm x).
+        const scripts = readJson(target).scripts as Record<string, string>;
+        for (const line of block.body.split('\n')) {
+          const [, name] = /^(?:npm run (\S+)|npm (test)|pnpm (\S+))\b/.exec(line)?.filter(Boolean) ?? [];
+          expect(name, `${where}: ${line}`).toBeDefined();
+          expect(scripts, `${where}: ${line}`).toHaveProperty([name!]);
+        }
+        // `demo` ends in the entry point demo-chat/test/demo-defaults.test.ts runs (so does
+        // `demo:cluster`), and `npm test` is what CI (.ci/run) runs.
+        expect(scripts.demo).toMatch(/&& node demo-chat\/dist\/main\.js$/);
+        expect(scripts['demo:cluster']).toMatch(/&& node demo-chat\/dist\/cluster\.js$/);
+        expect(readFileSync(repoPath('.ci/run'), 'utf8')).toMatch(/^npm test$/m);
       }
-    } else {
-      // The quick start: each command is a script of package.json, and says what it does.
-      const scripts = readJson(target).scripts as Record<string, string>;
-      for (const line of block.body.split('\n')) {
-        const [, script] = /^npm (?:run (\S+)|test)\b/.exec(line) ?? [];
-        const name = script ?? (line.startsWith('npm test') ? 'test' : undefined);
-        expect(name, `${where}: ${line}`).toBeDefined();
-        expect(scripts, `${where}: ${line}`).toHaveProperty([name!]);
-      }
-      // `npm run demo` ends in the entry point demo-chat/test/demo-defaults.test.ts runs, and
-      // `npm test` is what CI (.ci/run) runs.
-      expect(scripts.demo).toMatch(/&& node demo-chat\/dist\/main\.js$/);
-      expect(readFileSync(repoPath('.ci/run'), 'utf8')).toMatch(/^npm test$/m);
     }
-  }
-  // The examples this file runs are the ones the README shows.
-  expect([...files]).toEqual(expect.arrayContaining(['examples/first-app/server.mjs', 'examples/first-app/client.mjs', 'examples/push/push.sh']));
+  });
+}
+
+test('the root README shows the examples these tests run', () => {
+  const files = readmeBlocks('README.md').flatMap((block) => (block.marker?.kind === 'file' ? [block.marker.target] : []));
+  expect(files).toEqual(expect.arrayContaining(['examples/first-app/server.mjs', 'examples/first-app/client.mjs', 'examples/push/push.sh']));
 });
 
 test('Install and first app: two tabs and a Node client chat through server.mjs, and the server publishes', async ({ browser }) => {
@@ -109,7 +115,7 @@ test('Install and first app: two tabs and a Node client chat through server.mjs,
   }
 });
 
-test('Push from your back end: push.sh reaches a tab of the demo over HTTP and gRPC', async ({ browser }) => {
+test('Push from your back end: push.sh and push-client.mjs reach a tab of the demo over HTTP and gRPC', async ({ browser }) => {
   // Port 0 for both: the demo prints the ports it got, and push.sh reads them from PORT/GRPC_PORT.
   const token = { FIRETOWER_ADMIN_TOKEN: 'readme-push-token' };
   const demo = DemoProcess.start('main.js', { ...token, PORT: '0', GRPC_PORT: '0' });
@@ -122,6 +128,9 @@ test('Push from your back end: push.sh reaches a tab of the demo over HTTP and g
     expect(await push.exited(), `push.sh printed:\n${push.output}\nthe demo printed:\n${demo.output}`).toBe(0);
     expect(push.output).toContain('"accepted":1');
     await expect(ann.line('hi')).toHaveCount(2);
+    const client = DemoProcess.script('examples/push/push-client.mjs', { ...token, GRPC_PORT: grpcPort! });
+    expect(await client.exited(), client.output).toBe(0);
+    await expect(ann.line('hi')).toHaveCount(3);
     await ann.close();
   } finally {
     await demo.stop();
