@@ -112,7 +112,8 @@ export interface TopicResponse {
 
 export interface NodeInfo {
   nodeId: string;
-  epoch: string;
+  /** The node process's public name on relayed entries (a hash: the epoch itself is never listed). */
+  origin: string;
   /** ms since the node last polled (0 while a poll is held). */
   lagMs: number;
   /** A long-poll of this node is being held right now. */

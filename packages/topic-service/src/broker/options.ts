@@ -35,7 +35,8 @@ export interface TopicServiceBrokerOptions {
   /**
    * Publishes the service accepted in this window (ms) are kept and sent again when the node
    * registers with a restarted service: the ones it had queued for other nodes and not handed out
-   * died with it. Receivers drop copies they had (by origin and sequence). 0 = off. @default 2000
+   * died with it. Receivers drop copies they had (by origin and sequence). At most
+   * `maxBufferedPublishes` are kept. 0 = off. @default 2000
    */
   replayWindowMs?: number;
   /**

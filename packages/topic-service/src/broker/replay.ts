@@ -14,7 +14,11 @@ export class ReplayWindow {
   private entries: Array<{ entry: QueuedEntry; at: number }> = [];
   private head = 0;
 
-  constructor(private readonly windowMs: number) {}
+  /** At most `maxEntries` are kept (the oldest go first), so a burst cannot grow it without bound. */
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxEntries: number,
+  ) {}
 
   get size(): number {
     return this.entries.length - this.head;
@@ -24,7 +28,7 @@ export class ReplayWindow {
   accepted(entries: readonly QueuedEntry[], now: number): void {
     if (this.windowMs <= 0) return;
     for (const entry of entries) this.entries.push({ entry, at: now });
-    while (this.head < this.entries.length && this.entries[this.head]!.at < now - this.windowMs) this.head += 1;
+    while (this.head < this.entries.length && (this.entries[this.head]!.at < now - this.windowMs || this.size > this.maxEntries)) this.head += 1;
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;

@@ -90,7 +90,7 @@ export class TopicServiceBroker implements Broker {
     this.health = new LinkHealth(this.opts.reportAfterMs, (error) => this.reportProblem(error));
     this.maxBatch = this.opts.maxBatch;
     this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
-    this.replay = new ReplayWindow(this.opts.replayWindowMs);
+    this.replay = new ReplayWindow(this.opts.replayWindowMs, this.opts.maxBufferedPublishes);
     this.nodeId = options.nodeId ?? '';
   }
 

@@ -222,7 +222,7 @@ export class TopicServiceCore {
       this.keyCounters.published += 1;
     }
     const originId = origin.nodeId;
-    const from = originTag(origin);
+    const from = origin.origin;
     const first = seq === undefined ? undefined : seq + duplicates;
     const relay = () => this.relayMessages(originId, from, fresh, first);
     if (this.grace.holding) {
@@ -240,7 +240,7 @@ export class TopicServiceCore {
       if (this.sequences.seen(origin.nodeId, origin.epoch, seq, 1) > 0) return { deliveries: 0, held: 0, duplicates: 1 };
       this.sequences.applied(origin.nodeId, origin.epoch, seq);
     }
-    const json = JSON.stringify(seq === undefined ? { kind: 'control', command } : { kind: 'control', command, origin: originTag(origin), seq });
+    const json = JSON.stringify(seq === undefined ? { kind: 'control', command } : { kind: 'control', command, origin: origin.origin, seq });
     const originId = origin.nodeId;
     const relay = () => {
       let deliveries = 0;
@@ -344,7 +344,7 @@ export class TopicServiceCore {
     for (const node of this.nodes.values()) {
       out.push({
         nodeId: node.nodeId,
-        epoch: node.epoch,
+        origin: node.origin,
         lagMs: node.poll.state === 'held' ? 0 : Math.max(0, now - node.lastSeen),
         polling: node.poll.state === 'held',
         topics: node.topics.size,
@@ -485,11 +485,6 @@ export class TopicServiceCore {
       throw new TopicServiceError('batch_too_large', `batch of ${size} exceeds maxBatch ${this.limits.maxBatch}`);
     }
   }
-}
-
-/** Who sent a relayed entry: one node process (receivers keep the last sequence per origin). */
-function originTag(node: NodeRecord): string {
-  return `${node.epoch}:${node.nodeId}`;
 }
 
 /** Compare secrets in constant time; hashing first hides the expected length too. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { monotonicNow } from '../clock.js';
 import { Outbox } from './outbox.js';
 
@@ -33,6 +34,13 @@ export class NodeRecord {
   /** A response is scheduled for the held poll (merges a burst into one response). */
   flushScheduled = false;
 
+  /**
+   * The public name of this node process on relayed entries (`origin`): a hash of id and epoch,
+   * the same across service restarts (receivers match replays against it), while the epoch itself
+   * is never shown to anyone but the node (whoever knew it could register as that process).
+   */
+  readonly origin: string;
+
   constructor(
     readonly nodeId: string,
     readonly epoch: string,
@@ -42,6 +50,7 @@ export class NodeRecord {
     maxBytes: number,
   ) {
     this.outbox = new Outbox(maxEntries, maxBytes);
+    this.origin = createHash('sha256').update(`${nodeId}\n${epoch}`).digest('base64url').slice(0, 22);
   }
 
   hasNews(): boolean {
