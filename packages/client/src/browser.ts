@@ -6,9 +6,8 @@
 import { Firetower } from './client.js';
 import { backoff } from './backoff.js';
 import { FiretowerError } from './errors.js';
-import { LocalCloseCode } from './socket.js';
 import { Subscription } from './subscription.js';
-import { CloseCode, ErrorCode } from '@firetower/protocol';
+import { CloseCode, ErrorCode, LocalCloseCode } from '@firetower/protocol';
 
 const global = Object.assign(Firetower, {
   Firetower,

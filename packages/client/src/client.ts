@@ -1,4 +1,4 @@
-import { CloseCode, isTerminalCloseCode, parseRetryAfter } from '@firetower/protocol';
+import { CloseCode, isTerminalCloseCode, LocalCloseCode, parseRetryAfter, ReportedCloseCode } from '@firetower/protocol';
 import { backoff, retryAfterDelay } from './backoff.js';
 import { callbackError, describeThrown, IsolatedEmitter } from './callbacks.js';
 import type { EnvironmentChange } from './environment.js';
@@ -8,7 +8,7 @@ import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './o
 import type { PublishResult } from './publish-queue.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
-import { ABNORMAL_CLOSURE, cannotConnect, checkUrl, closeSocket, connectionUrl, detach, findWebSocket, LocalCloseCode, messageText, OPEN, randomId, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+import { cannotConnect, checkUrl, closeSocket, connectionUrl, detach, findWebSocket, messageText, OPEN, randomId, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
@@ -218,7 +218,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       socket = new (findWebSocket(this.options.WebSocket) as WebSocketConstructor)(connectionUrl(this.url, this.clientId));
     } catch (error) {
       this.log('socket failed', error);
-      this.teardown({ code: ABNORMAL_CLOSURE, reason: describeThrown(error), local: false, final: false });
+      this.teardown({ code: ReportedCloseCode.Abnormal, reason: describeThrown(error), local: false, final: false });
       return;
     }
     this.socket = socket;

@@ -1,30 +1,11 @@
-import { ErrorCode, isErrorCode } from '@firetower/protocol';
+import { type ClientErrorCode, ErrorCode, FiretowerCodedError, isErrorCode } from '@firetower/protocol';
 
 /**
- * Why a client operation failed. Stable strings: switch on them.
- * - `refused`: the server's hooks refused it (beforeSubscribe, the message handler) or a limit
- *   such as `maxTopicsPerConnection` was reached.
- * - `invalid`: the topic or frame was malformed, or the data is not JSON-serialisable.
- * - `too_large`: the publish is bigger than `maxFrameBytes` or the server's size limit.
- * - `timeout`: no acknowledgement within `publishTimeoutMs` (or `ready()`'s timeout).
- * - `closed`: the client was closed (by the app, a no-retry close code, or `maxAttempts`).
- * - `queue_full`: the offline queue already holds `maxQueuedPublishes` publishes.
- * - `rate_limited`: the server's `maxMessagesPerSecond` was exceeded.
- * - `internal`: a server hook failed while handling the frame, or (no `serverCode`) the client
- *   itself hit an unexpected exception and reconnected.
- * - `callback`: an app callback (a subscription handler, an event listener, `shouldReconnect`)
- *   threw; `cause` holds what it threw. The client carried on.
+ * Why a client operation failed: `ClientErrorCode` of `@firetower/protocol`, where each code is
+ * documented (`refused`, `invalid`, `too_large`, `timeout`, `closed`, `queue_full`,
+ * `rate_limited`, `internal`, `callback`). Stable strings: switch on them.
  */
-export type FiretowerErrorCode =
-  | 'refused'
-  | 'invalid'
-  | 'too_large'
-  | 'timeout'
-  | 'closed'
-  | 'queue_full'
-  | 'rate_limited'
-  | 'internal'
-  | 'callback';
+export type FiretowerErrorCode = ClientErrorCode;
 
 export interface FiretowerErrorDetails {
   /** The topic the error is about, when there is one. */
@@ -39,10 +20,14 @@ export interface FiretowerErrorDetails {
   cause?: unknown;
 }
 
-export class FiretowerError extends Error {
+/**
+ * The client's error (`Firetower.FiretowerError` on a page). Not the server's: that one is
+ * `FiretowerServerError` of `@firetower/server`, with other codes. Both extend
+ * `FiretowerCodedError` of `@firetower/protocol`.
+ */
+export class FiretowerError extends FiretowerCodedError<FiretowerErrorCode> {
   override readonly name = 'FiretowerError';
   // Assigned in the constructor; `declare` keeps the bundle from defining each one twice.
-  declare readonly code: FiretowerErrorCode;
   declare readonly topic: string | undefined;
   declare readonly serverCode: ErrorCode | undefined;
   declare readonly closeCode: number | undefined;
@@ -50,8 +35,7 @@ export class FiretowerError extends Error {
 
   constructor(code: FiretowerErrorCode, message: string, details: FiretowerErrorDetails = {}) {
     // `cause` only when there is one, so `'cause' in error` stays meaningful.
-    super(message, 'cause' in details ? { cause: details.cause } : undefined);
-    this.code = code;
+    super(code, message, 'cause' in details ? { cause: details.cause } : undefined);
     this.topic = details.topic;
     this.serverCode = details.serverCode;
     this.closeCode = details.closeCode;

@@ -24,7 +24,11 @@ export interface OpenEvent {
 }
 
 export interface CloseEvent {
-  /** The WebSocket close code; 1006 when the socket failed without a close frame, 3000–3002 for the client's own reasons (`LocalCloseCode`). */
+  /**
+   * The WebSocket close code: the server's (`CloseCode`), 1005/1006 when the socket closed without
+   * a code or failed without a close frame (`ReportedCloseCode`), 3000–3003 for the client's own
+   * reasons (`LocalCloseCode`). All in `@firetower/protocol`, whose README has the tables.
+   */
   code: number;
   reason: string;
   /** False when the client went to `closed`. */
@@ -35,7 +39,11 @@ export interface ReconnectingEvent {
   /** 1 for the first retry after a drop; reset after `minUptimeMs` of stable connection. */
   attempt: number;
   delayMs: number;
-  /** `backoff`, the server's `retry-after` hint, `hidden` (page not visible: long delay), or `online` (the network came back). */
+  /**
+   * Why this wait: `backoff`, the server's `retry-after` hint, `hidden` (page not visible: long
+   * delay), or an immediate retry (`delayMs` 0) because `online` (the network came back) or
+   * `visible` (the page became visible again).
+   */
   cause: 'backoff' | 'retry-after' | 'hidden' | 'online' | 'visible';
 }
 

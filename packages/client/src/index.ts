@@ -6,7 +6,7 @@ export type { CloseEvent, FiretowerEvents, FiretowerState, OpenEvent, Reconnecti
 export { browserEnvironment, type Environment, type EnvironmentChange } from './environment.js';
 export type { FiretowerOptions } from './options.js';
 export type { PublishResult } from './publish-queue.js';
-export { LocalCloseCode, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+export type { WebSocketConstructor, WebSocketLike } from './socket.js';
 export { Subscription, type SubscriptionEvents, type SubscriptionState } from './subscription.js';
 export type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
-export { CloseCode, ErrorCode, isTerminalCloseCode } from '@firetower/protocol';
+export { CloseCode, ErrorCode, isTerminalCloseCode, LocalCloseCode, ReportedCloseCode } from '@firetower/protocol';

@@ -23,24 +23,6 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export const OPEN = 1;
 
-/**
- * Codes the client closes its own socket with (3000–3999 is the range the WebSocket spec leaves
- * to libraries), also reported in the `close` event.
- */
-export const LocalCloseCode = {
-  /** No frame (heartbeats included) arrived within `heartbeatTimeoutMs`. */
-  HeartbeatTimeout: 3000,
-  /** The socket did not open within `connectionTimeoutMs`. */
-  ConnectTimeout: 3001,
-  /** The browser went offline. */
-  Offline: 3002,
-  /** The client hit an unexpected exception of its own (reported as an `internal` error) and starts over. */
-  InternalError: 3003,
-} as const;
-
-/** What a socket reports when it dies without a close frame (and what ws reports for ECONNREFUSED). */
-export const ABNORMAL_CLOSURE = 1006;
-
 /** The implementation to use: the option, else the global one as it is now; undefined where there is none (server-side rendering). */
 export function findWebSocket(option: WebSocketConstructor | undefined): WebSocketConstructor | undefined {
   const found = option ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
