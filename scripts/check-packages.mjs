@@ -7,7 +7,8 @@
  *   2. `attw` (@arethetypeswrong/cli) with the `node16` profile: node16 from ESM and from CJS, and
  *      bundler. node10 resolution (`moduleResolution: node`) is not supported for subpath exports
  *      (`@firetower/server/testing`, `@firetower/client/browser`): the README says so;
- *   3. our own rules: a LICENSE, repository/homepage/bugs, every source map self-contained
+ *   3. our own rules: a LICENSE, repository/homepage/bugs, only the "files" entries shipped (no
+ *      sources, tests or configs), every source map self-contained
  *      (`sourcesContent` for every source, since `src` is not shipped) and every
  *      `sourceMappingURL` pointing at a shipped file, every relative README link pointing at a
  *      shipped file (reported, not yet fatal: see below);
@@ -99,6 +100,15 @@ function checkOwnRules(pkg, unpacked) {
   for (const [field, deps] of Object.entries({ dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies })) {
     for (const [name, range] of Object.entries(deps ?? {})) if (String(range).startsWith('workspace:')) fail(pkg, `${field}.${name} still says ${range}`);
   }
+
+  // `files` ships what users need and nothing else: no sources, tests or configs.
+  const shipped = new Set(['package.json', 'README.md', 'LICENSE', ...(manifest.files ?? [])]);
+  for (const file of files) {
+    const top = file.split('/')[0];
+    if (!shipped.has(top) && !shipped.has(file)) fail(pkg, `${file} is in the tarball but not in "files"`);
+  }
+  for (const entry of manifest.files ?? []) if (![...files].some((file) => file === entry || file.startsWith(`${entry}/`))) fail(pkg, `"files" names ${entry}, which is not in the tarball`);
+  for (const file of files) if (/(^|\/)(src|test)\//.test(file) || /\.test\.|tsconfig|tsup\.config/.test(file)) fail(pkg, `${file} should not ship`);
 
   for (const file of files) {
     if (file.endsWith('.map')) {
