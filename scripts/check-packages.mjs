@@ -11,7 +11,7 @@
  *      sources, tests or configs), every source map self-contained
  *      (`sourcesContent` for every source, since `src` is not shipped) and every
  *      `sourceMappingURL` pointing at a shipped file, every relative README link pointing at a
- *      shipped file (reported, not yet fatal: see below);
+ *      shipped file or an absolute URL (warnings for now: npm cannot resolve `../` links);
  *   4. a consumer project (scripts/type-test) compiled against the tarballs' .d.ts files with
  *      TypeScript 5.4 (the oldest we support: the declarations use NoInfer) and the current one,
  *      under `node16` and `bundler` resolution, with `skipLibCheck: false`;
