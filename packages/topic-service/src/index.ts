@@ -1,7 +1,7 @@
 export { createTopicService, startTopicService } from './service/create.js';
 export type { TopicService, TopicServiceOptions, RunningTopicService, StartTopicServiceOptions } from './service/create.js';
 export { TopicServiceCore, defaultLimits } from './service/core.js';
-export type { TopicServiceLimits, ServiceState, KeyStats } from './service/core.js';
+export type { TopicServiceLimits, ServiceState, KeyStats, NodeCredentials, PublishOutcome } from './service/core.js';
 export { createTopicServiceRouter } from './service/http.js';
 export type { RouterOptions } from './service/http.js';
 export { topicServiceBroker, TopicServiceBroker } from './broker/topic-service-broker.js';

@@ -1,6 +1,6 @@
-import { monotonicNow } from '../clock.js';
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
+import type { z } from 'zod';
 import {
   BrokerOverflowError,
   type Broker,
@@ -10,21 +10,21 @@ import {
   type ControlCommand,
   type TopicCount,
 } from '@firetower/server';
+import { monotonicNow } from '../clock.js';
 import { TopicServiceClientError } from '../errors.js';
-import { checkUrl } from './check-url.js';
-import type { z } from 'zod';
 import { controlReply, nodesReply, okReply, pollReply, publishReply, registerReply, topicReply, topicsReply } from '../replies.js';
 import type { WirePublish } from '../wire.js';
 import { backoff, sleep } from './backoff.js';
+import { checkUrl } from './check-url.js';
 import { ClaimBatcher, postClaims, wireKey } from './claims.js';
 import { ServiceClient } from './client.js';
+import { aborted, withDeadline } from './deadline.js';
+import { LinkHealth, type LinkProblem } from './health.js';
+import { Inbox } from './inbox.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
 import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './outgoing.js';
-import { ConditionWaiters } from './waiters.js';
 import { ReplayWindow } from './replay.js';
-import { Inbox } from './inbox.js';
-import { LinkHealth, type LinkProblem } from './health.js';
-import { aborted, withDeadline } from './deadline.js';
+import { ConditionWaiters } from './waiters.js';
 
 const debug = createDebug('firetower:topic-service:broker');
 

@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
 import type { ClaimsResponse, ErrorBody, NodesResponse, TopicsResponse, TopicServiceErrorCode } from '../wire.js';
-import { sameSecret, type TopicServiceCore } from './core.js';
+import type { TopicServiceCore } from './core.js';
+import { sameSecret } from './secrets.js';
 import { failInternal, guarded, safely, sendError, type ServiceErrorReporter } from './guard.js';
 import {
   claimsBody,
