@@ -1,8 +1,10 @@
 /**
  * Errors of the gRPC front door. Each has a stable string `code` (also sent to the client in the
- * `firetower-error-code` trailer) and the gRPC status it maps to.
+ * `firetower-error-code` trailer) and the gRPC status it maps to. `SERVER_CODE_MAPPING` is where
+ * every coded error of the server (and its broker) gets its gRPC code.
  */
 import { Metadata, status } from '@grpc/grpc-js';
+import { FiretowerCodedError, type BrokerErrorCode, type ServerErrorCode } from '@firetower/protocol';
 
 /** The request itself is wrong: INVALID_ARGUMENT. */
 export type InvalidArgumentCode =
@@ -44,12 +46,33 @@ const STATUS_OF: Record<GrpcErrorCode, status> = {
   internal: status.INTERNAL,
 };
 
-export class GrpcApiError extends Error {
-  readonly code: GrpcErrorCode;
+/**
+ * The gRPC code each coded error of `@firetower/server` becomes (then its status through
+ * `STATUS_OF`). Typed over every `ServerErrorCode`, `BrokerErrorCode` and the hooks' `refused`, so
+ * a new server code does not compile until it is placed here.
+ */
+export const SERVER_CODE_MAPPING: Readonly<Record<ServerErrorCode | BrokerErrorCode | 'refused', GrpcErrorCode>> = {
+  invalid_topic: 'invalid_topic', // INVALID_ARGUMENT
+  invalid_data: 'invalid_data', // INVALID_ARGUMENT
+  broker_overflow: 'broker_overflow', // RESOURCE_EXHAUSTED: retry with backoff
+  closed: 'shutting_down', // UNAVAILABLE: the node is closing
+  broker_failed: 'unavailable', // UNAVAILABLE: the cluster link failed
+  internal: 'internal', // INTERNAL
+  // No operation the door calls (publish, count, topics, kickUser, unsubscribeUser, removeTopic,
+  // stats) raises these; were one to reach it, it is the server's problem, not the caller's.
+  too_many_topics: 'internal',
+  hook_failed: 'internal',
+  not_attached: 'internal',
+  server_error: 'internal',
+  fd_limit: 'internal',
+  refused: 'internal',
+};
+
+/** An error of the gRPC door: `code` goes in the `firetower-error-code` trailer, `grpcStatus` is the call's status. */
+export class GrpcApiError extends FiretowerCodedError<GrpcErrorCode> {
   constructor(code: GrpcErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'GrpcApiError';
-    this.code = code;
   }
   get grpcStatus(): status {
     return STATUS_OF[this.code];
@@ -93,10 +116,10 @@ export function toApiError(error: unknown): GrpcApiError {
   } catch {
     code = undefined;
   }
-  // The server's FiretowerError codes, and the broker's overflow.
-  if (code === 'closed') return new GrpcApiError('shutting_down', message);
-  if (code === 'broker_failed') return new GrpcApiError('unavailable', message);
-  if (typeof code === 'string' && code in STATUS_OF) return new GrpcApiError(code as GrpcErrorCode, message);
+  if (typeof code !== 'string') return new GrpcApiError('internal', message);
+  // The server's coded errors, then a gRPC code thrown as is (an own key: not `toString`).
+  if (Object.hasOwn(SERVER_CODE_MAPPING, code)) return new GrpcApiError(SERVER_CODE_MAPPING[code as keyof typeof SERVER_CODE_MAPPING], message);
+  if (Object.hasOwn(STATUS_OF, code)) return new GrpcApiError(code as GrpcErrorCode, message);
   return new GrpcApiError('internal', message);
 }
 

@@ -2,6 +2,7 @@
 import { Server, ServerCredentials, status as grpcStatus, type ServiceDefinition } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import createDebug from 'debug';
+import { FiretowerCodedError } from '@firetower/protocol';
 import { admissionInterceptor } from './admission.js';
 import { createAuthCheck } from './auth.js';
 import type { CallContext, FaultInfo, FiretowerPushApi } from './context.js';
@@ -28,12 +29,10 @@ export type GrpcServerState = 'serving' | 'closing' | 'closed';
 export type GrpcServerErrorCode = 'bind_failed';
 
 /** A configuration or startup failure of createGrpcServer. */
-export class GrpcServerError extends Error {
-  readonly code: GrpcServerErrorCode;
+export class GrpcServerError extends FiretowerCodedError<GrpcServerErrorCode> {
   constructor(code: GrpcServerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'GrpcServerError';
-    this.code = code;
   }
 }
 

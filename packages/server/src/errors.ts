@@ -1,6 +1,9 @@
 /**
- * Errors the server raises or understands. Each carries a stable string `code` apps may switch on.
+ * Errors the server raises or understands. Each extends `FiretowerCodedError` of
+ * `@firetower/protocol` and carries a stable string `code` apps may switch on; the codes and what
+ * they mean are in that package's codes module (`ServerErrorCode`).
  */
+import { FiretowerCodedError, type ServerErrorCode } from '@firetower/protocol';
 
 /** HTTP statuses a refusal before the upgrade may carry. */
 export type RefusalStatus = 401 | 403;
@@ -19,30 +22,39 @@ export type RefusalStatus = 401 | 403;
  *   return { userId: user.id };
  * }
  */
-export class FiretowerRefusal extends Error {
-  readonly code = 'refused' as const;
+export class FiretowerRefusal extends FiretowerCodedError<'refused'> {
   /** @default 401 */
   readonly status: RefusalStatus;
 
   constructor(message = 'refused', options: { status?: RefusalStatus } = {}) {
-    super(message);
+    super('refused', message);
     this.name = 'FiretowerRefusal';
     this.status = options.status ?? 401;
   }
 }
 
-export type FiretowerErrorCode = 'invalid_topic' | 'invalid_data' | 'too_many_topics' | 'closed' | 'hook_failed' | 'broker_failed' | 'internal' | 'not_attached' | 'server_error' | 'fd_limit';
-
-/** A server-side operation was called with something it cannot use, or a hook failed. */
-export class FiretowerError extends Error {
-  readonly code: FiretowerErrorCode;
-
-  constructor(code: FiretowerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'FiretowerError';
-    this.code = code;
+/**
+ * A server-side operation was called with something it cannot use, a hook failed, or the server
+ * reports trouble to `onError`. `code` is a `ServerErrorCode`: `invalid_topic`, `invalid_data`,
+ * `too_many_topics`, `closed`, `hook_failed`, `broker_failed`, `internal`, `not_attached`,
+ * `server_error`, `fd_limit` (each documented in `@firetower/protocol`'s codes module).
+ *
+ * Named apart from the client's `FiretowerError` (other codes), so code that imports both packages
+ * (tests, server-side rendering) needs no renaming import.
+ */
+export class FiretowerServerError extends FiretowerCodedError<ServerErrorCode> {
+  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'FiretowerServerError';
   }
 }
+
+/** @deprecated Renamed `FiretowerServerError` (the client's error is also called `FiretowerError`); this alias stays. */
+export const FiretowerError = FiretowerServerError;
+/** @deprecated Renamed `FiretowerServerError`; this alias stays. */
+export type FiretowerError = FiretowerServerError;
+/** @deprecated Use `ServerErrorCode` of `@firetower/protocol` (re-exported here); this alias stays. */
+export type FiretowerErrorCode = ServerErrorCode;
 
 /** Anything thrown, as an Error (hooks may throw strings, or objects that cannot be stringified). */
 export function toError(value: unknown): Error {

@@ -23,10 +23,16 @@ export { memoryBroker, createMemoryBus, type MemoryBus, type MemoryBrokerOptions
 export { BrokerOverflowError } from './broker/types.js';
 export type * from './broker/types.js';
 export type * from './types.js';
-export { FiretowerRefusal, FiretowerError, type FiretowerErrorCode, type RefusalStatus } from './errors.js';
+export { FiretowerRefusal, FiretowerServerError, FiretowerError, type FiretowerErrorCode, type RefusalStatus } from './errors.js';
 export {
   CloseCode,
   ErrorCode,
+  ReportedCloseCode,
+  ServerErrorCode,
+  BrokerErrorCode,
+  UpgradeRefusalCode,
+  UpgradeRefusalStatus,
+  FiretowerCodedError,
   HEARTBEAT,
   DEFAULT_LIMITS,
   formatRetryAfter,

@@ -1,32 +1,21 @@
 import type { NextFunction, Request, Response } from 'express';
 import createDebug from 'debug';
+import { FiretowerCodedError, type AdminErrorCode } from '@firetower/protocol';
 
 const debug = createDebug('firetower:admin');
 
-/** Stable `code`s of the admin API's JSON error bodies; clients may switch on them. */
-export type AdminErrorCode =
-  | 'unauthorized'
-  | 'bad_request'
-  | 'invalid_topic'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'too_large'
-  | 'too_many_messages'
-  | 'unsupported_media_type'
-  | 'broker_overflow'
-  | 'internal';
+/** Stable `code`s of the admin API's JSON error bodies, documented in `@firetower/protocol`'s codes module. */
+export type { AdminErrorCode };
 
 /** An admin request that failed; becomes `{ error: { code, message } }` with `status`. */
-export class AdminHttpError extends Error {
-  readonly code: AdminErrorCode;
+export class AdminHttpError extends FiretowerCodedError<AdminErrorCode> {
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(status: number, code: AdminErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+    super(code, message);
     this.name = 'AdminHttpError';
     this.status = status;
-    this.code = code;
     this.details = details;
   }
 }

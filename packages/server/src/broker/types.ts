@@ -10,6 +10,7 @@
  * (`@firetower/topic-service`) and the Redis broker (`@firetower/redis`). One contract suite
  * (`@firetower/server/testing`) runs against each.
  */
+import { BrokerErrorCode, FiretowerCodedError } from '@firetower/protocol';
 
 /** A message travelling between nodes. `data` is JSON text, serialised once at the origin. */
 export interface BrokerMessage {
@@ -109,11 +110,10 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-/** A publish refused because the broker's outgoing buffer is full. */
-export class BrokerOverflowError extends Error {
-  readonly code = 'broker_overflow' as const;
+/** A publish refused because the broker's outgoing buffer is full (`broker_overflow`; retry with backoff). */
+export class BrokerOverflowError extends FiretowerCodedError<'broker_overflow'> {
   constructor(message = 'broker buffer is full') {
-    super(message);
+    super(BrokerErrorCode.Overflow, message);
     this.name = 'BrokerOverflowError';
   }
 }

@@ -10,7 +10,7 @@ import {
   type SubscribeFrame,
   type UnsubscribeFrame,
 } from '@firetower/protocol';
-import { FiretowerError, FiretowerRefusal } from '../errors.js';
+import { FiretowerServerError, FiretowerRefusal } from '../errors.js';
 import type { TowerHost } from './host.js';
 import { andThen, settle } from './settle.js';
 import type { TowerImpl } from './tower.js';
@@ -89,7 +89,7 @@ function subscribe<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>,
         const refused = frame.topics.map((topic) => ({ topic, code: ErrorCode.Refused, reason: error.message }));
         return applySubscribe(host, tower, frame, [], refused);
       }
-      host.reportError(new FiretowerError('hook_failed', 'beforeSubscribe threw', { cause: error }), tower);
+      host.reportError(new FiretowerServerError('hook_failed', 'beforeSubscribe threw', { cause: error }), tower);
       tower.fail({ type: 'error', code: ErrorCode.Internal, message: 'subscribe failed', ...(frame.id !== undefined && { id: frame.id }) });
     },
   );
@@ -172,7 +172,7 @@ class ClientPublish<AppData> {
           host.stats.refusal('message', error.message, { clientId: tower.clientId, topic: frame.topic });
           return this.fail(ErrorCode.Refused, error.message);
         }
-        host.reportError(new FiretowerError('hook_failed', 'onMessage threw', { cause: error }), tower);
+        host.reportError(new FiretowerServerError('hook_failed', 'onMessage threw', { cause: error }), tower);
         this.fail(ErrorCode.Internal, 'message handler failed');
       },
     );
@@ -190,7 +190,7 @@ class ClientPublish<AppData> {
     const topic = hasOwn(decision, 'topic') ? decision.topic : frame.topic;
     const check = checkTopic(topic, host.options.limits.maxTopicLength);
     if (!check.ok) {
-      host.reportError(new FiretowerError('invalid_topic', `onMessage returned an invalid topic: ${check.reason}`), tower);
+      host.reportError(new FiretowerServerError('invalid_topic', `onMessage returned an invalid topic: ${check.reason}`), tower);
       return this.fail(ErrorCode.Internal, 'publish failed');
     }
     this.send(topic as string, hasOwn(decision, 'data') ? decision.data : frame.data, hasOwn(decision, 'data') ? 'hook' : 'client');

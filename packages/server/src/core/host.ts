@@ -23,7 +23,7 @@ export interface TowerHost<AppData> {
   callHook(name: HookName, tower: TowerImpl<AppData> | undefined, run: () => unknown, onFailure?: (error: unknown) => void): void | PromiseLike<void>;
   reportError(error: unknown, tower?: TowerImpl<AppData>): void;
   slowConsumer(tower: TowerImpl<AppData>, event: SlowConsumerEvent): void;
-  /** JSON text of a value (`null` for undefined); throws FiretowerError('invalid_data'). */
+  /** JSON text of a value (`null` for undefined); throws FiretowerServerError('invalid_data'). */
   serialise(data: unknown): string;
   publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
   /**

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import type { RawData, WebSocket } from 'ws';
-import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, type DecodeResult } from '@firetower/protocol';
+import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, UpgradeRefusalCode, type DecodeResult } from '@firetower/protocol';
 import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from '../broker/types.js';
 import { BrokerOverflowError } from '../broker/types.js';
 import { newClientId } from './client-id.js';
 import { CountChangeNotifier, type CountListener } from './counts.js';
 import { DedupeWindow } from './dedupe.js';
-import { FiretowerError, FiretowerRefusal, toError } from '../errors.js';
+import { FiretowerServerError, FiretowerRefusal, toError } from '../errors.js';
 import { handleFrame } from './handlers.js';
 import type { HookName, TowerHost } from './host.js';
 import { Hub } from './hub.js';
@@ -21,7 +21,7 @@ import { FdLimitWatch } from './fd-limit.js';
 import { HeartbeatSweep } from './heartbeat.js';
 import { acceptsSharedDeflate, bytesReadOf, releaseInflater } from '../transport/writer.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
-import { queryParam, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
+import { queryParam, refusal, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
 const debug = createDebug('firetower:node');
 
@@ -44,8 +44,8 @@ const SERVER_ERROR_REPORT_MS = 10_000;
 const DELIVERED: PublishResult = Object.freeze({ duplicate: false });
 const DUPLICATE: PublishResult = Object.freeze({ duplicate: true });
 
-const SHUTTING_DOWN = Object.freeze({ ok: false as const, status: 503, code: 'shutting_down', message: 'the server is shutting down' });
-const BROKER_UNAVAILABLE = Object.freeze({ ok: false as const, status: 503, code: 'broker_unavailable', message: 'the broker is not available' });
+const SHUTTING_DOWN = Object.freeze(refusal(UpgradeRefusalCode.ShuttingDown, 'the server is shutting down'));
+const BROKER_UNAVAILABLE = Object.freeze(refusal(UpgradeRefusalCode.BrokerUnavailable, 'the broker is not available'));
 
 /**
  * Socket listeners are shared functions (ws calls them with `this` = the socket) looking their
@@ -129,7 +129,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
         return true;
       },
       (error: unknown) => {
-        this.reportError(new FiretowerError('broker_failed', `broker ${this.broker.kind} failed to start`, { cause: error }));
+        this.reportError(new FiretowerServerError('broker_failed', `broker ${this.broker.kind} failed to start`, { cause: error }));
         return false;
       },
     );
@@ -188,7 +188,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     });
     this.liveCount++;
     const nearLimit = this.fdLimit.check(this.liveCount);
-    if (nearLimit !== undefined) this.reportError(new FiretowerError('fd_limit', nearLimit));
+    if (nearLimit !== undefined) this.reportError(new FiretowerServerError('fd_limit', nearLimit));
     this.hub.add(tower);
     towerOf.set(ws, tower as unknown as TowerImpl<never>);
     ws.on('message', onSocketMessage);
@@ -215,7 +215,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   callHook(name: HookName, tower: TowerImpl<AppData> | undefined, run: () => unknown, onFailure?: (error: unknown) => void): void | PromiseLike<void> {
     const fail = (error: unknown): void => {
       onFailure?.(error);
-      if (!(error instanceof FiretowerRefusal)) this.reportError(new FiretowerError('hook_failed', `${name} threw: ${toError(error).message}`, { cause: error }), tower);
+      if (!(error instanceof FiretowerRefusal)) this.reportError(new FiretowerServerError('hook_failed', `${name} threw: ${toError(error).message}`, { cause: error }), tower);
     };
     let result: unknown;
     try {
@@ -229,7 +229,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
 
   /**
    * An error of the HTTP server this node serves on (accept failing with EMFILE is the one that
-   * matters): reported as a `FiretowerError` `server_error` with what to do, at most once per
+   * matters): reported as a `FiretowerServerError` `server_error` with what to do, at most once per
    * SERVER_ERROR_REPORT_MS, with the count of the ones in between.
    */
   serverError(error: Error): void {
@@ -245,12 +245,12 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
         ? ': the process is out of file descriptors, so new connections are refused until some close; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit nofile)'
         : '';
     const times = count > 1 ? ` (${count} times since the last report)` : '';
-    this.reportError(new FiretowerError('server_error', `HTTP server error ${error.message}${hint}${times}`, { cause: error }));
+    this.reportError(new FiretowerServerError('server_error', `HTTP server error ${error.message}${hint}${times}`, { cause: error }));
   }
 
   reportError(error: unknown, tower?: TowerImpl<AppData>, from?: string): void {
     const err = toError(error);
-    const source = from ?? (err instanceof FiretowerError ? err.code : 'error');
+    const source = from ?? (err instanceof FiretowerServerError ? err.code : 'error');
     this.stats.error(source, err.message, tower ? { clientId: tower.clientId } : undefined);
     const onError = this.options.hooks.onError;
     if (!onError) {
@@ -276,7 +276,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     try {
       json = JSON.stringify(data);
     } catch (error) {
-      throw new FiretowerError('invalid_data', `data is not serialisable as JSON: ${toError(error).message}`, { cause: error });
+      throw new FiretowerServerError('invalid_data', `data is not serialisable as JSON: ${toError(error).message}`, { cause: error });
     }
     return json === undefined ? 'null' : json;
   }
@@ -285,7 +285,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     let json: string;
     try {
       const check = checkTopic(topic, this.options.limits.maxTopicLength);
-      if (!check.ok) throw new FiretowerError('invalid_topic', `invalid topic: ${check.reason}`);
+      if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
       json = this.serialise(data);
     } catch (error) {
       return Promise.reject(error);
@@ -338,7 +338,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       if (this.dedupe.has(idempotencyKey)) return 'duplicate';
       this.dedupe.remember(idempotencyKey);
     }
-    if (this.state === 'closed') return Promise.reject(new FiretowerError('closed', 'firetower is closed'));
+    if (this.state === 'closed') return Promise.reject(new FiretowerServerError('closed', 'firetower is closed'));
     this.stats.publishesTotal++;
     const message: BrokerMessage = exclude === undefined ? { topic, data: json } : { topic, data: json, exclude };
     if (idempotencyKey !== undefined) message.idempotencyKey = idempotencyKey;
@@ -428,7 +428,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     try {
       if (await this.ready) await this.broker.close();
     } catch (error) {
-      this.reportError(new FiretowerError('broker_failed', 'broker close failed', { cause: error }));
+      this.reportError(new FiretowerServerError('broker_failed', 'broker close failed', { cause: error }));
     }
     this.state = 'closed';
   }

@@ -1,6 +1,6 @@
 import createDebug from 'debug';
-import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
-import { FiretowerError, FiretowerRefusal, toError } from '../errors.js';
+import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, ReportedCloseCode, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
+import { FiretowerServerError, FiretowerRefusal, toError } from '../errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
 import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from '../transport/send-queue.js';
 import { TokenBucket } from './rate-limit.js';
@@ -52,7 +52,7 @@ export function toTopicList(topics: string | string[]): string[] {
   const list = typeof topics === 'string' ? topics.split(',') : topics;
   for (const topic of list) {
     const check = checkTopic(topic, Number.MAX_SAFE_INTEGER);
-    if (!check.ok) throw new FiretowerError('invalid_topic', `invalid topic ${JSON.stringify(topic)}: ${check.reason}`);
+    if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic ${JSON.stringify(topic)}: ${check.reason}`);
   }
   return list;
 }
@@ -127,7 +127,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
    */
   private crashed(error: unknown): void {
     try {
-      this.host.reportError(new FiretowerError('internal', `unexpected error on connection ${this.clientId}: ${toError(error).message}`, { cause: error }), this);
+      this.host.reportError(new FiretowerServerError('internal', `unexpected error on connection ${this.clientId}: ${toError(error).message}`, { cause: error }), this);
     } finally {
       this.teardown(CloseCode.InternalError, 'internal error', 'close');
     }
@@ -206,7 +206,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
     try {
       this.teardown(code, reason, 'none');
     } catch (error) {
-      this.host.reportError(new FiretowerError('internal', `unexpected error closing ${this.clientId}`, { cause: error }), this);
+      this.host.reportError(new FiretowerServerError('internal', `unexpected error closing ${this.clientId}`, { cause: error }), this);
     }
   }
 
@@ -230,7 +230,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
     }
     if (this.missedPongs >= MISSED_PONGS_ALLOWED) {
       debug('%s missed %d pongs: terminating', this.clientId, this.missedPongs);
-      this.teardown(1006, 'heartbeat timeout', 'terminate');
+      this.teardown(ReportedCloseCode.Abnormal, 'heartbeat timeout', 'terminate');
       return;
     }
     this.missedPongs++;
@@ -311,7 +311,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
     const max = this.host.options.limits.maxTopicsPerConnection;
     const fresh = new Set(list.filter((topic) => !this.topicSet.has(topic))).size;
     if (this.topicSet.size + fresh > max) {
-      throw new FiretowerError('too_many_topics', `subscribing ${this.clientId} to ${fresh} more topics would pass limits.maxTopicsPerConnection (${max})`);
+      throw new FiretowerServerError('too_many_topics', `subscribing ${this.clientId} to ${fresh} more topics would pass limits.maxTopicsPerConnection (${max})`);
     }
     const added = this.host.hub.subscribe(this, list);
     const onSubscribe = this.host.options.hooks.onSubscribe;
@@ -424,7 +424,7 @@ export class TowerImpl<AppData = Record<string, unknown>>
 
   private runCloseHooks(topics: string[]): void | PromiseLike<void> {
     const { onUnsubscribe, onOffline } = this.host.options.hooks;
-    const info = { ...(this.closeInfo ?? { code: 1005, reason: '' }) };
+    const info = { ...(this.closeInfo ?? { code: ReportedCloseCode.NoStatus, reason: '' }) };
     const unsubscribed = onUnsubscribe && topics.length > 0 ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, topics, 'closed')) : undefined;
     return andThen(
       andThen(unsubscribed, () => (onOffline ? this.host.callHook('onOffline', this, () => onOffline(this, info)) : undefined)),

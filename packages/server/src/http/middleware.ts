@@ -2,10 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import express, { type Express } from 'express';
 import expressWs from 'express-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { DEFAULT_LIMITS } from '@firetower/protocol';
+import { DEFAULT_LIMITS, UpgradeRefusalCode, UpgradeRefusalStatus } from '@firetower/protocol';
 import { createAdminRouter } from '../admin/index.js';
 import { createApi } from '../core/api.js';
-import { FiretowerError } from '../errors.js';
+import { FiretowerServerError } from '../errors.js';
 import { serveClientBundle } from './client-bundle.js';
 import type { FiretowerNode } from '../core/node.js';
 import type { FiretowerApi, FiretowerOptions } from '../types.js';
@@ -46,7 +46,7 @@ function answer(done: VerifyDone, verdict: UpgradeVerdict<unknown>): void {
 }
 
 function refuseInternal(done: VerifyDone): void {
-  done(false, 500, refusalBody('internal', 'upgrade failed'), JSON_HEADERS);
+  done(false, UpgradeRefusalStatus.internal, refusalBody(UpgradeRefusalCode.Internal, 'upgrade failed'), JSON_HEADERS);
 }
 
 function pathnameOf(request: IncomingMessage): string {
@@ -110,7 +110,7 @@ class UpgradeRegistry {
         done: VerifyDone,
       ): void => {
         const endpoint = this.endpoints.get(pathnameOf(info.req));
-        if (!endpoint) return done(false, 404, refusalBody('not_found', 'no WebSocket endpoint at this path'), JSON_HEADERS);
+        if (!endpoint) return done(false, UpgradeRefusalStatus.not_found, refusalBody(UpgradeRefusalCode.NotFound, 'no WebSocket endpoint at this path'), JSON_HEADERS);
         let verdict: ReturnType<Endpoint['verify']>;
         try {
           verdict = endpoint.verify(info.req, info.origin || undefined);
@@ -165,9 +165,9 @@ export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options:
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') return next();
     if (!misconfigurationReported) {
       misconfigurationReported = true;
-      node.reportError(new FiretowerError('not_attached', NOT_ATTACHED_HINT));
+      node.reportError(new FiretowerServerError('not_attached', NOT_ATTACHED_HINT));
     }
-    res.status(426).set('Connection', 'close').json({ error: { code: 'not_attached', message: NOT_ATTACHED_HINT } });
+    res.status(UpgradeRefusalStatus.not_attached).set('Connection', 'close').json({ error: { code: UpgradeRefusalCode.NotAttached, message: NOT_ATTACHED_HINT } });
   });
 
   const attach = (server: Server): void => {

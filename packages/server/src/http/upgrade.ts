@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { UpgradeRefusalCode, UpgradeRefusalStatus } from '@firetower/protocol';
 import { FiretowerRefusal } from '../errors.js';
 import { isHostAllowed, isOriginAllowed } from './origin.js';
 import type { ResolvedOptions } from '../options.js';
@@ -8,9 +9,22 @@ import type { AuthAccept, UpgradeContext } from '../types.js';
 /** The answer to an upgrade request, before any WebSocket exists. */
 export type UpgradeVerdict<AppData> =
   | { ok: true; accept: AuthAccept<AppData> }
-  | { ok: false; status: number; code: string; message: string };
+  | UpgradeRefusal;
 
-export function refusalBody(code: string, message: string): string {
+/** A refused upgrade: the HTTP status, and the `code` and message of the JSON body. */
+export interface UpgradeRefusal {
+  ok: false;
+  status: number;
+  code: UpgradeRefusalCode;
+  message: string;
+}
+
+/** A refusal with the status its code is documented with (`UpgradeRefusalStatus`), unless the hook chose one. */
+export function refusal(code: UpgradeRefusalCode, message: string, status: number = UpgradeRefusalStatus[code]): UpgradeRefusal {
+  return { ok: false, status, code, message };
+}
+
+export function refusalBody(code: UpgradeRefusalCode, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 
@@ -68,11 +82,11 @@ export function verifyUpgrade<AppData>(
 ): UpgradeVerdict<AppData> | Promise<UpgradeVerdict<AppData>> {
   if (!isHostAllowed(request, options.allowedHosts)) {
     stats.refusal('origin', `host ${String(request.headers.host).slice(0, 200)} is not allowed`);
-    return { ok: false, status: 403, code: 'host_not_allowed', message: 'this host name is not served here' };
+    return refusal(UpgradeRefusalCode.HostNotAllowed, 'this host name is not served here');
   }
   if (!isOriginAllowed(origin, request, options.allowedOrigins)) {
     stats.refusal('origin', `origin ${String(origin).slice(0, 200)} is not allowed`);
-    return { ok: false, status: 403, code: 'origin_not_allowed', message: 'this origin may not connect' };
+    return refusal(UpgradeRefusalCode.OriginNotAllowed, 'this origin may not connect');
   }
   const authenticate = options.hooks.authenticate;
   if (!authenticate) return ANONYMOUS;
@@ -92,16 +106,16 @@ async function authenticateUpgrade<AppData>(
   } catch (error) {
     if (error instanceof FiretowerRefusal) {
       stats.refusal('authenticate', error.message);
-      const code = error.status === 403 ? 'forbidden' : 'unauthorized';
-      return { ok: false, status: error.status, code, message: error.message };
+      const code = error.status === 403 ? UpgradeRefusalCode.Forbidden : UpgradeRefusalCode.Unauthorized;
+      return refusal(code, error.message, error.status);
     }
     reportError(error);
     stats.refusal('authenticate', 'authenticate threw');
-    return { ok: false, status: 500, code: 'internal', message: 'authentication failed' };
+    return refusal(UpgradeRefusalCode.Internal, 'authentication failed');
   }
   if (result === false) {
     stats.refusal('authenticate', 'authenticate returned false');
-    return { ok: false, status: 401, code: 'unauthorized', message: 'authentication required' };
+    return refusal(UpgradeRefusalCode.Unauthorized, 'authentication required');
   }
   if (typeof result === 'object' && result !== null) return { ok: true, accept: result as AuthAccept<AppData> };
   return ANONYMOUS;
