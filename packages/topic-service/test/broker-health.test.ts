@@ -180,4 +180,17 @@ describe('the problem is visible where operators look', () => {
     const feed = (await res.json()) as { broker: { kind: string; connected: boolean; error?: { code: string } } };
     expect(feed.broker).toMatchObject({ kind: 'topic-service', connected: false, error: { code: 'unauthorized' } });
   });
+
+  it("without the broker's own onError, a real node counts the problem once and hands it to the app's onError", async () => {
+    const { startNode } = await import('./cluster-harness.js');
+    const service = await startTopicService({ port: 0, token: 'right' });
+    cleanups.push(() => service.close());
+    const appErrors: Error[] = [];
+    const node = await startNode(service.url, { token: 'wrong', startTimeoutMs: 100 }, { hooks: { onError: (e) => void appErrors.push(e) } });
+    cleanups.push(() => node.close());
+    await waitFor(() => appErrors.length === 1, 10_000, 'the report');
+    expect(appErrors[0]).toMatchObject({ code: 'unauthorized' });
+    expect(node.ft.stats().errorsTotal).toBe(1);
+    expect(node.ft.recentIssues()).toContainEqual(expect.objectContaining({ kind: 'error', source: 'broker_failed' }));
+  });
 });

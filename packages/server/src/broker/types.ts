@@ -52,6 +52,12 @@ export interface BrokerNode {
   localCounts(): TopicCount[];
   /** Optional: cluster-wide counts of these topics may have changed (remote subscribers came or went). */
   countsChanged?(topics: string[]): void;
+  /**
+   * Report a problem of the cluster link the broker cannot fix by retrying (once per change, not
+   * per attempt): counted in `errorsTotal`, shown in `recentIssues()` as `broker_failed`, passed to
+   * the app's `onError`. Optional so a test double need not have it; the server always provides it.
+   */
+  reportError?(error: unknown): void;
 }
 
 export interface BrokerStatus {

@@ -380,6 +380,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       control: (command) => this.control(command),
       localCounts: () => this.hub.localCounts(),
       countsChanged: (topics) => this.counts.markDirty(topics),
+      reportError: (error) => this.reportError(error, undefined, 'broker_failed'),
     };
   }
 

@@ -423,7 +423,7 @@ export class TopicServiceBroker implements Broker {
   /** A persistent problem, once per change: the app's hook, else the server's, else a process warning. */
   private reportProblem(error: TopicServiceClientError): void {
     debug('%s link problem (%s): %s', this.nodeId, error.code, error.message);
-    const fromNode = (this.node as { reportError?: (error: unknown) => void } | undefined)?.reportError;
+    const fromNode = this.node?.reportError;
     try {
       if (this.onError) this.onError(error);
       else if (fromNode) fromNode.call(this.node, error);
