@@ -218,7 +218,7 @@ export const ServerErrorCode = {
   TooManyTopics: 'too_many_topics',
   /** The operation was called after `close()`. */
   Closed: 'closed',
-  /** A hook threw (reported to `onError`; the client got an `internal` error frame or a refusal). */
+  /** A hook threw something other than `FiretowerRefusal` (reported to `onError`; for beforeSubscribe and onMessage the client got an `internal` error frame). */
   HookFailed: 'hook_failed',
   /** The broker failed to start or to close (reported to `onError`). */
   BrokerFailed: 'broker_failed',
