@@ -4,10 +4,14 @@
  * every coded error of the server (and its broker) gets its gRPC code.
  */
 import { Metadata, status } from '@grpc/grpc-js';
-import { FiretowerCodedError, type BrokerErrorCode, type ServerErrorCode } from '@firetower/protocol';
+import { FiretowerCodedError, type BrokerErrorCode, type GrpcErrorCode, type ServerErrorCode } from '@firetower/protocol';
+
+/** The door's codes, each documented in `@firetower/protocol`'s codes module. */
+export type { GrpcErrorCode };
 
 /** The request itself is wrong: INVALID_ARGUMENT. */
-export type InvalidArgumentCode =
+export type InvalidArgumentCode = Extract<
+  GrpcErrorCode,
   | 'invalid_topic'
   | 'invalid_json'
   | 'invalid_field'
@@ -16,17 +20,10 @@ export type InvalidArgumentCode =
   | 'invalid_page_token'
   | 'invalid_data'
   | 'data_too_deep'
-  | 'malformed_request';
+  | 'malformed_request'
+>;
 
-export type GrpcErrorCode =
-  | InvalidArgumentCode
-  | 'unauthenticated'
-  | 'broker_overflow'
-  | 'shutting_down'
-  | 'unavailable'
-  | 'publish_failed'
-  | 'internal';
-
+/** The gRPC status of each code (the README's table). */
 const STATUS_OF: Record<GrpcErrorCode, status> = {
   invalid_topic: status.INVALID_ARGUMENT,
   invalid_json: status.INVALID_ARGUMENT,

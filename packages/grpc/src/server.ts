@@ -2,7 +2,7 @@
 import { Server, ServerCredentials, status as grpcStatus, type ServiceDefinition } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import createDebug from 'debug';
-import { FiretowerCodedError } from '@firetower/protocol';
+import { FiretowerCodedError, type GrpcServerErrorCode } from '@firetower/protocol';
 import { admissionInterceptor } from './admission.js';
 import { createAuthCheck } from './auth.js';
 import type { CallContext, FaultInfo, FiretowerPushApi } from './context.js';
@@ -26,7 +26,8 @@ const debug = createDebug('firetower:grpc');
 
 export type GrpcServerState = 'serving' | 'closing' | 'closed';
 
-export type GrpcServerErrorCode = 'bind_failed';
+/** Documented in `@firetower/protocol`'s codes module. */
+export type { GrpcServerErrorCode };
 
 /** A configuration or startup failure of createGrpcServer. */
 export class GrpcServerError extends FiretowerCodedError<GrpcServerErrorCode> {

@@ -8,8 +8,10 @@
  * - `ErrorCode`: the `code` of an error frame.
  * - `UpgradeRefusalCode`: the `code` of a refused WebSocket upgrade's JSON body, with its HTTP
  *   status in `UpgradeRefusalStatus`.
- * - `ClientErrorCode`, `ServerErrorCode`, `BrokerErrorCode`, `AdminErrorCode`: the `code` of the
- *   errors the client, the server, a broker and the admin API raise (see `FiretowerCodedError`).
+ * - `HttpErrorCode`: the `code` of the middleware's other JSON error answers.
+ * - `ClientErrorCode`, `ServerErrorCode`, `BrokerErrorCode`, `AdminErrorCode`, `GrpcErrorCode`,
+ *   `GrpcServerErrorCode`: the `code` of the errors the client, the server, a broker, the admin
+ *   API and the gRPC door raise (see `FiretowerCodedError`).
  *
  * Close codes encode the retry policy in their range, so a client needs no table to decide:
  * - 1000–2999 are the standard WebSocket codes (ws sends 1009 for an oversized frame, 1007 for
@@ -181,6 +183,14 @@ export const UpgradeRefusalStatus: Readonly<Record<UpgradeRefusalCode, number>> 
   not_attached: 426,
 };
 
+/** The `code` of the middleware's JSON error answers other than upgrade refusals. */
+export const HttpErrorCode = {
+  /** 404 on `${prefix}/client.js`: the client's browser bundle is not built (`pnpm build`). */
+  ClientBundleMissing: 'client_bundle_missing',
+} as const;
+
+export type HttpErrorCode = (typeof HttpErrorCode)[keyof typeof HttpErrorCode];
+
 /**
  * The `code` of the client's `FiretowerError` (a smaller set than `ErrorCode`: the client maps
  * each error frame's code onto one of these and keeps the server's in `serverCode`).
@@ -267,3 +277,50 @@ export const AdminErrorCode = {
 } as const;
 
 export type AdminErrorCode = (typeof AdminErrorCode)[keyof typeof AdminErrorCode];
+
+/**
+ * The `code` of an error of the gRPC door (`GrpcApiError`), sent in the `firetower-error-code`
+ * trailer next to the gRPC status; `@firetower/grpc` maps each to its status.
+ */
+export const GrpcErrorCode = {
+  /** INVALID_ARGUMENT: a topic is empty, too long, or has spaces, commas or non-ASCII. */
+  InvalidTopic: 'invalid_topic',
+  /** INVALID_ARGUMENT: `data_json` is not valid JSON. */
+  InvalidJson: 'invalid_json',
+  /** INVALID_ARGUMENT: a field is out of range (an empty `user_id`, `page_size` over 1000, a long `idempotency_key`). */
+  InvalidField: 'invalid_field',
+  /** INVALID_ARGUMENT: data above `maxDataBytes`. */
+  DataTooLarge: 'data_too_large',
+  /** INVALID_ARGUMENT: more than `maxBatch` messages in `PublishBatch`. */
+  BatchTooLarge: 'batch_too_large',
+  /** INVALID_ARGUMENT: a page token this server did not issue. */
+  InvalidPageToken: 'invalid_page_token',
+  /** INVALID_ARGUMENT: the server refused the data. */
+  InvalidData: 'invalid_data',
+  /** INVALID_ARGUMENT: `data_json` nests deeper than a WebSocket publish frame may. */
+  DataTooDeep: 'data_too_deep',
+  /** INVALID_ARGUMENT: the request bytes are not a valid protobuf message of the method's type. */
+  MalformedRequest: 'malformed_request',
+  /** UNAUTHENTICATED: missing or wrong credentials. */
+  Unauthenticated: 'unauthenticated',
+  /** RESOURCE_EXHAUSTED: the cluster link's buffer is full; retry with backoff. */
+  BrokerOverflow: 'broker_overflow',
+  /** UNAVAILABLE: the gRPC server or the node is closing. */
+  ShuttingDown: 'shutting_down',
+  /** UNAVAILABLE: the broker link failed. */
+  Unavailable: 'unavailable',
+  /** INTERNAL: reserved (nothing raises it today). */
+  PublishFailed: 'publish_failed',
+  /** INTERNAL: anything else; the details say what. */
+  Internal: 'internal',
+} as const;
+
+export type GrpcErrorCode = (typeof GrpcErrorCode)[keyof typeof GrpcErrorCode];
+
+/** The `code` of `GrpcServerError`: `createGrpcServer` could not start. */
+export const GrpcServerErrorCode = {
+  /** The port could not be bound (in use, no permission, a bad host). */
+  BindFailed: 'bind_failed',
+} as const;
+
+export type GrpcServerErrorCode = (typeof GrpcServerErrorCode)[keyof typeof GrpcServerErrorCode];

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Request, Response } from 'express';
+import { HttpErrorCode } from '@firetower/protocol';
 
 const BUNDLE = '@firetower/client/browser';
 
@@ -12,12 +13,12 @@ export function serveClientBundle(_req: Request, res: Response): void {
   try {
     file = createRequire(import.meta.url).resolve(BUNDLE);
   } catch {
-    res.status(404).json({ error: { code: 'client_bundle_missing', message: 'run pnpm build' } });
+    res.status(404).json({ error: { code: HttpErrorCode.ClientBundleMissing, message: 'run pnpm build' } });
     return;
   }
   res.type('application/javascript');
   res.setHeader('Cache-Control', 'no-cache');
   res.sendFile(file, (error) => {
-    if (error && !res.headersSent) res.status(404).json({ error: { code: 'client_bundle_missing', message: 'run pnpm build' } });
+    if (error && !res.headersSent) res.status(404).json({ error: { code: HttpErrorCode.ClientBundleMissing, message: 'run pnpm build' } });
   });
 }
