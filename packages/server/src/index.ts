@@ -21,6 +21,19 @@ export function firetower<AppData = Record<string, unknown>>(options: FiretowerO
 export type { FiretowerMiddleware } from './http/middleware.js';
 export { memoryBroker, createMemoryBus, type MemoryBus, type MemoryBrokerOptions } from './broker/memory.js';
 export { BrokerOverflowError } from './broker/types.js';
+export {
+  ClusterCore,
+  sortTopics,
+  type BrokerCapabilities,
+  type BrokerProblem,
+  type BrokerState,
+  type BrokerStateChange,
+  type ClusterCoreOptions,
+  type ClusterTransport,
+} from './broker/core.js';
+export { BrokerLifecycleError, type BrokerLifecycleErrorCode } from './broker/errors.js';
+export { OutageBuffer } from './broker/outage-buffer.js';
+export { backoff } from './broker/backoff.js';
 export type * from './broker/types.js';
 export type * from './types.js';
 export { FiretowerRefusal, FiretowerServerError, FiretowerError, type FiretowerErrorCode, type RefusalStatus } from './errors.js';

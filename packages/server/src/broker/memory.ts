@@ -1,4 +1,5 @@
 import { DedupeWindow } from '../core/dedupe.js';
+import { ClusterCore, sortTopics, type BrokerCapabilities, type BrokerState } from './core.js';
 import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, TopicCount } from './types.js';
 
 /** One node's place on a memory bus: its callbacks and its local counts. */
@@ -54,16 +55,20 @@ export interface MemoryBrokerOptions {
   bus?: MemoryBus;
 }
 
-type MemoryState = 'new' | 'started' | 'closed';
+/** What travels on the bus: a publish, or a command (a command has a `kind`). */
+type BusEntry = BrokerMessage | ControlCommand;
 
 /**
  * The default broker: a single process. Publishing is synchronous (the message reaches every
  * local subscriber's socket before `publish()` returns its already-resolved promise), which is
- * what keeps per-publisher ordering trivially true and the hot path free of awaits.
+ * what keeps per-publisher ordering trivially true and the hot path free of awaits. Its link, the
+ * bus, never goes down: the core's outage buffer stays empty.
  */
 class MemoryBroker implements Broker {
   readonly kind = 'memory';
-  private state: MemoryState = 'new';
+  /** Every member hears of every count change on the bus (`countsChanged`). */
+  readonly capabilities: BrokerCapabilities = { reportsEveryCountChange: true };
+  private readonly core: ClusterCore<BusEntry>;
   private member: BusMember | undefined;
   /**
    * Only on a bus shared with other brokers: alone in its process a node's own idempotency window
@@ -76,17 +81,26 @@ class MemoryBroker implements Broker {
     shared: boolean,
   ) {
     if (shared) this.claimKey = (key) => this.claim(key);
+    this.core = new ClusterCore<BusEntry>(
+      { encodePublish: (message) => message, encodeControl: (command) => command, send: (entry) => this.relay(entry) },
+      { kind: this.kind },
+    );
+  }
+
+  /** The broker's lifecycle state: `new`, `connected` once started, `closed`. */
+  get state(): BrokerState {
+    return this.core.state;
   }
 
   async start(node: BrokerNode): Promise<void> {
-    if (this.state !== 'new') throw new Error('memory broker: start() may be called once');
+    this.core.attach(node);
     this.member = this.bus.join(node);
-    this.state = 'started';
+    this.core.setState('connected');
   }
 
   updateLocalCounts(changes: readonly TopicCount[]): void {
     const member = this.member;
-    if (!member || this.state !== 'started') return;
+    if (!member || !this.core.isRunning()) return;
     const topics: string[] = [];
     for (const { topic, count } of changes) {
       if (count > 0) member.counts.set(topic, count);
@@ -96,26 +110,34 @@ class MemoryBroker implements Broker {
     if (topics.length > 0) notifyOthers(this.bus.members, member.node.nodeId, topics);
   }
 
+  /** This node's subscribers first (the core), then every other member with subscribers of the topic. */
   publish(message: BrokerMessage): Promise<void> {
-    if (this.state !== 'started') return Promise.reject(new Error('memory broker is not started'));
-    if (message.idempotencyKey !== undefined && this.claimKey !== undefined) this.bus.keys?.remember(message.idempotencyKey);
-    for (const member of this.bus.members.values()) {
-      if (member.counts.has(message.topic)) member.node.deliver(message);
+    return this.core.publish(message);
+  }
+
+  control(command: ControlCommand): Promise<void> {
+    return this.core.control(command);
+  }
+
+  /** The transport: hand an entry to the other members of the bus. */
+  private relay(entry: BusEntry): void {
+    const self = this.member;
+    if ('kind' in entry) {
+      for (const member of [...this.bus.members.values()]) if (member !== self) member.node.control(entry);
+      return;
     }
-    return Promise.resolve();
+    if (entry.idempotencyKey !== undefined && this.claimKey !== undefined) this.bus.keys?.remember(entry.idempotencyKey);
+    for (const member of this.bus.members.values()) {
+      if (member !== self && member.counts.has(entry.topic)) member.node.deliver(entry);
+    }
   }
 
   private async claim(key: string): Promise<boolean> {
-    if (this.state !== 'started') throw new Error('memory broker is not started');
+    this.core.running('claimKey');
     const keys = this.bus.keys;
     if (keys === undefined || keys.has(key)) return keys === undefined;
     keys.remember(key);
     return true;
-  }
-
-  async control(command: ControlCommand): Promise<void> {
-    if (this.state !== 'started') throw new Error('memory broker is not started');
-    for (const member of [...this.bus.members.values()]) member.node.control(command);
   }
 
   async count(topic: string): Promise<number> {
@@ -129,22 +151,18 @@ class MemoryBroker implements Broker {
     for (const member of this.bus.members.values()) {
       for (const [topic, count] of member.counts) totals.set(topic, (totals.get(topic) ?? 0) + count);
     }
-    return [...totals].map(([topic, count]) => ({ topic, count })).sort((a, b) => b.count - a.count || (a.topic < b.topic ? -1 : 1));
+    return sortTopics([...totals].map(([topic, count]) => ({ topic, count })));
   }
 
   async status(): Promise<BrokerStatus> {
-    return {
-      kind: this.kind,
-      connected: this.state === 'started',
-      pendingPublishes: 0,
-      droppedPublishes: 0,
-      nodes: [...this.bus.members.values()].map((m) => ({ nodeId: m.node.nodeId, lagMs: 0, topics: m.counts.size })),
-    };
+    const status = this.core.status();
+    status.nodes = [...this.bus.members.values()].map((m) => ({ nodeId: m.node.nodeId, lagMs: 0, topics: m.counts.size }));
+    return status;
   }
 
   async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.core.isClosed()) return;
+    this.core.setState('closed');
     if (this.member) this.bus.leave(this.member.node.nodeId);
     this.member = undefined;
   }

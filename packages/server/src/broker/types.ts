@@ -11,6 +11,7 @@
  * (`@firetower/server/testing`) runs against each.
  */
 import { BrokerErrorCode, FiretowerCodedError } from '@firetower/protocol';
+import type { BrokerCapabilities } from './core.js';
 
 /** A message travelling between nodes. `data` is JSON text, serialised once at the origin. */
 export interface BrokerMessage {
@@ -81,6 +82,8 @@ export interface BrokerStatus {
 export interface Broker {
   /** A short name for logs and status: 'memory', 'topic-service', 'redis'. */
   readonly kind: string;
+  /** What the broker promises (see `BrokerCapabilities`); absent means nothing beyond the interface. */
+  readonly capabilities?: BrokerCapabilities;
   /** Called once by the server before it accepts connections. */
   start(node: BrokerNode): Promise<void>;
   /**
@@ -93,7 +96,8 @@ export interface Broker {
    * Relay a message to every node with subscribers of the topic, this one included. Resolves
    * when the broker has accepted it (delivered locally, or buffered for the cluster). Messages
    * one caller publishes on one topic arrive everywhere in the order of the calls.
-   * Rejects with a `BrokerOverflowError` when the outgoing buffer is full.
+   * Rejects with a `BrokerOverflowError` when the outgoing buffer is full, and with a
+   * `BrokerLifecycleError` (`broker_not_started`, `broker_closed`) outside start..close.
    */
   publish(message: BrokerMessage): Promise<void>;
   /** Run a command on every node, this one included. */
