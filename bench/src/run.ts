@@ -32,6 +32,7 @@ const USAGE = `usage: node bench/dist/run.js [options]
   --targets <a,b>       ${ALL_TARGETS.join(', ')} (default: each scenario's own list, see README)
   --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')} (default: all but publish-api and scale)
   --scale-connections <n>  connections the scale scenario opens on one node (default 100000, quick 1000)
+  --payload-bytes <n>   size of every message's data in every scenario (default: the scenario's)
   --workers <n>         load-generator worker threads (default: cores)
   --profile             run firetower servers under node --cpu-prof (profiles in bench/results/profiles)
   --out <dir>           results directory (default bench/results)`;
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       out: { type: 'string' },
       'scale-connections': { type: 'string' },
+      'payload-bytes': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -108,6 +110,8 @@ async function main(): Promise<void> {
   if (scaleConnections !== undefined && (!Number.isInteger(scaleConnections) || scaleConnections < 1)) {
     throw new Error('--scale-connections must be a positive integer');
   }
+  const payloadBytes = values['payload-bytes'] !== undefined ? Number(values['payload-bytes']) : undefined;
+  if (payloadBytes !== undefined && (!Number.isInteger(payloadBytes) || payloadBytes < 64)) throw new Error('--payload-bytes must be an integer ≥ 64');
   const scenarios = list<ScenarioName>(values.scenarios, ALL_SCENARIOS, 'scenario', DEFAULT_SCENARIOS);
   // Without --targets each scenario runs on its own list (defaultTargets).
   const targetsOf = (name: ScenarioName): TargetName[] => list<TargetName>(values.targets, ALL_TARGETS, 'target', defaultTargets(name));
@@ -149,7 +153,10 @@ async function main(): Promise<void> {
 
   const records: RunRecord[] = [];
   for (const name of runnable) {
-    const scenario = scenarioOf(name, quick, scaleConnections !== undefined ? { scaleConnections } : {});
+    const scenario = scenarioOf(name, quick, {
+      ...(scaleConnections !== undefined ? { scaleConnections } : {}),
+      ...(payloadBytes !== undefined ? { payloadBytes } : {}),
+    });
     const mine = targetsOf(name).filter((t) => targets.includes(t));
     // publish-api: every push-API target through every door; the others: every target over WebSocket.
     const runs: Array<[TargetName, PublishVia]> =

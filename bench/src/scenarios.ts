@@ -207,10 +207,13 @@ const QUICK: Record<ScenarioName, Partial<Scenario>> = {
 export interface ScenarioOverrides {
   /** scale: connections (subscribers) on the one node, instead of 100,000 (or --quick's 1,000). */
   scaleConnections?: number;
+  /** Every scenario: the size of each message's data (e.g. compression at 128 B to find the threshold). */
+  payloadBytes?: number;
 }
 
 export function scenario(name: ScenarioName, quick: boolean, overrides: ScenarioOverrides = {}): Scenario {
-  const chosen = quick ? { ...FULL[name], ...QUICK[name] } : FULL[name];
+  let chosen = quick ? { ...FULL[name], ...QUICK[name] } : FULL[name];
+  if (overrides.payloadBytes !== undefined) chosen = { ...chosen, payloadBytes: overrides.payloadBytes };
   return name === 'scale' && overrides.scaleConnections !== undefined ? scaled(chosen, overrides.scaleConnections) : chosen;
 }
 
