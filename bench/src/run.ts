@@ -65,7 +65,7 @@ function fdHardLimit(): string {
 function fdShortage(s: Scenario): string | undefined {
   const limit = fdHardLimit();
   // Every connection is one descriptor in the server and one in the load generator; keep room for the rest.
-  const needed = s.subscribers + s.publishers + 1000;
+  const needed = s.subscribers + s.publishers + 500;
   if (limit === 'unlimited' || !(Number(limit) < needed)) return undefined;
   return (
     `${s.name} needs ${needed.toLocaleString('en-US')} open files in the server and in the load generator, but the hard limit is ${limit}: ` +
