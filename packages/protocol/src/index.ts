@@ -1,4 +1,5 @@
 export * from './codes.js';
+export * from './error-codes.js';
 export * from './frames.js';
 export * from './limits.js';
 export * from './codec.js';

@@ -8,6 +8,9 @@ import {
   LocalCloseCode,
   ReportedCloseCode,
   ServerErrorCode,
+  TopicServiceErrorCode,
+  TopicServiceErrorStatus,
+  isTopicServiceErrorCode,
   UpgradeRefusalCode,
   UpgradeRefusalStatus,
 } from '../src/index.js';
@@ -36,4 +39,11 @@ test('FiretowerCodedError is an Error with a code and an optional cause', () => 
   expect(error.message).toBe('hook threw');
   expect(error.cause).toBe(cause);
   expect('cause' in new FiretowerCodedError(ClientErrorCode.Timeout, 'late')).toBe(false);
+});
+
+test('topic-service codes: each has its status, and a reply code is checked against them', () => {
+  expect(Object.keys(TopicServiceErrorStatus).sort()).toEqual(Object.values(TopicServiceErrorCode).sort());
+  expect(isTopicServiceErrorCode('poll_superseded')).toBe(true);
+  expect(isTopicServiceErrorCode('toString')).toBe(false);
+  expect(isTopicServiceErrorCode(409)).toBe(false);
 });
