@@ -223,6 +223,7 @@ function idleDeflateTable(byTarget: Map<RowName, Summary>): string {
     const m = s.m;
     return [
       target,
+      `${fmt(m.deflateNegotiated)} / ${fmt(m.connections - 1)}`,
       fmt(m.rssPerConnKb, 1),
       ratio(m.rssPerConnKb, plain?.rssPerConnKb),
       ratio(m.rssPerConnKb, raw?.rssPerConnKb),
@@ -232,7 +233,7 @@ function idleDeflateTable(byTarget: Map<RowName, Summary>): string {
       fmt(m.serverRssMb),
     ];
   });
-  return table(['target', 'RSS/conn KB', '× firetower', '× ws-raw', 'whole KB', '× firetower', 'conn/s', 'srv RSS MB'], rows);
+  return table(['target', 'deflate', 'RSS/conn KB', '× firetower', '× ws-raw', 'whole KB', '× firetower', 'conn/s', 'srv RSS MB'], rows);
 }
 
 /** scale: memory, event-loop delay, the trickle's deliveries and what closing everything left. */

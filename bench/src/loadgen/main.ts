@@ -119,7 +119,11 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   }
   const connections = scenario.subscribers + scenario.publishers;
   const memory = scenario.memoryReadings ? memoryMeasurement(readings, added, connections, connectMs) : undefined;
-  if (idle) return memory!;
+  if (idle) {
+    // Only to learn how many handshakes negotiated permessage-deflate (idle-deflate shows it).
+    const reports = (await workers.ask({ cmd: 'report' })).flatMap((m) => (m.event === 'report' ? [m.report] : []));
+    return { ...memory!, deflateNegotiated: reports.reduce((n, r) => n + r.deflateNegotiated, 0) };
+  }
 
   // Let the last probes clear the servers before the window opens.
   await delay(100);
