@@ -11,11 +11,14 @@ import createDebug from 'debug';
 import { createClient } from 'redis';
 import {
   type Broker,
+  type BrokerCapabilities,
   type BrokerMessage,
   type BrokerNode,
-  BrokerOverflowError,
+  type BrokerState,
   type BrokerStatus,
+  ClusterCore,
   type ControlCommand,
+  sortTopics,
   type TopicCount,
 } from '@firetower/server';
 import { RedisBrokerError } from './errors.js';
@@ -23,7 +26,6 @@ import { claim, recordKey, recordWindowMs } from './idempotency.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { Outbox, type OutboxEntry } from './outbox.js';
 import { type Client, COUNT, HEARTBEAT, LEAVE, NODES, pairs, runScript, TOPICS } from './scripts.js';
 import { decodeControl, DeliveryCodec, encodeControl } from './wire.js';
 
@@ -31,9 +33,30 @@ const debug = createDebug('firetower:redis');
 
 /**
  * `created` → `starting` (first connect) → `ready` ⇄ `degraded` (command link down: publishes
- * are buffered) → `closing` → `closed`.
+ * are buffered) → `closing` → `closed`: the core's `BrokerState` under this broker's older names
+ * (`new` is `created`, `connected` is `ready`), kept for `brokerState`.
  */
 export type RedisBrokerState = 'created' | 'starting' | 'ready' | 'degraded' | 'closing' | 'closed';
+
+const LEGACY_STATE: Record<BrokerState, RedisBrokerState> = {
+  new: 'created',
+  starting: 'starting',
+  connected: 'ready',
+  degraded: 'degraded',
+  closing: 'closing',
+  closed: 'closed',
+};
+
+/** What waits in the core's outage buffer: one PUBLISH. */
+interface OutboxEntry {
+  channel: string;
+  payload: string;
+  /**
+   * The Redis key recording the publish's idempotency key, SET just before the PUBLISH when the
+   * entry is sent (so the key is visible wherever the message is).
+   */
+  idempotencyKey?: string;
+}
 
 interface Linked {
   node: BrokerNode;
@@ -46,35 +69,72 @@ interface Linked {
   keyWindowMs: number;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
-
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
-  private state: RedisBrokerState = 'created';
+  /** Every node hears of every count change: a node's count writes are announced on the control channel. */
+  readonly capabilities: BrokerCapabilities = { reportsEveryCountChange: true };
   private linked: Linked | undefined;
   private readonly options: ResolvedOptions;
   private readonly keys: RedisKeys;
-  private readonly outbox: Outbox;
+  /**
+   * The lifecycle, local-first delivery and the outage buffer. The transport: a publish or command
+   * becomes one PUBLISH, relayed at once while `connected`, else buffered in call order.
+   */
+  private readonly core: ClusterCore<OutboxEntry>;
 
   constructor(options?: RedisBrokerOptions) {
     this.options = resolveOptions(options);
     this.keys = new RedisKeys(this.options.keyPrefix);
-    this.outbox = new Outbox(this.options.maxBufferedPublishes, this.options.maxBufferedBytes);
+    this.core = new ClusterCore<OutboxEntry>(
+      {
+        encodePublish: (message) => this.encodePublish(message),
+        encodeControl: (command, node) => ({ channel: this.keys.control, payload: encodeControl({ o: node.nodeId, k: 'control', c: command }) }),
+        send: (entry) => this.relay(entry),
+        sizeOf: (entry) => entry.payload.length + (entry.idempotencyKey?.length ?? 0),
+      },
+      {
+        kind: this.kind,
+        debugNamespace: 'firetower:redis',
+        maxBufferedPublishes: this.options.maxBufferedPublishes,
+        maxBufferedBytes: this.options.maxBufferedBytes,
+      },
+    );
   }
 
-  /** The broker's lifecycle state (for logs and tests). */
+  /** The broker's lifecycle state under this broker's names (for logs and tests); `state` is the core's. */
   get brokerState(): RedisBrokerState {
-    return this.state;
+    return LEGACY_STATE[this.core.state];
   }
 
-  private setState(next: RedisBrokerState): void {
-    if (next === this.state) return;
-    debug('state %s -> %s', this.state, next);
-    this.state = next;
+  get state(): BrokerState {
+    return this.core.state;
   }
 
   async start(node: BrokerNode): Promise<void> {
-    if (this.state !== 'created') throw new RedisBrokerError('broker_closed', `cannot start a broker in state ${this.state}`);
+    this.core.attach(node);
+    try {
+      this.linked = this.link(node);
+    } catch (error) {
+      this.core.setState('closed');
+      throw error;
+    }
+    const { pub, sub, sync } = this.linked;
+    const { url } = this.options;
+    // node-redis retries the first connection forever; we wait for it only so long, then go on
+    // buffering (a Redis blip at deploy time must not leave the node refusing every client).
+    const connecting = Promise.all([pub.connect(), sub.connect()]);
+    connecting.catch((error: unknown) => debug('connect ended: %O', error));
+    if (await settlesWithin(connecting, this.options.startTimeoutMs)) {
+      // Both links are up: the first round subscribes the control channel and registers the node.
+      sync.kick();
+      await sync.settle();
+    } else {
+      debug('Redis at %s not reachable within %d ms; starting degraded, still trying', redactUrl(url), this.options.startTimeoutMs);
+    }
+  }
+
+  /** The two connections and what runs on them; nothing connects yet. */
+  private link(node: BrokerNode): Linked {
     const { url, clientOptions, maxReconnectDelayMs, leaseMs } = this.options;
     const pub: Client = createClient({
       ...clientOptions,
@@ -92,43 +152,39 @@ export class RedisBroker implements Broker {
       leaseMs,
       pub,
       sub,
-      linkReady: () => this.state === 'ready' && sub.isReady,
+      linkReady: () => this.core.state === 'connected' && sub.isReady,
       onDelivery: (payload, channel) => this.receiveDelivery(payload, channel),
       onControl: (payload) => this.receiveControl(payload),
     });
     const heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(leaseMs / 3)));
     heartbeat.unref();
-    this.linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs) };
-    this.setState('starting');
+    const linked: Linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs) };
 
     pub.on('error', (error: unknown) => this.onLinkError('command', error));
     sub.on('error', (error: unknown) => this.onLinkError('subscriber', error));
     pub.on('ready', () => this.onCommandReady());
     sub.on('ready', () => sync.subscriberReady());
-
-    // node-redis retries the first connection forever; we wait for it only so long, then go on
-    // buffering (a Redis blip at deploy time must not leave the node refusing every client).
-    const connecting = Promise.all([pub.connect(), sub.connect()]);
-    connecting.catch((error: unknown) => debug('connect ended: %O', error));
-    if (await settlesWithin(connecting, this.options.startTimeoutMs)) {
-      // Both links are up: the first round subscribes the control channel and registers the node.
-      sync.kick();
-      await sync.settle();
-    } else {
-      debug('Redis at %s not reachable within %d ms; starting degraded, still trying', redactUrl(url), this.options.startTimeoutMs);
-    }
+    return linked;
   }
 
   updateLocalCounts(changes: readonly TopicCount[]): void {
     this.linked?.sync.update(changes);
   }
 
+  /** Deliver to this node's subscribers at the call, then PUBLISH (or buffer while Redis is away). */
   publish(message: BrokerMessage): Promise<void> {
-    const linked = this.linked;
-    if (!linked) return Promise.reject(this.closedError());
+    return this.core.publish(message);
+  }
+
+  /**
+   * The idempotency key stays with its publish, buffered or not: recording it while Redis is away
+   * is impossible, and recording it at the PUBLISH keeps "key visible wherever the message is".
+   */
+  private encodePublish(message: BrokerMessage): OutboxEntry {
+    const linked = this.linked!; // set in start(), before the core lets a publish through
     const entry: OutboxEntry = { channel: this.keys.topicChannel(message.topic), payload: linked.codec.encode(message) };
     if (message.idempotencyKey !== undefined && linked.keyWindowMs > 0) entry.idempotencyKey = this.keys.idempotency(message.idempotencyKey);
-    return this.send(linked, entry, () => linked.node.deliver(message));
+    return entry;
   }
 
   /**
@@ -138,72 +194,41 @@ export class RedisBroker implements Broker {
    */
   claimKey(key: string): Promise<boolean> {
     const linked = this.linked;
-    if (!linked || this.state === 'closing' || this.state === 'closed') return Promise.reject(this.closedError());
+    if (!linked || !this.core.isRunning()) return Promise.reject(this.core.lifecycleError('broker_closed', 'claimKey'));
     if (linked.keyWindowMs === 0) return Promise.resolve(true);
-    if (this.state !== 'ready' || !linked.pub.isReady) {
-      return Promise.reject(new RedisBrokerError('not_connected', `cannot claim an idempotency key: Redis is unreachable (broker ${this.state})`));
+    if (this.core.state !== 'connected' || !linked.pub.isReady) {
+      return Promise.reject(new RedisBrokerError('not_connected', `cannot claim an idempotency key: Redis is unreachable (broker ${this.brokerState})`));
     }
     return claim(linked.pub, this.keys.idempotency(key), linked.keyWindowMs, this.options.claimTimeoutMs);
   }
 
-  control(command: ControlCommand): Promise<void> {
-    const linked = this.linked;
-    if (!linked) return Promise.reject(this.closedError());
-    const payload = encodeControl({ o: linked.node.nodeId, k: 'control', c: command });
-    return this.send(linked, { channel: this.keys.control, payload }, () => linked.node.control(command));
-  }
-
   /** Apply locally first (never blocked by Redis), then PUBLISH or buffer for the cluster. */
-  private send(linked: Linked, entry: OutboxEntry, applyLocally: () => void): Promise<void> {
-    switch (this.state) {
-      case 'ready':
-        applyLocally();
-        this.relay(linked, entry);
-        return RESOLVED;
-      case 'starting':
-      case 'degraded':
-        // The idempotency key stays with its buffered publish: recording it now is impossible,
-        // and recording it at flush keeps "key visible wherever the message is".
-        if (!this.outbox.offer(entry)) {
-          return Promise.reject(new BrokerOverflowError(`redis broker buffer is full (${this.outbox.size} messages held while Redis is unreachable)`));
-        }
-        applyLocally();
-        return RESOLVED;
-      default:
-        return Promise.reject(this.closedError());
-    }
+  control(command: ControlCommand): Promise<void> {
+    return this.core.control(command);
   }
 
   async count(topic: string): Promise<number> {
-    const linked = await this.readable();
-    if (!linked.connected) return linked.node.localCounts().find((entry) => entry.topic === topic)?.count ?? 0;
+    const linked = await this.readable('count');
+    if (!linked.connected) return this.core.localCount(topic);
     const reply = await runScript(linked.pub, COUNT, [this.keys.nodes], [this.keys.nodeHashPrefix, topic]);
     return typeof reply === 'number' ? reply : 0;
   }
 
   async topics(): Promise<TopicCount[]> {
-    const linked = await this.readable();
+    const linked = await this.readable('topics');
+    if (!linked.connected) return this.core.localTopics();
     const result: TopicCount[] = [];
-    if (!linked.connected) {
-      for (const entry of linked.node.localCounts()) if (entry.count > 0) result.push({ topic: entry.topic, count: entry.count });
-    } else {
-      const reply = await runScript(linked.pub, TOPICS, [this.keys.nodes], [this.keys.nodeHashPrefix]);
-      for (const [topic, count] of pairs(reply, 2)) {
-        if (typeof topic === 'string' && typeof count === 'number' && count > 0) result.push({ topic, count });
-      }
+    const reply = await runScript(linked.pub, TOPICS, [this.keys.nodes], [this.keys.nodeHashPrefix]);
+    for (const [topic, count] of pairs(reply, 2)) {
+      if (typeof topic === 'string' && typeof count === 'number' && count > 0) result.push({ topic, count });
     }
-    return result.sort((a, b) => b.count - a.count || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+    return sortTopics(result);
   }
 
   async status(): Promise<BrokerStatus> {
     const linked = this.linked;
-    const connected = this.state === 'ready' && linked !== undefined && linked.sub.isReady;
-    const status: BrokerStatus = {
-      kind: this.kind,
-      connected,
-      pendingPublishes: this.outbox.size,
-      droppedPublishes: this.outbox.refusedCount,
-    };
+    const connected = this.core.state === 'connected' && linked !== undefined && linked.sub.isReady;
+    const status: BrokerStatus = this.core.status(connected);
     if (connected) {
       try {
         const reply = await runScript(linked.pub, NODES, [this.keys.nodes, this.keys.beats], [this.keys.nodeHashPrefix]);
@@ -223,12 +248,12 @@ export class RedisBroker implements Broker {
    * are dropped. Idempotent.
    */
   async close(): Promise<void> {
-    if (this.state === 'closing' || this.state === 'closed') return;
-    await this.shutdown(this.state === 'ready');
+    if (this.core.isClosed()) return;
+    await this.shutdown(this.core.state === 'connected');
   }
 
   private async shutdown(graceful: boolean): Promise<void> {
-    this.setState('closing');
+    this.core.setState('closing');
     const linked = this.linked;
     if (linked) {
       clearInterval(linked.heartbeat);
@@ -242,27 +267,23 @@ export class RedisBroker implements Broker {
           debug('leave failed (counts will expire with the lease): %O', error);
         }
       }
-      const dropped = this.outbox.drain().length;
+      const dropped = this.core.dropBuffered();
       if (dropped > 0) debug('close: dropped %d buffered publishes', dropped);
       await Promise.all([endClient(linked.pub, graceful), endClient(linked.sub, graceful)]);
     }
-    this.setState('closed');
+    this.core.setState('closed');
   }
 
   /**
    * Reads ask Redis and see this node's own latest counts (its pending writes settle first).
    * While Redis is unreachable they answer from this node's local counts (`connected: false`).
    */
-  private async readable(): Promise<Linked & { connected: boolean }> {
-    const linked = this.linked;
-    if (!linked || this.state === 'closing' || this.state === 'closed' || this.state === 'created') throw this.closedError();
-    if (this.state !== 'ready') return { ...linked, connected: false };
+  private async readable(operation: string): Promise<Linked & { connected: boolean }> {
+    this.core.running(operation);
+    const linked = this.linked!;
+    if (this.core.state !== 'connected') return { ...linked, connected: false };
     await linked.sync.settle();
-    return { ...linked, connected: this.state === 'ready' };
-  }
-
-  private closedError(): RedisBrokerError {
-    return new RedisBrokerError('broker_closed', `redis broker is ${this.state}`);
+    return { ...linked, connected: this.core.state === 'connected' };
   }
 
   private receiveDelivery(payload: string, channel: string): void {
@@ -301,18 +322,16 @@ export class RedisBroker implements Broker {
   /** The command link is (back) up: flush the outage buffer in order, then resync counts. */
   private onCommandReady(): void {
     const linked = this.linked;
-    if (!linked || (this.state !== 'starting' && this.state !== 'degraded')) return;
-    this.setState('ready');
-    const buffered = this.outbox.drain();
-    if (buffered.length > 0) debug('flushing %d buffered publishes', buffered.length);
-    for (const entry of buffered) this.relay(linked, entry);
+    if (!linked || (this.core.state !== 'starting' && this.core.state !== 'degraded')) return;
+    // The core flushes its outage buffer, in order, on the way into `connected`.
+    this.core.setState('connected');
     linked.sync.requestFullWrite();
     linked.sync.kick();
   }
 
   private onLinkError(link: 'command' | 'subscriber', error: unknown): void {
     debug('%s link error: %O', link, error);
-    if (link === 'command' && this.state === 'ready' && this.linked && !this.linked.pub.isReady) this.setState('degraded');
+    if (link === 'command' && this.core.state === 'connected' && this.linked && !this.linked.pub.isReady) this.core.setState('degraded');
   }
 
   /**
@@ -320,7 +339,9 @@ export class RedisBroker implements Broker {
    * `sendCommand` skips the typed command builder, which measured about twice as fast here.
    * A keyed publish first SETs its idempotency key on the same connection, in the same batch.
    */
-  private relay(linked: Linked, { channel, payload, idempotencyKey }: OutboxEntry): void {
+  private relay({ channel, payload, idempotencyKey }: OutboxEntry): void {
+    const linked = this.linked;
+    if (!linked) return;
     if (idempotencyKey !== undefined) recordKey(linked.pub, idempotencyKey, linked.keyWindowMs);
     linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
   }
@@ -332,7 +353,7 @@ export class RedisBroker implements Broker {
 
   private beat(): void {
     const linked = this.linked;
-    if (!linked || this.state !== 'ready') return;
+    if (!linked || this.core.state !== 'connected') return;
     const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(linked.node.nodeId)];
     const args = [linked.node.nodeId, String(this.options.leaseMs), this.keys.nodeHashPrefix, this.keys.control];
     runScript(linked.pub, HEARTBEAT, keys, args).then(
