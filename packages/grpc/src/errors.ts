@@ -54,6 +54,9 @@ export const SERVER_CODE_MAPPING: Readonly<Record<ServerErrorCode | BrokerErrorC
   broker_overflow: 'broker_overflow', // RESOURCE_EXHAUSTED: retry with backoff
   closed: 'shutting_down', // UNAVAILABLE: the node is closing
   broker_failed: 'unavailable', // UNAVAILABLE: the cluster link failed
+  broker_not_started: 'unavailable', // UNAVAILABLE: the node is still starting
+  broker_closed: 'unavailable', // UNAVAILABLE: the node's broker is closing
+  broker_already_started: 'internal', // INTERNAL: a bug in the code driving the broker
   internal: 'internal', // INTERNAL
   // No operation the door calls (publish, count, topics, kickUser, unsubscribeUser, removeTopic,
   // stats) raises these; were one to reach it, it is the server's problem, not the caller's.

@@ -1,7 +1,7 @@
 /** The one table from the server's coded errors to gRPC statuses (`SERVER_CODE_MAPPING`). */
 import { status } from '@grpc/grpc-js';
 import { BrokerErrorCode, ServerErrorCode } from '@firetower/protocol';
-import { BrokerOverflowError, FiretowerRefusal, FiretowerServerError } from '@firetower/server';
+import { BrokerLifecycleError, BrokerOverflowError, FiretowerRefusal, FiretowerServerError } from '@firetower/server';
 import { expect, test } from 'vitest';
 import { GrpcApiError, SERVER_CODE_MAPPING, toServiceError } from '../src/errors.js';
 
@@ -17,6 +17,8 @@ test.each([
   [new FiretowerServerError('broker_failed', 'down'), status.UNAVAILABLE, 'unavailable'],
   [new BrokerOverflowError(), status.RESOURCE_EXHAUSTED, 'broker_overflow'],
   [new FiretowerServerError('too_many_topics', 'many'), status.INTERNAL, 'internal'],
+  [new BrokerLifecycleError('broker_closed', 'closed'), status.UNAVAILABLE, 'unavailable'],
+  [new BrokerLifecycleError('broker_already_started', 'twice'), status.INTERNAL, 'internal'],
   [new FiretowerRefusal('no'), status.INTERNAL, 'internal'],
   [new GrpcApiError('unauthenticated', 'who'), status.UNAUTHENTICATED, 'unauthenticated'],
   [Object.assign(new Error('odd'), { code: 'toString' }), status.INTERNAL, 'internal'],

@@ -69,6 +69,12 @@ export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorC
 export const BrokerErrorCode = {
   /** A publish refused because the broker's outgoing buffer is full (`BrokerOverflowError`). Retry with backoff. */
   Overflow: 'broker_overflow',
+  /** An operation before `start()` (`BrokerLifecycleError`). Retry with backoff: the node is still starting. */
+  NotStarted: 'broker_not_started',
+  /** A second `start()` (`BrokerLifecycleError`): a bug in the code driving the broker. */
+  AlreadyStarted: 'broker_already_started',
+  /** An operation while closing or after `close()` (`BrokerLifecycleError`). The node is going away. */
+  Closed: 'broker_closed',
 } as const;
 
 export type BrokerErrorCode = (typeof BrokerErrorCode)[keyof typeof BrokerErrorCode];
