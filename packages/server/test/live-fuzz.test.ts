@@ -88,5 +88,5 @@ describe('a live server under fuzzed frames', () => {
     await waitFor(() => exited === undefined, 1_000, 'server alive');
     bystander.ws.terminate();
     publisher.ws.terminate();
-  }, 120_000);
+  }, process.env.FUZZ_RUNS ? 3_600_000 : 120_000);
 });
