@@ -1,7 +1,12 @@
-/** Full-jitter exponential backoff: a random delay in [0, min(max, min * 2^step)]. */
+import { backoff as fullJitter } from '@firetower/server';
+
+/**
+ * The broker's retry delay: the server's full-jitter backoff, in [0, min(max, min · 2^step)),
+ * but never under `minMs / 2`: a node retrying a service that answers at once (a refusing proxy,
+ * a service that forgets it) must not spin.
+ */
 export function backoff(step: number, minMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(step, 30));
-  return Math.max(minMs / 2, Math.random() * ceiling);
+  return Math.max(minMs / 2, fullJitter(step, minMs, maxMs));
 }
 
 /** Resolve after `ms`, or at once when `signal` aborts. */

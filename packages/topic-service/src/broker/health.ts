@@ -25,25 +25,26 @@ export interface LinkProblem {
 const TRANSIENT = new Set<TopicServiceClientErrorCode>(['network', 'timeout', 'closed', 'internal', 'unreachable']);
 const PROTOCOL = new Set<TopicServiceClientErrorCode>(['unknown_node', 'poll_in_progress', 'poll_superseded', 'not_running']);
 
+/** Where a problem goes: the broker's core keeps it for `status().error` and reports it once per code. */
+export interface ProblemSink {
+  raiseProblem(error: TopicServiceClientError): void;
+  clearProblem(): void;
+}
+
 export class LinkHealth {
-  private current: LinkProblem | undefined;
   /** Monotonic ms of the first transient failure of the current run, if any. */
   private failingSince: number | undefined;
 
   constructor(
     private readonly reportAfterMs: number,
-    private readonly report: (error: TopicServiceClientError) => void,
+    private readonly sink: ProblemSink,
     private readonly now: () => number = () => monotonicNow(),
   ) {}
-
-  get problem(): LinkProblem | undefined {
-    return this.current;
-  }
 
   /** A request got a valid answer: the link works. */
   ok(): void {
     this.failingSince = undefined;
-    this.current = undefined;
+    this.sink.clearProblem();
   }
 
   /** A request failed. */
@@ -61,9 +62,8 @@ export class LinkHealth {
     this.raise(err);
   }
 
+  /** Reported once per code by the sink (a recurrence after a success is reported again). */
   private raise(error: TopicServiceClientError): void {
-    if (this.current?.code === error.code) return;
-    this.current = { code: error.code, message: error.message, since: Date.now() };
-    this.report(error);
+    this.sink.raiseProblem(error);
   }
 }

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
 import type { z } from 'zod';
 import {
-  BrokerOverflowError,
+  ClusterCore,
   type Broker,
+  type BrokerCapabilities,
   type BrokerMessage,
   type BrokerNode,
+  type BrokerState,
   type BrokerStatus,
   type ControlCommand,
   type TopicCount,
@@ -22,7 +24,7 @@ import { aborted, withDeadline } from './deadline.js';
 import { LinkHealth, type LinkProblem } from './health.js';
 import { Inbox } from './inbox.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
-import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch } from './outgoing.js';
+import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch, type OutgoingEntry } from './outgoing.js';
 import { ReplayWindow } from './replay.js';
 import { ConditionWaiters } from './waiters.js';
 
@@ -31,11 +33,21 @@ const debug = createDebug('firetower:topic-service:broker');
 export type { TopicServiceBrokerOptions };
 
 /**
- * `idle`: not started; `registering`: (re)registering and sending the full subscription set;
- * `connected`: registered, last request went through; `unreachable`: registered but the service
- * does not answer (local delivery goes on, publishes buffer); `closed`.
+ * The core's `BrokerState` under this broker's older names: `idle` (`new`): not started;
+ * `registering` (`starting`): (re)registering and sending the full subscription set; `connected`:
+ * registered, last request went through; `unreachable` (`degraded`): registered but the service
+ * does not answer (local delivery goes on, publishes buffer); `closed` (`closing`, `closed`).
  */
 export type TopicServiceBrokerState = 'idle' | 'registering' | 'connected' | 'unreachable' | 'closed';
+
+const LEGACY_STATE: Record<BrokerState, TopicServiceBrokerState> = {
+  new: 'idle',
+  starting: 'registering',
+  connected: 'connected',
+  degraded: 'unreachable',
+  closing: 'closed',
+  closed: 'closed',
+};
 
 /** `status()` of this broker: the shared fields plus its state and the current link problem. */
 export interface TopicServiceBrokerStatus extends BrokerStatus {
@@ -51,7 +63,14 @@ export function topicServiceBroker(options: TopicServiceBrokerOptions): TopicSer
 
 export class TopicServiceBroker implements Broker {
   readonly kind = 'topic-service';
-  private state: TopicServiceBrokerState = 'idle';
+  /** The service tells a node only of count changes of topics it has local subscribers of. */
+  readonly capabilities: BrokerCapabilities = { reportsEveryCountChange: false };
+  /**
+   * The lifecycle, local-first delivery, overflow, local-count fallback and link problems. The
+   * transport queues every entry at once (with its sequence, for replay after a service restart)
+   * and the send loop batches them, so the core's own outage buffer stays unused.
+   */
+  private readonly core: ClusterCore<OutgoingEntry>;
   private readonly client: ServiceClient;
   private readonly outgoing: OutgoingQueue;
   private readonly closer = new AbortController();
@@ -61,14 +80,12 @@ export class TopicServiceBroker implements Broker {
   private instance: string | undefined;
   private readonly replay: ReplayWindow;
   private readonly opts: ResolvedOptions;
-  private node: BrokerNode | undefined;
   private nodeId = '';
   /** Bumped at every successful registration; a result from an older one is ignored. */
   private generation = 0;
   private registration: Promise<number> | undefined;
   private maxBatch: number;
   private readonly inbox = new Inbox(() => this.nodeId);
-  private dropped = 0;
   private readonly waiters = new ConditionWaiters();
   private readonly claims = new ClaimBatcher((keys) =>
     postClaims(this.client, { ttlMs: this.keyTtlMs(), keys }, this.closer.signal, this.opts.claimTimeoutMs),
@@ -80,22 +97,46 @@ export class TopicServiceBroker implements Broker {
   private lostStep = 0;
   /** The service's longest poll hold (from registration). */
   private maxWaitMs = Number.POSITIVE_INFINITY;
-  private readonly onError: ((error: TopicServiceClientError) => void) | undefined;
 
   constructor(options: TopicServiceBrokerOptions) {
     checkUrl(options.url);
     this.opts = resolveOptions(options);
     this.client = new ServiceClient(options.url, options.token, this.opts.maxResponseBytes);
-    this.onError = options.onError;
-    this.health = new LinkHealth(this.opts.reportAfterMs, (error) => this.reportProblem(error));
+    const onError = options.onError;
+    this.core = new ClusterCore<OutgoingEntry>(
+      {
+        encodePublish: (message) => this.encodePublish(message),
+        encodeControl: (command) => ({ kind: 'control', command }),
+        send: (entry) => this.outgoing.push(entry),
+        pending: () => this.outgoing.pendingMessages,
+      },
+      {
+        kind: this.kind,
+        debugNamespace: 'firetower:topic-service:broker',
+        maxBufferedPublishes: this.opts.maxBufferedPublishes,
+        ...(onError ? { onError: (error: Error) => onError(error as TopicServiceClientError) } : {}),
+      },
+    );
+    this.core.onState(() => this.waiters.settle());
+    this.health = new LinkHealth(this.opts.reportAfterMs, this.core);
     this.maxBatch = this.opts.maxBatch;
     this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
     this.replay = new ReplayWindow(this.opts.replayWindowMs, this.opts.maxBufferedPublishes);
     this.nodeId = options.nodeId ?? '';
   }
 
+  /** The state under this broker's older names (see `TopicServiceBrokerState`). */
   get currentState(): TopicServiceBrokerState {
-    return this.state;
+    return LEGACY_STATE[this.core.state];
+  }
+
+  /** The core's state. */
+  get state(): BrokerState {
+    return this.core.state;
+  }
+
+  private get node(): BrokerNode | undefined {
+    return this.core.node;
   }
 
   /** Messages the service dropped for this node because its outbox overflowed (drop-oldest). */
@@ -108,10 +149,8 @@ export class TopicServiceBroker implements Broker {
    * starts and serves its local clients; it joins the cluster as soon as the service answers.
    */
   async start(node: BrokerNode): Promise<void> {
-    if (this.state !== 'idle') throw new Error('topic-service broker already started');
-    this.node = node;
+    this.core.attach(node);
     if (!this.nodeId) this.nodeId = node.nodeId;
-    this.setState('registering');
     const first = this.ensureRegistered();
     this.loops = [this.sendLoop(), this.pollLoop()];
     // The wait ends with the registration, a close, or the timeout; its timer never outlives it.
@@ -133,23 +172,20 @@ export class TopicServiceBroker implements Broker {
    * publishes thus reach every node in call order. A keyed message's key rides in the same
    * batch, so the service records it without a round trip of its own.
    */
-  async publish(message: BrokerMessage): Promise<void> {
-    if (this.isClosed()) throw new Error('topic-service broker is closed');
-    if (this.outgoing.pendingMessages >= this.opts.maxBufferedPublishes) {
-      this.dropped += 1;
-      throw new BrokerOverflowError(`topic-service broker buffer is full (${this.opts.maxBufferedPublishes} publishes)`);
-    }
-    this.node?.deliver(message);
+  publish(message: BrokerMessage): Promise<void> {
+    return this.core.publish(message);
+  }
+
+  private encodePublish(message: BrokerMessage): OutgoingEntry {
     const wire: WirePublish = { topic: message.topic, data: message.data };
     if (message.exclude !== undefined) wire.exclude = message.exclude;
     if (message.idempotencyKey !== undefined && this.keyTtlMs() > 0) wire.key = wireKey(message.idempotencyKey);
-    this.outgoing.push({ kind: 'message', message: wire });
+    return { kind: 'message', message: wire };
   }
 
-  async control(command: ControlCommand): Promise<void> {
-    if (this.isClosed()) throw new Error('topic-service broker is closed');
-    this.node?.control(command);
-    this.outgoing.push({ kind: 'control', command });
+  /** Applied locally at the call, then queued for the service (commands are never refused). */
+  control(command: ControlCommand): Promise<void> {
+    return this.core.control(command);
   }
 
   /**
@@ -158,11 +194,11 @@ export class TopicServiceBroker implements Broker {
    * treats the key as fresh. With `dedupeWindowMs` 0 nothing is recorded, so every key is fresh.
    */
   async claimKey(key: string): Promise<boolean> {
-    if (this.state === 'idle' || this.isClosed()) {
-      throw new TopicServiceClientError('not_running', `claimKey: the topic-service broker is ${this.state}`);
+    if (!this.core.isRunning()) {
+      throw new TopicServiceClientError('not_running', `claimKey: the topic-service broker is ${this.currentState}`);
     }
     if (this.keyTtlMs() <= 0) return true;
-    if (this.state === 'unreachable') {
+    if (this.core.state === 'degraded') {
       throw new TopicServiceClientError('unreachable', 'claimKey: the topic service is unreachable');
     }
     return this.claims.claim(wireKey(key));
@@ -176,7 +212,7 @@ export class TopicServiceBroker implements Broker {
       return res.count;
     } catch (error) {
       debug('count(%s) falls back to local: %s', topic, (error as Error).message);
-      return this.node?.localCounts().find((c: TopicCount) => c.topic === topic)?.count ?? 0;
+      return this.core.localCount(topic);
     }
   }
 
@@ -186,20 +222,17 @@ export class TopicServiceBroker implements Broker {
       return (await this.call('GET', '/v1/topics', topicsReply)).topics;
     } catch (error) {
       debug('topics() falls back to local: %s', (error as Error).message);
-      return [...(this.node?.localCounts() ?? [])].sort((a, b) => b.count - a.count);
+      return this.core.localTopics();
     }
   }
 
   async status(): Promise<TopicServiceBrokerStatus> {
     const status: TopicServiceBrokerStatus = {
-      kind: this.kind,
-      connected: this.state === 'connected' && this.health.problem === undefined,
-      state: this.state,
-      pendingPublishes: this.outgoing.pendingMessages,
-      droppedPublishes: this.dropped,
+      // The core's problem is always one of ours: only LinkHealth raises it.
+      ...(this.core.status(this.core.state === 'connected' && this.core.problem === undefined) as Omit<TopicServiceBrokerStatus, 'state'>),
+      state: this.currentState,
     };
-    if (this.health.problem) status.error = { ...this.health.problem };
-    if (this.state === 'connected') {
+    if (this.core.state === 'connected') {
       try {
         const { nodes } = await this.call('GET', '/v1/nodes', nodesReply, undefined, 2000);
         status.nodes = nodes.map((n) => ({ nodeId: n.nodeId, lagMs: n.lagMs, topics: n.topics }));
@@ -216,9 +249,9 @@ export class TopicServiceBroker implements Broker {
    */
   async close(): Promise<void> {
     if (this.isClosed()) return;
-    if (this.state === 'connected') await this.drained(1000);
-    const wasRegistered = this.state === 'connected' || this.state === 'unreachable';
-    this.setState('closed');
+    if (this.core.state === 'connected') await this.drained(1000);
+    const wasRegistered = this.core.state === 'connected' || this.core.state === 'degraded';
+    this.core.setState('closed');
     this.closer.abort();
     this.outgoing.wake();
     this.waiters.settle(true);
@@ -234,7 +267,7 @@ export class TopicServiceBroker implements Broker {
 
   /** The current registration's generation, registering first when needed. */
   private ensureRegistered(): Promise<number> {
-    if (this.state === 'connected' || this.state === 'unreachable') return Promise.resolve(this.generation);
+    if (this.core.state === 'connected' || this.core.state === 'degraded') return Promise.resolve(this.generation);
     this.registration ??= this.register().finally(() => {
       this.registration = undefined;
     });
@@ -269,7 +302,7 @@ export class TopicServiceBroker implements Broker {
         this.inbox.reset();
         this.generation += 1;
         debug('%s registered (epoch %s, generation %d, %d topics)', this.nodeId, this.epoch, this.generation, all.length);
-        this.setState('connected');
+        this.core.setState('connected');
         this.waiters.settle();
         return this.generation;
       } catch (error) {
@@ -282,9 +315,9 @@ export class TopicServiceBroker implements Broker {
 
   /** The service forgot this node (restart, lease, overflow): register and resync. */
   private lost(generation: number): void {
-    if (generation === this.generation && (this.state === 'connected' || this.state === 'unreachable')) {
+    if (generation === this.generation && (this.core.state === 'connected' || this.core.state === 'degraded')) {
       debug('%s unknown to the service: resync', this.nodeId);
-      this.setState('registering');
+      this.core.setState('starting');
     }
   }
 
@@ -351,7 +384,7 @@ export class TopicServiceBroker implements Broker {
     if (batch && (code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large')) {
       // The service will never take this batch: drop it rather than block the queue forever.
       debug('%s dropped a %s batch the service refused: %s', this.nodeId, batch.kind, (error as Error).message);
-      if (batch.kind === 'messages') this.dropped += batch.messages.length;
+      if (batch.kind === 'messages') this.core.countDropped(batch.messages.length);
       this.outgoing.commit(batch);
       return step;
     }
@@ -420,19 +453,6 @@ export class TopicServiceBroker implements Broker {
     }
   }
 
-  /** A persistent problem, once per change: the app's hook, else the server's, else a process warning. */
-  private reportProblem(error: TopicServiceClientError): void {
-    debug('%s link problem (%s): %s', this.nodeId, error.code, error.message);
-    const fromNode = this.node?.reportError;
-    try {
-      if (this.onError) this.onError(error);
-      else if (fromNode) fromNode.call(this.node, error);
-      else process.emitWarning(`firetower topic-service broker: ${error.message}`, { type: 'FiretowerWarning', code: `TOPIC_SERVICE_${error.code.toUpperCase()}` });
-    } catch (hookError) {
-      debug('%s onError threw: %s', this.nodeId, (hookError as Error).message);
-    }
-  }
-
   /** The node's dedupe window: how long the service keeps this node's keys (0 = keys are off). */
   private keyTtlMs(): number {
     return this.node?.dedupeWindowMs ?? 0;
@@ -443,32 +463,24 @@ export class TopicServiceBroker implements Broker {
   }
 
   private reachable(): void {
-    if (this.state === 'unreachable') this.setState('connected');
+    if (this.core.state === 'degraded') this.core.setState('connected');
   }
 
   private unreachable(): void {
-    if (this.state === 'connected') this.setState('unreachable');
+    if (this.core.state === 'connected') this.core.setState('degraded');
   }
 
-  private setState(next: TopicServiceBrokerState): void {
-    if (next === this.state) return;
-    debug('%s %s -> %s', this.nodeId, this.state, next);
-    this.state = next;
-    this.waiters.settle();
-  }
-
-  /** A method, not a field test: the state changes across awaits and TS would narrow it. */
   private isClosed(): boolean {
-    return this.state === 'closed';
+    return this.core.isClosed();
   }
 
   private assertOpen(): void {
-    if (this.isClosed()) throw new Error('topic-service broker is closed');
+    if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'register');
   }
 
   /** Resolves when this node's count changes reached the service (bounded wait; never while unreachable). */
   private countsSettled(): Promise<void> {
-    return this.waiters.until(() => this.state === 'unreachable' || (this.state === 'connected' && this.outgoing.pendingCounts === 0), 2000);
+    return this.waiters.until(() => this.core.state === 'degraded' || (this.core.state === 'connected' && this.outgoing.pendingCounts === 0), 2000);
   }
 
   private drained(timeoutMs: number): Promise<void> {
