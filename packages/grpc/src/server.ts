@@ -101,7 +101,7 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
   const watcher = new TopicCountWatcher({
     read: (topic) => ft.count(topic),
     listen: (listener) => ft.onCountChange(listener),
-    fallbackPollMs: fallbackPollFor(ft.broker.kind, resolved.watchIntervalMs),
+    fallbackPollMs: fallbackPollFor(ft.broker, resolved.watchIntervalMs),
     // A background re-read has no call of its own: its faults are reported under WatchTopic.
     readFailed: (error) => fault(error, { method: `/${FIRETOWER_SERVICE}/WatchTopic` }),
   });

@@ -4,10 +4,11 @@
  *
  * The first count is read with `ft.count(topic)` (the cluster-wide operation GetTopic uses); every
  * change after it comes from `ft.onCountChange`, the server's debounced cluster-wide count changes.
- * A broker that does not tell every node about every count change (the topic-service broker tells
- * only nodes with local subscribers of the topic) gets a slow re-read as a fallback.
+ * A broker that does not declare `capabilities.reportsEveryCountChange` (the topic-service broker
+ * tells only nodes with local subscribers of the topic) gets a slow re-read as a fallback.
  */
 import type { ServerWritableStream, handleServerStreamingCall } from '@grpc/grpc-js';
+import type { Broker } from '@firetower/server';
 import createDebug from 'debug';
 import type { CallContext } from './context.js';
 import { GrpcApiError, type CallStatus } from './errors.js';
@@ -19,14 +20,12 @@ const debug = createDebug('firetower:grpc:watch');
 type CountListener = (count: number) => void;
 
 /**
- * Brokers whose nodes all hear (through `BrokerNode.countsChanged`) of every count change in the
- * cluster, so `ft.onCountChange` covers every watched topic and no re-read is needed.
+ * The re-read interval a broker needs: undefined when it declares `reportsEveryCountChange` (its
+ * nodes all hear, through `BrokerNode.countsChanged`, of every count change in the cluster, so
+ * `ft.onCountChange` covers every watched topic). A broker that declares nothing is re-read.
  */
-const BROKERS_THAT_NOTIFY_EVERY_NODE: ReadonlySet<string> = new Set(['memory', 'redis']);
-
-/** The re-read interval a broker needs: undefined when its count-change notices cover everything. */
-export function fallbackPollFor(brokerKind: string, intervalMs: number): number | undefined {
-  return BROKERS_THAT_NOTIFY_EVERY_NODE.has(brokerKind) ? undefined : intervalMs;
+export function fallbackPollFor(broker: Pick<Broker, 'capabilities'>, intervalMs: number): number | undefined {
+  return broker.capabilities?.reportsEveryCountChange === true ? undefined : intervalMs;
 }
 
 /** Where counts come from: `ft.count` and `ft.onCountChange`. */

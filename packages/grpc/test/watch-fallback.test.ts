@@ -49,10 +49,11 @@ function watchCounts(client: TestClient, topic: string): { counts: number[]; can
 }
 
 describe('WatchTopic change sources', () => {
-  it('polls only for brokers that do not tell every node about every count change', () => {
-    expect(fallbackPollFor('memory', 1000)).toBeUndefined();
-    expect(fallbackPollFor('redis', 1000)).toBeUndefined();
-    expect(fallbackPollFor('topic-service', 1000)).toBe(1000);
+  it('polls only for brokers that do not declare they tell every node about every count change', () => {
+    expect(fallbackPollFor(memoryBroker(), 1000)).toBeUndefined();
+    expect(fallbackPollFor({ capabilities: { reportsEveryCountChange: true } }, 1000)).toBeUndefined(); // redis
+    expect(fallbackPollFor({ capabilities: { reportsEveryCountChange: false } }, 1000)).toBe(1000); // topic-service
+    expect(fallbackPollFor(deafBroker(memoryBroker()), 1000)).toBe(1000); // declares nothing
   });
 
   it('follows counts on another node through ft.onCountChange, without polling (memory)', async () => {

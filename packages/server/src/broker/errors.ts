@@ -1,4 +1,4 @@
-import { FiretowerCodedError } from '@firetower/protocol';
+import { FiretowerCodedError, type BrokerErrorCode } from '@firetower/protocol';
 
 /**
  * Why a broker refused an operation because of where it is in its life: `broker_not_started`
@@ -6,7 +6,7 @@ import { FiretowerCodedError } from '@firetower/protocol';
  * (called while closing or after `close()`). The server and its HTTP and gRPC doors report these
  * by code, not as internal errors.
  */
-export type BrokerLifecycleErrorCode = 'broker_not_started' | 'broker_already_started' | 'broker_closed';
+export type BrokerLifecycleErrorCode = Exclude<BrokerErrorCode, 'broker_overflow'>;
 
 export class BrokerLifecycleError extends FiretowerCodedError<BrokerLifecycleErrorCode> {
   constructor(code: BrokerLifecycleErrorCode, message: string) {
