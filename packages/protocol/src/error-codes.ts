@@ -99,6 +99,8 @@ export const AdminErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   /** 503: the broker's outgoing buffer is full; retry with backoff. */
   BrokerOverflow: 'broker_overflow',
+  /** 503: the broker is not running (`broker_not_started`: still starting; `broker_closed`: the node is going away); retry with backoff, maybe on another node. */
+  BrokerUnavailable: 'broker_unavailable',
   /** 500: an unexpected failure. */
   Internal: 'internal',
 } as const;

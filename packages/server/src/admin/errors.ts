@@ -46,6 +46,11 @@ function toAdminError(err: unknown): AdminHttpError {
     if (err.type === 'entity.parse.failed') return new AdminHttpError(400, 'bad_request', 'body is not valid JSON');
     if (err.status >= 400 && err.status < 500) return new AdminHttpError(err.status, 'bad_request', err.message);
   }
+  // A broker outside start..close (BrokerLifecycleError): the node is starting or going away.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'broker_not_started' || code === 'broker_closed') {
+    return new AdminHttpError(503, 'broker_unavailable', `the broker is not running (${code}); retry later`);
+  }
   // Express's own client errors (a path segment that is not valid percent-encoding) carry a 4xx status.
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return new AdminHttpError(status, 'bad_request', 'bad request');
@@ -59,5 +64,7 @@ export function jsonErrorHandler(err: unknown, _req: Request, res: Response, nex
     next(err);
     return;
   }
-  sendError(res, toAdminError(err));
+  const error = toAdminError(err);
+  if (error.code === 'broker_unavailable') res.setHeader('Retry-After', '1');
+  sendError(res, error);
 }
