@@ -11,7 +11,11 @@ type Faults = { count?: () => never; publish?: () => never; topics?: () => unkno
  * garbage: the shape a bug in a handler or in the server's API takes.
  */
 function faulty(ft: FiretowerApi, faults: Faults, brokerKind?: string): FiretowerApi {
-  const broker = brokerKind === undefined ? ft.broker : Object.create(ft.broker, { kind: { value: brokerKind } });
+  // A broker that does not report every count change (as the topic service's): WatchTopic re-reads.
+  const broker =
+    brokerKind === undefined
+      ? ft.broker
+      : Object.create(ft.broker, { kind: { value: brokerKind }, capabilities: { value: { reportsEveryCountChange: false } } });
   return new Proxy(ft, {
     get(target, key, receiver) {
       if (key === 'broker') return broker;
