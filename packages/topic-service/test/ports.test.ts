@@ -17,7 +17,8 @@ describe('ports', () => {
   it('the default port is 7070, not on the blocked list, and Node fetch accepts it', async () => {
     expect(DEFAULT_TOPIC_SERVICE_PORT).toBe(7070);
     expect(isFetchBlockedPort(DEFAULT_TOPIC_SERVICE_PORT)).toBe(false);
-    expect(await fetchVerdict(DEFAULT_TOPIC_SERVICE_PORT)).toBe('not blocked');
+    // Not 'bad port': refused, or answered (the cluster demo's test may be listening there at the time).
+    expect(await fetchVerdict(DEFAULT_TOPIC_SERVICE_PORT)).not.toBe('bad port');
     expect(isFetchBlockedPort(6666)).toBe(true); // the old default
   });
 
