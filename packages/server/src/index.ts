@@ -19,7 +19,7 @@ export function firetower<AppData = Record<string, unknown>>(options: FiretowerO
 }
 
 export type { FiretowerMiddleware } from './http/middleware.js';
-export { memoryBroker, createMemoryBus, type MemoryBus, type MemoryBrokerOptions } from './broker/memory.js';
+export { memoryBroker, createMemoryBus, type MemoryBus, type MemoryBrokerOptions, type MemoryLinkFaults } from './broker/memory.js';
 export { BrokerOverflowError } from './broker/types.js';
 export {
   ClusterCore,

@@ -5,6 +5,7 @@
  * - `connect(wsUrl, query?, options?)`: a raw WebSocket test client (`send`, `next(predicate)`, `request`, `closed`)
  * - `waitFor(condition, timeoutMs, message)`: poll a condition with a deadline (never sleep to synchronise)
  * - `describeBrokerContract(name, () => fixture)`: the Broker contract suite (vitest) every broker must pass
+ * - `startLinkProxy(port)`: a TCP proxy that cuts, restores or slows one broker's link (the suite's link faults)
  *
  * @example
  * import { describeBrokerContract } from '@firetower/server/testing';
@@ -16,4 +17,5 @@
  */
 export { startServer, type StartedServer, type StartServerOptions } from './testing/server.js';
 export { connect, waitFor, UpgradeRefused, type TestClient, type TestFrame, type CloseInfo, type ConnectOptions } from './testing/client.js';
-export { describeBrokerContract, type BrokerFixture, type BrokerContractOptions } from './testing/contract.js';
+export { describeBrokerContract, type BrokerFixture, type BrokerContractOptions, type LinkFaults, type PublishFaults } from './testing/contract.js';
+export { startLinkProxy, type LinkProxy } from './testing/link-proxy.js';

@@ -1,10 +1,18 @@
 import { createMemoryBus, memoryBroker } from '@firetower/server';
 import { describeBrokerContract } from '@firetower/server/testing';
 
-describeBrokerContract('memory (shared bus)', () => ({
-  async create(count) {
-    const bus = createMemoryBus();
-    return Array.from({ length: count }, () => memoryBroker({ bus }));
-  },
-  async teardown() {},
-}));
+describeBrokerContract('memory (shared bus)', () => {
+  const bus = createMemoryBus();
+  return {
+    async create(count) {
+      return Array.from({ length: count }, () => memoryBroker({ bus }));
+    },
+    async teardown() {},
+    // The bus simulates a node's link: cut, restored or slowed.
+    link(_index, nodeId) {
+      const link = bus.link(nodeId);
+      if (!link) throw new Error(`node ${nodeId} is not on the bus`);
+      return link;
+    },
+  };
+});

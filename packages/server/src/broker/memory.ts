@@ -2,10 +2,26 @@ import { DedupeWindow } from '../core/dedupe.js';
 import { ClusterCore, sortTopics, type BrokerCapabilities, type BrokerState } from './core.js';
 import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, TopicCount } from './types.js';
 
-/** One node's place on a memory bus: its callbacks and its local counts. */
+/** One node's place on a memory bus: its callbacks, its local counts and its simulated link. */
 interface BusMember {
   node: BrokerNode;
   counts: Map<string, number>;
+  /** The link is cut (`MemoryBus.link`): nothing reaches the node, and its broker buffers. */
+  down: boolean;
+  /** Every entry to or from the node waits this long (`MemoryBus.link`). */
+  delayMs: number;
+  /** Its broker, told when the link goes down or comes back. */
+  onLink?(up: boolean): void;
+}
+
+/** A simulated link fault of one node on a memory bus (for tests: the contract suite's link faults). */
+export interface MemoryLinkFaults {
+  /** Nothing reaches the node from the bus; its broker goes `degraded` and buffers. */
+  cut(): void;
+  /** The link is back: the broker flushes what it buffered. */
+  restore(): void;
+  /** Entries to and from the node wait `ms` (0: none). */
+  slow(ms: number): void;
 }
 
 /**
@@ -19,6 +35,8 @@ export interface MemoryBus {
   readonly keys: DedupeWindow | undefined;
   join(node: BrokerNode): BusMember;
   leave(nodeId: string): void;
+  /** For tests: cut, restore or slow the link of a node on this bus (undefined if it is not on it). */
+  link(nodeId: string): MemoryLinkFaults | undefined;
 }
 
 export function createMemoryBus(): MemoryBus {
@@ -32,7 +50,7 @@ export function createMemoryBus(): MemoryBus {
     join(node) {
       if (members.has(node.nodeId)) throw new Error(`memory bus: node ${node.nodeId} joined twice`);
       keys ??= new DedupeWindow(node.dedupeWindowMs);
-      const member: BusMember = { node, counts: new Map() };
+      const member: BusMember = { node, counts: new Map(), down: false, delayMs: 0 };
       members.set(node.nodeId, member);
       return member;
     },
@@ -42,6 +60,16 @@ export function createMemoryBus(): MemoryBus {
       members.delete(nodeId);
       const topics = [...member.counts.keys()];
       if (topics.length > 0) notifyOthers(members, nodeId, topics);
+    },
+    link(nodeId) {
+      const member = members.get(nodeId);
+      if (!member) return undefined;
+      const set = (down: boolean) => {
+        if (member.down === down) return;
+        member.down = down;
+        member.onLink?.(!down);
+      };
+      return { cut: () => set(true), restore: () => set(false), slow: (ms) => void (member.delayMs = Math.max(0, ms)) };
     },
   };
 }
@@ -95,6 +123,10 @@ class MemoryBroker implements Broker {
   async start(node: BrokerNode): Promise<void> {
     this.core.attach(node);
     this.member = this.bus.join(node);
+    // A simulated outage: the core buffers while `degraded` and flushes on the way back.
+    this.member.onLink = (up) => {
+      if (this.core.isRunning()) this.core.setState(up ? 'connected' : 'degraded');
+    };
     this.core.setState('connected');
   }
 
@@ -119,17 +151,31 @@ class MemoryBroker implements Broker {
     return this.core.control(command);
   }
 
-  /** The transport: hand an entry to the other members of the bus. */
+  /** The transport: hand an entry to the other members of the bus (whose links are up). */
   private relay(entry: BusEntry): void {
     const self = this.member;
+    const selfDelay = self?.delayMs ?? 0;
     if ('kind' in entry) {
-      for (const member of [...this.bus.members.values()]) if (member !== self) member.node.control(entry);
+      for (const member of [...this.bus.members.values()]) {
+        if (member !== self && !member.down) this.hand(member, selfDelay, () => member.node.control(entry));
+      }
       return;
     }
     if (entry.idempotencyKey !== undefined && this.claimKey !== undefined) this.bus.keys?.remember(entry.idempotencyKey);
     for (const member of this.bus.members.values()) {
-      if (member !== self && member.counts.has(entry.topic)) member.node.deliver(entry);
+      if (member === self || member.down || !member.counts.has(entry.topic)) continue;
+      if (selfDelay + member.delayMs === 0) member.node.deliver(entry);
+      else this.hand(member, selfDelay, () => member.node.deliver(entry));
     }
+  }
+
+  /** After a simulated slow link, to a member still on the bus and reachable then. */
+  private hand(member: BusMember, selfDelay: number, apply: () => void): void {
+    const delay = selfDelay + member.delayMs;
+    if (delay === 0) return apply();
+    setTimeout(() => {
+      if (this.bus.members.get(member.node.nodeId) === member && !member.down) apply();
+    }, delay);
   }
 
   private async claim(key: string): Promise<boolean> {

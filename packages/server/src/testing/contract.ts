@@ -3,7 +3,10 @@ import { CloseCode } from '@firetower/protocol';
 import type { Broker } from '../broker/types.js';
 import type { FiretowerOptions } from '../types.js';
 import { connect, waitFor, type TestClient } from './client.js';
+import { describeFaultTests, withPublishFaults, type LinkFaults, type PublishFaults } from './contract-faults.js';
 import { startServer, type StartedServer } from './server.js';
+
+export type { LinkFaults, PublishFaults } from './contract-faults.js';
 
 /** Creates the brokers of one cluster for a contract run, and removes whatever they used. */
 export interface BrokerFixture {
@@ -11,6 +14,12 @@ export interface BrokerFixture {
   create(count: number): Promise<Broker[]>;
   /** Called after the nodes closed (their brokers' close() already ran). */
   teardown(): Promise<void>;
+  /**
+   * Optional: the link of the broker `create` made at `index` (its node's id is `nodeId`), for the
+   * link fault tests (a link that drops and returns, a slow link); without it they are skipped.
+   * A shared service's fixture puts a `startLinkProxy` between each broker and the service.
+   */
+  link?(index: number, nodeId: string): LinkFaults;
 }
 
 export interface BrokerContractOptions {
@@ -23,14 +32,17 @@ export interface BrokerContractOptions {
 interface Node {
   server: StartedServer;
   systemRemoves: Array<{ clientId: string; topic: string }>;
+  /** Makes the node's broker refuse its next publishes. */
+  faults: PublishFaults;
 }
 
 /**
  * The Broker contract: one vitest `describe` that starts 2 and then 3 firetower nodes, each with one
  * broker from the fixture, and checks cross-node delivery, cluster-wide count / exists / topics,
  * kickUser / unsubscribeUser / removeTopic reaching every node, per-publisher per-topic ordering
- * across nodes, excludeSelf, idempotency keys that hold across nodes (`claimKey`), and that
- * counts return to zero when clients leave.
+ * across nodes, excludeSelf, idempotency keys that hold across nodes (`claimKey`), that
+ * counts return to zero when clients leave, and fault injection: a publish the broker refuses,
+ * a link that drops and returns, a slow link (the last two with the fixture's `link`).
  *
  * A fresh fixture is made for every test (call `fixture()`), so state never leaks between tests.
  *
@@ -63,8 +75,9 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
         const brokers = await current.create(size);
         expect(brokers).toHaveLength(size);
         nodes = await Promise.all(
-          brokers.map(async (broker) => {
+          brokers.map(async (original) => {
             const systemRemoves: Node['systemRemoves'] = [];
+            const { broker, faults } = withPublishFaults(original);
             const nodeOptions: FiretowerOptions = {
               broker,
               heartbeatIntervalMs: 0,
@@ -75,7 +88,7 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
                 onSystemRemove: (tower, topic) => void systemRemoves.push({ clientId: tower.clientId, topic }),
               },
             };
-            return { server: await startServer(nodeOptions), systemRemoves };
+            return { server: await startServer(nodeOptions), systemRemoves, faults };
           }),
         );
       });
@@ -103,6 +116,16 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
           timeoutMs,
           `count(${topic}) === ${expected} on every node`,
         );
+
+      describeFaultTests({
+        size,
+        timeoutMs,
+        nodes: () => nodes,
+        link: (index) => current.link?.(index, nodes[index]!.server.ft.nodeId),
+        join: (node) => join(node as Node),
+        subscribe,
+        countsSettle,
+      });
 
       it('delivers a publish from any node to subscribers on every node', async () => {
         const subscribers = await Promise.all(nodes.map((node) => join(node)));
