@@ -3,6 +3,7 @@
  * `main.ts` and `cluster.ts` start these; the browser tests start them on port 0.
  */
 import { once } from 'node:events';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,24 @@ export interface ChatServerOptions {
    * `adminToken` (required with it). 0 picks a free port. @default off
    */
   grpcPort?: number;
+  /**
+   * Host names the page may be reached by (Firetower's `allowedHosts`, the DNS-rebinding defence:
+   * see the server README's origin table). @default the loopback names, plus every address of this
+   * machine when `host` is `0.0.0.0` (to try the page on a phone)
+   */
+  allowedHosts?: string[];
+  /** Firetower's shared permessage-deflate. @default true (every delivery of 256 bytes or more) */
+  compression?: boolean | { threshold?: number };
+}
+
+/** The names a browser on this machine (or, bound to every interface, on the LAN) reaches the demo by. */
+export function defaultAllowedHosts(host: string): string[] {
+  const names = ['localhost', '127.0.0.1', '[::1]'];
+  if (host !== '0.0.0.0' && host !== '::') return host === '127.0.0.1' || host === 'localhost' ? names : [...names, host];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) names.push(address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  }
+  return [...names, hostname()];
 }
 
 export interface ChatServer {
@@ -66,6 +85,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       return api;
     }, rules),
   };
+  ftOptions.allowedHosts = options.allowedHosts ?? defaultAllowedHosts(options.host ?? '127.0.0.1');
+  ftOptions.compression = options.compression ?? true;
   if (options.broker) ftOptions.broker = options.broker;
   if (options.adminToken) ftOptions.admin = { token: options.adminToken };
   const ft = firetower(ftOptions);

@@ -4,7 +4,9 @@
  *   BROKER=memory to skip the topic service,
  *   TOPIC_SERVICE_URL to use a running topic service instead of embedding one (TOPIC_SERVICE_TOKEN:
  *   its secret): one node of a cluster, as docker-compose.yml runs two,
- *   GRPC_PORT to also serve the gRPC push API on 127.0.0.1 (same token as the admin API).
+ *   GRPC_PORT to also serve the gRPC push API on 127.0.0.1 (same token as the admin API),
+ *   ALLOWED_HOSTS (comma-separated) for the host names the page is reached by behind a proxy or a
+ *   domain (default: this machine's own names; see Firetower's allowedHosts).
  */
 import { hostname } from 'node:os';
 import type { RunningTopicService } from '@firetower/topic-service';
@@ -21,6 +23,10 @@ async function main(): Promise<void> {
   const host = envString('HOST') ?? '127.0.0.1';
   const admin = adminToken();
   const grpcPort = envOptionalPort('GRPC_PORT');
+  const allowedHosts = envString('ALLOWED_HOSTS')
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 
   const choice = await chooseBroker();
   const topicService = choice.embedded;
@@ -32,6 +38,7 @@ async function main(): Promise<void> {
     nodeName: choice.nodeName,
     ...(broker ? { broker } : {}),
     ...(grpcPort === undefined ? {} : { grpcPort }),
+    ...(allowedHosts === undefined ? {} : { allowedHosts }),
   });
 
   log(`chat on ${chat.url}  (open it in two tabs)`);
