@@ -1,22 +1,16 @@
-/** Why a Redis broker operation failed. */
-export type RedisBrokerErrorCode =
-  /** The broker was closed (or never started). */
-  | 'broker_closed'
-  /** An option was out of range. */
-  | 'invalid_option'
-  /** `claimKey` was called while the command connection to Redis is down. */
-  | 'not_connected'
-  /** Redis did not answer a `claimKey` within `claimTimeoutMs`. */
-  | 'claim_timeout'
-  /** Redis refused a `claimKey` (an error reply, e.g. OOM) or the link broke while it was in flight. */
-  | 'claim_failed';
+import type { RedisBrokerErrorCode as ErrorCode } from '@firetower/protocol';
+import { FiretowerCodedError } from '@firetower/server';
+
+/**
+ * Why a Redis broker operation failed: protocol's `RedisBrokerErrorCode`, where each code's meaning
+ * is listed once. An alias, not a re-export, so the bundled declarations export it as a type only.
+ */
+export type RedisBrokerErrorCode = ErrorCode;
 
 /** An error of the Redis broker; `code` is stable and safe to branch on. */
-export class RedisBrokerError extends Error {
-  readonly code: RedisBrokerErrorCode;
+export class RedisBrokerError extends FiretowerCodedError<RedisBrokerErrorCode> {
   constructor(code: RedisBrokerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'RedisBrokerError';
-    this.code = code;
   }
 }

@@ -1,58 +1,43 @@
+import { FiretowerCodedError, TopicServiceErrorStatus, type TopicServiceClientErrorCode as ClientCode, type TopicServiceConfigErrorCode as ConfigCode } from '@firetower/protocol';
 import type { TopicServiceErrorCode } from './wire.js';
 
-const STATUS: Record<TopicServiceErrorCode, number> = {
-  bad_request: 400,
-  payload_too_large: 413,
-  batch_too_large: 413,
-  unauthorized: 401,
-  unknown_node: 409,
-  poll_in_progress: 409,
-  poll_superseded: 409,
-  not_found: 404,
-  closed: 503,
-  internal: 500,
-};
+/** Protocol's `TopicServiceClientErrorCode` (aliases, so the bundled declarations export types only). */
+export type TopicServiceClientErrorCode = ClientCode;
+/** Protocol's `TopicServiceConfigErrorCode`. */
+export type TopicServiceConfigErrorCode = ConfigCode;
 
-/** A refusal by the service; `status` is the HTTP status the API answers with. */
-export class TopicServiceError extends Error {
-  readonly code: TopicServiceErrorCode;
+/** A refusal by the service; `status` is the HTTP status the API answers with (`TopicServiceErrorStatus`). */
+export class TopicServiceError extends FiretowerCodedError<TopicServiceErrorCode> {
   readonly status: number;
   constructor(code: TopicServiceErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'TopicServiceError';
-    this.code = code;
-    this.status = STATUS[code];
+    this.status = TopicServiceErrorStatus[code];
   }
 }
 
 /**
- * `network`: no answer; `bad_response`: an answer that is not the API's; `timeout`: no answer within
- * the deadline (claims); `unreachable`: the broker knows the link is down and did not try (claims);
- * `not_running`: the broker is not started or closed. Otherwise the service's own refusal code.
+ * A request from the broker to the service failed: a refusal (`status` set) or the network. The
+ * codes (`network`, `bad_response`, `timeout`, `unreachable`, `not_running`, or the service's own
+ * refusal code) are protocol's `TopicServiceClientErrorCode`.
  */
-export type TopicServiceClientErrorCode = TopicServiceErrorCode | 'network' | 'bad_response' | 'timeout' | 'unreachable' | 'not_running';
-
-/** A request from the broker to the service failed: a refusal (`status` set) or the network. */
-export class TopicServiceClientError extends Error {
-  readonly code: TopicServiceClientErrorCode;
+export class TopicServiceClientError extends FiretowerCodedError<TopicServiceClientErrorCode> {
   readonly status: number | undefined;
   constructor(code: TopicServiceClientErrorCode, message: string, status?: number) {
-    super(message);
+    super(code, message);
     this.name = 'TopicServiceClientError';
-    this.code = code;
     this.status = status;
   }
 }
 
-/** The broker was configured with something it can never use (thrown by its constructor). */
-export type TopicServiceConfigErrorCode = 'bad_url' | 'bad_port';
-
-/** `bad_url`: not an http(s) URL; `bad_port`: a port Node's `fetch` refuses (the Fetch standard's blocked ports). */
-export class TopicServiceConfigError extends Error {
-  readonly code: TopicServiceConfigErrorCode;
+/**
+ * The broker was configured with something it can never use (thrown by its constructor).
+ * `bad_url`: not an http(s) URL; `bad_port`: a port Node's `fetch` refuses (the Fetch standard's
+ * blocked ports). The codes are protocol's `TopicServiceConfigErrorCode`.
+ */
+export class TopicServiceConfigError extends FiretowerCodedError<TopicServiceConfigErrorCode> {
   constructor(code: TopicServiceConfigErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'TopicServiceConfigError';
-    this.code = code;
   }
 }

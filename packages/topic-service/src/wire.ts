@@ -3,6 +3,8 @@
  * Every error body is `{ error: { code, message } }` with a code from `TopicServiceErrorCode`.
  */
 
+import type { TopicServiceErrorCode as ErrorCode } from '@firetower/protocol';
+
 /** One subscription change: this node now has `count` local subscribers of `topic` (0 = none). */
 export interface WireCount {
   topic: string;
@@ -133,17 +135,12 @@ export interface NodesResponse {
   nodes: NodeInfo[];
 }
 
-export type TopicServiceErrorCode =
-  | 'bad_request'
-  | 'payload_too_large'
-  | 'batch_too_large'
-  | 'unauthorized'
-  | 'unknown_node'
-  | 'poll_in_progress'
-  | 'poll_superseded'
-  | 'not_found'
-  | 'closed'
-  | 'internal';
+/**
+ * The code of an error body: protocol's `TopicServiceErrorCode`, where each code's meaning and HTTP
+ * status (`TopicServiceErrorStatus`) are listed once. An alias, not a re-export, so the bundled
+ * declarations export it as a type only.
+ */
+export type TopicServiceErrorCode = ErrorCode;
 
 export interface ErrorBody {
   error: { code: TopicServiceErrorCode; message: string };

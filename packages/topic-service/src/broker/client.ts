@@ -1,20 +1,7 @@
+import { isTopicServiceErrorCode } from '@firetower/protocol';
 import type { z } from 'zod';
 import { TopicServiceClientError } from '../errors.js';
 import { errorReply } from '../replies.js';
-import type { TopicServiceErrorCode } from '../wire.js';
-
-const KNOWN_CODES = new Set<string>([
-  'bad_request',
-  'payload_too_large',
-  'batch_too_large',
-  'unauthorized',
-  'unknown_node',
-  'poll_in_progress',
-  'poll_superseded',
-  'not_found',
-  'closed',
-  'internal',
-]);
 
 /**
  * A thin JSON-over-HTTP client for the service's API. Uses global fetch (undici), which keeps
@@ -62,7 +49,7 @@ export class ServiceClient {
     }
     if (!res.ok) {
       const error = errorReply.safeParse(parsed);
-      const code = error.success && KNOWN_CODES.has(error.data.error.code) ? (error.data.error.code as TopicServiceErrorCode) : 'bad_response';
+      const code = error.success && isTopicServiceErrorCode(error.data.error.code) ? error.data.error.code : 'bad_response';
       const message = error.success ? error.data.error.message.slice(0, 300) : 'not an error body of the API';
       throw new TopicServiceClientError(code, `${what}: ${res.status} ${message}`, res.status);
     }
@@ -85,7 +72,7 @@ export class ServiceClient {
       throw tooLarge();
     }
     if (!res.body) return '';
-    const reader = res.body.getReader();
+    const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
     try {

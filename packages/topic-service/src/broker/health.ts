@@ -1,5 +1,6 @@
+import { TopicServiceClientErrorCode } from '@firetower/protocol';
 import { monotonicNow } from '../clock.js';
-import { TopicServiceClientError, type TopicServiceClientErrorCode } from '../errors.js';
+import { TopicServiceClientError } from '../errors.js';
 
 /**
  * The link's health as an operator needs it: is something wrong that retrying alone will not fix
@@ -22,8 +23,9 @@ export interface LinkProblem {
   since: number;
 }
 
-const TRANSIENT = new Set<TopicServiceClientErrorCode>(['network', 'timeout', 'closed', 'internal', 'unreachable']);
-const PROTOCOL = new Set<TopicServiceClientErrorCode>(['unknown_node', 'poll_in_progress', 'poll_superseded', 'not_running']);
+const Code = TopicServiceClientErrorCode;
+const TRANSIENT = new Set<TopicServiceClientErrorCode>([Code.Network, Code.Timeout, Code.Closed, Code.Internal, Code.Unreachable]);
+const PROTOCOL = new Set<TopicServiceClientErrorCode>([Code.UnknownNode, Code.PollInProgress, Code.PollSuperseded, Code.NotRunning]);
 
 /** Where a problem goes: the broker's core keeps it for `status().error` and reports it once per code. */
 export interface ProblemSink {
@@ -49,14 +51,14 @@ export class LinkHealth {
 
   /** A request failed. */
   failed(error: unknown): void {
-    const err = error instanceof TopicServiceClientError ? error : new TopicServiceClientError('network', String((error as Error)?.message ?? error));
+    const err = error instanceof TopicServiceClientError ? error : new TopicServiceClientError(Code.Network, String((error as Error)?.message ?? error));
     if (PROTOCOL.has(err.code)) return;
     if (TRANSIENT.has(err.code)) {
       const now = this.now();
       this.failingSince ??= now;
       if (now - this.failingSince < this.reportAfterMs) return;
       const seconds = Math.round((now - this.failingSince) / 100) / 10;
-      this.raise(new TopicServiceClientError('unreachable', `the topic service has not answered for ${seconds} s; retrying (last error: ${err.message})`));
+      this.raise(new TopicServiceClientError(Code.Unreachable, `the topic service has not answered for ${seconds} s; retrying (last error: ${err.message})`));
       return;
     }
     this.raise(err);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TopicServiceErrorCode } from '@firetower/protocol';
 import createDebug from 'debug';
 import { monotonicNow } from '../clock.js';
 import { TopicServiceError } from '../errors.js';
@@ -387,7 +388,7 @@ export class TopicServiceCore {
 
   private remove(node: NodeRecord, why: string): void {
     debug('node %s removed: %s', node.nodeId, why);
-    const superseded = JSON.stringify({ error: { code: 'poll_superseded', message: `node ${why}` } });
+    const superseded = JSON.stringify({ error: { code: TopicServiceErrorCode.PollSuperseded, message: `node ${why}` } });
     this.release(node)?.answer(409, superseded);
     this.nodes.delete(node.nodeId);
     const changed: string[] = [];
