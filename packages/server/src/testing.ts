@@ -6,6 +6,9 @@
  * - `waitFor(condition, timeoutMs, message)`: poll a condition with a deadline (never sleep to synchronise)
  * - `describeBrokerContract(name, () => fixture)`: the Broker contract suite (vitest) every broker must pass
  * - `startLinkProxy(port)`: a TCP proxy that cuts, restores or slows one broker's link (the suite's link faults)
+ * - `new RecordingNode(nodeId?)`: a `BrokerNode` that records what its broker hands it (deliveries, commands,
+ *   count changes, reported errors) and keeps local counts (`setCounts`), for testing a broker without a server;
+ *   `uniqueNodeId(name)` for brokers on a shared service
  *
  * @example
  * import { describeBrokerContract } from '@firetower/server/testing';
@@ -19,3 +22,4 @@ export { startServer, type StartedServer, type StartServerOptions } from './test
 export { connect, waitFor, UpgradeRefused, type TestClient, type TestFrame, type CloseInfo, type ConnectOptions } from './testing/client.js';
 export { describeBrokerContract, type BrokerFixture, type BrokerContractOptions, type LinkFaults, type PublishFaults } from './testing/contract.js';
 export { startLinkProxy, type LinkProxy } from './testing/link-proxy.js';
+export { RecordingNode, uniqueNodeId } from './testing/recording-node.js';

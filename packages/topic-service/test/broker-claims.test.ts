@@ -1,17 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { RecordingNode, waitFor } from '@firetower/server/testing';
 import { topicServiceBroker, type TopicServiceBrokerOptions } from '../src/broker/topic-service-broker.js';
 import { TopicServiceClientError } from '../src/errors.js';
 import { createTopicService, startTopicService, type RunningTopicService } from '../src/service/create.js';
-import { waitFor } from './helpers.js';
-import { RecordingNode } from './recording-node.js';
+import { listenLocally, useCleanups } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 async function service(): Promise<RunningTopicService> {
   const s = await startTopicService({ port: 0 });
@@ -24,22 +20,16 @@ async function node(url: string, id: string, options: Partial<TopicServiceBroker
   const broker = topicServiceBroker({ url, pollWaitMs: 2000, backoffMinMs: 20, backoffMaxMs: 200, ...brokerOptions });
   const local = new RecordingNode(id, dedupeWindowMs);
   cleanups.push(() => broker.close());
-  await broker.start(local);
+  await local.start(broker);
   return { broker, local };
 }
 
 /** A server that takes requests and never answers: a link that hangs. */
 async function blackhole(): Promise<string> {
   const server: Server = createServer(() => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenLocally(server);
+  cleanups.push(() => listening.close());
+  return listening.url;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<TopicServiceClientError> {
@@ -56,7 +46,7 @@ describe('claimKey and keyed publishes across brokers', () => {
     const s = await service();
     const a = await node(s.url, 'a');
     const b = await node(s.url, 'b');
-    b.local.set(b.broker, 't', 1);
+    b.local.setCounts({ t: 1 });
     await waitFor(() => s.core.count('t').count === 1, 5000, 'b subscribed');
     await a.broker.publish({ topic: 't', data: '1', idempotencyKey: 'c1:p1' });
     await waitFor(() => b.local.dataOf('t').length === 1, 5000, 'b got the publish');
@@ -105,7 +95,7 @@ describe('claimKey and keyed publishes across brokers', () => {
     const s = await service();
     const a = await node(s.url, 'a', { dedupeWindowMs: 0 });
     const b = await node(s.url, 'b');
-    b.local.set(b.broker, 't', 1);
+    b.local.setCounts({ t: 1 });
     await waitFor(() => s.core.count('t').count === 1, 5000, 'b subscribed');
     expect(await a.broker.claimKey('k')).toBe(true);
     expect(await a.broker.claimKey('k')).toBe(true);
@@ -142,18 +132,14 @@ describe('an older service that refuses keys', () => {
     });
     app.use(inner.router);
     const server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { url, close } = await listenLocally(server);
     cleanups.push(async () => {
       await inner.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await close();
     });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const a = await node(url, 'a');
     const b = await node(url, 'b');
-    b.local.set(b.broker, 't', 1);
+    b.local.setCounts({ t: 1 });
     await waitFor(() => inner.core.count('t').count === 1, 5000, 'b subscribed');
     await a.broker.publish({ topic: 't', data: '1', idempotencyKey: 'k1' });
     await a.broker.publish({ topic: 't', data: '2' });

@@ -1,17 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { RecordingNode, waitFor } from '@firetower/server/testing';
 import { topicServiceBroker, type TopicServiceBrokerOptions } from '../src/broker/topic-service-broker.js';
 import type { TopicServiceClientError } from '../src/errors.js';
-import { waitFor } from './helpers.js';
-import { RecordingNode } from './recording-node.js';
+import { listenLocally, useCleanups } from './helpers.js';
 
 // The broker against a fake service that answers garbage (issue 15.4): every reply is capped,
 // checked against the API's schema, every error class backs off, and the state shows it.
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -43,16 +39,10 @@ async function fakeService(routes: Record<string, Handler>) {
       else json(res, 404, { error: { code: 'not_found', message: 'no' } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
+  const { url, close } = await listenLocally(server);
+  cleanups.push(close);
   const count = (route: string) => log.filter((l) => l.route === route).length;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log, count };
+  return { url, log, count };
 }
 
 async function startBroker(url: string, options: Partial<TopicServiceBrokerOptions> = {}) {

@@ -1,17 +1,14 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { RecordingNode, waitFor } from '@firetower/server/testing';
 import { topicServiceBroker, type TopicServiceBrokerOptions } from '../src/broker/topic-service-broker.js';
 import { TopicServiceClientError, TopicServiceConfigError } from '../src/errors.js';
 import { createTopicService, startTopicService } from '../src/service/create.js';
-import { waitFor } from './helpers.js';
-import { RecordingNode } from './recording-node.js';
+import { useCleanups } from './helpers.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 function broker(url: string, errors: TopicServiceClientError[], options: Partial<TopicServiceBrokerOptions> = {}) {
   const b = topicServiceBroker({
@@ -157,12 +154,11 @@ describe('persistent broker failures are reported once, visibly, and again only 
     const server = service.app.listen(0, '127.0.0.1');
     cleanups.push(() => server.close());
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    const reported: unknown[] = [];
-    const node = Object.assign(new RecordingNode('n'), { reportError: (error: unknown) => reported.push(error) });
+    const node = new RecordingNode('n');
     const b = broker(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, [], { token: 'wrong', onError: undefined });
     await b.start(node);
-    await waitFor(() => reported.length === 1, 10_000, 'reported to the node');
-    expect(reported[0]).toMatchObject({ code: 'unauthorized' });
+    await waitFor(() => node.errors.length === 1, 10_000, 'reported to the node');
+    expect(node.errors[0]).toMatchObject({ code: 'unauthorized' });
   });
 });
 

@@ -1,15 +1,12 @@
 import { BrokerOverflowError } from '@firetower/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { RecordingNode, waitFor } from '@firetower/server/testing';
 import { topicServiceBroker, type TopicServiceBroker, type TopicServiceBrokerOptions } from '../src/broker/topic-service-broker.js';
 import { startTopicService, type RunningTopicService } from '../src/service/create.js';
 import { startDroppingProxy, type DroppingProxy } from './dropping-proxy.js';
-import { waitFor } from './helpers.js';
-import { RecordingNode } from './recording-node.js';
+import { useCleanups } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 async function service(port = 0): Promise<RunningTopicService> {
   const s = await startTopicService({ port });
@@ -21,7 +18,7 @@ async function node(url: string, id: string, options: Partial<TopicServiceBroker
   const broker = topicServiceBroker({ url, pollWaitMs: 2000, backoffMinMs: 20, backoffMaxMs: 200, ...options });
   const local = new RecordingNode(id);
   cleanups.push(() => broker.close());
-  await broker.start(local);
+  await local.start(broker);
   return { broker, local };
 }
 
@@ -33,8 +30,8 @@ describe('topicServiceBroker against a real service', () => {
     const a = await node(s.url, 'a');
     const b = await node(s.url, 'b');
     const c = await node(s.url, 'c');
-    a.local.set(a.broker, 't', 1);
-    b.local.set(b.broker, 't', 2);
+    a.local.setCounts({ t: 1 });
+    b.local.setCounts({ t: 2 });
     await waitFor(() => serviceCount(s, 't') === 3, 5000, 'counts at the service');
     for (let i = 0; i < 300; i++) await a.broker.publish({ topic: 't', data: String(i) });
     expect(a.local.dataOf('t')).toHaveLength(300); // local delivery is synchronous
@@ -50,7 +47,7 @@ describe('topicServiceBroker against a real service', () => {
   it('count() reads its own writes', async () => {
     const s = await service();
     const a = await node(s.url, 'a');
-    a.local.set(a.broker, 'x', 4);
+    a.local.setCounts({ x: 4 });
     expect(await a.broker.count('x')).toBe(4);
   });
 
@@ -68,16 +65,16 @@ describe('topicServiceBroker against a real service', () => {
     const s = await service();
     const a = await node(s.url, 'a');
     const b = await node(s.url, 'b');
-    a.local.set(a.broker, 't', 1);
+    a.local.setCounts({ t: 1 });
     await waitFor(() => serviceCount(s, 't') === 1);
-    b.local.set(b.broker, 't', 1);
-    await waitFor(() => a.local.countHints.includes('t'), 5000, 'count hint on a');
+    b.local.setCounts({ t: 1 });
+    await waitFor(() => a.local.changedTopics.includes('t'), 5000, 'count hint on a');
   });
 
   it('a closed node leaves: its counts go at once', async () => {
     const s = await service();
     const a = await node(s.url, 'a');
-    a.local.set(a.broker, 't', 2);
+    a.local.setCounts({ t: 2 });
     await waitFor(() => serviceCount(s, 't') === 2);
     await a.broker.close();
     expect(serviceCount(s, 't')).toBe(0);
@@ -90,7 +87,7 @@ describe('topicServiceBroker against a real service', () => {
     cleanups.push(() => proxy.close());
     const a = await node(s.url, 'a');
     const b = await node(proxy.url, 'b');
-    b.local.set(b.broker, 't', 1);
+    b.local.setCounts({ t: 1 });
     await waitFor(() => serviceCount(s, 't') === 1);
     // Destroy the first poll response that carries messages.
     proxy.shouldDrop = (_m, path, body) => path.includes('/poll') && proxy.dropped === 0 && body.includes('"kind":"message"');
@@ -109,9 +106,9 @@ describe('topicServiceBroker against a real service', () => {
     const port = s.port;
     const a = await node(s.url, 'a');
     const b = await node(s.url, 'b');
-    a.local.set(a.broker, 't', 1);
-    b.local.set(b.broker, 't', 1);
-    b.local.set(b.broker, 'gone', 1);
+    a.local.setCounts({ t: 1 });
+    b.local.setCounts({ t: 1 });
+    b.local.setCounts({ gone: 1 });
     await waitFor(() => serviceCount(s, 't') === 2 && serviceCount(s, 'gone') === 1);
 
     await s.close();
@@ -120,8 +117,8 @@ describe('topicServiceBroker against a real service', () => {
     await waitFor(async () => !(await a.broker.status()).connected, 5000, 'a notices');
     expect((await a.broker.status()).pendingPublishes).toBe(1);
     // Subscriptions change while the service is away.
-    b.local.set(b.broker, 'gone', 0);
-    b.local.set(b.broker, 'new', 3);
+    b.local.setCounts({ gone: 0 });
+    b.local.setCounts({ new: 3 });
 
     s = await service(port); // a fresh service: it knows nothing
     await waitFor(() => b.local.dataOf('t').includes('"while-down"'), 10_000, 'buffered publish delivered');
@@ -149,7 +146,7 @@ describe('topicServiceBroker against a real service', () => {
   it('falls back to local counts while the service is down', async () => {
     const s = await service();
     const a = await node(s.url, 'a');
-    a.local.set(a.broker, 't', 2);
+    a.local.setCounts({ t: 2 });
     expect(await a.broker.count('t')).toBe(2);
     await s.close();
     expect(await a.broker.count('t')).toBe(2);

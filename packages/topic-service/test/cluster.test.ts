@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@firetower/server/testing';
 import { startTopicService, type RunningTopicService } from '../src/service/create.js';
 import { startNode, type ClusterNode } from './cluster-harness.js';
-import { waitFor } from './helpers.js';
+import { useCleanups } from './helpers.js';
 import { connectClient, type RawClient } from './ws-client.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 async function cluster(size: number): Promise<{ service: RunningTopicService; nodes: ClusterNode[] }> {
   const service = await startTopicService({ port: 0 });

@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './helpers.js';
 
 /**
  * A real HTTP proxy in front of the service that can destroy chosen responses after the
@@ -43,12 +43,8 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const { url, close } = await listenLocally(server);
+  proxy.url = url;
+  proxy.close = close;
   return proxy;
 }

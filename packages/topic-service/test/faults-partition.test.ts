@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@firetower/server/testing';
 import { startTopicService, type RunningTopicService } from '../src/service/create.js';
 import { startNode } from './cluster-harness.js';
-import { waitFor } from './helpers.js';
+import { useCleanups } from './helpers.js';
 import { startPartitionProxy } from './partition-proxy.js';
 import { spawnNode } from './service-process.js';
 import { connectClient, type RawClient } from './ws-client.js';
 
 // Fault injection with real processes (built dist: `pnpm -C packages/topic-service build`).
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 const LEASE_MS = 4000;
 

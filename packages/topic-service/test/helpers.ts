@@ -1,4 +1,9 @@
-/** Small helpers for the topic-service tests: a JSON HTTP call, a service per test and a condition wait with a deadline. */
+/**
+ * Small helpers for the topic-service tests: a JSON HTTP call, a service per test, per-test cleanups
+ * and a local listener. Waiting on a condition is `waitFor` from `@firetower/server/testing`.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 import { startTopicService, type RunningTopicService, type StartTopicServiceOptions } from '../src/service/create.js';
 
@@ -41,13 +46,26 @@ export function api(base: string, token?: string) {
   };
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Cleanups for the current test: push one, they run after it, last first; a failing one does not stop the rest. */
+export function useCleanups(): Array<() => unknown> {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
+  });
+  return cleanups;
+}
+
+/** Listens on a free port of 127.0.0.1: the server's URL, and a close that also ends its open (keep-alive) connections. */
+export async function listenLocally(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** `start(options)` runs a service on a free port for the current test and closes it after. */

@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { RecordingNode, waitFor } from '@firetower/server/testing';
 import { topicServiceBroker } from '../src/broker/topic-service-broker.js';
 import { startTopicService } from '../src/service/create.js';
-import { api, waitFor } from './helpers.js';
-import { RecordingNode } from './recording-node.js';
+import { api, useCleanups } from './helpers.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 describe('node identity', () => {
   it('a caller with the token cannot act as a node; taking its id over is noticed and the broker re-sends its full counts', async () => {

@@ -1,32 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { api, waitFor } from './helpers.js';
-import { spawnNode, spawnService, type NodeProcess, type ServiceProcess } from './service-process.js';
-import { connectClient, type RawClient } from './ws-client.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@firetower/server/testing';
+import { api, useCleanups } from './helpers.js';
+import { processSpawners } from './service-process.js';
+import type { RawClient } from './ws-client.js';
 
 // The service and the nodes as separate processes (built dist): `pnpm --filter @firetower/topic-service build` first.
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await Promise.resolve(cleanups.pop()!()).catch(() => undefined);
-});
-
-async function service(args: string[]): Promise<ServiceProcess> {
-  const s = await spawnService(args);
-  cleanups.push(() => s.stop('SIGKILL'));
-  return s;
-}
-
-async function node(url: string): Promise<NodeProcess> {
-  const n = await spawnNode(url, { POLL_WAIT_MS: '500' });
-  cleanups.push(() => n.stop('SIGKILL'));
-  return n;
-}
-
-async function client(n: NodeProcess, topics: string[] = []): Promise<RawClient> {
-  const c = await connectClient(n.wsUrl);
-  cleanups.push(() => c.close());
-  if (topics.length > 0) await c.subscribe(topics);
-  return c;
-}
+const cleanups = useCleanups();
+const { service, node, client } = processSpawners(cleanups, { nodeEnv: { POLL_WAIT_MS: '500' } });
 
 const seqs = (c: RawClient) => c.received('/t').map((d) => (d as { seq: number }).seq);
 

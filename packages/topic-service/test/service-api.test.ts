@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '@firetower/server/testing';
 import type { RunningTopicService, StartTopicServiceOptions } from '../src/service/create.js';
-import { api, useServicePerTest, waitFor } from './helpers.js';
+import { api, useServicePerTest } from './helpers.js';
 
 const startService = useServicePerTest();
 let service: RunningTopicService | undefined;

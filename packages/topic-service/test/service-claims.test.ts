@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '@firetower/server/testing';
 import { KeyStore } from '../src/service/key-store.js';
 import { KEY_LIMITS } from '../src/wire.js';
-import { api, useServicePerTest, waitFor } from './helpers.js';
+import { api, useServicePerTest } from './helpers.js';
 
 const start = useServicePerTest();
 

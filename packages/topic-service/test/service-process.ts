@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { connectClient, type RawClient } from './ws-client.js';
 
 export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -125,6 +126,32 @@ export async function spawnNode(
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+  };
+}
+
+/**
+ * Spawners for a test of real processes: a service with `serviceArgs` appended, nodes with
+ * `nodeEnv`, and raw WebSocket clients (subscribed to `topics`); each is SIGKILLed or closed by
+ * `cleanups` after the test.
+ */
+export function processSpawners(cleanups: Array<() => unknown>, options: { serviceArgs?: string[]; nodeEnv?: Record<string, string> } = {}) {
+  return {
+    async service(args: string[]): Promise<ServiceProcess> {
+      const s = await spawnService([...args, ...(options.serviceArgs ?? [])]);
+      cleanups.push(() => s.stop('SIGKILL'));
+      return s;
+    },
+    async node(url: string): Promise<NodeProcess> {
+      const n = await spawnNode(url, options.nodeEnv);
+      cleanups.push(() => n.stop('SIGKILL'));
+      return n;
+    },
+    async client(n: NodeProcess, topics: string[] = []): Promise<RawClient> {
+      const c = await connectClient(n.wsUrl);
+      cleanups.push(() => c.close());
+      if (topics.length > 0) await c.subscribe(topics);
+      return c;
     },
   };
 }
