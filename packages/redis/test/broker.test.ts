@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerOverflowError } from '@firetower/server';
 import { type RedisBroker, RedisBrokerError, redisBroker, type RedisBrokerOptions } from '@firetower/redis';
+import { RecordingNode, uniqueNodeId, waitFor } from '@firetower/server/testing';
 import { freePort, RedisServer, redisServerPath, SKIP_REASON, useRedisServer } from './redis-server.js';
-import { RecordingNode, waitUntil } from './test-node.js';
 
 describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKIP_REASON})`}`, () => {
   const shared = useRedisServer();
@@ -20,11 +20,10 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     prefix = `t${++prefixSeq}:`;
     const result = [];
     for (let i = 0; i < count; i++) {
-      const node = new RecordingNode(`n${i}`);
+      const node = new RecordingNode(uniqueNodeId(`n${i}`));
       const broker = redisBroker({ url: shared.redis.url, keyPrefix: prefix, ...options });
-      node.broker = broker;
       open.push(broker);
-      await broker.start(node);
+      await node.start(broker);
       result.push({ node, broker });
     }
     return result;
@@ -39,18 +38,18 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     const [a, b, c] = await cluster(3);
     a!.node.setCounts({ room: 1 });
     b!.node.setCounts({ room: 2 });
-    await waitUntil(async () => (await a!.broker.count('room')) === 3, 5_000, 'count 3');
+    await waitFor(async () => (await a!.broker.count('room')) === 3, 5_000, 'count 3');
 
     await c!.broker.publish({ topic: 'room', data: '{"n":1}' });
     // The publisher's own node got it synchronously, before Redis was involved.
     expect(c!.node.dataOf('room')).toEqual(['{"n":1}']);
-    await waitUntil(() => a!.node.dataOf('room').length === 1 && b!.node.dataOf('room').length === 1, 5_000, 'relay');
+    await waitFor(() => a!.node.dataOf('room').length === 1 && b!.node.dataOf('room').length === 1, 5_000, 'relay');
 
     await a!.broker.publish({ topic: 'room', data: '"from a"' });
-    await waitUntil(() => b!.node.dataOf('room').length === 2, 5_000, 'relay from a');
+    await waitFor(() => b!.node.dataOf('room').length === 2, 5_000, 'relay from a');
     // a's own echo from Redis is dropped: it holds the message exactly once.
     await b!.broker.publish({ topic: 'room', data: '"marker"' });
-    await waitUntil(() => a!.node.dataOf('room').includes('"marker"'), 5_000, 'marker');
+    await waitFor(() => a!.node.dataOf('room').includes('"marker"'), 5_000, 'marker');
     expect(a!.node.dataOf('room')).toEqual(['{"n":1}', '"from a"', '"marker"']);
   });
 
@@ -58,14 +57,14 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     const [a, b] = await cluster(2);
     expect(await numsub('lobby')).toBe(0);
     a!.node.setCounts({ lobby: 1 });
-    await waitUntil(async () => (await numsub('lobby')) === 1, 5_000, 'a subscribed');
+    await waitFor(async () => (await numsub('lobby')) === 1, 5_000, 'a subscribed');
     a!.node.setCounts({ lobby: 5 }); // not a transition: no second subscription
     b!.node.setCounts({ lobby: 1 });
-    await waitUntil(async () => (await numsub('lobby')) === 2, 5_000, 'b subscribed');
+    await waitFor(async () => (await numsub('lobby')) === 2, 5_000, 'b subscribed');
     a!.node.setCounts({ lobby: 0 });
-    await waitUntil(async () => (await numsub('lobby')) === 1, 5_000, 'a unsubscribed');
+    await waitFor(async () => (await numsub('lobby')) === 1, 5_000, 'a unsubscribed');
     b!.node.setCounts({ lobby: 0 });
-    await waitUntil(async () => (await numsub('lobby')) === 0, 5_000, 'b unsubscribed');
+    await waitFor(async () => (await numsub('lobby')) === 0, 5_000, 'b unsubscribed');
     // A node without interest receives nothing, not even to drop it.
     await b!.broker.publish({ topic: 'lobby', data: '1' });
     await a!.broker.publish({ topic: 'other', data: '2' });
@@ -77,17 +76,17 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     a!.node.setCounts({ x: 2, y: 1 });
     b!.node.setCounts({ x: 3, z: 4 });
     expect(await b!.broker.count('x')).toBe(5); // b's own writes are settled before its read
-    await waitUntil(async () => (await b!.broker.count('y')) === 1, 5_000, 'a counts visible');
+    await waitFor(async () => (await b!.broker.count('y')) === 1, 5_000, 'a counts visible');
     expect(await a!.broker.topics()).toEqual([
       { topic: 'x', count: 5 },
       { topic: 'z', count: 4 },
       { topic: 'y', count: 1 },
     ]);
     expect(await a!.broker.count('nothing')).toBe(0);
-    await waitUntil(() => a!.node.countNotices.some((t) => t.includes('z')), 5_000, 'a told about z');
+    await waitFor(() => a!.node.countChanges.some((t) => t.includes('z')), 5_000, 'a told about z');
     b!.node.setCounts({ x: 0 });
     expect(await b!.broker.count('x')).toBe(2);
-    await waitUntil(() => a!.node.countNotices.some((t) => t.length === 1 && t[0] === 'x'), 5_000, 'a told about x');
+    await waitFor(() => a!.node.countChanges.some((t) => t.length === 1 && t[0] === 'x'), 5_000, 'a told about x');
   });
 
   it('carries exclude and keeps data text byte for byte', async () => {
@@ -97,7 +96,7 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     const data = '{"text":"line1\\nline2 \\u00e9 ✓","n":[1,2]}';
     await b!.broker.publish({ topic: 't', data, exclude: 'client-7' });
     await b!.broker.publish({ topic: 't', data: 'null' });
-    await waitUntil(() => a!.node.delivered.length === 2, 5_000, 'two deliveries');
+    await waitFor(() => a!.node.delivered.length === 2, 5_000, 'two deliveries');
     expect(a!.node.delivered).toEqual([
       { topic: 't', data, exclude: 'client-7' },
       { topic: 't', data: 'null' },
@@ -112,7 +111,7 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     await b!.broker.count('seq');
     const sent = Array.from({ length: 2_000 }, (_, i) => String(i));
     await Promise.all(sent.map((data) => c!.broker.publish({ topic: 'seq', data })));
-    await waitUntil(() => a!.node.delivered.length === 2_000 && b!.node.delivered.length === 2_000, 10_000, 'all delivered');
+    await waitFor(() => a!.node.delivered.length === 2_000 && b!.node.delivered.length === 2_000, 10_000, 'all delivered');
     expect(a!.node.dataOf('seq')).toEqual(sent);
     expect(b!.node.dataOf('seq')).toEqual(sent);
   });
@@ -128,10 +127,10 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
       { kind: 'unsubscribeUser', userId: 'u2', topic: 'r' },
     ];
     for (const { node } of [a!, b!, c!]) {
-      await waitUntil(() => node.controls.length === 3, 5_000, `controls on ${node.nodeId}`);
+      await waitFor(() => node.commands.length === 3, 5_000, `controls on ${node.nodeId}`);
     }
     // Each node saw all three (order across publishers is not promised).
-    for (const { node } of [a!, b!, c!]) expect(new Set(node.controls.map((c) => JSON.stringify(c)))).toEqual(new Set(expected.map((c) => JSON.stringify(c))));
+    for (const { node } of [a!, b!, c!]) expect(new Set(node.commands.map((c) => JSON.stringify(c)))).toEqual(new Set(expected.map((c) => JSON.stringify(c))));
   });
 
   it('ignores malformed messages on its channels', async () => {
@@ -143,9 +142,9 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
       await shared.admin.publish(`${prefix}control`, junk);
     }
     await b!.broker.publish({ topic: 't', data: '"ok"' });
-    await waitUntil(() => a!.node.delivered.length > 0, 5_000, 'good message');
+    await waitFor(() => a!.node.delivered.length > 0, 5_000, 'good message');
     expect(a!.node.dataOf('t')).toEqual(['"ok"']);
-    expect(a!.node.controls).toEqual([]);
+    expect(a!.node.commands).toEqual([]);
   });
 
   it('reports status with the live nodes', async () => {
@@ -163,21 +162,20 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
     const [a, b] = await cluster(2);
     a!.node.setCounts({ c: 2 });
     b!.node.setCounts({ c: 1 });
-    await waitUntil(async () => (await a!.broker.count('c')) === 3, 5_000, 'count 3');
+    await waitFor(async () => (await a!.broker.count('c')) === 3, 5_000, 'count 3');
     await b!.broker.close();
     expect(await a!.broker.count('c')).toBe(2);
-    await waitUntil(() => a!.node.countNotices.some((t) => t.includes('c')), 5_000, 'notice');
+    await waitFor(() => a!.node.countChanges.some((t) => t.includes('c')), 5_000, 'notice');
     await expect(b!.broker.publish({ topic: 'c', data: '1' })).rejects.toMatchObject({ code: 'broker_closed' });
     await b!.broker.close(); // idempotent
   });
 
   it('starts while Redis is unreachable, serves locally, and joins once Redis appears', async () => {
     const port = await freePort();
-    const node = new RecordingNode('early');
+    const node = new RecordingNode(uniqueNodeId('early'));
     const early = redisBroker({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'early:', startTimeoutMs: 200, maxReconnectDelayMs: 100 });
-    node.broker = early;
     open.push(early);
-    await early.start(node); // resolves after startTimeoutMs although nothing listens
+    await node.start(early); // resolves after startTimeoutMs although nothing listens
     expect(early.brokerState).toBe('starting');
     node.setCounts({ t: 2 });
     await early.publish({ topic: 't', data: '"early"' });
@@ -188,9 +186,9 @@ describe.skipIf(!redisServerPath)(`redis broker${redisServerPath ? '' : ` (${SKI
 
     const late = await RedisServer.start(port);
     try {
-      await waitUntil(async () => (await early.status()).connected, 10_000, 'early connected');
+      await waitFor(async () => (await early.status()).connected, 10_000, 'early connected');
       expect((await early.status()).pendingPublishes).toBe(0);
-      const other = new RecordingNode('other');
+      const other = new RecordingNode(uniqueNodeId('other'));
       const otherBroker = redisBroker({ url: late.url, keyPrefix: 'early:' });
       open.push(otherBroker);
       await otherBroker.start(other);

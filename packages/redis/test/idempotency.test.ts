@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RedisBroker, RedisBrokerError, redisBroker, type RedisBrokerOptions } from '@firetower/redis';
+import { RecordingNode, uniqueNodeId, waitFor } from '@firetower/server/testing';
 import { adminClient, freePort, RedisServer, redisServerPath, SKIP_REASON, useRedisServer } from './redis-server.js';
-import { RecordingNode, waitUntil } from './test-node.js';
 
 describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPath ? '' : ` (${SKIP_REASON})`}`, () => {
   const shared = useRedisServer();
@@ -24,11 +24,10 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
 
   async function startNode(options: RedisBrokerOptions & { dedupeWindowMs?: number }): Promise<{ node: RecordingNode; broker: RedisBroker }> {
     const { dedupeWindowMs, ...brokerOptions } = options;
-    const node = new RecordingNode('n', dedupeWindowMs);
+    const node = new RecordingNode(uniqueNodeId('n'), dedupeWindowMs);
     const broker = redisBroker({ url: shared.redis.url, ...brokerOptions });
-    node.broker = broker;
     open.push(broker);
-    await broker.start(node);
+    await node.start(broker);
     return { node, broker };
   }
 
@@ -44,7 +43,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     b.node.setCounts({ room: 1 });
     await b.broker.count('room'); // b listens on the channel before a publishes
     await a.broker.publish({ topic: 'room', data: '"once"', idempotencyKey: 'client-1:p1' });
-    await waitUntil(() => b.node.dataOf('room').length === 1, 5_000, 'delivery on b');
+    await waitFor(() => b.node.dataOf('room').length === 1, 5_000, 'delivery on b');
     // b got the message, so the key is already there (SET went before PUBLISH on one connection).
     expect(await b.broker.claimKey('client-1:p1')).toBe(false);
     expect(await a.broker.claimKey('client-1:p1')).toBe(false);
@@ -56,7 +55,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     expect(b.node.delivered).toEqual([{ topic: 'room', data: '"once"' }]);
     // An unkeyed publish records nothing.
     await a.broker.publish({ topic: 'room', data: '"plain"' });
-    await waitUntil(() => b.node.dataOf('room').length === 2, 5_000, 'second delivery');
+    await waitFor(() => b.node.dataOf('room').length === 2, 5_000, 'second delivery');
     expect((await shared.admin.keys(`${keyPrefix}idem*`)).sort()).toEqual([`${keyPrefix}idem:client-1:p1`]);
   });
 
@@ -67,7 +66,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     try {
       await monitor.monitor((line: string) => void lines.push(line));
       await a.broker.publish({ topic: 'm', data: '1', idempotencyKey: 'mk' });
-      await waitUntil(() => lines.some((l) => l.includes('"PUBLISH"') && l.includes(`${keyPrefix}t:m`)), 5_000, 'PUBLISH monitored');
+      await waitFor(() => lines.some((l) => l.includes('"PUBLISH"') && l.includes(`${keyPrefix}t:m`)), 5_000, 'PUBLISH monitored');
     } finally {
       monitor.destroy();
     }
@@ -103,7 +102,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1_000);
     // A claim after expiry is granted (and records the key again), so poll with claims.
-    await waitUntil(() => b.broker.claimKey('short'), 5_000, 'key expired');
+    await waitFor(() => b.broker.claimKey('short'), 5_000, 'key expired');
     expect(await a.broker.claimKey('short')).toBe(false);
   });
 
@@ -112,7 +111,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     b.node.setCounts({ z: 1 });
     await b.broker.count('z');
     await a.broker.publish({ topic: 'z', data: '1', idempotencyKey: 'k0' });
-    await waitUntil(() => b.node.dataOf('z').length === 1, 5_000, 'delivery');
+    await waitFor(() => b.node.dataOf('z').length === 1, 5_000, 'delivery');
     expect(await b.broker.claimKey('k0')).toBe(true);
     expect(await b.broker.claimKey('k0')).toBe(true);
     expect(await shared.admin.keys(`${keyPrefix}idem*`)).toEqual([]);
@@ -142,7 +141,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     // Never connected.
     const nowhere = redisBroker({ url: `redis://127.0.0.1:${await freePort()}`, startTimeoutMs: 50 });
     open.push(nowhere);
-    await nowhere.start(new RecordingNode('nowhere'));
+    await nowhere.start(new RecordingNode(uniqueNodeId('nowhere')));
     const refused = await nowhere.claimKey('k').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RedisBrokerError);
     expect(refused).toMatchObject({ code: 'not_connected' });
@@ -156,7 +155,7 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     await a.broker.publish({ topic: 'p', data: '1', idempotencyKey: 'during-pause' });
     expect(a.node.dataOf('p')).toEqual(['1']);
     await shared.admin.sendCommand(['CLIENT', 'UNPAUSE']);
-    await waitUntil(async () => (await shared.admin.get(`${keyPrefix}idem:during-pause`)) === '1', 5_000, 'held SET ran');
+    await waitFor(async () => (await shared.admin.get(`${keyPrefix}idem:during-pause`)) === '1', 5_000, 'held SET ran');
     expect(await b.broker.claimKey('during-pause')).toBe(false);
 
     // Closed.
@@ -171,13 +170,13 @@ describe.skipIf(!redisServerPath)(`redis broker idempotency keys${redisServerPat
     const a = await startNode({ url: own.url, keyPrefix, maxReconnectDelayMs: 100 });
     expect(await a.broker.claimKey('before')).toBe(true);
     await own.kill();
-    await waitUntil(() => a.broker.brokerState === 'degraded', 5_000, 'degraded');
+    await waitFor(() => a.broker.brokerState === 'degraded', 5_000, 'degraded');
     await expect(a.broker.claimKey('during')).rejects.toMatchObject({ code: 'not_connected' });
     await a.broker.publish({ topic: 'q', data: '1', idempotencyKey: 'buffered' });
     expect((await a.broker.status()).pendingPublishes).toBe(1);
 
     await own.spawn(); // empty: 'before' is gone, 'buffered' is written by the flush
-    await waitUntil(async () => (await a.broker.status()).connected, 10_000, 'reconnected');
+    await waitFor(async () => (await a.broker.status()).connected, 10_000, 'reconnected');
     const b = await startNode({ url: own.url, keyPrefix });
     expect(await b.broker.claimKey('buffered')).toBe(false);
     expect(await b.broker.claimKey('before')).toBe(true);

@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerOverflowError } from '@firetower/server';
 import { type RedisBroker, redisBroker, type RedisBrokerOptions } from '@firetower/redis';
+import { RecordingNode, uniqueNodeId, waitFor } from '@firetower/server/testing';
 import { adminClient, RedisServer, redisServerPath, SKIP_REASON } from './redis-server.js';
 import { TcpProxy } from './tcp-proxy.js';
-import { RecordingNode, waitUntil } from './test-node.js';
 
 describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : ` (${SKIP_REASON})`}`, () => {
   let redis: RedisServer;
@@ -26,11 +26,10 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
   });
 
   async function startNode(name: string, options: RedisBrokerOptions): Promise<{ node: RecordingNode; broker: RedisBroker }> {
-    const node = new RecordingNode(name);
+    const node = new RecordingNode(uniqueNodeId(name));
     const broker = redisBroker({ maxReconnectDelayMs: 100, ...options });
-    node.broker = broker;
     open.push(broker);
-    await broker.start(node);
+    await node.start(broker);
     return { node, broker };
   }
 
@@ -43,7 +42,7 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
     const c = await startNode('c', options);
     a.node.setCounts({ room: 2 });
     b.node.setCounts({ room: 1 });
-    await waitUntil(async () => (await c.broker.count('room')) === 3, 5_000, 'count 3 before');
+    await waitFor(async () => (await c.broker.count('room')) === 3, 5_000, 'count 3 before');
 
     let seq = 0;
     const publishMany = (n: number) => Promise.all(Array.from({ length: n }, () => c.broker.publish({ topic: 'room', data: String(seq++) })));
@@ -51,10 +50,10 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
     await publishMany(200);
     // Delivery during an outage is at most once (plain pub/sub), so what a test may count on is
     // what arrived before it: wait for it, then cut Redis.
-    await waitUntil(() => numbersAt(a.node).length === 200 && numbersAt(b.node).length === 200, 5_000, 'the first 200 delivered');
+    await waitFor(() => numbersAt(a.node).length === 200 && numbersAt(b.node).length === 200, 5_000, 'the first 200 delivered');
     await redis.kill();
-    await waitUntil(async () => !(await connected(c.broker)) && c.broker.brokerState === 'degraded', 5_000, 'c degraded');
-    await waitUntil(() => a.broker.brokerState === 'degraded' && b.broker.brokerState === 'degraded', 5_000, 'a, b degraded');
+    await waitFor(async () => !(await connected(c.broker)) && c.broker.brokerState === 'degraded', 5_000, 'c degraded');
+    await waitFor(() => a.broker.brokerState === 'degraded' && b.broker.brokerState === 'degraded', 5_000, 'a, b degraded');
 
     // While Redis is down: publishes are accepted into the bounded buffer, then refused.
     await publishMany(50);
@@ -73,8 +72,8 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
     a.node.setCounts({ room: 3, extra: 1 });
 
     await redis.spawn(); // same port, empty: every count and subscription is gone
-    for (const { broker } of [a, b, c]) await waitUntil(() => connected(broker), 10_000, 'reconnected');
-    await waitUntil(async () => (await c.broker.count('room')) === 4, 5_000, 'room count converged');
+    for (const { broker } of [a, b, c]) await waitFor(() => connected(broker), 10_000, 'reconnected');
+    await waitFor(async () => (await c.broker.count('room')) === 4, 5_000, 'room count converged');
     expect(await c.broker.topics()).toEqual([
       { topic: 'room', count: 4 },
       { topic: 'extra', count: 1 },
@@ -82,14 +81,14 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
     expect((await c.broker.status()).pendingPublishes).toBe(0);
     const admin = await adminClient(redis.url);
     try {
-      await waitUntil(async () => Number((await admin.pubSubNumSub('restart:t:room'))['restart:t:room']) === 2, 5_000, 'resubscribed');
+      await waitFor(async () => Number((await admin.pubSubNumSub('restart:t:room'))['restart:t:room']) === 2, 5_000, 'resubscribed');
     } finally {
       admin.destroy();
     }
 
     // Delivery resumes, and what arrived is in publish order (nothing reordered by the outage).
     await c.broker.publish({ topic: 'room', data: '"after"' });
-    await waitUntil(() => a.node.dataOf('room').includes('"after"') && b.node.dataOf('room').includes('"after"'), 5_000, 'after');
+    await waitFor(() => a.node.dataOf('room').includes('"after"') && b.node.dataOf('room').includes('"after"'), 5_000, 'after');
     for (const { node } of [a, b]) {
       const numbers = numbersAt(node);
       expect(numbers.length).toBeGreaterThanOrEqual(200);
@@ -106,21 +105,21 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
     const d = await startNode('d', { ...options, url: proxy.url });
     a.node.setCounts({ room: 1 });
     d.node.setCounts({ room: 5, only_d: 2 });
-    await waitUntil(async () => (await a.broker.count('room')) === 6, 5_000, 'count 6');
-    a.node.countNotices.length = 0;
+    await waitFor(async () => (await a.broker.count('room')) === 6, 5_000, 'count 6');
+    a.node.countChanges.length = 0;
 
     proxy.cut();
-    await waitUntil(async () => (await a.broker.count('room')) === 1, 5_000, 'd counts expired');
+    await waitFor(async () => (await a.broker.count('room')) === 1, 5_000, 'd counts expired');
     expect(await a.broker.topics()).toEqual([{ topic: 'room', count: 1 }]);
-    await waitUntil(() => a.node.countNotices.some((t) => t.includes('only_d')), 5_000, 'a told d’s topics changed');
+    await waitFor(() => a.node.countChanges.some((t) => t.includes('only_d')), 5_000, 'a told d’s topics changed');
     expect((await a.broker.status()).nodes?.map((n) => n.nodeId)).toEqual([a.node.nodeId]);
 
     proxy.restore();
-    await waitUntil(async () => (await a.broker.count('room')) === 6, 10_000, 'd counts back');
+    await waitFor(async () => (await a.broker.count('room')) === 6, 10_000, 'd counts back');
     expect(await a.broker.count('only_d')).toBe(2);
     d.node.setCounts({ room: 0 });
-    await waitUntil(async () => (await a.broker.count('room')) === 1, 5_000, 'd left room');
+    await waitFor(async () => (await a.broker.count('room')) === 1, 5_000, 'd left room');
     await d.broker.publish({ topic: 'room', data: '"d is back"' });
-    await waitUntil(() => a.node.dataOf('room').includes('"d is back"'), 5_000, 'delivery from d');
+    await waitFor(() => a.node.dataOf('room').includes('"d is back"'), 5_000, 'delivery from d');
   });
 });
