@@ -6,29 +6,17 @@ import {
   BrokerOverflowError,
   ClusterCore,
   type BrokerMessage,
-  type BrokerNode,
   type BrokerStateChange,
   type ControlCommand,
 } from '@firetower/server';
+import { RecordingNode } from '@firetower/server/testing';
 
 type Entry = { publish?: BrokerMessage; command?: ControlCommand };
 
 function setup(options: { maxBufferedPublishes?: number; selfQueueing?: number } = {}) {
-  const delivered: BrokerMessage[] = [];
-  const controlled: ControlCommand[] = [];
   const sent: Entry[] = [];
-  const reported: unknown[] = [];
-  const node: BrokerNode = {
-    nodeId: 'n1',
-    dedupeWindowMs: 0,
-    deliver: (m) => void delivered.push(m),
-    control: (c) => void controlled.push(c),
-    localCounts: () => [
-      { topic: 'a', count: 1 },
-      { topic: 'b', count: 3 },
-    ],
-    reportError: (e) => void reported.push(e),
-  };
+  const node = new RecordingNode('n1', 0);
+  node.setCounts({ a: 1, b: 3 });
   const pending = options.selfQueueing;
   const core = new ClusterCore<Entry>(
     {
@@ -39,7 +27,7 @@ function setup(options: { maxBufferedPublishes?: number; selfQueueing?: number }
     },
     { kind: 'test', maxBufferedPublishes: options.maxBufferedPublishes ?? 2 },
   );
-  return { core, node, delivered, controlled, sent, reported };
+  return { core, node, delivered: node.delivered, controlled: node.commands, sent, reported: node.errors };
 }
 
 describe('ClusterCore', () => {
