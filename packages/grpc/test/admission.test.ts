@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/options.js';
 import { createTestClient, grpc, refusal, type TestClient } from './client.js';
-import { nextDelivery, startStack, subscriber, TOKEN, type Stack } from './fixture.js';
+import { nextDelivery, startStack, subscriber, TOKEN, useStack, type Stack } from './fixture.js';
 import { countingProxy, type CountingProxy } from './proxy.js';
 
 const MiB = 1024 * 1024;
@@ -61,13 +61,7 @@ describe('authentication before the message is read', () => {
 });
 
 describe('the default receive cap fits a publish, not 64 MiB', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useStack();
 
   it('is max(4 MiB, maxDataBytes + 64 KiB)', () => {
     expect(resolveOptions({ port: 0 }).maxReceiveMessageBytes).toBe(4 * MiB);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createGrpcServer, type GrpcServer } from '../src/index.js';
 import { createTestClient, grpc, refusal } from './client.js';
-import { nextDelivery, startStack, subscriber, TOKEN, type Stack } from './fixture.js';
+import { nextDelivery, subscriber, TOKEN, useStack } from './fixture.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useStack();
 
 const UNARY_CALLS: Array<[string, object]> = [
   ['Publish', { topic: '/a/x', dataJson: '1' }],

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextDelivery, startStack, subscriber, TOKEN, type Stack } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { nextDelivery, subscriber, TOKEN, useStack } from './fixture.js';
 
 // The built bin, run as its own process the way a user runs `npx firetower-push`.
 const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -25,13 +25,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useStack();
 
 describe('firetower-push (built dist, separate process)', () => {
   it('publishes JSON data that reaches a WebSocket subscriber', async () => {

@@ -1,4 +1,5 @@
 /** A real Firetower node (Express + ws) with the gRPC door in front of it, and ws subscribers. */
+import { afterAll, beforeAll } from 'vitest';
 import type { FiretowerOptions } from '@firetower/server';
 import { connect, startServer, waitFor, type StartedServer, type TestClient as WsClient } from '@firetower/server/testing';
 import { createGrpcServer, type GrpcServer, type GrpcServerOptions } from '../src/index.js';
@@ -37,6 +38,21 @@ export async function startStack(grpcOptions: Partial<GrpcServerOptions> = {}, s
       await node.close();
     },
   };
+}
+
+/**
+ * `startStack(...)` before the tests of this file (or `describe`), closed after them. The object is
+ * filled in by that `beforeAll`: read its fields inside tests and hooks.
+ */
+export function useStack(...args: Parameters<typeof startStack>): Stack {
+  const stack = {} as Stack;
+  beforeAll(async () => {
+    Object.assign(stack, await startStack(...args));
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  return stack;
 }
 
 /** A raw ws client subscribed to `topics` (the ack proves the server registered them). */

@@ -1,17 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grpc, refusal } from './client.js';
-import { startStack, waitFor, type Stack } from './fixture.js';
+import { startStack, useStack, waitFor } from './fixture.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useStack();
 
 type Callback = (error: grpc.ServiceError | null, reply?: { status: string }) => void;
 

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpc, refusal } from './client.js';
-import { nextDelivery, startStack, subscriber, type Stack } from './fixture.js';
+import { nextDelivery, startStack, subscriber, useStack, type Stack } from './fixture.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ maxDataBytes: 1024, maxBatch: 5 });
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useStack({ maxDataBytes: 1024, maxBatch: 5 });
 
 async function invalid(method: string, request: object): Promise<{ details: string; code: string | undefined }> {
   const error = await refusal(stack.client.unary(method, request));

@@ -2,17 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grpc } from './client.js';
-import { nextDelivery, startStack, subscriber, TOKEN, type Stack } from './fixture.js';
+import { nextDelivery, subscriber, TOKEN, useStack } from './fixture.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useStack();
 
 describe('Publish', () => {
   it('delivers data_json parsed, data_text as a string, data_bytes as base64 and no data as null', async () => {

@@ -1,15 +1,9 @@
 import { CloseCode } from '@firetower/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grpc } from './client.js';
-import { nextDelivery, startStack, subscriber, waitFor, type Stack } from './fixture.js';
+import { nextDelivery, subscriber, useStack, waitFor } from './fixture.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+const stack = useStack();
 
 interface TopicReply {
   topic: string;
