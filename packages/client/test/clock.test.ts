@@ -4,21 +4,18 @@
  * dead connection.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { Firetower, LocalCloseCode, type CloseEvent, type WebSocketLike } from '@firetower/client';
+import { Firetower, LocalCloseCode, type CloseEvent } from '@firetower/client';
+import { FakeSocket } from './fake-socket.js';
 
-class QuietSocket implements WebSocketLike {
+class QuietSocket extends FakeSocket {
   static latest: QuietSocket | undefined;
   readyState = 0;
   closedWith: number | undefined;
-  onopen: WebSocketLike['onopen'] = null;
-  onmessage: WebSocketLike['onmessage'] = null;
-  onclose: WebSocketLike['onclose'] = null;
-  onerror: WebSocketLike['onerror'] = null;
   constructor() {
+    super();
     QuietSocket.latest = this;
   }
-  send(): void {}
-  close(code?: number): void {
+  override close(code?: number): void {
     this.closedWith = code;
     this.readyState = 3;
   }

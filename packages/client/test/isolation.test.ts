@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { Firetower, LocalCloseCode, type CloseEvent, type FiretowerError, type FiretowerState, type WebSocketLike } from '@firetower/client';
+import { FakeSocket } from './fake-socket.js';
 import { closeClients, startTestServer, testClient, waitFor, type TestServer } from './support.js';
 
 let server: TestServer;
@@ -88,17 +89,12 @@ test('a throwing state, open or error listener leaves the state machine consiste
 
 test("the browser's onmessage never throws either: a bare socket object stands in for the DOM WebSocket", () => {
   let socket: WebSocketLike | undefined;
-  class PageSocket implements WebSocketLike {
+  class PageSocket extends FakeSocket {
     readyState = 1;
-    onopen: WebSocketLike['onopen'] = null;
-    onmessage: WebSocketLike['onmessage'] = null;
-    onclose: WebSocketLike['onclose'] = null;
-    onerror: WebSocketLike['onerror'] = null;
     constructor() {
+      super();
       socket = this;
     }
-    send(): void {}
-    close(): void {}
   }
   const client = new Firetower('ws://page.invalid/ws', { WebSocket: PageSocket });
   const errors: FiretowerError[] = [];
@@ -140,14 +136,11 @@ test('a shouldReconnect that throws is reported and the client reconnects', asyn
 
 test("the client's own unexpected exception is reported as internal, and it starts over on a new socket (3003)", () => {
   const sockets: FlakySocket[] = [];
-  class FlakySocket implements WebSocketLike {
+  class FlakySocket extends FakeSocket {
     explode = false;
     closedWith: number | undefined;
-    onopen: WebSocketLike['onopen'] = null;
-    onmessage: WebSocketLike['onmessage'] = null;
-    onclose: WebSocketLike['onclose'] = null;
-    onerror: WebSocketLike['onerror'] = null;
     constructor() {
+      super();
       sockets.push(this);
     }
     // Stands in for a bug deep in the client: the first socket breaks the moment the client uses it.
@@ -155,8 +148,7 @@ test("the client's own unexpected exception is reported as internal, and it star
       if (this.explode) throw new RangeError('broken socket');
       return 1;
     }
-    send(): void {}
-    close(code?: number): void {
+    override close(code?: number): void {
       this.closedWith = code;
     }
   }

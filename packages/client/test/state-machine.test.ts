@@ -5,25 +5,23 @@
  * the integration tests.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { Firetower, LocalCloseCode, type Environment, type EnvironmentChange, type FiretowerOptions, type FiretowerState, type WebSocketLike } from '@firetower/client';
+import { Firetower, LocalCloseCode, type Environment, type EnvironmentChange, type FiretowerOptions, type FiretowerState } from '@firetower/client';
+import { FakeSocket } from './fake-socket.js';
 
-class ScriptedSocket implements WebSocketLike {
+class ScriptedSocket extends FakeSocket {
   static all: ScriptedSocket[] = [];
   readyState = 0;
   readonly sent: string[] = [];
   closedWith: { code: number | undefined; reason: string | undefined } | undefined;
-  onopen: WebSocketLike['onopen'] = null;
-  onmessage: WebSocketLike['onmessage'] = null;
-  onclose: WebSocketLike['onclose'] = null;
-  onerror: WebSocketLike['onerror'] = null;
 
   constructor(readonly url: string) {
+    super();
     ScriptedSocket.all.push(this);
   }
-  send(data: string): void {
+  override send(data: string): void {
     this.sent.push(data);
   }
-  close(code?: number, reason?: string): void {
+  override close(code?: number, reason?: string): void {
     this.closedWith = { code, reason };
     this.readyState = 3;
   }
