@@ -24,7 +24,7 @@ interface BrowserGlobals {
 }
 
 /** Uses `online`/`offline` on the window and `visibilitychange` on the document when they exist; elsewhere always online and visible. */
-export function browserEnvironment(globals: BrowserGlobals = globalThis as BrowserGlobals): Environment {
+export function browserEnvironment(globals: BrowserGlobals = globalThis): Environment {
   return {
     isOnline: () => globals.navigator?.onLine !== false,
     isVisible: () => globals.document?.visibilityState !== 'hidden',

@@ -26,10 +26,8 @@ export type AuthCheck = (context: AuthorizeContext) => Promise<void>;
 export function createAuthCheck(options: Pick<ResolvedOptions, 'token' | 'authorize' | 'allowUnauthenticated'>): AuthCheck {
   const { token, authorize } = options;
   if (token === undefined && authorize === undefined) {
-    if (options.allowUnauthenticated) return async () => {};
-    return async () => {
-      throw new GrpcApiError('unauthenticated', 'the push API has no token or authorize configured (allowUnauthenticated opens it)');
-    };
+    if (options.allowUnauthenticated) return () => Promise.resolve();
+    return () => Promise.reject(new GrpcApiError('unauthenticated', 'the push API has no token or authorize configured (allowUnauthenticated opens it)'));
   }
   const expected = token === undefined ? undefined : digest(token);
 
@@ -47,9 +45,7 @@ export function createAuthCheck(options: Pick<ResolvedOptions, 'token' | 'author
     }
     throw new GrpcApiError(
       'unauthenticated',
-      expected !== undefined && presented === undefined && authorize === undefined
-        ? 'missing authorization: Bearer <token> metadata'
-        : 'not authorized',
+      expected !== undefined && presented === undefined && authorize === undefined ? 'missing authorization: Bearer <token> metadata' : 'not authorized',
     );
   };
 }

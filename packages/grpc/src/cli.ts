@@ -94,6 +94,8 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
+// Not caught on purpose: main() answers every expected failure with an exit code, so a rejection
+// is a bug, and Node's unhandled-rejection crash (stack trace, exit code 1) is the right report.
+void main().then((code) => {
   process.exitCode = code;
 });

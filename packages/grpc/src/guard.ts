@@ -45,7 +45,7 @@ export function guardedDefinition(definition: ServiceDefinition): ServiceDefinit
       },
     };
   }
-  return guarded as ServiceDefinition;
+  return guarded;
 }
 
 /**

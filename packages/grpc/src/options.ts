@@ -28,7 +28,7 @@ export interface GrpcServerOptions {
    * An app-supplied check, e.g. for JWTs or mTLS peers: return true to allow. A call passes
    * when it carries the `token` OR this returns true. Throwing counts as false.
    */
-  authorize?(context: AuthorizeContext): boolean | Promise<boolean>;
+  authorize?(this: void, context: AuthorizeContext): boolean | Promise<boolean>;
   /**
    * Without `token` or `authorize` every call is refused with UNAUTHENTICATED (as the HTTP admin
    * API does), so enabling the port never opens it by accident. Set this to serve an open API
@@ -73,7 +73,7 @@ export interface GrpcServerOptions {
    * @example
    * createGrpcServer(ft, { port: 50051, token, onError: (error, { method }) => log.error({ method }, error) });
    */
-  onError?(error: Error, call: { method: string; peer?: string }): void;
+  onError?(this: void, error: Error, call: { method: string; peer?: string }): void;
 }
 
 export interface ResolvedOptions {
@@ -117,11 +117,7 @@ export function resolveOptions(options: GrpcServerOptions): ResolvedOptions {
     maxDataBytes,
     maxBatch: positiveInteger('maxBatch', options.maxBatch, 1000),
     maxTopicLength: positiveInteger('maxTopicLength', options.maxTopicLength, DEFAULT_LIMITS.maxTopicLength),
-    maxReceiveMessageBytes: positiveInteger(
-      'maxReceiveMessageBytes',
-      options.maxReceiveMessageBytes,
-      Math.max(4 * MiB, maxDataBytes + PUBLISH_OVERHEAD_BYTES),
-    ),
+    maxReceiveMessageBytes: positiveInteger('maxReceiveMessageBytes', options.maxReceiveMessageBytes, Math.max(4 * MiB, maxDataBytes + PUBLISH_OVERHEAD_BYTES)),
     watchIntervalMs: positiveInteger('watchIntervalMs', options.watchIntervalMs, 1000),
     reflection: options.reflection ?? true,
     shutdownGraceMs: positiveInteger('shutdownGraceMs', options.shutdownGraceMs, 5000),

@@ -67,6 +67,7 @@ function dataOf(request: PublishRequest, limits: ValidationLimits): unknown {
       if (raw.length > limits.maxDataBytes) throw tooLarge(raw.length, limits);
       return Buffer.from(raw).toString('base64');
     }
+    case undefined: // no data set
     default:
       return null;
   }

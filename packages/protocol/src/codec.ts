@@ -9,9 +9,7 @@ export interface DecodeLimits {
   maxJsonDepth?: number;
 }
 
-export type DecodeResult =
-  | { ok: true; frame: ClientFrame }
-  | { ok: false; error: ErrorFrame };
+export type DecodeResult = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
 
 const MAX_ID_LENGTH = 128;
 /** A bad topic echoed in an error frame is cut to this many characters. */
@@ -79,7 +77,7 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
   if (rawId !== undefined && (typeof rawId !== 'string' || rawId.length === 0 || rawId.length > MAX_ID_LENGTH)) {
     return fail(ErrorCode.InvalidField, `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
-  const id = rawId as string | undefined;
+  const id = rawId;
 
   switch (parsed.type) {
     case 'subscribe':

@@ -98,12 +98,7 @@ export type AuthResult<AppData> = AuthAccept<AppData> | boolean | undefined | vo
  * beforeSubscribe's answer: `true`/`undefined` allows every topic; `false` refuses every topic;
  * `{ refuse: { [topic]: reason } }` or `{ allow: [...] }` refuses some.
  */
-export type SubscribeDecision =
-  | boolean
-  | undefined
-  | void
-  | { refuse: Record<string, string> }
-  | { allow: string[] };
+export type SubscribeDecision = boolean | undefined | void | { refuse: Record<string, string> } | { allow: string[] };
 
 /** A client's publish, as the message (read) handler sees it. */
 export interface IncomingPublish {
@@ -140,32 +135,32 @@ export interface SlowConsumerEvent {
   totalDropped: number;
 }
 
-/** Hooks: every one optional, sync or async. Errors thrown by a hook are logged and contained. */
+/** Hooks: every one optional, sync or async, called as plain functions (`this` is undefined). Errors thrown by a hook are logged and contained. */
 export interface FiretowerHooks<AppData = Record<string, unknown>> {
   /** SetOnConnectHandler (before the upgrade): decide who may connect. */
-  authenticate?(ctx: UpgradeContext): AuthResult<AppData> | Promise<AuthResult<AppData>>;
+  authenticate?(this: void, ctx: UpgradeContext): AuthResult<AppData> | Promise<AuthResult<AppData>>;
   /** After the upgrade; may `tower.close(CloseCode.Unauthorized)` to refuse late. */
-  onConnect?(tower: Tower<AppData>): void | Promise<void>;
+  onConnect?(this: void, tower: Tower<AppData>): void | Promise<void>;
   /** SetBeforeSubscribeHandler: may refuse some or all topics. */
-  beforeSubscribe?(tower: Tower<AppData>, topics: string[]): SubscribeDecision | Promise<SubscribeDecision>;
+  beforeSubscribe?(this: void, tower: Tower<AppData>, topics: string[]): SubscribeDecision | Promise<SubscribeDecision>;
   /** SetSubscribeHandler: after the topics were added. */
-  onSubscribe?(tower: Tower<AppData>, topics: string[]): void | Promise<void>;
+  onSubscribe?(this: void, tower: Tower<AppData>, topics: string[]): void | Promise<void>;
   /** SetUnSubscribeHandler: after the topics were removed, also for every topic of a closed connection. */
-  onUnsubscribe?(tower: Tower<AppData>, topics: string[], reason: UnsubscribeReason): void | Promise<void>;
+  onUnsubscribe?(this: void, tower: Tower<AppData>, topics: string[], reason: UnsubscribeReason): void | Promise<void>;
   /** SetReadHandler: a client's publish. */
-  onMessage?(tower: Tower<AppData>, message: IncomingPublish): MessageDecision | Promise<MessageDecision>;
+  onMessage?(this: void, tower: Tower<AppData>, message: IncomingPublish): MessageDecision | Promise<MessageDecision>;
   /** SetReadTimeoutHandler: the inbound queue stayed full; the connection is closed with ReadTimeout after. */
-  onReadTimeout?(tower: Tower<AppData>, pending: IncomingPublish[]): void;
+  onReadTimeout?(this: void, tower: Tower<AppData>, pending: IncomingPublish[]): void;
   /** SetOnOfflineHandler: the connection is gone (after onUnsubscribe for its topics). */
-  onOffline?(tower: Tower<AppData>, info: { code: number; reason: string }): void | Promise<void>;
+  onOffline?(this: void, tower: Tower<AppData>, info: { code: number; reason: string }): void | Promise<void>;
   /** SetOnSystemRemove: the server removed this connection from a topic (unsubscribeUser, removeTopic). */
-  onSystemRemove?(tower: Tower<AppData>, topic: string): void | Promise<void>;
+  onSystemRemove?(this: void, tower: Tower<AppData>, topic: string): void | Promise<void>;
   /** A slow consumer's policy acted. */
-  onSlowConsumer?(tower: Tower<AppData>, event: SlowConsumerEvent): void;
+  onSlowConsumer?(this: void, tower: Tower<AppData>, event: SlowConsumerEvent): void;
   /** A topic's cluster-wide subscriber count changed (debounced by `countDebounceMs`). */
-  onCountChange?(change: TopicCount): void;
+  onCountChange?(this: void, change: TopicCount): void;
   /** A hook threw or a broker failed; the default logs through `debug('firetower:*')`. */
-  onError?(error: Error, tower?: Tower<AppData>): void;
+  onError?(this: void, error: Error, tower?: Tower<AppData>): void;
 }
 
 export interface FiretowerOptions<AppData = Record<string, unknown>> {

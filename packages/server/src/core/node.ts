@@ -135,7 +135,12 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     );
     const interval = this.options.heartbeatIntervalMs;
     if (interval > 0) {
-      this.heartbeat = new HeartbeatSweep(interval, () => this.hub.members(), () => this.hub.connections, (tower) => tower.heartbeat());
+      this.heartbeat = new HeartbeatSweep(
+        interval,
+        () => this.hub.members(),
+        () => this.hub.connections,
+        (tower) => tower.heartbeat(),
+      );
       this.heartbeat.start();
     }
   }
@@ -215,7 +220,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   callHook(name: HookName, tower: TowerImpl<AppData> | undefined, run: () => unknown, onFailure?: (error: unknown) => void): void | PromiseLike<void> {
     const fail = (error: unknown): void => {
       onFailure?.(error);
-      if (!(error instanceof FiretowerRefusal)) this.reportError(new FiretowerServerError('hook_failed', `${name} threw: ${toError(error).message}`, { cause: error }), tower);
+      if (!(error instanceof FiretowerRefusal))
+        this.reportError(new FiretowerServerError('hook_failed', `${name} threw: ${toError(error).message}`, { cause: error }), tower);
     };
     let result: unknown;
     try {
@@ -265,7 +271,10 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   }
 
   slowConsumer(tower: TowerImpl<AppData>, event: SlowConsumerEvent): void {
-    const what = event.policy === 'close' ? 'closed a slow consumer' : `dropped ${event.droppedFrames} frames (${event.policy}; ${event.totalDropped} since its socket backed up)`;
+    const what =
+      event.policy === 'close'
+        ? 'closed a slow consumer'
+        : `dropped ${event.droppedFrames} frames (${event.policy}; ${event.totalDropped} since its socket backed up)`;
     this.stats.drop('slow_consumer', event.droppedFrames, what, { clientId: tower.clientId });
     const hook = this.options.hooks.onSlowConsumer;
     if (hook) this.callHook('onSlowConsumer', tower, () => hook(tower, event));
@@ -305,21 +314,23 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     if (claim === undefined) return publishNow();
     // Claims run at once (a shared broker batches a turn's claims); the publishes they guard go
     // out in call order.
-    const published = this.keyedPublishes.then(() => claim).then((fresh) => {
-      if (fresh) return publishNow();
-      this.dedupe.remember(key!);
-      return dropDuplicate();
-    });
+    const published = this.keyedPublishes
+      .then(() => claim)
+      .then((fresh) => {
+        if (fresh) return publishNow();
+        this.dedupe.remember(key!);
+        return dropDuplicate();
+      });
     this.keyedPublishes = published.then(noop, noop);
     return published;
   }
 
   claimKey(key: string): Promise<boolean> | undefined {
-    const claim = this.broker.claimKey;
-    if (claim === undefined || this.options.dedupeWindowMs === 0) return undefined;
+    const broker = this.broker;
+    if (broker.claimKey === undefined || this.options.dedupeWindowMs === 0) return undefined;
     let pending: Promise<boolean>;
     try {
-      pending = claim.call(this.broker, key);
+      pending = broker.claimKey(key);
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -364,7 +375,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     debug('%s closing', tower.clientId);
   }
 
-  towerClosed(tower: TowerImpl<AppData>): void {
+  towerClosed(_tower: TowerImpl<AppData>): void {
     this.liveCount--;
     this.fdLimit.check(this.liveCount);
     if (this.liveCount === 0) this.liveDrained?.();

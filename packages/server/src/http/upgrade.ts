@@ -7,9 +7,7 @@ import type { StatsRecorder } from '../core/stats.js';
 import type { AuthAccept, UpgradeContext } from '../types.js';
 
 /** The answer to an upgrade request, before any WebSocket exists. */
-export type UpgradeVerdict<AppData> =
-  | { ok: true; accept: AuthAccept<AppData> }
-  | UpgradeRefusal;
+export type UpgradeVerdict<AppData> = { ok: true; accept: AuthAccept<AppData> } | UpgradeRefusal;
 
 /** A refused upgrade: the HTTP status, and the `code` and message of the JSON body. */
 export interface UpgradeRefusal {
@@ -117,6 +115,6 @@ async function authenticateUpgrade<AppData>(
     stats.refusal('authenticate', 'authenticate returned false');
     return refusal(UpgradeRefusalCode.Unauthorized, 'authentication required');
   }
-  if (typeof result === 'object' && result !== null) return { ok: true, accept: result as AuthAccept<AppData> };
+  if (typeof result === 'object' && result !== null) return { ok: true, accept: result };
   return ANONYMOUS;
 }

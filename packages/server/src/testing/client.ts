@@ -84,7 +84,7 @@ export function connect(wsUrl: string, query: Record<string, string> = {}, optio
   const closed = new Promise<CloseInfo>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 
   ws.on('message', (data) => {
-    const frame = parse(data.toString());
+    const frame = parse((data as Buffer).toString()); // binaryType is the default 'nodebuffer': always one Buffer
     received.push(frame);
     for (const waiter of waiters) {
       if (waiter.predicate(frame)) {

@@ -36,7 +36,7 @@ export function withPublishFaults(broker: Broker): { broker: Broker; faults: Pub
         };
       }
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
   return { broker: wrapped, faults: { failNext: (error = new BrokerOverflowError('injected: the broker refused this publish')) => void failures.push(error) } };
@@ -54,7 +54,8 @@ export interface FaultContext {
   countsSettle(topic: string, expected: number): Promise<void>;
 }
 
-const isDelivery = (topic: string, match: (data: unknown) => boolean) => (frame: TestFrame) => frame.type === 'publish' && frame.topic === topic && match(frame.data);
+const isDelivery = (topic: string, match: (data: unknown) => boolean) => (frame: TestFrame) =>
+  frame.type === 'publish' && frame.topic === topic && match(frame.data);
 const numbered = (data: unknown): boolean => typeof data === 'object' && data !== null && 'i' in data;
 
 /** Fault injection: a publish that fails, a link that drops and returns, a slow link. */
@@ -104,12 +105,17 @@ export function describeFaultTests(ctx: FaultContext): void {
     await waitFor(async () => (await cutNode.broker.status()).connected, timeoutMs, 'the node sees its link up again');
     // The node hears the cluster again (its subscriptions are back on the service).
     const deadline = Date.now() + timeoutMs;
-    for (let heard = false; !heard; ) {
+    for (let heard = false; !heard;) {
       await nodes[0]!.server.ft.publish(topic, 'back');
-      heard = await local.next(isDelivery(topic, (data) => data === 'back'), 200).then(
-        () => true,
-        () => false,
-      );
+      heard = await local
+        .next(
+          isDelivery(topic, (data) => data === 'back'),
+          200,
+        )
+        .then(
+          () => true,
+          () => false,
+        );
       if (!heard && Date.now() > deadline) throw new Error('the node whose link returned never heard the cluster again');
     }
     await ctx.countsSettle(topic, 2);

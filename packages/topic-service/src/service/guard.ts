@@ -31,7 +31,7 @@ export function failInternal(res: Response, error: unknown, where: string, repor
 /** Run a handler; a refusal goes to Express's error path, anything unexpected is a 500 here. */
 export function guarded(report: ServiceErrorReporter, handler: (req: Request, res: Response) => void | Promise<void>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const where = `${req.method} ${req.baseUrl}${req.route?.path ?? req.path}`;
+    const where = `${req.method} ${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
     const fail = (error: unknown) => {
       if (error instanceof TopicServiceError) next(error);
       else failInternal(res, error, where, report);

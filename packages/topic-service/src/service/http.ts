@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
-import type { ClaimsResponse, ErrorBody, NodesResponse, TopicsResponse, TopicServiceErrorCode } from '../wire.js';
+import type { ClaimsResponse, NodesResponse, TopicsResponse } from '../wire.js';
 import type { TopicServiceCore } from './core.js';
 import { sameSecret } from './secrets.js';
 import { failInternal, guarded, safely, sendError, type ServiceErrorReporter } from './guard.js';
