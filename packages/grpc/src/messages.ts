@@ -1,83 +1,35 @@
 /**
- * The messages of firetower.proto as the handlers see them (proto-loader with LOADER_OPTIONS:
- * camelCase, defaults filled in, `data` naming the oneof case).
+ * The messages of firetower.proto as the handlers see them: the `__Output` types that
+ * `proto-loader-gen-types` generates (src/generated, from proto/firetower.proto) for the loader
+ * options in proto.ts (camelCase, 64-bit integers as numbers, enums as names, defaults filled in,
+ * `data` naming the oneof case). Regenerate with `pnpm -C packages/grpc gen:types` after editing the
+ * .proto; test/generated-types.test.ts fails while they are stale.
  */
-import type { BrokerStatus, FiretowerStats } from '@firetower/server';
+import type { PublishRequest__Output } from './generated/firetower/v1/PublishRequest.js';
+import type { PublishReply__Output } from './generated/firetower/v1/PublishReply.js';
+import type { PublishBatchRequest__Output } from './generated/firetower/v1/PublishBatchRequest.js';
+import type { PublishError__Output } from './generated/firetower/v1/PublishError.js';
+import type { PublishSummary__Output } from './generated/firetower/v1/PublishSummary.js';
+import type { KickUserRequest__Output } from './generated/firetower/v1/KickUserRequest.js';
+import type { UnsubscribeUserRequest__Output } from './generated/firetower/v1/UnsubscribeUserRequest.js';
+import type { GetTopicRequest__Output } from './generated/firetower/v1/GetTopicRequest.js';
+import type { Topic__Output } from './generated/firetower/v1/Topic.js';
+import type { ListTopicsRequest__Output } from './generated/firetower/v1/ListTopicsRequest.js';
+import type { ListTopicsReply__Output } from './generated/firetower/v1/ListTopicsReply.js';
+import type { StatsReply__Output } from './generated/firetower/v1/StatsReply.js';
 
-export type PublishDataCase = 'dataJson' | 'dataText' | 'dataBytes';
-
-export interface PublishRequest {
-  topic: string;
-  data?: PublishDataCase;
-  dataJson?: string;
-  dataText?: string;
-  dataBytes?: Buffer;
-  excludeClientId: string;
-  idempotencyKey: string;
-}
-
-export interface PublishReply {
-  /** Not delivered: the idempotency key was already used within the dedupe window. */
-  duplicate: boolean;
-}
-
-export interface PublishBatchRequest {
-  messages: PublishRequest[];
-}
-
-export interface PublishError {
-  index: number;
-  code: string;
-  message: string;
-}
-
-export interface PublishSummary {
-  /** Messages the server took, duplicates included. */
-  accepted: number;
-  rejected: number;
-  firstError?: PublishError;
-  /** Of the accepted, those an idempotency key suppressed (not delivered again). */
-  duplicates: number;
-}
-
-export interface KickUserRequest {
-  userId: string;
-  reason: string;
-}
-
-export interface UnsubscribeUserRequest {
-  userId: string;
-  topic: string;
-}
-
-export interface TopicRequest {
-  topic: string;
-}
-
-export interface TopicReply {
-  topic: string;
-  count: number;
-  exists: boolean;
-}
-
-export interface ListTopicsRequest {
-  pageSize: number;
-  pageToken: string;
-  prefix: string;
-}
-
-export interface ListTopicsReply {
-  topics: TopicReply[];
-  nextPageToken: string;
-  totalSize: number;
-}
-
-/** The server's own counters (proto maps carry the drop and refusal reasons as plain strings). */
-export interface StatsReply extends Omit<FiretowerStats, 'dropsTotal' | 'refusalsTotal'> {
-  nodeId: string;
-  dropsTotal: Record<string, number>;
-  refusalsTotal: Record<string, number>;
-  broker: Pick<BrokerStatus, 'kind' | 'connected' | 'pendingPublishes' | 'droppedPublishes'>;
-}
-
+export type PublishRequest = PublishRequest__Output;
+export type PublishDataCase = NonNullable<PublishRequest['data']>;
+export type PublishReply = PublishReply__Output;
+export type PublishBatchRequest = PublishBatchRequest__Output;
+export type PublishError = PublishError__Output;
+/** `firstError` is unset (null) when every message was accepted. */
+export type PublishSummary = Omit<PublishSummary__Output, 'firstError'> & { firstError?: PublishError | null };
+export type KickUserRequest = KickUserRequest__Output;
+export type UnsubscribeUserRequest = UnsubscribeUserRequest__Output;
+export type TopicRequest = GetTopicRequest__Output;
+export type TopicReply = Topic__Output;
+export type ListTopicsRequest = ListTopicsRequest__Output;
+export type ListTopicsReply = ListTopicsReply__Output;
+export type StatsReply = StatsReply__Output;
 export type Empty = Record<string, never>;

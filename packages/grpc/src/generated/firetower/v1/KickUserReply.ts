@@ -1,0 +1,8 @@
+// Original file: proto/firetower.proto
+
+
+export interface KickUserReply {
+}
+
+export interface KickUserReply__Output {
+}

@@ -1,0 +1,8 @@
+// Original file: proto/firetower.proto
+
+
+export interface RemoveTopicReply {
+}
+
+export interface RemoveTopicReply__Output {
+}

@@ -1,0 +1,8 @@
+// Original file: proto/firetower.proto
+
+
+export interface UnsubscribeUserReply {
+}
+
+export interface UnsubscribeUserReply__Output {
+}

@@ -1,0 +1,10 @@
+// Original file: proto/firetower.proto
+
+
+export interface WatchTopicRequest {
+  'topic'?: (string);
+}
+
+export interface WatchTopicRequest__Output {
+  'topic': (string);
+}
