@@ -4,3 +4,4 @@ export * from './frames.js';
 export * from './limits.js';
 export * from './codec.js';
 export * from './errors.js';
+export * from './backoff.js';
