@@ -5,3 +5,4 @@ export * from './limits.js';
 export * from './codec.js';
 export * from './errors.js';
 export * from './backoff.js';
+export * from './expiring-keys.js';

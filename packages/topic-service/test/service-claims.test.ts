@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@firetower/server/testing';
-import { KeyStore } from '../src/service/key-store.js';
+import { ExpiringKeys as KeyStore } from '@firetower/protocol';
 import { KEY_LIMITS } from '../src/wire.js';
 import { api, useServicePerTest } from './helpers.js';
 

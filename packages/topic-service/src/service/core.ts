@@ -13,7 +13,7 @@ import type {
 } from '../wire.js';
 import { RestartGrace } from './grace.js';
 import { safely, type ServiceErrorReporter } from './guard.js';
-import { KeyStore } from './key-store.js';
+import { ExpiringKeys } from '@firetower/protocol';
 import { NodeRecord, type PollSink } from './node-record.js';
 import { TopicRegistry } from './registry.js';
 import { sameSecret } from './secrets.js';
@@ -36,7 +36,7 @@ export class TopicServiceCore {
   readonly limits: TopicServiceLimits;
   private readonly registry = new TopicRegistry();
   private readonly nodes = new Map<string, NodeRecord>();
-  private readonly keys: KeyStore;
+  private readonly keys: ExpiringKeys;
   private readonly keyCounters = { claimRequests: 0, fresh: 0, taken: 0, published: 0 };
   private readonly sweeper: NodeJS.Timeout;
   private readonly sequences = new SequenceTable();
@@ -53,7 +53,7 @@ export class TopicServiceCore {
   constructor(limits: Partial<TopicServiceLimits> = {}, onError?: ServiceErrorReporter) {
     this.limits = { ...defaultLimits, ...limits };
     this.onError = onError;
-    this.keys = new KeyStore(this.limits.maxKeys);
+    this.keys = new ExpiringKeys(this.limits.maxKeys);
     this.grace = new RestartGrace(this.limits.graceMs, (relay) => this.safely('restart grace release', relay));
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
     this.sweeper = setInterval(() => this.safely('lease sweep', () => this.sweep(monotonicNow())), every);

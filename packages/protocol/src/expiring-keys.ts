@@ -1,12 +1,14 @@
 /**
- * The cluster's idempotency keys: a key seen (published with or claimed) within its ttl is taken.
+ * Keys that count as seen until their time-to-live runs out: the idempotency window of a node
+ * (`DedupeWindow`) and the topic service's cluster-wide key store are both this.
  *
- * Bounded like the server's `DedupeWindow`: a Map in insertion order, swept from the oldest end,
- * and capped so a flood of unique keys evicts the oldest instead of growing without bound. Nodes
- * may run different windows, so an entry can outlive a younger one with a shorter ttl; the sweep
- * then stops early, but lookups check each entry's own expiry and the cap still holds.
+ * A Map in insertion order, swept from the oldest end, and capped so a flood of unique keys evicts
+ * the oldest instead of growing without bound. Keys may carry different ttls, so an entry can
+ * outlive a younger one with a shorter ttl; the sweep then stops early, but lookups check each
+ * entry's own expiry and the cap still holds. Times are whatever clock the caller passes (the
+ * callers use performance.now(): a wall-clock step must not expire every key at once).
  */
-export class KeyStore {
+export class ExpiringKeys {
   private readonly expiries = new Map<string, number>();
   private evictedTotal = 0;
 
@@ -21,7 +23,13 @@ export class KeyStore {
     return this.evictedTotal;
   }
 
-  /** Taken within its ttl? */
+  /** When the oldest key expires, or undefined when there is none. */
+  get oldestExpiry(): number | undefined {
+    const oldest = this.expiries.values().next();
+    return oldest.done ? undefined : oldest.value;
+  }
+
+  /** Seen within its ttl? */
   has(key: string, now: number): boolean {
     const expiry = this.expiries.get(key);
     return expiry !== undefined && expiry > now;
@@ -40,11 +48,15 @@ export class KeyStore {
     }
   }
 
-  /** True, and the key is recorded, when nobody took it within its window; false otherwise. */
+  /** True, and the key is recorded, when it was not seen within its window; false otherwise. */
   claim(key: string, ttlMs: number, now: number): boolean {
     if (this.has(key, now)) return false;
     this.remember(key, ttlMs, now);
     return true;
+  }
+
+  forget(key: string): void {
+    this.expiries.delete(key);
   }
 
   /** Drop expired keys from the oldest end. */
