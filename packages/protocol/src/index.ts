@@ -6,3 +6,4 @@ export * from './codec.js';
 export * from './errors.js';
 export * from './backoff.js';
 export * from './expiring-keys.js';
+export * from './fifo.js';

@@ -1,3 +1,4 @@
+import { Fifo } from '@firetower/protocol';
 import { isPromiseLike } from './settle.js';
 
 /** Implemented by the owner (the Tower itself, so a connection costs no extra closures). */
@@ -12,12 +13,6 @@ export interface InboundEvents<T> {
   inboundFailed(error: unknown): void;
 }
 
-/** The one empty item list every idle queue points at; frozen, so a push onto it would throw. */
-const NONE: readonly unknown[] = Object.freeze([]);
-function none<T>(): T[] {
-  return NONE as T[];
-}
-
 /** `running`: items are executing synchronously; `waiting`: an async item is in flight. */
 type QueueState = 'idle' | 'running' | 'waiting';
 
@@ -28,9 +23,8 @@ type QueueState = 'idle' | 'running' | 'waiting';
  */
 export class SerialQueue<T> {
   private state: QueueState = 'idle';
-  // Shared while empty: an idle connection holds no array of its own.
-  private items: T[] = none<T>();
-  private head = 0;
+  // Made for a burst of work and dropped when it is done: an idle connection holds no queue.
+  private items: Fifo<T> | undefined;
   private isFull = false;
   // Made on the first async step only: most connections never need them.
   private resume: (() => void) | undefined;
@@ -42,17 +36,16 @@ export class SerialQueue<T> {
   ) {}
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.items?.length ?? 0;
   }
 
   /** Items not started yet, oldest first. */
   pending(): T[] {
-    return this.items.slice(this.head);
+    return this.items?.toArray() ?? [];
   }
 
   push(item: T): void {
-    if (this.items === NONE) this.items = [item];
-    else this.items.push(item);
+    (this.items ??= new Fifo<T>()).push(item);
     if (!this.isFull && this.length >= this.limit) {
       this.isFull = true;
       this.events.inboundFull();
@@ -62,20 +55,15 @@ export class SerialQueue<T> {
 
   /** Drop the items not started yet (the one in flight finishes). */
   clear(): void {
-    this.items = none<T>();
-    this.head = 0;
+    this.items = undefined;
     this.isFull = false;
   }
 
   private pump(): void {
     this.state = 'running';
-    while (this.head < this.items.length) {
-      const item = this.items[this.head]!;
-      this.head++;
-      if (this.head > 1024) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
+    // Read the field each turn: a step may clear() the queue (the connection closed).
+    while (this.items !== undefined && this.items.length > 0) {
+      const item = this.items.shift()!;
       if (this.isFull && this.length < this.limit) {
         this.isFull = false;
         this.events.inboundRelieved();
@@ -98,8 +86,7 @@ export class SerialQueue<T> {
         return;
       }
     }
-    this.items = none<T>();
-    this.head = 0;
+    this.items = undefined;
     this.state = 'idle';
   }
 }

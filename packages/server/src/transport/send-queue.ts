@@ -1,3 +1,4 @@
+import { Fifo } from '@firetower/protocol';
 import { acceptsSharedDeflate, corkForTurn, netSocketOf, rawWriterOf, SharedFrame, whenDrained, type Corkable } from './writer.js';
 import type { SlowConsumerPolicy } from '../types.js';
 
@@ -55,8 +56,7 @@ export function outboxLimits(maxQueueBytes: number, policy: SlowConsumerPolicy, 
 
 /** The frames waiting while a socket is backed up; exists only during a backlog. */
 class Backlog {
-  queue: Frame[] = [];
-  head = 0;
+  private readonly frames = new Fifo<Frame>();
   queuedBytes = 0;
   /** Drops not reported yet, and all drops of this backlog. */
   unreportedDrops = 0;
@@ -65,23 +65,16 @@ class Backlog {
   lastReportAt = Number.NEGATIVE_INFINITY;
 
   get isEmpty(): boolean {
-    return this.head === this.queue.length;
+    return this.frames.length === 0;
   }
 
   push(frame: Frame, size: number): void {
-    this.queue.push(frame);
+    this.frames.push(frame);
     this.queuedBytes += size;
   }
 
   shift(): Frame {
-    const frame = this.queue[this.head]!;
-    this.queue[this.head] = '';
-    this.head++;
-    // Compact now and then so the array does not grow without bound under a long backlog.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    const frame = this.frames.shift()!;
     this.queuedBytes -= sizeOf(frame);
     return frame;
   }

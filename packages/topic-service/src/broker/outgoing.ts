@@ -1,3 +1,4 @@
+import { Fifo } from '@firetower/protocol';
 import type { WireControl, WireCount, WirePublish } from '../wire.js';
 
 export type OutgoingEntry = { kind: 'message'; message: WirePublish } | { kind: 'control'; command: WireControl };
@@ -21,8 +22,7 @@ export type OutgoingBatch =
  */
 export class OutgoingQueue {
   private readonly counts = new Map<string, number>();
-  private entries: QueuedEntry[] = [];
-  private head = 0;
+  private readonly entries = new Fifo<QueuedEntry>();
   private nextSeq = 1;
   private messages = 0;
   private waiter: (() => void) | undefined;
@@ -39,7 +39,7 @@ export class OutgoingQueue {
   }
 
   isEmpty(): boolean {
-    return this.counts.size === 0 && this.head === this.entries.length;
+    return this.counts.size === 0 && this.entries.length === 0;
   }
 
   setCount(topic: string, count: number): void {
@@ -61,8 +61,7 @@ export class OutgoingQueue {
   /** Put entries sent before back at the front, with their own sequences (a replay). */
   requeue(entries: readonly QueuedEntry[]): void {
     if (entries.length === 0) return;
-    this.entries = [...entries, ...this.entries.slice(this.head)];
-    this.head = 0;
+    this.entries.prepend(entries);
     for (const entry of entries) if (entry.kind === 'message') this.messages += 1;
     this.schedule();
   }
@@ -77,13 +76,13 @@ export class OutgoingQueue {
       }
       return { kind: 'counts', changes };
     }
-    const first = this.entries[this.head];
+    const first = this.entries.at(0);
     if (!first) return undefined;
     if (first.kind === 'control') return { kind: 'control', command: first.command, seq: first.seq, entries: [first] };
     const messages: WirePublish[] = [];
     const entries: QueuedEntry[] = [];
-    for (let i = this.head; i < this.entries.length && messages.length < maxBatch; i++) {
-      const entry = this.entries[i]!;
+    for (let i = 0; i < this.entries.length && messages.length < maxBatch; i++) {
+      const entry = this.entries.at(i)!;
       // A batch's sequences are contiguous: the service numbers its messages from the first.
       if (entry.kind !== 'message' || entry.seq !== first.seq + messages.length) break;
       messages.push(entry.message);
@@ -102,21 +101,14 @@ export class OutgoingQueue {
     }
     const n = batch.entries.length;
     if (batch.kind === 'messages') this.messages -= n;
-    const at = this.entries.indexOf(batch.entries[0]!, this.head);
-    if (at > this.head) {
+    const at = this.entries.indexOf(batch.entries[0]!);
+    if (at > 0) {
       // A replay was put in front while this batch was in flight: remove it where it is.
-      this.entries.splice(at, n);
+      this.entries.remove(at, n);
       return;
     }
     if (at < 0) return;
-    this.head += n;
-    if (this.head === this.entries.length) {
-      this.entries = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
+    this.entries.drop(n);
   }
 
   /** Resolves when work arrives (after the flush interval, so one turn's publishes go together). */

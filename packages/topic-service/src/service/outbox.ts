@@ -1,3 +1,5 @@
+import { Fifo } from '@firetower/protocol';
+
 /**
  * One node's queue of pre-serialised entries, numbered by a sequence that only grows.
  *
@@ -9,10 +11,8 @@
  * in `dropped`; the next poll reports them. A slow node thus loses old traffic, never new.
  */
 export class Outbox {
-  private entries: string[] = [];
-  /** Index into `entries` of the first live entry (amortised O(1) shift). */
-  private head = 0;
-  /** Sequence number of `entries[head]`. */
+  private readonly entries = new Fifo<string>();
+  /** Sequence number of the first entry. */
   private firstSeq = 1;
   private bytes = 0;
   /** Dropped since the last poll read it. */
@@ -26,7 +26,7 @@ export class Outbox {
   ) {}
 
   get size(): number {
-    return this.entries.length - this.head;
+    return this.entries.length;
   }
 
   /** The sequence number the next entry gets. */
@@ -54,8 +54,8 @@ export class Outbox {
   peek(maxEntries: number, maxBytes: number): { from: number; cursor: number; items: string[] } {
     const items: string[] = [];
     let bytes = 0;
-    for (let i = this.head; i < this.entries.length && items.length < maxEntries; i++) {
-      const entry = this.entries[i]!;
+    for (let i = 0; i < this.entries.length && items.length < maxEntries; i++) {
+      const entry = this.entries.at(i)!;
       if (items.length > 0 && bytes + entry.length > maxBytes) break;
       items.push(entry);
       bytes += entry.length;
@@ -71,13 +71,7 @@ export class Outbox {
   }
 
   private dropFirst(): void {
-    this.bytes -= this.entries[this.head]!.length;
-    this.entries[this.head] = '';
-    this.head += 1;
+    this.bytes -= this.entries.shift()!.length;
     this.firstSeq += 1;
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
   }
 }
