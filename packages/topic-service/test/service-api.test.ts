@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { waitFor } from '@firetower/server/testing';
 import type { RunningTopicService, StartTopicServiceOptions } from '../src/service/create.js';
 import { api, useServicePerTest } from './helpers.js';
@@ -362,5 +362,18 @@ describe('sequences, sessions and the restart grace', () => {
     // Registering with the current instance does not open a second grace.
     await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e1', previous: 'yet-another' });
     expect(service!.core.holding).toBe(false);
+  });
+
+  it('a node naming another instance long after this one started opens no grace (no pause button for a token holder)', async () => {
+    // Only the monotonic clock is fake (HTTP and timers stay real), from before the service starts.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const { call } = await start({ graceMs: 60_000, leaseMs: 15_000 });
+      vi.advanceTimersByTime(2 * 15_000);
+      await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e1', previous: 'an-older-instance' });
+      expect(service!.core.holding).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

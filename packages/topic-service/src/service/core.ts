@@ -43,6 +43,8 @@ export class TopicServiceCore {
   private readonly grace: RestartGrace;
   /** This service instance (one process start); a node that comes back with another one resumes. */
   readonly instance = randomBytes(12).toString('base64url');
+  /** monotonicNow() at start: a restart grace can only open while the cluster re-forms after it. */
+  private readonly startedAt = monotonicNow();
   private state: ServiceState = 'running';
 
   /** Unexpected errors (bugs) reported so far; each was contained to its request or timer. */
@@ -88,7 +90,11 @@ export class TopicServiceCore {
     // The session binds every later request to this registration: unguessable, never listed.
     const session = randomBytes(24).toString('base64url');
     this.nodes.set(nodeId, new NodeRecord(nodeId, epoch, session, maxOutboxEntries, maxOutboxBytes));
-    if (previousInstance !== undefined && previousInstance !== this.instance) this.grace.resume();
+    // Nodes of the old instance come back within a lease of this one starting; later, a node naming
+    // another instance is no restart of ours (another service, a very long partition), and holding
+    // every relay of the cluster for it would only hand a token holder a pause button.
+    const reforming = monotonicNow() - this.startedAt < 2 * this.limits.leaseMs;
+    if (previousInstance !== undefined && previousInstance !== this.instance && reforming) this.grace.resume();
     debug('node %s registered (epoch %s)%s', nodeId, epoch, this.grace.holding ? ', restart grace' : '');
     return { nodeId, epoch, instance: this.instance, session, leaseMs, maxWaitMs, maxBatch };
   }
