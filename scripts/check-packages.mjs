@@ -107,7 +107,8 @@ function checkOwnRules(pkg, unpacked) {
     const top = file.split('/')[0];
     if (!shipped.has(top) && !shipped.has(file)) fail(pkg, `${file} is in the tarball but not in "files"`);
   }
-  for (const entry of manifest.files ?? []) if (![...files].some((file) => file === entry || file.startsWith(`${entry}/`))) fail(pkg, `"files" names ${entry}, which is not in the tarball`);
+  for (const entry of manifest.files ?? [])
+    if (![...files].some((file) => file === entry || file.startsWith(`${entry}/`))) fail(pkg, `"files" names ${entry}, which is not in the tarball`);
   for (const file of files) if (/(^|\/)(src|test)\//.test(file) || /\.test\.|tsconfig|tsup\.config/.test(file)) fail(pkg, `${file} should not ship`);
 
   for (const file of files) {
@@ -168,8 +169,15 @@ function typeTest(manifests) {
     cpSync(join(ROOT, 'scripts', 'type-test', 'consumer.ts'), join(dir, 'consumer.ts'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${index}`, private: true, type }));
     const compilerOptions = {
-      target: 'ES2022', module, moduleResolution, strict: true, noEmit: true, skipLibCheck: false,
-      esModuleInterop: true, types: ['node'], lib: ['ES2022', 'DOM'],
+      target: 'ES2022',
+      module,
+      moduleResolution,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      esModuleInterop: true,
+      types: ['node'],
+      lib: ['ES2022', 'DOM'],
     };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
     const label = `${ts}, ${moduleResolution}${moduleResolution === 'Node16' ? ` from ${type === 'module' ? 'ESM' : 'CJS'}` : ''}`;
@@ -239,9 +247,11 @@ async function firstApp(project) {
 /** Runs async jobs, CONCURRENCY at a time. */
 async function pool(jobs) {
   const queue = [...jobs];
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (queue.length > 0) await queue.shift()();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (queue.length > 0) await queue.shift()();
+    }),
+  );
 }
 
 try {

@@ -6,10 +6,7 @@ import { startTopicService, topicServiceBroker } from '@firetower/topic-service'
 import type { RunningTopicService } from '@firetower/topic-service';
 import type { Broker } from '@firetower/server';
 
-export type BrokerChoice =
-  | { kind: 'topic-service'; url: string; token?: string }
-  | { kind: 'redis'; url: string }
-  | { kind: 'memory' };
+export type BrokerChoice = { kind: 'topic-service'; url: string; token?: string } | { kind: 'redis'; url: string } | { kind: 'memory' };
 
 /**
  * A fresh broker per node: brokers hold one node's link and cannot be shared. Redis is loaded

@@ -102,10 +102,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   const host = options.host ?? '127.0.0.1';
   const http = app.listen(options.port ?? 0, host);
-  await Promise.race([
-    once(http, 'listening'),
-    once(http, 'error').then(([error]) => Promise.reject(error as Error)),
-  ]);
+  await Promise.race([once(http, 'listening'), once(http, 'error').then(([error]) => Promise.reject(error as Error))]);
   const { port } = http.address() as AddressInfo;
   let grpc: GrpcServer | undefined;
   if (options.grpcPort !== undefined) {

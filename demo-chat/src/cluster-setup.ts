@@ -48,8 +48,7 @@ export async function startChatCluster(options: ChatClusterOptions = {}): Promis
   else if (options.topicServiceUrl) {
     choice = { kind: 'topic-service', url: options.topicServiceUrl };
     if (options.topicServiceToken) choice.token = options.topicServiceToken;
-  }
-  else {
+  } else {
     topicService = await startLocalTopicService(options.topicPort ?? 0);
     choice = { kind: 'topic-service', url: topicService.url };
   }

@@ -18,7 +18,15 @@ import type { TestClient } from '@firetower/server/testing';
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 /** Variables the demos read: cleared so the developer's shell cannot change what is tested. */
 const DEMO_VARIABLES = [
-  'PORT', 'HOST', 'NODE_NAME', 'TOPIC_PORT', 'TOPIC_SERVICE_URL', 'TOPIC_SERVICE_TOKEN', 'REDIS_URL', 'BROKER', 'GRPC_PORT',
+  'PORT',
+  'HOST',
+  'NODE_NAME',
+  'TOPIC_PORT',
+  'TOPIC_SERVICE_URL',
+  'TOPIC_SERVICE_TOKEN',
+  'REDIS_URL',
+  'BROKER',
+  'GRPC_PORT',
   'FIRETOWER_ADMIN_TOKEN',
 ];
 

@@ -54,7 +54,10 @@ export class ChatPage {
 
   /** The last own line with exactly this text. */
   ownLine(text: string): Locator {
-    return this.messages.locator('li.msg.own').filter({ has: this.page.getByTestId('text').getByText(text, { exact: true }) }).last();
+    return this.messages
+      .locator('li.msg.own')
+      .filter({ has: this.page.getByTestId('text').getByText(text, { exact: true }) })
+      .last();
   }
 
   /** The line of a message with exactly this text, from anyone. */
@@ -63,7 +66,10 @@ export class ChatPage {
   }
 
   async switchTo(room: string): Promise<void> {
-    await this.page.getByTestId('room-list').getByRole('button', { name: `#${room}`, exact: true }).click();
+    await this.page
+      .getByTestId('room-list')
+      .getByRole('button', { name: `#${room}`, exact: true })
+      .click();
     await this.expectOnline(room);
   }
 

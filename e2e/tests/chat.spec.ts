@@ -52,7 +52,7 @@ test('online counts rise and fall as tabs join, switch and close', async ({ chat
   await bob.expectCount(2);
 });
 
-test('a forbidden room shows the server\'s refusal and blocks sending', async ({ chat, openUser }) => {
+test("a forbidden room shows the server's refusal and blocks sending", async ({ chat, openUser }) => {
   const ann = await openUser(chat.url, 'ann', 'world');
   await ann.createRoom('admin');
   await expect(ann.roomError).toBeVisible();
@@ -65,7 +65,7 @@ test('a forbidden room shows the server\'s refusal and blocks sending', async ({
   await expect(await ann.send('still here')).toHaveAttribute('data-state', 'sent');
 });
 
-test('the message hook\'s refusals reach the page, with a retry', async ({ chat, openUser }) => {
+test("the message hook's refusals reach the page, with a retry", async ({ chat, openUser }) => {
   const ann = await openUser(chat.url, 'ann', 'world');
   const bob = await openUser(chat.url, 'bob', 'world');
 

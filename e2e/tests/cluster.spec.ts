@@ -1,9 +1,6 @@
 import { test, expect } from './fixtures.js';
 
-test('cluster: a tab on node A and a tab on node B chat through the topic service; counts are cluster-wide', async ({
-  cluster,
-  openUser,
-}) => {
+test('cluster: a tab on node A and a tab on node B chat through the topic service; counts are cluster-wide', async ({ cluster, openUser }) => {
   const [nodeA, nodeB] = cluster.nodes;
   expect(nodeA.port).not.toBe(nodeB.port);
 

@@ -8,8 +8,18 @@ import { expect } from '@playwright/test';
 
 /** Variables the demos read: cleared so the developer's shell cannot change what is tested. */
 const DEMO_VARIABLES = [
-  'PORT', 'HOST', 'NODE_NAME', 'TOPIC_PORT', 'TOPIC_SERVICE_URL', 'TOPIC_SERVICE_TOKEN', 'REDIS_URL', 'BROKER', 'GRPC_PORT',
-  'FIRETOWER_ADMIN_TOKEN', 'TOPIC_SERVICE_HOST', 'TOPIC_SERVICE_PORT',
+  'PORT',
+  'HOST',
+  'NODE_NAME',
+  'TOPIC_PORT',
+  'TOPIC_SERVICE_URL',
+  'TOPIC_SERVICE_TOKEN',
+  'REDIS_URL',
+  'BROKER',
+  'GRPC_PORT',
+  'FIRETOWER_ADMIN_TOKEN',
+  'TOPIC_SERVICE_HOST',
+  'TOPIC_SERVICE_PORT',
 ];
 
 /**
@@ -39,9 +49,7 @@ export class DemoProcess {
   static command(command: string, args: string[], env: Record<string, string>, cwd = '.'): DemoProcess {
     const base = { ...process.env };
     for (const name of DEMO_VARIABLES) delete base[name];
-    return new DemoProcess(
-      spawn(command, args, { cwd: isAbsolute(cwd) ? cwd : repoPath(cwd), env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
-    );
+    return new DemoProcess(spawn(command, args, { cwd: isAbsolute(cwd) ? cwd : repoPath(cwd), env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   /** Resolves with the exit code once the process has exited (within `timeout` ms). */
@@ -60,11 +68,14 @@ export class DemoProcess {
   async line(pattern: RegExp, timeout = 15_000): Promise<RegExpMatchArray> {
     try {
       await expect
-        .poll(() => {
-          if (pattern.test(this.text)) return true;
-          if (this.child.exitCode !== null) throw new Error(`the process exited (${this.child.exitCode})`);
-          return false;
-        }, { timeout })
+        .poll(
+          () => {
+            if (pattern.test(this.text)) return true;
+            if (this.child.exitCode !== null) throw new Error(`the process exited (${this.child.exitCode})`);
+            return false;
+          },
+          { timeout },
+        )
         .toBe(true);
     } catch (error) {
       throw new Error(`waiting for ${pattern}: ${(error as Error).message}\nthe process printed:\n${this.text}`);

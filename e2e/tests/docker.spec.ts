@@ -112,8 +112,7 @@ test('the compose services, run without Docker: the topic service is healthy, tw
 
     // HEALTHCHECK: healthy with the image's environment; unhealthy without the token.
     const [, ...healthArgs] = service.healthcheck!;
-    const health = (env: Record<string, string>) =>
-      DemoProcess.command(process.execPath, healthArgs, env, join(out, 'topic-service')).exited();
+    const health = (env: Record<string, string>) => DemoProcess.command(process.execPath, healthArgs, env, join(out, 'topic-service')).exited();
     await test.step('HEALTHCHECK', async () => {
       await expect(health(serviceEnv)).resolves.toBe(0);
       const { TOPIC_SERVICE_TOKEN: _, ...noToken } = serviceEnv;

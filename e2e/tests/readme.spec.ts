@@ -106,7 +106,12 @@ test('Install and first app: two tabs and a Node client chat through server.mjs,
     for (const page of [first, second]) await expect(page.locator('#log li').filter({ hasText: 'node: hello from Node' })).toHaveCount(1);
     await client.line(/hello from Node/);
     // The server's clock, every 5 s, reaches the pages and the Node client.
-    await expect(second.locator('#log li').filter({ hasText: /^server: \d{4}-/ }).first()).toBeVisible({ timeout: 15_000 });
+    await expect(
+      second
+        .locator('#log li')
+        .filter({ hasText: /^server: \d{4}-/ })
+        .first(),
+    ).toBeVisible({ timeout: 15_000 });
     await client.line(/from: 'server'/, 15_000);
     await context.close();
   } finally {

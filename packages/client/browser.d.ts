@@ -8,15 +8,7 @@
  * `/// <reference types="@firetower/client/browser" />`. Importing it from a bundler gives
  * nothing usable: import `{ Firetower }` from `@firetower/client` instead.
  */
-import type {
-  Firetower as FiretowerClass,
-  FiretowerError,
-  Subscription,
-  CloseCode,
-  ErrorCode,
-  LocalCloseCode,
-  backoff,
-} from './dist/index.js';
+import type { Firetower as FiretowerClass, FiretowerError, Subscription, CloseCode, ErrorCode, LocalCloseCode, backoff } from './dist/index.js';
 
 declare global {
   /** The client class, as `<script src="/firetower/client.js">` defines it. */

@@ -64,9 +64,6 @@ export function useTopic<T = unknown>(topic: string, { limit = 100 }: { limit?: 
     return () => void client.off('state', onState);
   }, [client]);
 
-  const publish = useCallback(
-    (data: T) => (client ? client.publish(topic, data) : Promise.reject(new Error('not connected yet'))),
-    [client, topic],
-  );
+  const publish = useCallback((data: T) => (client ? client.publish(topic, data) : Promise.reject(new Error('not connected yet'))), [client, topic]);
   return { messages, state, publish };
 }

@@ -8,7 +8,19 @@ import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './o
 import type { PublishResult } from './publish-queue.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
-import { cannotConnect, checkUrl, closeSocket, connectionUrl, detach, findWebSocket, messageText, OPEN, randomId, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+import {
+  cannotConnect,
+  checkUrl,
+  closeSocket,
+  connectionUrl,
+  detach,
+  findWebSocket,
+  messageText,
+  OPEN,
+  randomId,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './socket.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
@@ -46,9 +58,9 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   declare readonly url: string;
   /** Sent as `?clientId=` on every connection; the server dedupes publishes on `clientId:id`. */
   declare readonly clientId: string;
-  private declare readonly options: ResolvedOptions;
+  declare private readonly options: ResolvedOptions;
   private current: FiretowerState = 'idle';
-  private declare socket: WebSocketLike | undefined;
+  declare private socket: WebSocketLike | undefined;
   /** Bumped for every socket: callbacks of an older socket see a different number and drop out. */
   private connectionId = 0;
   /** Frame ids are unique per instance even when the app reuses a clientId across page loads. */
@@ -59,9 +71,9 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   private openedBefore = false;
   private lastFrameAt = 0;
   private readonly timers = new Timers<TimerName>();
-  private declare readonly publisher: Publisher;
-  private declare readonly topicSync: TopicSync;
-  private declare stopWatchingEnvironment: (() => void) | undefined;
+  declare private readonly publisher: Publisher;
+  declare private readonly topicSync: TopicSync;
+  declare private stopWatchingEnvironment: (() => void) | undefined;
 
   constructor(url: string, options: FiretowerOptions = {}) {
     super();

@@ -37,8 +37,8 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
    */
   declare readonly ready: Promise<void>;
   private current: SubscriptionState = 'pending';
-  private declare readonly awaiting: Set<string>;
-  private declare settle: { resolve(): void; reject(error: FiretowerError): void } | undefined;
+  declare private readonly awaiting: Set<string>;
+  declare private settle: { resolve(): void; reject(error: FiretowerError): void } | undefined;
 
   /** @internal Created by `Firetower.subscribe()`. */
   constructor(

@@ -146,4 +146,3 @@ export class TopicSync {
     return ids;
   }
 }
-

@@ -111,7 +111,12 @@ const TYPES = ['publish', 'ack', 'error', 'heartbeat', 'subscribe', 'unsubscribe
 const CODES = [...Object.values(ErrorCode), '__proto__', 'constructor', 'toString', 'unknown_code', ''];
 
 /** Strings from every Unicode class: ASCII, the BMP, astral planes, lone surrogates, controls. */
-const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('\u0000', '\ud800', '\udfff', '\ufeff', '\u2028', '\u00a0 /fuzz/a', 'heartbeat'));
+const anyString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom('\u0000', '\ud800', '\udfff', '\ufeff', '\u2028', '\u00a0 /fuzz/a', 'heartbeat'),
+);
 const key = fc.oneof(fc.constantFrom(...FIELDS, ...HOSTILE_KEYS), anyString);
 
 const json: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({
@@ -128,22 +133,49 @@ const json: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({
   ),
 })).value;
 
-const deep = fc.record({ depth: fc.integer({ min: 1, max: 20_000 }), open: fc.constantFrom('[' as const, '{"a":' as const, '{"__proto__":' as const) }).map((d): Json => ({ t: 'deep', ...d }));
+const deep = fc
+  .record({ depth: fc.integer({ min: 1, max: 20_000 }), open: fc.constantFrom('[' as const, '{"a":' as const, '{"__proto__":' as const) })
+  .map((d): Json => ({ t: 'deep', ...d }));
 
 /** A frame shaped like the protocol's, with any field missing, wrong or hostile. */
 const frame = fc
   .record(
     {
-      type: fc.oneof(fc.constantFrom(...TYPES).map((v): Json => ({ t: 'str', v })), json),
-      topic: fc.oneof(fc.nat(8).map((i): Json => ({ t: 'topic', i })), json),
-      id: fc.oneof(fc.nat(8).map((i): Json => ({ t: 'id', i })), json),
+      type: fc.oneof(
+        fc.constantFrom(...TYPES).map((v): Json => ({ t: 'str', v })),
+        json,
+      ),
+      topic: fc.oneof(
+        fc.nat(8).map((i): Json => ({ t: 'topic', i })),
+        json,
+      ),
+      id: fc.oneof(
+        fc.nat(8).map((i): Json => ({ t: 'id', i })),
+        json,
+      ),
       data: fc.oneof(json, deep),
-      code: fc.oneof(fc.constantFrom(...CODES).map((v): Json => ({ t: 'str', v })), json),
+      code: fc.oneof(
+        fc.constantFrom(...CODES).map((v): Json => ({ t: 'str', v })),
+        json,
+      ),
       message: json,
       refused: fc.oneof(
         json,
         fc
-          .array(fc.record({ topic: fc.oneof(fc.nat(8).map((i): Json => ({ t: 'topic', i })), json), code: json, reason: json }, { requiredKeys: [] }), { maxLength: 3 })
+          .array(
+            fc.record(
+              {
+                topic: fc.oneof(
+                  fc.nat(8).map((i): Json => ({ t: 'topic', i })),
+                  json,
+                ),
+                code: json,
+                reason: json,
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 3 },
+          )
           .map((items): Json => ({ t: 'arr', v: items.map((item) => ({ t: 'obj', v: Object.entries(item) as Array<[string, Json]> })) })),
       ),
       duplicate: json,
@@ -167,21 +199,51 @@ const object = (entries: Array<[string, Json] | undefined>): Json => ({ t: 'obj'
 
 /** Well-formed frames about the client's own topics and ids, with a hostile field now and then: the paths that reach app code and pending promises. */
 const plausible = fc.oneof(
-  fc.record({ topic: knownTopic, data: fc.oneof(json, deep) }).map(({ topic, data }) => object([['type', str('publish')], ['topic', topic], ['data', data]])),
+  fc.record({ topic: knownTopic, data: fc.oneof(json, deep) }).map(({ topic, data }) =>
+    object([
+      ['type', str('publish')],
+      ['topic', topic],
+      ['data', data],
+    ]),
+  ),
   fc
-    .record({ id: knownId, refused: fc.option(fc.array(fc.record({ topic: knownTopic, code: fc.constantFrom(...CODES).map(str), reason: json }), { maxLength: 2 })), duplicate: fc.option(json) })
+    .record({
+      id: knownId,
+      refused: fc.option(fc.array(fc.record({ topic: knownTopic, code: fc.constantFrom(...CODES).map(str), reason: json }), { maxLength: 2 })),
+      duplicate: fc.option(json),
+    })
     .map(({ id, refused, duplicate }) =>
       object([
         ['type', str('ack')],
         ['id', id],
-        refused === null ? undefined : ['refused', { t: 'arr', v: refused.map((r) => object([['topic', r.topic], ['code', r.code], ['reason', r.reason]])) }],
+        refused === null
+          ? undefined
+          : [
+              'refused',
+              {
+                t: 'arr',
+                v: refused.map((r) =>
+                  object([
+                    ['topic', r.topic],
+                    ['code', r.code],
+                    ['reason', r.reason],
+                  ]),
+                ),
+              },
+            ],
         duplicate === null ? undefined : ['duplicate', duplicate],
       ]),
     ),
   fc
     .record({ id: fc.option(knownId), code: fc.constantFrom(...CODES).map(str), topic: fc.option(knownTopic), message: json })
     .map(({ id, code, topic, message }) =>
-      object([['type', str('error')], id === null ? undefined : ['id', id], ['code', code], topic === null ? undefined : ['topic', topic], ['message', message]]),
+      object([
+        ['type', str('error')],
+        id === null ? undefined : ['id', id],
+        ['code', code],
+        topic === null ? undefined : ['topic', topic],
+        ['message', message],
+      ]),
     ),
 );
 
@@ -229,14 +291,27 @@ type Action =
   | { kind: 'api'; api: ApiCall };
 
 const anyArgument = fc.oneof(fc.anything(), anyString, fc.constantFrom(...KNOWN_TOPICS), fc.constant(undefined));
-const topicArgument = fc.oneof(fc.constantFrom(...KNOWN_TOPICS), anyString, fc.array(fc.oneof(fc.constantFrom(...KNOWN_TOPICS), anyString), { maxLength: 3 }), fc.anything());
+const topicArgument = fc.oneof(
+  fc.constantFrom(...KNOWN_TOPICS),
+  anyString,
+  fc.array(fc.oneof(fc.constantFrom(...KNOWN_TOPICS), anyString), { maxLength: 3 }),
+  fc.anything(),
+);
 /** Close codes ws will send from the server side, and reasons it accepts (at most 123 bytes). */
 const wsCloseCode = fc.oneof(fc.constantFrom(1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014), fc.integer({ min: 3000, max: 4999 }));
-const wsCloseReason = fc.oneof(fc.constantFrom('', 'retry-after=0', 'retry-after=999999999', 'retry-after=-1', 'retry-after=NaN'), fc.string({ maxLength: 30 }));
+const wsCloseReason = fc.oneof(
+  fc.constantFrom('', 'retry-after=0', 'retry-after=999999999', 'retry-after=-1', 'retry-after=NaN'),
+  fc.string({ maxLength: 30 }),
+);
 
 const api: fc.Arbitrary<ApiCall> = fc.oneof(
   fc.record({ call: fc.constant('subscribe' as const), topics: topicArgument, handler: fc.constantFrom('none' as const, 'quiet' as const, 'throws' as const) }),
-  fc.record({ call: fc.constant('publish' as const), topic: topicArgument, data: fc.oneof(fc.anything(), fc.constant(10n), fc.string({ minLength: 70_000, maxLength: 70_001 })), options: anyArgument }),
+  fc.record({
+    call: fc.constant('publish' as const),
+    topic: topicArgument,
+    data: fc.oneof(fc.anything(), fc.constant(10n), fc.string({ minLength: 70_000, maxLength: 70_001 })),
+    options: anyArgument,
+  }),
   fc.record({ call: fc.constant('unsubscribe' as const), index: fc.nat(10) }),
   fc.record({ call: fc.constant('close' as const), code: fc.oneof(fc.integer({ min: -1, max: 70_000 }), anyArgument), reason: anyArgument }),
   fc.constant({ call: 'connect' as const }),
@@ -253,11 +328,22 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.uint8Array({ minLength: 1, maxLength: 16 }).map((bytes): Action => ({ kind: 'invalid-utf8', bytes })), weight: 1 },
   {
     arbitrary: fc
-      .record({ opcode: fc.integer({ min: 0, max: 15 }), payload: fc.uint8Array({ maxLength: 200 }), fin: fc.boolean(), rsv: fc.integer({ min: 0, max: 7 }), mask: fc.boolean() })
+      .record({
+        opcode: fc.integer({ min: 0, max: 15 }),
+        payload: fc.uint8Array({ maxLength: 200 }),
+        fin: fc.boolean(),
+        rsv: fc.integer({ min: 0, max: 7 }),
+        mask: fc.boolean(),
+      })
       .map((raw): Action => ({ kind: 'raw', ...raw })),
     weight: 1,
   },
-  { arbitrary: fc.record({ code: fc.integer({ min: 0, max: 65_535 }), reason: fc.uint8Array({ maxLength: 140 }) }).map((c): Action => ({ kind: 'raw-close', ...c })), weight: 1 },
+  {
+    arbitrary: fc
+      .record({ code: fc.integer({ min: 0, max: 65_535 }), reason: fc.uint8Array({ maxLength: 140 }) })
+      .map((c): Action => ({ kind: 'raw-close', ...c })),
+    weight: 1,
+  },
   { arbitrary: fc.record({ code: wsCloseCode, reason: wsCloseReason }).map((c): Action => ({ kind: 'close', ...c })), weight: 1 },
   { arbitrary: fc.constant<Action>({ kind: 'terminate' }), weight: 1 },
   { arbitrary: api.map((a): Action => ({ kind: 'api', api: a })), weight: 6 },
@@ -441,10 +527,14 @@ async function runOnce(actions: Action[]): Promise<void> {
   }
 }
 
-test(`the client survives a hostile server (seed ${SEED}, ${RUNS} runs)`, async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: MAX_ACTIONS, size: 'max' }), (actions) => runOnce(actions)),
-    { seed: SEED, numRuns: RUNS },
-  );
-  // A long local campaign (FUZZ_RUNS) gets the time it needs; CI's 60 runs take about 2 s.
-}, Math.max(60_000, RUNS * 1_000));
+test(
+  `the client survives a hostile server (seed ${SEED}, ${RUNS} runs)`,
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: MAX_ACTIONS, size: 'max' }), (actions) => runOnce(actions)),
+      { seed: SEED, numRuns: RUNS },
+    );
+    // A long local campaign (FUZZ_RUNS) gets the time it needs; CI's 60 runs take about 2 s.
+  },
+  Math.max(60_000, RUNS * 1_000),
+);

@@ -94,7 +94,10 @@ describe('error paths', () => {
     const sub = client.subscribe(['/secret/plans', '/chat/lobby']);
     const handleErrors: FiretowerError[] = [];
     sub.on('error', (e) => handleErrors.push(e));
-    const error = await sub.ready.then(() => undefined, (e: unknown) => e);
+    const error = await sub.ready.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FiretowerError);
     expect(error).toMatchObject({ code: 'refused', serverCode: 'refused', topic: '/secret/plans', reason: 'members only' });
     expect((error as Error).message).toContain('members only');
@@ -109,7 +112,12 @@ describe('error paths', () => {
 
   test('a publish the message handler refuses rejects with refused', async () => {
     const client = testClient<Topics>(server.wsUrl);
-    await expect(client.publish('/hooks/refuse', 'x')).rejects.toMatchObject({ code: 'refused', serverCode: 'refused', message: 'not today', reason: 'not today' });
+    await expect(client.publish('/hooks/refuse', 'x')).rejects.toMatchObject({
+      code: 'refused',
+      serverCode: 'refused',
+      message: 'not today',
+      reason: 'not today',
+    });
   });
 
   test('a message handler that throws rejects with internal', async () => {

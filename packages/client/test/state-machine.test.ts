@@ -295,7 +295,9 @@ describe('topics and the offline queue across reconnects', () => {
     latest().accept();
     latest().ackAll();
     const inFlight = ft.publish('/a', 'sent before the drop');
-    const sentId = latest().frames().find((f) => f.type === 'publish')!.id;
+    const sentId = latest()
+      .frames()
+      .find((f) => f.type === 'publish')!.id;
     latest().drop();
     const queued = [ft.publish('/a', 'q1'), ft.publish('/b', 'q2')];
     vi.runOnlyPendingTimers();
@@ -355,7 +357,11 @@ describe('topics and the offline queue across reconnects', () => {
     expect(two.state).toBe('subscribed');
     one.unsubscribe();
     two.unsubscribe();
-    expect(latest().frames().map((f) => f.type)).toEqual(['subscribe', 'unsubscribe']);
+    expect(
+      latest()
+        .frames()
+        .map((f) => f.type),
+    ).toEqual(['subscribe', 'unsubscribe']);
   });
 
   test('a 1009 close rejects the largest publish in flight instead of re-sending it forever', async () => {

@@ -56,10 +56,7 @@ export function callEnded(call: { cancelled: boolean; getDeadline(): import('@gr
  * A unary method: run, answer. Admission already happened (admission.ts) and guard.ts catches
  * synchronous throws; any rejection becomes the mapped status, never a crash.
  */
-export function unary<Req, Res>(
-  context: CallContext,
-  run: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
-): handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(context: CallContext, run: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const info = { method: call.getPath(), peer: call.getPeer() };
     run(call.request, call).then(

@@ -3,12 +3,7 @@
  * (`grpc_health_probe`) and grpcurl can ask whether the push API is up. Health needs no token:
  * probes carry none and it reveals nothing but up/down.
  */
-import {
-  status as grpcStatus,
-  type handleServerStreamingCall,
-  type handleUnaryCall,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { status as grpcStatus, type handleServerStreamingCall, type handleUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { statusDetails } from './errors.js';
 import { FIRETOWER_SERVICE } from './proto.js';
 import { LatestValueWriter } from './watch.js';
@@ -44,7 +39,8 @@ export class HealthService {
   implementation(): UntypedServiceImplementation {
     const check: handleUnaryCall<HealthRequest, HealthReply> = (call, callback) => {
       const status = this.statuses.get(call.request.service);
-      if (status === undefined) callback({ code: grpcStatus.NOT_FOUND, details: statusDetails(`unknown service ${JSON.stringify(call.request.service.slice(0, 100))}`) });
+      if (status === undefined)
+        callback({ code: grpcStatus.NOT_FOUND, details: statusDetails(`unknown service ${JSON.stringify(call.request.service.slice(0, 100))}`) });
       else callback(null, { status });
     };
     const watch: handleServerStreamingCall<HealthRequest, HealthReply> = (call) => {

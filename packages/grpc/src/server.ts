@@ -12,14 +12,7 @@ import { HealthService } from './health.js';
 import { resolveOptions, type GrpcServerOptions } from './options.js';
 import { FIRETOWER_SERVICE, HEALTH_SERVICE, loadPackageDefinition } from './proto.js';
 import { publishBatchHandler, publishHandler, publishStreamHandler } from './publish.js';
-import {
-  getTopicHandler,
-  kickUserHandler,
-  listTopicsHandler,
-  removeTopicHandler,
-  statsHandler,
-  unsubscribeUserHandler,
-} from './topics.js';
+import { getTopicHandler, kickUserHandler, listTopicsHandler, removeTopicHandler, statsHandler, unsubscribeUserHandler } from './topics.js';
 import { fallbackPollFor, TopicCountWatcher, watchTopicHandler, type ActiveWatches } from './watch.js';
 
 const debug = createDebug('firetower:grpc');

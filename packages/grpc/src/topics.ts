@@ -3,16 +3,7 @@ import type { handleUnaryCall } from '@grpc/grpc-js';
 import type { TopicCount } from '@firetower/server';
 import { unary, type CallContext } from './context.js';
 import { InvalidArgumentError } from './errors.js';
-import type {
-  Empty,
-  KickUserRequest,
-  ListTopicsReply,
-  ListTopicsRequest,
-  StatsReply,
-  TopicReply,
-  TopicRequest,
-  UnsubscribeUserRequest,
-} from './messages.js';
+import type { Empty, KickUserRequest, ListTopicsReply, ListTopicsRequest, StatsReply, TopicReply, TopicRequest, UnsubscribeUserRequest } from './messages.js';
 import { validTopic, validUserId } from './validate.js';
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -77,9 +68,7 @@ export function listTopicsHandler(context: CallContext): handleUnaryCall<ListTop
     }
     const pageSize = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : request.pageSize;
     const offset = decodePageToken(request.pageToken);
-    const all = (await context.ft.topics())
-      .filter((entry) => entry.count > 0 && entry.topic.startsWith(request.prefix))
-      .sort(byCountThenName);
+    const all = (await context.ft.topics()).filter((entry) => entry.count > 0 && entry.topic.startsWith(request.prefix)).sort(byCountThenName);
     const page = all.slice(offset, offset + pageSize);
     const end = offset + page.length;
     return {

@@ -115,21 +115,24 @@ export class TopicCountWatcher {
     } catch (error) {
       reading = Promise.reject(error);
     }
-    reading.then(
-      (count) => {
-        if (this.topics.get(topic) === watched && watched.version === version) this.offer(watched, count);
-      },
-      (error: unknown) => {
-        debug('count of %s failed: %O', topic, error);
-        this.source.readFailed?.(error, topic);
-      },
-    ).catch((error: unknown) => debug('watcher of %s failed: %O', topic, error)).finally(() => {
-      const interval = this.source.fallbackPollMs;
-      if (interval === undefined || this.state === 'closed' || this.topics.get(topic) !== watched) return;
-      // A chain of timeouts, not an interval: a slow broker read never overlaps the next one.
-      watched.timer = setTimeout(() => this.read(topic, watched), interval);
-      watched.timer.unref();
-    });
+    reading
+      .then(
+        (count) => {
+          if (this.topics.get(topic) === watched && watched.version === version) this.offer(watched, count);
+        },
+        (error: unknown) => {
+          debug('count of %s failed: %O', topic, error);
+          this.source.readFailed?.(error, topic);
+        },
+      )
+      .catch((error: unknown) => debug('watcher of %s failed: %O', topic, error))
+      .finally(() => {
+        const interval = this.source.fallbackPollMs;
+        if (interval === undefined || this.state === 'closed' || this.topics.get(topic) !== watched) return;
+        // A chain of timeouts, not an interval: a slow broker read never overlaps the next one.
+        watched.timer = setTimeout(() => this.read(topic, watched), interval);
+        watched.timer.unref();
+      });
   }
 }
 
@@ -176,10 +179,7 @@ export class LatestValueWriter<T> {
 /** Live WatchTopic calls, so close() can end them with UNAVAILABLE instead of waiting forever. */
 export type ActiveWatches = Set<(error: GrpcApiError) => void>;
 
-export function watchTopicHandler(
-  context: CallContext,
-  active: ActiveWatches,
-): handleServerStreamingCall<TopicRequest, TopicReply> {
+export function watchTopicHandler(context: CallContext, active: ActiveWatches): handleServerStreamingCall<TopicRequest, TopicReply> {
   return (call) => {
     // Admission already happened (admission.ts); a throw here is answered by guard.ts.
     const info = { method: call.getPath(), peer: call.getPeer() };

@@ -75,8 +75,7 @@ describe('authorize() and unconfigured servers', () => {
       },
     });
     const client = createTestClient(address);
-    const get = (options: { token?: string | null; headers?: Record<string, string> }) =>
-      client.unary('GetTopic', { topic: '/a/x' }, options);
+    const get = (options: { token?: string | null; headers?: Record<string, string> }) => client.unary('GetTopic', { topic: '/a/x' }, options);
     expect(await get({ token: null, headers: { 'x-api-key': 'good' } })).toMatchObject({ topic: '/a/x' });
     expect(await get({ token: TOKEN })).toMatchObject({ topic: '/a/x' });
     expect((await refusal(get({ token: null, headers: { 'x-api-key': 'bad' } }))).code).toBe(grpc.status.UNAUTHENTICATED);

@@ -126,7 +126,9 @@ export function rawUnary(
       { deadline: Date.now() + (options.deadlineMs ?? 10_000) },
       (error) => {
         client.close();
-        resolve(error ? { code: error.code, details: error.details, metadata: error.metadata } : { code: grpc.status.OK, details: '', metadata: new grpc.Metadata() });
+        resolve(
+          error ? { code: error.code, details: error.details, metadata: error.metadata } : { code: grpc.status.OK, details: '', metadata: new grpc.Metadata() },
+        );
       },
     );
   });

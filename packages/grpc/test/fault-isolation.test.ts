@@ -75,7 +75,9 @@ describe('fault isolation: a throwing handler path ends that call only', () => {
     expect(reported).toContainEqual({ message: 'count exploded', method: '/firetower.v1.Firetower/GetTopic' });
     // The node counts it too: errorsTotal and the dashboard's recent issues.
     expect(stack.node.ft.stats().errorsTotal).toBeGreaterThan(0);
-    expect(stack.node.ft.recentIssues()).toContainEqual(expect.objectContaining({ kind: 'error', source: 'grpc /firetower.v1.Firetower/GetTopic', message: 'count exploded' }));
+    expect(stack.node.ft.recentIssues()).toContainEqual(
+      expect.objectContaining({ kind: 'error', source: 'grpc /firetower.v1.Firetower/GetTopic', message: 'count exploded' }),
+    );
   });
 
   it('answers INTERNAL for garbage from the API (ListTopics over a null listing)', async () => {
@@ -94,7 +96,7 @@ describe('fault isolation: a throwing handler path ends that call only', () => {
     expect(reported.filter((entry) => entry.message === 'publish exploded').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('survives a count that throws inside WatchTopic\'s timer, and keeps the stream open', async () => {
+  it("survives a count that throws inside WatchTopic's timer, and keeps the stream open", async () => {
     const watch = client.serverStream('WatchTopic', { topic: '/f/watch' });
     const counts: number[] = [];
     watch.on('data', (reply: { count: number }) => counts.push(reply.count));

@@ -82,49 +82,57 @@ const CALLS = fuzzParameters(200);
 const JSON_TEXTS = fuzzParameters(100);
 
 describe('fuzzing the gRPC API (fast-check)', () => {
-  it('answers every hostile call with a status; the process, the other calls and a bystander carry on', async () => {
-    const { testTimeoutMs: _, ...parameters } = CALLS;
-    const property = fc.asyncProperty(fc.array(anyCall, { minLength: 1, maxLength: 4 }), async (calls) => {
-      const { client } = stack;
-      // Concurrent, so a fault in one call would show in the others.
-      callsSent += calls.length;
-      const statuses = await Promise.all(
-        calls.map((call) => {
-          switch (call.kind) {
-            case 'unary':
-              return statusOf(client.unary(call.method, call.request, { deadlineMs: DEADLINE_MS }));
-            case 'raw':
-              return rawUnary(stack.grpc.address, call.method, call.bytes, { token: 'test-token', deadlineMs: DEADLINE_MS }).then((result) => result.code);
-            case 'stream':
-              return streamOutcome(client, call.requests);
-            case 'watch':
-              return watchOutcome(client, call.request);
-            case 'health':
-              return healthOutcome(client, call.service);
-          }
-        }),
-      );
-      for (const status of statuses) expect(ANSWERS).toContain(status);
-      expect(faults).toEqual([]);
-      await bystanderStillReceives();
-    });
-    const details = await fc.check(property, parameters);
-    if (details.failed) {
-      throw new Error(`gRPC fuzz failed; rerun with FUZZ_SEED=${parameters.seed}\n${fc.defaultReportMessage(details) ?? ''}`);
-    }
-    console.info(`gRPC fuzz: ${details.numRuns} runs, ${callsSent} hostile calls, seed ${parameters.seed}, ${marker} bystander markers received`);
-  }, CALLS.testTimeoutMs);
+  it(
+    'answers every hostile call with a status; the process, the other calls and a bystander carry on',
+    async () => {
+      const { testTimeoutMs: _, ...parameters } = CALLS;
+      const property = fc.asyncProperty(fc.array(anyCall, { minLength: 1, maxLength: 4 }), async (calls) => {
+        const { client } = stack;
+        // Concurrent, so a fault in one call would show in the others.
+        callsSent += calls.length;
+        const statuses = await Promise.all(
+          calls.map((call) => {
+            switch (call.kind) {
+              case 'unary':
+                return statusOf(client.unary(call.method, call.request, { deadlineMs: DEADLINE_MS }));
+              case 'raw':
+                return rawUnary(stack.grpc.address, call.method, call.bytes, { token: 'test-token', deadlineMs: DEADLINE_MS }).then((result) => result.code);
+              case 'stream':
+                return streamOutcome(client, call.requests);
+              case 'watch':
+                return watchOutcome(client, call.request);
+              case 'health':
+                return healthOutcome(client, call.service);
+            }
+          }),
+        );
+        for (const status of statuses) expect(ANSWERS).toContain(status);
+        expect(faults).toEqual([]);
+        await bystanderStillReceives();
+      });
+      const details = await fc.check(property, parameters);
+      if (details.failed) {
+        throw new Error(`gRPC fuzz failed; rerun with FUZZ_SEED=${parameters.seed}\n${fc.defaultReportMessage(details) ?? ''}`);
+      }
+      console.info(`gRPC fuzz: ${details.numRuns} runs, ${callsSent} hostile calls, seed ${parameters.seed}, ${marker} bystander markers received`);
+    },
+    CALLS.testTimeoutMs,
+  );
 
-  it('never throws on arbitrary data_json text alone (Publish into a subscribed topic)', async () => {
-    const { testTimeoutMs: _, ...parameters } = JSON_TEXTS;
-    const ws = await subscriber(stack.node, ['/fuzz/json']);
-    const property = fc.asyncProperty(dataJson, async (text) => {
-      const status = await statusOf(stack.client.unary('Publish', { topic: '/fuzz/json', dataJson: text }, { deadlineMs: DEADLINE_MS }));
-      expect(ANSWERS).toContain(status);
-    });
-    const details = await fc.check(property, parameters);
-    ws.close();
-    if (details.failed) throw new Error(`gRPC data_json fuzz failed; rerun with FUZZ_SEED=${parameters.seed}\n${fc.defaultReportMessage(details) ?? ''}`);
-    expect(faults).toEqual([]);
-  }, JSON_TEXTS.testTimeoutMs);
+  it(
+    'never throws on arbitrary data_json text alone (Publish into a subscribed topic)',
+    async () => {
+      const { testTimeoutMs: _, ...parameters } = JSON_TEXTS;
+      const ws = await subscriber(stack.node, ['/fuzz/json']);
+      const property = fc.asyncProperty(dataJson, async (text) => {
+        const status = await statusOf(stack.client.unary('Publish', { topic: '/fuzz/json', dataJson: text }, { deadlineMs: DEADLINE_MS }));
+        expect(ANSWERS).toContain(status);
+      });
+      const details = await fc.check(property, parameters);
+      ws.close();
+      if (details.failed) throw new Error(`gRPC data_json fuzz failed; rerun with FUZZ_SEED=${parameters.seed}\n${fc.defaultReportMessage(details) ?? ''}`);
+      expect(faults).toEqual([]);
+    },
+    JSON_TEXTS.testTimeoutMs,
+  );
 });

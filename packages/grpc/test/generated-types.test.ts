@@ -37,4 +37,14 @@ describe('generated message types', () => {
 });
 
 /** The same arguments as the package's gen:types script. */
-const GEN_ARGS = ['firetower.proto', '--longs=Number', '--enums=String', '--defaults', '--oneofs', '--includeComments', '--grpcLib=@grpc/grpc-js', '-I', 'proto'];
+const GEN_ARGS = [
+  'firetower.proto',
+  '--longs=Number',
+  '--enums=String',
+  '--defaults',
+  '--oneofs',
+  '--includeComments',
+  '--grpcLib=@grpc/grpc-js',
+  '-I',
+  'proto',
+];

@@ -61,9 +61,7 @@ describe('server reflection', () => {
   it.each(['v1', 'v1alpha'] as const)('%s lists every service and describes firetower.v1', async (version) => {
     const client = reflectionClient(version);
     const list = await ask(client, { listServices: '' });
-    expect(list.listServicesResponse?.service.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['firetower.v1.Firetower', 'grpc.health.v1.Health']),
-    );
+    expect(list.listServicesResponse?.service.map((s) => s.name)).toEqual(expect.arrayContaining(['firetower.v1.Firetower', 'grpc.health.v1.Health']));
     const file = await ask(client, { fileContainingSymbol: 'firetower.v1.Firetower' });
     const descriptors = file.fileDescriptorResponse?.fileDescriptorProto ?? [];
     expect(descriptors.length).toBeGreaterThan(0);

@@ -7,7 +7,20 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.stringMatching(/^\/[a-z0-9/_-]{1,24}$/) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('', ' ', '\t/x', '/a,/b', '/x\u00a0', '\ufeff/x', '/x\u2028', '\ud800', '__proto__', 'constructor', 'toString', `/${'y'.repeat(300)}`),
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '\t/x',
+      '/a,/b',
+      '/x\u00a0',
+      '\ufeff/x',
+      '/x\u2028',
+      '\ud800',
+      '__proto__',
+      'constructor',
+      'toString',
+      `/${'y'.repeat(300)}`,
+    ),
   },
   { weight: 1, arbitrary: fc.constant(`/${'x'.repeat(10 * 1024)}`) },
 );
@@ -29,7 +42,17 @@ export const dataJson: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: hostileString },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('1e999', '-0', '9'.repeat(400), '"\\ud800"', '{"__proto__":{"x":1}}', '{"toString":1,"valueOf":{}}', '{"a":1,"a":2}', '[', '\u0000'),
+    arbitrary: fc.constantFrom(
+      '1e999',
+      '-0',
+      '9'.repeat(400),
+      '"\\ud800"',
+      '{"__proto__":{"x":1}}',
+      '{"toString":1,"valueOf":{}}',
+      '{"a":1,"a":2}',
+      '[',
+      '\u0000',
+    ),
   },
 );
 
@@ -49,7 +72,10 @@ export const publishRequest: fc.Arbitrary<Record<string, unknown>> = fc
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   }));
 
-const pageToken = fc.oneof(hostileString, fc.json().map((json) => Buffer.from(json).toString('base64url')));
+const pageToken = fc.oneof(
+  hostileString,
+  fc.json().map((json) => Buffer.from(json).toString('base64url')),
+);
 
 /** One unary call: a method and a request built by the proto's own encoder. */
 export const unaryCall: fc.Arbitrary<{ method: string; request: Record<string, unknown> }> = fc.oneof(
@@ -59,9 +85,7 @@ export const unaryCall: fc.Arbitrary<{ method: string; request: Record<string, u
   fc.record({ userId: hostileString, topic }).map((request) => ({ method: 'UnsubscribeUser', request })),
   topic.map((t) => ({ method: 'RemoveTopic', request: { topic: t } })),
   topic.map((t) => ({ method: 'GetTopic', request: { topic: t } })),
-  fc
-    .record({ pageSize: fc.integer({ min: 0, max: 2 ** 32 - 1 }), pageToken, prefix: hostileString })
-    .map((request) => ({ method: 'ListTopics', request })),
+  fc.record({ pageSize: fc.integer({ min: 0, max: 2 ** 32 - 1 }), pageToken, prefix: hostileString }).map((request) => ({ method: 'ListTopics', request })),
   fc.constant({ method: 'Stats', request: {} }),
 );
 
@@ -103,7 +127,10 @@ const protobufLike: fc.Arbitrary<Buffer> = fc
 /** A raw call: any Firetower method, bytes no proto encoder would produce. */
 export const rawCall: fc.Arbitrary<{ method: string; bytes: Buffer }> = fc.record({
   method: fc.constantFrom('Publish', 'PublishBatch', 'KickUser', 'UnsubscribeUser', 'RemoveTopic', 'GetTopic', 'ListTopics', 'Stats'),
-  bytes: fc.oneof(protobufLike, fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes))),
+  bytes: fc.oneof(
+    protobufLike,
+    fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
+  ),
 });
 
 /**

@@ -134,9 +134,7 @@ describe('PublishStream', () => {
 describe('wire compatibility of the duplicate fields', () => {
   it('a client generated from the v0.1 proto (empty PublishReply, no duplicates) still publishes and reads summaries', async () => {
     const current = readFileSync(new URL('../proto/firetower.proto', import.meta.url), 'utf8');
-    const v01 = current
-      .replace(/message PublishReply \{[^}]*\}/, 'message PublishReply {}')
-      .replace(/\n[^\n]*\n[^\n]*\n\s*uint32 duplicates = 4;/, '');
+    const v01 = current.replace(/message PublishReply \{[^}]*\}/, 'message PublishReply {}').replace(/\n[^\n]*\n[^\n]*\n\s*uint32 duplicates = 4;/, '');
     expect(v01).not.toMatch(/bool duplicate|uint32 duplicates/);
     const dir = mkdtempSync(join(tmpdir(), 'firetower-proto-'));
     writeFileSync(join(dir, 'firetower.proto'), v01);
@@ -148,14 +146,21 @@ describe('wire compatibility of the duplicate fields', () => {
     metadata.set('authorization', `Bearer ${TOKEN}`);
     const call = (method: string, request: object): Promise<unknown> =>
       new Promise((resolve, reject) => {
-        (old[method] as (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: unknown) => void) => void).call(old, request, metadata, (error, value) =>
-          error ? reject(error) : resolve(value),
+        (old[method] as (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: unknown) => void) => void).call(
+          old,
+          request,
+          metadata,
+          (error, value) => (error ? reject(error) : resolve(value)),
         );
       });
     const ws = await subscriber(stack.node, ['/p/v01']);
     expect(await call('Publish', { topic: '/p/v01', dataJson: '1', idempotencyKey: 'v01' })).toEqual({});
     expect(await call('Publish', { topic: '/p/v01', dataJson: '1', idempotencyKey: 'v01' })).toEqual({});
-    expect(await call('PublishBatch', { messages: [{ topic: '/p/v01', dataJson: '2', idempotencyKey: 'v01' }] })).toEqual({ accepted: 1, rejected: 0, firstError: null });
+    expect(await call('PublishBatch', { messages: [{ topic: '/p/v01', dataJson: '2', idempotencyKey: 'v01' }] })).toEqual({
+      accepted: 1,
+      rejected: 0,
+      firstError: null,
+    });
     expect(await nextDelivery(ws, '/p/v01')).toBe(1);
     old.close();
     ws.close();

@@ -13,7 +13,14 @@ import { nodeOptions, subscriber, TOKEN, waitFor, type Node } from './fixture.js
 function deafBroker(inner: Broker): Broker {
   return {
     kind: 'deaf-memory',
-    start: (node) => inner.start({ nodeId: node.nodeId, dedupeWindowMs: node.dedupeWindowMs, deliver: (m) => node.deliver(m), control: (c) => node.control(c), localCounts: () => node.localCounts() }),
+    start: (node) =>
+      inner.start({
+        nodeId: node.nodeId,
+        dedupeWindowMs: node.dedupeWindowMs,
+        deliver: (m) => node.deliver(m),
+        control: (c) => node.control(c),
+        localCounts: () => node.localCounts(),
+      }),
     updateLocalCounts: (changes) => inner.updateLocalCounts(changes),
     publish: (message) => inner.publish(message),
     control: (command) => inner.control(command),

@@ -41,7 +41,10 @@ describe('decodeClientFrame under fuzzing', () => {
     );
     const atLimit = '['.repeat(63) + ']'.repeat(63);
     expect(decodeClientFrame(`{"type":"publish","topic":"/a","data":${atLimit}}`).ok).toBe(true);
-    expect(decodeClientFrame(`{"type":"publish","topic":"/a","data":[${atLimit}]}`)).toMatchObject({ ok: false, error: { code: 'bad_frame', message: 'frame is nested deeper than 64 levels' } });
+    expect(decodeClientFrame(`{"type":"publish","topic":"/a","data":[${atLimit}]}`)).toMatchObject({
+      ok: false,
+      error: { code: 'bad_frame', message: 'frame is nested deeper than 64 levels' },
+    });
   });
 
   it('counts depth outside strings only', () => {

@@ -31,18 +31,16 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(
 })).value;
 
 /** A value nested `depth` levels deep, as JSON text (arrays, objects or both). */
-export const deepJsonText = fc
-  .tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('[', '{"a":', 'mix'))
-  .map(([depth, kind]) => {
-    let open = '';
-    let close = '';
-    for (let i = 0; i < depth; i++) {
-      const array = kind === '[' || (kind === 'mix' && i % 2 === 0);
-      open += array ? '[' : '{"a":';
-      close = (array ? ']' : '}') + close;
-    }
-    return open + '1' + close;
-  });
+export const deepJsonText = fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('[', '{"a":', 'mix')).map(([depth, kind]) => {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    const array = kind === '[' || (kind === 'mix' && i % 2 === 0);
+    open += array ? '[' : '{"a":';
+    close = (array ? ']' : '}') + close;
+  }
+  return open + '1' + close;
+});
 
 const field = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | unknown> => fc.oneof({ weight: 3, arbitrary: arb }, { weight: 1, arbitrary: hostileJson });
 
@@ -67,7 +65,15 @@ export const hostileFrameText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: deepJsonText.map((deep) => `{"type":"publish","topic":"/fuzz/a","data":${deep}}`) },
   { weight: 1, arbitrary: deepJsonText.map((deep) => `{"type":${deep}}`) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
-  { weight: 1, arbitrary: fc.constantFrom('{"type":{"toString":1}}', '{"type":{"valueOf":{},"toString":{}}}', '{"type":"publish","topic":"/fuzz/a","data":1e999}', '{"__proto__":{"type":"publish"}}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '{"type":{"toString":1}}',
+      '{"type":{"valueOf":{},"toString":{}}}',
+      '{"type":"publish","topic":"/fuzz/a","data":1e999}',
+      '{"__proto__":{"type":"publish"}}',
+    ),
+  },
 );
 
 /** fast-check parameters: a fixed seed in CI (reproducible), a random one elsewhere; FUZZ_RUNS scales a run up. */

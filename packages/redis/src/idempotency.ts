@@ -51,7 +51,9 @@ export function claim(pub: Client, redisKey: string, windowMs: number, timeoutMs
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(new RedisBrokerError('claim_failed', `an idempotency claim failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        reject(
+          new RedisBrokerError('claim_failed', `an idempotency claim failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+        );
       },
     );
   });

@@ -37,7 +37,7 @@ export class DeliveryCodec {
   isOwn(payload: string): boolean {
     if (!payload.startsWith(this.ownPrefix)) return false;
     const next = payload.charCodeAt(this.ownPrefix.length);
-    return next === 0x2c /* , */ || next === 0x5d /* ] */;
+    return next === 0x2c /* , */ || next === 0x5d; /* ] */
   }
 
   /** Undefined for a malformed payload (another writer on our channel): dropped, never thrown. */
@@ -64,9 +64,7 @@ export class DeliveryCodec {
   }
 }
 
-export type ControlEnvelope =
-  | { o: string; k: 'control'; c: ControlCommand }
-  | { o: string; k: 'counts'; t: string[] };
+export type ControlEnvelope = { o: string; k: 'control'; c: ControlCommand } | { o: string; k: 'counts'; t: string[] };
 
 export function encodeControl(envelope: ControlEnvelope): string {
   return JSON.stringify(envelope);

@@ -46,7 +46,11 @@ describe.skipIf(!redisServerPath)(`redis broker outages${redisServerPath ? '' : 
 
     let seq = 0;
     const publishMany = (n: number) => Promise.all(Array.from({ length: n }, () => c.broker.publish({ topic: 'room', data: String(seq++) })));
-    const numbersAt = (node: RecordingNode) => node.dataOf('room').filter((d) => /^\d+$/.test(d)).map(Number);
+    const numbersAt = (node: RecordingNode) =>
+      node
+        .dataOf('room')
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number);
     await publishMany(200);
     // Delivery during an outage is at most once (plain pub/sub), so what a test may count on is
     // what arrived before it: wait for it, then cut Redis.

@@ -55,11 +55,9 @@ export class RedisServer {
   async spawn(timeoutMs = 10_000): Promise<void> {
     if (!redisServerPath) throw new Error(SKIP_REASON);
     if (this.child) throw new Error('redis-server is already running');
-    const child = spawn(
-      redisServerPath,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(redisServerPath, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     let output = '';
     const ready = new Promise<void>((resolve, reject) => {

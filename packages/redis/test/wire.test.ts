@@ -50,7 +50,16 @@ describe('control envelopes', () => {
   });
 
   it('drops anything else', () => {
-    for (const junk of ['', 'null', '[]', '{}', '{"o":1,"k":"counts","t":[]}', '{"o":"n","k":"control","c":{"kind":"kickUser"}}', '{"o":"n","k":"counts","t":[1]}', '{"o":"n","k":"other"}']) {
+    for (const junk of [
+      '',
+      'null',
+      '[]',
+      '{}',
+      '{"o":1,"k":"counts","t":[]}',
+      '{"o":"n","k":"control","c":{"kind":"kickUser"}}',
+      '{"o":"n","k":"counts","t":[1]}',
+      '{"o":"n","k":"other"}',
+    ]) {
       expect(decodeControl(junk)).toBeUndefined();
     }
   });

@@ -74,7 +74,11 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     compression: resolveCompression(options.compression),
     heartbeatIntervalMs: nonNegative(options.heartbeatIntervalMs, 25_000, 'heartbeatIntervalMs'),
     rawDelivery: options.rawDelivery ?? false,
-    outbox: outboxLimits(nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'), options.slowConsumerPolicy ?? 'drop-oldest', resolveCompression(options.compression)?.threshold),
+    outbox: outboxLimits(
+      nonNegative(options.maxQueueBytes, 1024 * 1024, 'maxQueueBytes'),
+      options.slowConsumerPolicy ?? 'drop-oldest',
+      resolveCompression(options.compression)?.threshold,
+    ),
     maxInboundQueue: Math.max(1, nonNegative(options.maxInboundQueue, 256, 'maxInboundQueue')),
     readTimeoutMs: nonNegative(options.readTimeoutMs, 5_000, 'readTimeoutMs'),
     dedupeWindowMs: nonNegative(options.dedupeWindowMs, 60_000, 'dedupeWindowMs'),

@@ -60,7 +60,11 @@ describe('admin API: publish', () => {
     ];
     expect(await call(server, 'POST', '/api/publish', { messages })).toMatchObject({ status: 202, body: { accepted: 3 } });
     const got = [await ws.nextDelivery(), await ws.nextDelivery(), await ws.nextDelivery()];
-    expect(got.map((f) => [f.topic, f.data])).toEqual([['/a', 1], ['/b', 'two'], ['/a', null]]);
+    expect(got.map((f) => [f.topic, f.data])).toEqual([
+      ['/a', 1],
+      ['/b', 'two'],
+      ['/a', null],
+    ]);
   });
 
   test('an idempotency key delivers a retried publish once', async () => {
@@ -114,7 +118,12 @@ describe('admin API: publish', () => {
   test('a batch with one bad topic publishes nothing', async () => {
     const server = await start();
     const ws = await subscriber(server, ['/a']);
-    const res = await call(server, 'POST', '/api/publish', { messages: [{ topic: '/a', data: 'first' }, { topic: 'bad topic', data: 2 }] });
+    const res = await call(server, 'POST', '/api/publish', {
+      messages: [
+        { topic: '/a', data: 'first' },
+        { topic: 'bad topic', data: 2 },
+      ],
+    });
     expect(res).toMatchObject({ status: 400, body: { error: { code: 'invalid_topic' } } });
     expect(res.body.error.message).toContain('messages[1].topic');
     await call(server, 'POST', '/api/publish', { topic: '/a', data: 'sentinel' });
@@ -177,7 +186,11 @@ describe('admin API: users and topics', () => {
     await waitFor(async () => (await server.ft.count('/big')) === 3 && (await server.ft.count('/mid')) === 2, 5000, 'counts');
     const list = await call(server, 'GET', '/api/topics', undefined, AUTH);
     expect(list).toMatchObject({ status: 200, body: { total: 3 } });
-    expect(list.body.topics).toEqual([{ topic: '/big', count: 3 }, { topic: '/mid', count: 2 }, { topic: '/small', count: 1 }]);
+    expect(list.body.topics).toEqual([
+      { topic: '/big', count: 3 },
+      { topic: '/mid', count: 2 },
+      { topic: '/small', count: 1 },
+    ]);
     expect((await call(server, 'GET', '/api/topics?limit=1', undefined, AUTH)).body).toEqual({ topics: [{ topic: '/big', count: 3 }], total: 3 });
     expect((await call(server, 'GET', '/api/topics?limit=zero', undefined, AUTH)).status).toBe(400);
     const one = await call(server, 'GET', `/api/topics/${encodeURIComponent('/mid')}`, undefined, AUTH);
@@ -223,7 +236,7 @@ describe('admin API: users and topics', () => {
 describe('admin API: routing', () => {
   test('unknown routes are 404 JSON, wrong methods 405 with Allow', async () => {
     const server = await start();
-    expect((await call(server, 'GET', '/api/nope', undefined, AUTH))).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await call(server, 'GET', '/api/nope', undefined, AUTH)).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
     const unencoded = await call(server, 'GET', '/api/topics/chat/world', undefined, AUTH);
     expect(unencoded.status).toBe(404);
     expect(unencoded.body.error.message).toContain('URL-encode');

@@ -13,7 +13,11 @@ function chatMessage(n: number): Record<string, unknown> {
   return {
     n,
     room: '/chat/world',
-    messages: Array.from({ length: 8 }, (_, i) => ({ from: `user-${i}`, text: `hello number ${n} from user ${i}, how is everyone today?`, at: 1_700_000_000_000 + i })),
+    messages: Array.from({ length: 8 }, (_, i) => ({
+      from: `user-${i}`,
+      text: `hello number ${n} from user ${i}, how is everyone today?`,
+      at: 1_700_000_000_000 + i,
+    })),
   };
 }
 
@@ -131,7 +135,7 @@ describe('shared permessage-deflate (compression: true)', () => {
     bystander.ws.terminate();
   });
 
-  it('releaseInflater frees ws\'s inflater between messages, and later compressed messages still decode', async () => {
+  it("releaseInflater frees ws's inflater between messages, and later compressed messages still decode", async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { clientNoContextTakeover: true, serverNoContextTakeover: true } });
     await new Promise((resolve) => wss.once('listening', resolve));
     const received: string[] = [];

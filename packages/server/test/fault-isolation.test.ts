@@ -67,7 +67,7 @@ describe('fault isolation: one connection cannot take down another', () => {
     expect(replies.map((f) => `${f.id}:${f.type}`)).toEqual(['1:ack', '2:error', '3:ack', '4:ack', '5:ack', '6:error', '7:ack', '8:ack']);
   });
 
-  it('client data the server cannot serialise again is the client\'s error, not an internal one', async () => {
+  it("client data the server cannot serialise again is the client's error, not an internal one", async () => {
     // Only reachable with the depth bound raised: JSON.stringify overflows where JSON.parse did not.
     const server = await start({ limits: { maxJsonDepth: 1_000_000, maxFrameBytes: 1024 * 1024 } });
     const a = await join(server);

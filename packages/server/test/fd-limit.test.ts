@@ -40,11 +40,15 @@ describe('running out of file descriptors', () => {
     expect(out.match(/error fd_limit/g)).toHaveLength(1);
     expect(exited).toBe(false);
     for (const ws of sockets) ws.terminate();
-    await waitFor(async () => {
-      const again = await open(url);
-      again?.terminate();
-      return again !== undefined;
-    }, 10_000, 'a connection accepted again');
+    await waitFor(
+      async () => {
+        const again = await open(url);
+        again?.terminate();
+        return again !== undefined;
+      },
+      10_000,
+      'a connection accepted again',
+    );
     expect(exited).toBe(false);
   });
 });

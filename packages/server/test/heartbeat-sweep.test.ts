@@ -10,10 +10,15 @@ describe('HeartbeatSweep', () => {
     const visits = new Map<number, number>();
     const perTick: number[] = [];
     let thisTick = 0;
-    const sweep = new HeartbeatSweep(5_000, () => members.values(), () => members.size, (m) => {
-      visits.set(m, (visits.get(m) ?? 0) + 1);
-      thisTick++;
-    });
+    const sweep = new HeartbeatSweep(
+      5_000,
+      () => members.values(),
+      () => members.size,
+      (m) => {
+        visits.set(m, (visits.get(m) ?? 0) + 1);
+        thisTick++;
+      },
+    );
     sweep.start();
     for (let t = 0; t < 50 * 3; t++) {
       vi.advanceTimersByTime(100);
@@ -32,10 +37,15 @@ describe('HeartbeatSweep', () => {
     vi.useFakeTimers();
     const members = new Set([1, 2, 3, 4]);
     const seen: number[] = [];
-    const sweep = new HeartbeatSweep(20, () => members.values(), () => members.size, (m) => {
-      seen.push(m);
-      if (m === 1) members.delete(3);
-    });
+    const sweep = new HeartbeatSweep(
+      20,
+      () => members.values(),
+      () => members.size,
+      (m) => {
+        seen.push(m);
+        if (m === 1) members.delete(3);
+      },
+    );
     sweep.start();
     vi.advanceTimersByTime(20);
     expect(seen).toEqual([1, 2, 4]);

@@ -147,7 +147,10 @@ describe('beforeSubscribe decisions', () => {
       ],
     });
     expect(await a.request({ type: 'subscribe', topic: ['/all-no', '/x'] })).toMatchObject({ topics: [], refused: [{ topic: '/all-no' }, { topic: '/x' }] });
-    expect(await a.request({ type: 'subscribe', topic: ['/allow', '/deny'] })).toMatchObject({ topics: ['/allow'], refused: [{ topic: '/deny', reason: 'not allowed' }] });
+    expect(await a.request({ type: 'subscribe', topic: ['/allow', '/deny'] })).toMatchObject({
+      topics: ['/allow'],
+      refused: [{ topic: '/deny', reason: 'not allowed' }],
+    });
     expect(await a.request({ type: 'subscribe', topic: ['/throw'] })).toMatchObject({ topics: [], refused: [{ topic: '/throw', reason: 'members only' }] });
     // The original client (no id) gets one error frame per refused topic.
     a.send('{"type":"subscribe","topic":"/open2,/secret","data":""}');

@@ -49,44 +49,48 @@ async function serverErrors(): Promise<string[]> {
 }
 
 describe('a live server under fuzzed frames', () => {
-  it('answers every frame, never crashes, never closes with 1011, and the bystander gets every message', async () => {
-    const url = `ws://127.0.0.1:${port}/ws`;
-    const bystander = await connect(url);
-    const publisher = await connect(url);
-    expect(await bystander.request({ type: 'subscribe', topic: '/fuzz/bystander' })).toMatchObject({ type: 'ack' });
-    let published = 0;
+  it(
+    'answers every frame, never crashes, never closes with 1011, and the bystander gets every message',
+    async () => {
+      const url = `ws://127.0.0.1:${port}/ws`;
+      const bystander = await connect(url);
+      const publisher = await connect(url);
+      expect(await bystander.request({ type: 'subscribe', topic: '/fuzz/bystander' })).toMatchObject({ type: 'ack' });
+      let published = 0;
 
-    await fc.assert(
-      fc.asyncProperty(fc.array(hostileFrameText, { minLength: 10, maxLength: 60 }), async (frames) => {
-        const attacker: TestClient = await connect(url);
-        try {
-          for (const frame of frames) attacker.send(frame);
-          framesSent += frames.length;
-          // A request after the garbage: its answer means every frame before it was handled.
-          const sentinel = `sentinel-${framesSent}`;
-          attacker.send({ type: 'subscribe', topic: '/fuzz/sentinel', id: sentinel });
-          const outcome = await Promise.race([
-            attacker.next((f) => f.id === sentinel, 10_000).then((f) => ({ reply: f.type })),
-            attacker.closed.then((info) => ({ closed: info.code })),
-          ]);
-          if ('closed' in outcome) expect(EXPECTED_CLOSES.has(outcome.closed), `closed with ${outcome.closed}`).toBe(true);
-          else expect(outcome.reply).toBe('ack');
-          expect(exited).toBeUndefined();
-          // The bystander saw nothing of it and still gets every message.
-          publisher.send({ type: 'publish', topic: '/fuzz/bystander', data: { n: published } });
-          expect((await bystander.nextDelivery('/fuzz/bystander', 10_000)).data).toEqual({ n: published });
-          published++;
-        } finally {
-          attacker.ws.terminate();
-        }
-      }),
-      fuzzParameters(300),
-    );
+      await fc.assert(
+        fc.asyncProperty(fc.array(hostileFrameText, { minLength: 10, maxLength: 60 }), async (frames) => {
+          const attacker: TestClient = await connect(url);
+          try {
+            for (const frame of frames) attacker.send(frame);
+            framesSent += frames.length;
+            // A request after the garbage: its answer means every frame before it was handled.
+            const sentinel = `sentinel-${framesSent}`;
+            attacker.send({ type: 'subscribe', topic: '/fuzz/sentinel', id: sentinel });
+            const outcome = await Promise.race([
+              attacker.next((f) => f.id === sentinel, 10_000).then((f) => ({ reply: f.type })),
+              attacker.closed.then((info) => ({ closed: info.code })),
+            ]);
+            if ('closed' in outcome) expect(EXPECTED_CLOSES.has(outcome.closed), `closed with ${outcome.closed}`).toBe(true);
+            else expect(outcome.reply).toBe('ack');
+            expect(exited).toBeUndefined();
+            // The bystander saw nothing of it and still gets every message.
+            publisher.send({ type: 'publish', topic: '/fuzz/bystander', data: { n: published } });
+            expect((await bystander.nextDelivery('/fuzz/bystander', 10_000)).data).toEqual({ n: published });
+            published++;
+          } finally {
+            attacker.ws.terminate();
+          }
+        }),
+        fuzzParameters(300),
+      );
 
-    expect(await serverErrors()).toEqual([]);
-    expect(bystander.received.filter((f) => f.type === 'error')).toEqual([]);
-    await waitFor(() => exited === undefined, 1_000, 'server alive');
-    bystander.ws.terminate();
-    publisher.ws.terminate();
-  }, process.env.FUZZ_RUNS ? 3_600_000 : 120_000);
+      expect(await serverErrors()).toEqual([]);
+      expect(bystander.received.filter((f) => f.type === 'error')).toEqual([]);
+      await waitFor(() => exited === undefined, 1_000, 'server alive');
+      bystander.ws.terminate();
+      publisher.ws.terminate();
+    },
+    process.env.FUZZ_RUNS ? 3_600_000 : 120_000,
+  );
 });

@@ -1,16 +1,7 @@
 // Type tests: run by vitest typecheck (root config) and by `tsc --noEmit -p packages/server`.
 import { expectTypeOf, test } from 'vitest';
 import type { Express } from 'express';
-import {
-  CloseCode,
-  firetower,
-  FiretowerRefusal,
-  memoryBroker,
-  type Broker,
-  type FiretowerApi,
-  type FiretowerMiddleware,
-  type Tower,
-} from '@firetower/server';
+import { CloseCode, firetower, FiretowerRefusal, memoryBroker, type Broker, type FiretowerApi, type FiretowerMiddleware, type Tower } from '@firetower/server';
 
 interface ChatData {
   name: string;

@@ -34,7 +34,7 @@ describe('origin check (cross-site WebSocket hijacking)', () => {
     expect((await refusal(connect(server.wsUrl, {}, { origin: 'null' }))).status).toBe(403);
   });
 
-  it('an allowedOrigins list is exclusive: DNS rebinding (Host and Origin both the attacker\'s name) is refused', async () => {
+  it("an allowedOrigins list is exclusive: DNS rebinding (Host and Origin both the attacker's name) is refused", async () => {
     const server = await start({ allowedOrigins: ['https://app.example'] });
     await join(server, {}, { origin: 'https://app.example' });
     await join(server);
@@ -78,7 +78,10 @@ describe('authenticate', () => {
 
   it('refuses with 401 / 403 JSON before the upgrade', async () => {
     const s = await server();
-    expect(await refusal(connect(s.wsUrl, { mode: 'false' }))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'authentication required' } } });
+    expect(await refusal(connect(s.wsUrl, { mode: 'false' }))).toEqual({
+      status: 401,
+      body: { error: { code: 'unauthorized', message: 'authentication required' } },
+    });
     expect(await refusal(connect(s.wsUrl))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'log in first' } } });
     expect(await refusal(connect(s.wsUrl, { mode: 'forbidden' }))).toEqual({ status: 403, body: { error: { code: 'forbidden', message: 'not for you' } } });
     expect(s.ft.stats().refusalsTotal.authenticate).toBe(3);

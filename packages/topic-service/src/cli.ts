@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   const port = integer('--port', values.port ?? env.TOPIC_SERVICE_PORT, DEFAULT_TOPIC_SERVICE_PORT);
   if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
   if (isFetchBlockedPort(port)) {
-    fail(`--port ${port} is on the Fetch standard's blocked-port list: nodes (whose fetch refuses it with "bad port") could never connect; use another port (the default is ${DEFAULT_TOPIC_SERVICE_PORT})`);
+    fail(
+      `--port ${port} is on the Fetch standard's blocked-port list: nodes (whose fetch refuses it with "bad port") could never connect; use another port (the default is ${DEFAULT_TOPIC_SERVICE_PORT})`,
+    );
   }
   const leaseMs = integer('--lease-ms', values['lease-ms'] ?? env.TOPIC_SERVICE_LEASE_MS, 15_000);
   if (leaseMs < 1) fail('--lease-ms must be at least 1');
@@ -80,7 +82,8 @@ async function main(): Promise<void> {
     maxKeys,
     graceMs,
     // A bug hit one request (answered 500) or one timer; say so, and carry on.
-    onError: (error, where) => process.stderr.write(`firetower-topic-service: unexpected error in ${where}: ${error instanceof Error ? error.message : String(error)}\n`),
+    onError: (error, where) =>
+      process.stderr.write(`firetower-topic-service: unexpected error in ${where}: ${error instanceof Error ? error.message : String(error)}\n`),
   });
 
   let stopping = false;

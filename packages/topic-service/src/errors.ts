@@ -1,4 +1,9 @@
-import { FiretowerCodedError, TopicServiceErrorStatus, type TopicServiceClientErrorCode as ClientCode, type TopicServiceConfigErrorCode as ConfigCode } from '@firetower/protocol';
+import {
+  FiretowerCodedError,
+  TopicServiceErrorStatus,
+  type TopicServiceClientErrorCode as ClientCode,
+  type TopicServiceConfigErrorCode as ConfigCode,
+} from '@firetower/protocol';
 import type { TopicServiceErrorCode } from './wire.js';
 
 /** Protocol's `TopicServiceClientErrorCode` (aliases, so the bundled declarations export types only). */

@@ -25,13 +25,9 @@ export const registerReply = z
   })
   .loose();
 
-export const publishReply = z
-  .object({ ok: z.literal(true), accepted: count, deliveries: count, held: count.optional(), duplicates: count.optional() })
-  .loose();
+export const publishReply = z.object({ ok: z.literal(true), accepted: count, deliveries: count, held: count.optional(), duplicates: count.optional() }).loose();
 
-export const controlReply = z
-  .object({ ok: z.literal(true), deliveries: count, held: count.optional(), duplicates: count.optional() })
-  .loose();
+export const controlReply = z.object({ ok: z.literal(true), deliveries: count, held: count.optional(), duplicates: count.optional() }).loose();
 
 const control = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('kickUser'), userId: z.string(), reason: z.string().optional() }),
@@ -61,9 +57,7 @@ export const topicsReply = z.object({ topics: z.array(z.object({ topic: z.string
 
 export const topicReply = z.object({ topic: z.string(), count, exists: z.boolean() }).loose();
 
-export const nodesReply = z
-  .object({ nodes: z.array(z.object({ nodeId: z.string(), lagMs: z.number().min(0), topics: count }).loose()) })
-  .loose();
+export const nodesReply = z.object({ nodes: z.array(z.object({ nodeId: z.string(), lagMs: z.number().min(0), topics: count }).loose()) }).loose();
 
 export const claimsReply = z.object({ fresh: z.array(z.boolean()) }).loose();
 

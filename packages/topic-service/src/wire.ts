@@ -47,9 +47,7 @@ export interface ClaimsResponse {
 
 /** The commands relayed to every live node (same shape as the server's `ControlCommand`). */
 export type WireControl =
-  | { kind: 'kickUser'; userId: string; reason?: string }
-  | { kind: 'unsubscribeUser'; userId: string; topic: string }
-  | { kind: 'removeTopic'; topic: string };
+  { kind: 'kickUser'; userId: string; reason?: string } | { kind: 'unsubscribeUser'; userId: string; topic: string } | { kind: 'removeTopic'; topic: string };
 
 /**
  * Where a relayed entry came from: `origin` names one node process, `seq` its sequence there

@@ -11,7 +11,15 @@ const cleanups = useCleanups();
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-const REGISTERED = { nodeId: 'n', epoch: 'e', instance: 'fake-instance', session: 'a-session-of-enough-length', leaseMs: 15000, maxWaitMs: 20000, maxBatch: 100 };
+const REGISTERED = {
+  nodeId: 'n',
+  epoch: 'e',
+  instance: 'fake-instance',
+  session: 'a-session-of-enough-length',
+  leaseMs: 15000,
+  maxWaitMs: 20000,
+  maxBatch: 100,
+};
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -123,7 +131,10 @@ describe('a broker that distrusts its replies', () => {
   });
 
   it.each([
-    ['an absurd cursor', { from: 999999999999999, cursor: 999999999999999, items: [{ kind: 'message', topic: 't', data: '"absurd"' }], dropped: 0, counts: [] }],
+    [
+      'an absurd cursor',
+      { from: 999999999999999, cursor: 999999999999999, items: [{ kind: 'message', topic: 't', data: '"absurd"' }], dropped: 0, counts: [] },
+    ],
     ['a NaN cursor', '{"from":1,"cursor":NaN,"items":[],"dropped":0,"counts":[]}'],
     ['a string cursor', { from: 1, cursor: 'NaN', items: [], dropped: 0, counts: [] }],
     ['items that do not match the numbering', { from: 1, cursor: 5, items: [], dropped: 0, counts: [] }],

@@ -25,8 +25,7 @@ async function client(node: ClusterNode, user?: string): Promise<RawClient> {
   return c;
 }
 
-const received = (service: RunningTopicService, node: ClusterNode) =>
-  service.core.nodeInfos().find((n) => n.nodeId === node.ft.nodeId)?.received;
+const received = (service: RunningTopicService, node: ClusterNode) => service.core.nodeInfos().find((n) => n.nodeId === node.ft.nodeId)?.received;
 
 describe('two firetower nodes through the topic service', () => {
   it('a client on A receives what a client on B publishes, in order; counts and existence are cluster-wide', async () => {

@@ -23,23 +23,20 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     close: async () => {},
   };
   const server: Server = createServer((req, res) => {
-    const up = request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-      (upRes) => {
-        const chunks: Buffer[] = [];
-        upRes.on('data', (c: Buffer) => chunks.push(c));
-        upRes.on('end', () => {
-          const body = Buffer.concat(chunks).toString();
-          if (proxy.shouldDrop(req.method ?? 'GET', req.url ?? '', body)) {
-            proxy.dropped += 1;
-            res.socket?.destroy();
-            return;
-          }
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          res.end(body);
-        });
-      },
-    );
+    const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (upRes) => {
+      const chunks: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => chunks.push(c));
+      upRes.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        if (proxy.shouldDrop(req.method ?? 'GET', req.url ?? '', body)) {
+          proxy.dropped += 1;
+          res.socket?.destroy();
+          return;
+        }
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        res.end(body);
+      });
+    });
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
   });

@@ -19,7 +19,10 @@ const { service, node, client } = processSpawners(cleanups, { serviceArgs: grace
 
 /** The sequence numbers a subscriber received from one publisher, in arrival order. */
 const from = (c: RawClient, who: string) =>
-  c.received('/t').filter((d) => (d as { from: string }).from === who).map((d) => (d as { seq: number }).seq);
+  c
+    .received('/t')
+    .filter((d) => (d as { from: string }).from === who)
+    .map((d) => (d as { seq: number }).seq);
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Two nodes of the service at `url`, each with a subscriber of /t and a publisher. */

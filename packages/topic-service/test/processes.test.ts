@@ -26,7 +26,16 @@ describe('service and nodes as separate processes', () => {
     const subB = await client(b, ['/t']);
     const pub = await client(b);
     const topics = async () => (await call('GET', '/v1/topics')).body?.topics;
-    await waitFor(async () => JSON.stringify(await topics()) === JSON.stringify([{ topic: '/t', count: 2 }, { topic: '/gone', count: 1 }]), 10_000, 'initial counts');
+    await waitFor(
+      async () =>
+        JSON.stringify(await topics()) ===
+        JSON.stringify([
+          { topic: '/t', count: 2 },
+          { topic: '/gone', count: 1 },
+        ]),
+      10_000,
+      'initial counts',
+    );
 
     // Steady traffic from a publisher on B to /t (load, not synchronisation).
     let seq = 0;
@@ -43,7 +52,12 @@ describe('service and nodes as separate processes', () => {
 
     svc = await service(['--port', port, '--lease-ms', '2000']);
     await waitFor(
-      async () => JSON.stringify(await topics().catch(() => null)) === JSON.stringify([{ topic: '/t', count: 2 }, { topic: '/new', count: 1 }]),
+      async () =>
+        JSON.stringify(await topics().catch(() => null)) ===
+        JSON.stringify([
+          { topic: '/t', count: 2 },
+          { topic: '/new', count: 1 },
+        ]),
       10_000,
       'counts resynced to the truth (no /gone leak)',
     );

@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import {
-  claimsReply,
-  controlReply,
-  errorReply,
-  nodesReply,
-  okReply,
-  pollReply,
-  publishReply,
-  registerReply,
-  topicReply,
-  topicsReply,
-} from '../src/replies.js';
+import { claimsReply, controlReply, errorReply, nodesReply, okReply, pollReply, publishReply, registerReply, topicReply, topicsReply } from '../src/replies.js';
 import { useServicePerTest } from './helpers.js';
 
 const start = useServicePerTest();
 
 /** The reply schemas the broker checks are the service's real answers: every endpoint, parsed. */
 describe('reply schemas shared by the service and its broker', () => {
-  it("every answer of a real service fits the schema the broker checks it against", async () => {
+  it('every answer of a real service fits the schema the broker checks it against', async () => {
     const { call } = await start();
     const fits = async (schema: z.ZodType, reply: Promise<{ status: number; body: unknown }>) => {
       const { body } = await reply;

@@ -64,7 +64,13 @@ describe('topic service HTTP API', () => {
     await register(call, 'a');
     await subscribe(call, 'a', 'x', 1);
     await subscribe(call, 'a', 'y', 1);
-    await call('POST', '/v1/nodes/a/counts', { full: true, changes: [{ topic: 'y', count: 4 }, { topic: 'z', count: 1 }] });
+    await call('POST', '/v1/nodes/a/counts', {
+      full: true,
+      changes: [
+        { topic: 'y', count: 4 },
+        { topic: 'z', count: 1 },
+      ],
+    });
     expect((await call('GET', '/v1/topics')).body.topics).toEqual([
       { topic: 'y', count: 4 },
       { topic: 'z', count: 1 },
@@ -115,7 +121,12 @@ describe('topic service HTTP API', () => {
     await register(call, 'a');
     await register(call, 'b');
     await subscribe(call, 'b', 't', 1);
-    await call('POST', '/v1/nodes/a/publish', { messages: [{ topic: 't', data: '"m1"' }, { topic: 't', data: '"m2"' }] });
+    await call('POST', '/v1/nodes/a/publish', {
+      messages: [
+        { topic: 't', data: '"m1"' },
+        { topic: 't', data: '"m2"' },
+      ],
+    });
     // The node "loses" this response: it never acknowledges cursor 2.
     const lost = await call('GET', '/v1/nodes/b/poll?ack=0&wait=0');
     expect(lost.body).toMatchObject({ from: 1, cursor: 2 });
@@ -250,8 +261,24 @@ describe('topic service bad input: 4xx JSON, state untouched', () => {
     ['unknown node publish', 'POST', '/v1/nodes/ghost/publish', { messages: [{ topic: 't', data: '1' }] }, undefined, 409, 'unknown_node'],
     ['unknown node poll', 'GET', '/v1/nodes/ghost/poll', undefined, undefined, 409, 'unknown_node'],
     ['wrong epoch', 'POST', '/v1/nodes/a/publish', { epoch: 'old', messages: [{ topic: 't', data: '1' }] }, undefined, 409, 'unknown_node'],
-    ['oversized batch', 'POST', '/v1/nodes/a/publish', { messages: Array.from({ length: 11 }, () => ({ topic: 't', data: '1' })) }, undefined, 413, 'batch_too_large'],
-    ['oversized body', 'POST', '/v1/nodes/a/publish', { messages: [{ topic: 't', data: JSON.stringify('x'.repeat(5000)) }] }, undefined, 413, 'payload_too_large'],
+    [
+      'oversized batch',
+      'POST',
+      '/v1/nodes/a/publish',
+      { messages: Array.from({ length: 11 }, () => ({ topic: 't', data: '1' })) },
+      undefined,
+      413,
+      'batch_too_large',
+    ],
+    [
+      'oversized body',
+      'POST',
+      '/v1/nodes/a/publish',
+      { messages: [{ topic: 't', data: JSON.stringify('x'.repeat(5000)) }] },
+      undefined,
+      413,
+      'payload_too_large',
+    ],
     ['no such endpoint', 'GET', '/v2/whatever', undefined, undefined, 404, 'not_found'],
   ])('%s', async (_name, method, path, body, raw, status, code) => {
     const { call } = await start({ maxBatch: 10, maxBodyBytes: 4096 });
@@ -350,7 +377,17 @@ describe('sequences, sessions and the restart grace', () => {
     const res = await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e1', previous: 'an-older-instance' });
     expect(res.body.instance).toBe(service!.core.instance);
     expect(service!.core.holding).toBe(true);
-    expect((await call('POST', '/v1/nodes/a/publish', { seq: 1, messages: [{ topic: 't', data: '1' }, { topic: 't', data: '2' }] })).body).toMatchObject({
+    expect(
+      (
+        await call('POST', '/v1/nodes/a/publish', {
+          seq: 1,
+          messages: [
+            { topic: 't', data: '1' },
+            { topic: 't', data: '2' },
+          ],
+        })
+      ).body,
+    ).toMatchObject({
       deliveries: 0,
       held: 2,
     });

@@ -154,7 +154,12 @@ describe('keys in publishes', () => {
     expect((await call('POST', '/v1/claims', { ttlMs: HOUR, keys: ['k'] })).body).toEqual({ fresh: [false] });
     const long = 'x'.repeat(KEY_LIMITS.maxKeyLength + 1);
     for (const body of [
-      { messages: [{ topic: 't', data: '1', key: 'ok' }, { topic: 't', data: '1', key: long }] },
+      {
+        messages: [
+          { topic: 't', data: '1', key: 'ok' },
+          { topic: 't', data: '1', key: long },
+        ],
+      },
       { keyTtlMs: 0, messages: [{ topic: 't', data: '1', key: 'ok' }] },
       { messages: [{ topic: 't', data: '1', key: 7 }] },
     ]) {

@@ -38,20 +38,36 @@ const hostileNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 0,
 const jsonish = fc.jsonValue({ maxDepth: 4 });
 
 /** Nested `[[[…]]]` or `{"a":{"a":…}}` this deep, as raw text. */
-const deep = fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean()).map(([n, arrays]) =>
-  arrays ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n),
-);
+const deep = fc
+  .tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean())
+  .map(([n, arrays]) => (arrays ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n)));
 
 /** Near-valid bodies of each endpoint with a field replaced by something hostile. */
 const nearValid = fc.oneof(
-  fc.record({ nodeId: fc.oneof(hostileString.map((s) => `f-${s}`), jsonish), epoch: fc.oneof(hostileString, jsonish), previous: fc.option(hostileString) }),
+  fc.record({
+    nodeId: fc.oneof(
+      hostileString.map((s) => `f-${s}`),
+      jsonish,
+    ),
+    epoch: fc.oneof(hostileString, jsonish),
+    previous: fc.option(hostileString),
+  }),
   fc.record({ full: fc.oneof(fc.boolean(), jsonish), changes: fc.array(fc.record({ topic: hostileString, count: hostileNumber }), { maxLength: 5 }) }),
   fc.record({
     seq: fc.oneof(hostileNumber, jsonish),
     keyTtlMs: fc.option(hostileNumber),
-    messages: fc.array(fc.record({ topic: hostileString, data: fc.oneof(hostileString, jsonish), key: fc.option(hostileString), exclude: fc.option(hostileString) }), { maxLength: 5 }),
+    messages: fc.array(
+      fc.record({ topic: hostileString, data: fc.oneof(hostileString, jsonish), key: fc.option(hostileString), exclude: fc.option(hostileString) }),
+      { maxLength: 5 },
+    ),
   }),
-  fc.record({ seq: fc.option(hostileNumber), command: fc.oneof(jsonish, fc.record({ kind: fc.constantFrom('kickUser', 'unsubscribeUser', 'removeTopic', 'nuke'), userId: hostileString, topic: hostileString })) }),
+  fc.record({
+    seq: fc.option(hostileNumber),
+    command: fc.oneof(
+      jsonish,
+      fc.record({ kind: fc.constantFrom('kickUser', 'unsubscribeUser', 'removeTopic', 'nuke'), userId: hostileString, topic: hostileString }),
+    ),
+  }),
   fc.record({ ttlMs: hostileNumber, keys: fc.array(hostileString, { maxLength: 5 }) }),
 );
 
@@ -108,50 +124,57 @@ function route(r: Request): { method: string; path: string } {
 }
 
 describe('fuzzing the topic service HTTP API', () => {
-  it(`never answers 500 or an unexpected status, and bystanders keep relaying (${RUNS} requests, seed ${SEED})`, async () => {
-    const reported: unknown[] = [];
-    // No restart grace: a register naming another service instance holds relaying on purpose (see
-    // faults-restart.test.ts), which would only delay the bystanders' check here.
-    const { service, call } = await start({ maxWaitMs: 50, maxBodyBytes: 256 * 1024, graceMs: 0, onError: (error) => reported.push(error) });
-    await call('POST', '/v1/nodes/register', { nodeId: 'x', epoch: 'e' });
-    await call('POST', '/v1/nodes/register', { nodeId: 'y', epoch: 'e' });
-    await call('POST', '/v1/nodes/y/counts', { changes: [{ topic: 't', count: 1 }] });
-    let sent = 0;
-    let seq = 0;
-    let yAck = 0;
-    const bystandersRelay = async () => {
-      const data = String(++seq);
-      const pub = await call('POST', '/v1/nodes/x/publish', { seq, messages: [{ topic: 't', data }] });
-      const poll = await call('GET', `/v1/nodes/y/poll?wait=0&ack=${yAck}`);
-      yAck = poll.body?.cursor ?? yAck;
-      await call('GET', '/v1/nodes/x/poll?wait=0'); // x polls too: a long campaign outlasts the lease
-      const ok = pub.status === 200 && poll.body?.items?.some((i: { data: string }) => i.data === data);
-      if (!ok) throw new Error(`bystanders stopped relaying: publish ${pub.status} ${JSON.stringify(pub.body)}, poll ${poll.status} ${JSON.stringify(poll.body).slice(0, 300)}`);
-      return true;
-    };
-    try {
-      await fc.assert(
-        fc.asyncProperty(request, async (r) => {
-          const { method, path } = route(r);
-          const headers: Record<string, string> = { 'content-type': r.contentType };
-          if (r.session !== null) headers['x-firetower-session'] = r.session.replace(/[^\t\x20-\x7e]/g, '?');
-          const res = await fetch(service.url + path, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : r.body });
-          const text = await res.text();
-          sent += 1;
-          expect(ALLOWED.has(res.status), `${method} ${path} -> ${res.status} ${text.slice(0, 200)}`).toBe(true);
-          if (res.status >= 400) expect(typeof JSON.parse(text).error.code).toBe('string');
-          if (sent % 25 === 0) expect(await bystandersRelay()).toBe(true);
-        }),
-        { numRuns: RUNS, seed: SEED },
-      );
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      const why = cause instanceof Error ? cause.message : '';
-      throw new Error(`fuzz failed with FUZZ_SEED=${SEED}: ${why.slice(0, 500)}\n${(error as Error).message.slice(0, 2000)}`);
-    }
-    expect(reported).toEqual([]);
-    expect(service.core.errorsTotal).toBe(0);
-    expect(await bystandersRelay()).toBe(true);
-    expect((await api(service.url)('GET', '/healthz')).status).toBe(200);
-  }, process.env.FUZZ_RUNS ? 3_600_000 : 60_000);
+  it(
+    `never answers 500 or an unexpected status, and bystanders keep relaying (${RUNS} requests, seed ${SEED})`,
+    async () => {
+      const reported: unknown[] = [];
+      // No restart grace: a register naming another service instance holds relaying on purpose (see
+      // faults-restart.test.ts), which would only delay the bystanders' check here.
+      const { service, call } = await start({ maxWaitMs: 50, maxBodyBytes: 256 * 1024, graceMs: 0, onError: (error) => reported.push(error) });
+      await call('POST', '/v1/nodes/register', { nodeId: 'x', epoch: 'e' });
+      await call('POST', '/v1/nodes/register', { nodeId: 'y', epoch: 'e' });
+      await call('POST', '/v1/nodes/y/counts', { changes: [{ topic: 't', count: 1 }] });
+      let sent = 0;
+      let seq = 0;
+      let yAck = 0;
+      const bystandersRelay = async () => {
+        const data = String(++seq);
+        const pub = await call('POST', '/v1/nodes/x/publish', { seq, messages: [{ topic: 't', data }] });
+        const poll = await call('GET', `/v1/nodes/y/poll?wait=0&ack=${yAck}`);
+        yAck = poll.body?.cursor ?? yAck;
+        await call('GET', '/v1/nodes/x/poll?wait=0'); // x polls too: a long campaign outlasts the lease
+        const ok = pub.status === 200 && poll.body?.items?.some((i: { data: string }) => i.data === data);
+        if (!ok)
+          throw new Error(
+            `bystanders stopped relaying: publish ${pub.status} ${JSON.stringify(pub.body)}, poll ${poll.status} ${JSON.stringify(poll.body).slice(0, 300)}`,
+          );
+        return true;
+      };
+      try {
+        await fc.assert(
+          fc.asyncProperty(request, async (r) => {
+            const { method, path } = route(r);
+            const headers: Record<string, string> = { 'content-type': r.contentType };
+            if (r.session !== null) headers['x-firetower-session'] = r.session.replace(/[^\t\x20-\x7e]/g, '?');
+            const res = await fetch(service.url + path, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : r.body });
+            const text = await res.text();
+            sent += 1;
+            expect(ALLOWED.has(res.status), `${method} ${path} -> ${res.status} ${text.slice(0, 200)}`).toBe(true);
+            if (res.status >= 400) expect(typeof JSON.parse(text).error.code).toBe('string');
+            if (sent % 25 === 0) expect(await bystandersRelay()).toBe(true);
+          }),
+          { numRuns: RUNS, seed: SEED },
+        );
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        const why = cause instanceof Error ? cause.message : '';
+        throw new Error(`fuzz failed with FUZZ_SEED=${SEED}: ${why.slice(0, 500)}\n${(error as Error).message.slice(0, 2000)}`);
+      }
+      expect(reported).toEqual([]);
+      expect(service.core.errorsTotal).toBe(0);
+      expect(await bystandersRelay()).toBe(true);
+      expect((await api(service.url)('GET', '/healthz')).status).toBe(200);
+    },
+    process.env.FUZZ_RUNS ? 3_600_000 : 60_000,
+  );
 });

@@ -8,9 +8,7 @@ export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 export function assertBuilt(): void {
   if (!existsSync(cliPath)) {
-    throw new Error(
-      `${cliPath} is missing: run \`pnpm --filter @firetower/topic-service build\` first (the root \`pnpm test\` builds before testing)`,
-    );
+    throw new Error(`${cliPath} is missing: run \`pnpm --filter @firetower/topic-service build\` first (the root \`pnpm test\` builds before testing)`);
   }
 }
 
@@ -86,12 +84,7 @@ export interface NodeProcess {
 }
 
 /** A firetower node (built @firetower/server + this package's dist) in its own process. */
-export async function spawnNode(
-  serviceUrl: string,
-  env: Record<string, string> = {},
-  timeoutMs = 30_000,
-  nodeArgs: string[] = [],
-): Promise<NodeProcess> {
+export async function spawnNode(serviceUrl: string, env: Record<string, string> = {}, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<NodeProcess> {
   assertBuilt();
   if (!existsSync(serverDist)) {
     throw new Error(`${serverDist} is missing: run \`pnpm --filter @firetower/server build\` first (the root \`pnpm test\` builds before testing)`);

@@ -20,9 +20,7 @@ export async function connectClient(url: string): Promise<RawClient> {
   const ws = new WebSocket(url);
   const frames: Array<Record<string, any>> = [];
   const listeners = new Set<() => void>();
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   ws.on('message', (raw) => {
     const text = raw.toString();
     if (text === 'heartbeat') return;

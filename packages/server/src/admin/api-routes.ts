@@ -3,15 +3,7 @@ import { jsonDepthExceeds } from '@firetower/protocol';
 import type { FiretowerApi } from '../types.js';
 import { AdminHttpError } from './errors.js';
 import { connectionsSummary, sortedTopics, statsFeed } from './snapshots.js';
-import {
-  MAX_BODY_BYTES,
-  optionalJsonObject,
-  optionalString,
-  readPublishBody,
-  requireJsonObject,
-  validTopic,
-  validUserId,
-} from './validate.js';
+import { MAX_BODY_BYTES, optionalJsonObject, optionalString, readPublishBody, requireJsonObject, validTopic, validUserId } from './validate.js';
 
 export interface ApiRouteOptions {
   maxTopicLength: number;
@@ -27,11 +19,13 @@ const MAX_TOPIC_LIST = 10_000;
 
 /** Express 5 passes a rejected promise to the error handler; this keeps the handlers typed. */
 type AsyncHandler = (req: Request, res: Response) => Promise<void> | void;
-const handle = (fn: AsyncHandler): RequestHandler => (req, res, next) => {
-  Promise.resolve()
-    .then(() => fn(req, res))
-    .catch(next);
-};
+const handle =
+  (fn: AsyncHandler): RequestHandler =>
+  (req, res, next) => {
+    Promise.resolve()
+      .then(() => fn(req, res))
+      .catch(next);
+  };
 
 function methodNotAllowed(allowed: string): RequestHandler {
   return (_req, res, next) => {
@@ -70,7 +64,8 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
       type: 'application/json',
       strict: false,
       verify: (_req, _res, buffer) => {
-        if (jsonDepthExceeds(buffer.toString(), maxDepth)) throw Object.assign(new Error(`body is nested deeper than ${maxDepth} levels`), { status: 400, type: 'entity.verify.failed' });
+        if (jsonDepthExceeds(buffer.toString(), maxDepth))
+          throw Object.assign(new Error(`body is nested deeper than ${maxDepth} levels`), { status: 400, type: 'entity.verify.failed' });
       },
     }),
   );
@@ -164,9 +159,12 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
     )
     .all(methodNotAllowed('GET, DELETE'));
 
-  router.route('/connections').get((_req, res) => {
-    res.json(connectionsSummary(api));
-  }).all(methodNotAllowed('GET'));
+  router
+    .route('/connections')
+    .get((_req, res) => {
+      res.json(connectionsSummary(api));
+    })
+    .all(methodNotAllowed('GET'));
 
   router
     .route('/stats')
@@ -179,9 +177,10 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
     .all(methodNotAllowed('GET'));
 
   router.use((req, _res, next) => {
-    const hint = req.path.startsWith('/topics/') || req.path.startsWith('/users/')
-      ? ' (URL-encode topics and userIds in the path: encodeURIComponent("/chat/world") is %2Fchat%2Fworld)'
-      : '';
+    const hint =
+      req.path.startsWith('/topics/') || req.path.startsWith('/users/')
+        ? ' (URL-encode topics and userIds in the path: encodeURIComponent("/chat/world") is %2Fchat%2Fworld)'
+        : '';
     next(new AdminHttpError(404, 'not_found', `no admin route ${req.method} ${req.baseUrl}${req.path}${hint}`));
   });
   return router;

@@ -31,11 +31,7 @@ export function sendError(res: Response, error: AdminHttpError): void {
 
 /** body-parser's errors carry an HTTP status and a `type` such as 'entity.too.large'. */
 function isBodyParserError(value: unknown): value is Error & { status: number; type: string } {
-  return (
-    value instanceof Error &&
-    typeof (value as { status?: unknown }).status === 'number' &&
-    typeof (value as { type?: unknown }).type === 'string'
-  );
+  return value instanceof Error && typeof (value as { status?: unknown }).status === 'number' && typeof (value as { type?: unknown }).type === 'string';
 }
 
 function toAdminError(err: unknown): AdminHttpError {

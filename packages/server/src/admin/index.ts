@@ -76,11 +76,15 @@ export function createAdminRouter<AppData>(api: FiretowerApi<AppData>, options: 
     const token = req.query.token;
     if (typeof token === 'string' && token.length > 0) {
       // The script removes ?token= from the address bar and history; this cookie lets a reload in.
-      res.cookie(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: req.baseUrl + req.path, maxAge: DASHBOARD_COOKIE_MAX_AGE_S * 1000, secure: req.secure });
+      res.cookie(DASHBOARD_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: req.baseUrl + req.path,
+        maxAge: DASHBOARD_COOKIE_MAX_AGE_S * 1000,
+        secure: req.secure,
+      });
     }
-    res.type('html').send(
-      renderDashboardPage({ feedUrl: `${req.baseUrl}/api/stats`, nonce, intervalMs: DASHBOARD_INTERVAL_MS }),
-    );
+    res.type('html').send(renderDashboardPage({ feedUrl: `${req.baseUrl}/api/stats`, nonce, intervalMs: DASHBOARD_INTERVAL_MS }));
   });
 
   for (const path of ['/metrics', '/dashboard']) {

@@ -304,7 +304,11 @@ export class ClusterCore<Entry = unknown> {
     try {
       if (this.onError) this.onError(error);
       else if (node?.reportError) node.reportError(error);
-      else process.emitWarning(`firetower ${this.kind} broker: ${error.message}`, { type: 'FiretowerWarning', code: `${this.kind.replace(/-/g, '_').toUpperCase()}_${error.code.toUpperCase()}` });
+      else
+        process.emitWarning(`firetower ${this.kind} broker: ${error.message}`, {
+          type: 'FiretowerWarning',
+          code: `${this.kind.replace(/-/g, '_').toUpperCase()}_${error.code.toUpperCase()}`,
+        });
     } catch (hookError) {
       this.debug('onError threw: %O', hookError);
     }

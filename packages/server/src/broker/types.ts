@@ -30,9 +30,7 @@ export interface BrokerMessage {
 
 /** Operations that reach every node of the cluster. */
 export type ControlCommand =
-  | { kind: 'kickUser'; userId: string; reason?: string }
-  | { kind: 'unsubscribeUser'; userId: string; topic: string }
-  | { kind: 'removeTopic'; topic: string };
+  { kind: 'kickUser'; userId: string; reason?: string } | { kind: 'unsubscribeUser'; userId: string; topic: string } | { kind: 'removeTopic'; topic: string };
 
 export interface TopicCount {
   topic: string;

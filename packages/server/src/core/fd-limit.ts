@@ -13,7 +13,10 @@ export class FdLimitWatch {
   private readonly rearmAt: number;
   private warned = false;
 
-  constructor(readonly limit = softFdLimit(), baseline = openFds()) {
+  constructor(
+    readonly limit = softFdLimit(),
+    baseline = openFds(),
+  ) {
     if (limit === undefined || baseline === undefined || limit === Number.POSITIVE_INFINITY) {
       this.warnAt = undefined;
       this.rearmAt = 0;

@@ -71,7 +71,12 @@ function subscribe<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>,
   for (const topic of frame.topics) if (!tower.topicSet.has(topic)) fresh++;
   if (tower.topicSet.size + fresh > max) {
     host.stats.refusal('limits', `more than ${max} topics on one connection`, { clientId: tower.clientId });
-    tower.fail({ type: 'error', code: ErrorCode.TooManyTopics, message: `at most ${max} topics per connection`, ...(frame.id !== undefined && { id: frame.id }) });
+    tower.fail({
+      type: 'error',
+      code: ErrorCode.TooManyTopics,
+      message: `at most ${max} topics per connection`,
+      ...(frame.id !== undefined && { id: frame.id }),
+    });
     return;
   }
   const beforeSubscribe = host.options.hooks.beforeSubscribe;
@@ -112,7 +117,11 @@ function applySubscribe<AppData>(
     else for (const r of refused) tower.fail({ type: 'error', code: r.code, message: r.reason, topic: r.topic });
   };
   const onSubscribe = host.options.hooks.onSubscribe;
-  if (added.length > 0 && onSubscribe) return andThen(host.callHook('onSubscribe', tower, () => onSubscribe(tower, added)), answer);
+  if (added.length > 0 && onSubscribe)
+    return andThen(
+      host.callHook('onSubscribe', tower, () => onSubscribe(tower, added)),
+      answer,
+    );
   answer();
 }
 
@@ -122,7 +131,11 @@ function unsubscribe<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData
     if (frame.id !== undefined) tower.reply(encodeAck(frame.id, { topics: frame.topics }));
   };
   const onUnsubscribe = host.options.hooks.onUnsubscribe;
-  if (removed.length > 0 && onUnsubscribe) return andThen(host.callHook('onUnsubscribe', tower, () => onUnsubscribe(tower, removed, 'client')), answer);
+  if (removed.length > 0 && onUnsubscribe)
+    return andThen(
+      host.callHook('onUnsubscribe', tower, () => onUnsubscribe(tower, removed, 'client')),
+      answer,
+    );
   answer();
 }
 

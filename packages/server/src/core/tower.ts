@@ -1,5 +1,15 @@
 import createDebug from 'debug';
-import { checkTopic, CloseCode, encodeDelivery, encodeError, ErrorCode, HEARTBEAT, ReportedCloseCode, type DecodeResult, type ErrorFrame } from '@firetower/protocol';
+import {
+  checkTopic,
+  CloseCode,
+  encodeDelivery,
+  encodeError,
+  ErrorCode,
+  HEARTBEAT,
+  ReportedCloseCode,
+  type DecodeResult,
+  type ErrorFrame,
+} from '@firetower/protocol';
 import { FiretowerServerError, FiretowerRefusal, toError } from '../errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
 import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from '../transport/send-queue.js';
@@ -45,7 +55,10 @@ export interface TowerInit<AppData> {
 
 function truncateReason(reason: string): string {
   if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
-  return Buffer.from(reason).subarray(0, MAX_REASON_BYTES).toString().replace(/\uFFFD+$/, '');
+  return Buffer.from(reason)
+    .subarray(0, MAX_REASON_BYTES)
+    .toString()
+    .replace(/\uFFFD+$/, '');
 }
 
 export function toTopicList(topics: string | string[]): string[] {
@@ -58,9 +71,7 @@ export function toTopicList(topics: string | string[]): string[] {
 }
 
 /** One WebSocket connection: its topics, hook context, inbound queue, outbox and heartbeat. */
-export class TowerImpl<AppData = Record<string, unknown>>
-  implements Tower<AppData>, HubMember, OutboxEvents, InboundEvents<InboundItem>
-{
+export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppData>, HubMember, OutboxEvents, InboundEvents<InboundItem> {
   readonly clientId: string;
   readonly dedupeId: string;
   readonly userId: string | undefined;
@@ -127,7 +138,10 @@ export class TowerImpl<AppData = Record<string, unknown>>
    */
   private crashed(error: unknown): void {
     try {
-      this.host.reportError(new FiretowerServerError('internal', `unexpected error on connection ${this.clientId}: ${toError(error).message}`, { cause: error }), this);
+      this.host.reportError(
+        new FiretowerServerError('internal', `unexpected error on connection ${this.clientId}: ${toError(error).message}`, { cause: error }),
+        this,
+      );
     } finally {
       this.teardown(CloseCode.InternalError, 'internal error', 'close');
     }
@@ -159,10 +173,15 @@ export class TowerImpl<AppData = Record<string, unknown>>
     this.inbound.push({
       kind: 'task',
       run: () =>
-        this.host.callHook('onConnect', this, () => onConnect(this), (error) => {
-          if (error instanceof FiretowerRefusal) this.teardown(CloseCode.Unauthorized, error.message, 'close');
-          else this.teardown(CloseCode.ServerClosed, 'internal error', 'close');
-        }),
+        this.host.callHook(
+          'onConnect',
+          this,
+          () => onConnect(this),
+          (error) => {
+            if (error instanceof FiretowerRefusal) this.teardown(CloseCode.Unauthorized, error.message, 'close');
+            else this.teardown(CloseCode.ServerClosed, 'internal error', 'close');
+          },
+        ),
     });
   }
 
@@ -311,7 +330,10 @@ export class TowerImpl<AppData = Record<string, unknown>>
     const max = this.host.options.limits.maxTopicsPerConnection;
     const fresh = new Set(list.filter((topic) => !this.topicSet.has(topic))).size;
     if (this.topicSet.size + fresh > max) {
-      throw new FiretowerServerError('too_many_topics', `subscribing ${this.clientId} to ${fresh} more topics would pass limits.maxTopicsPerConnection (${max})`);
+      throw new FiretowerServerError(
+        'too_many_topics',
+        `subscribing ${this.clientId} to ${fresh} more topics would pass limits.maxTopicsPerConnection (${max})`,
+      );
     }
     const added = this.host.hub.subscribe(this, list);
     const onSubscribe = this.host.options.hooks.onSubscribe;
@@ -425,7 +447,8 @@ export class TowerImpl<AppData = Record<string, unknown>>
   private runCloseHooks(topics: string[]): void | PromiseLike<void> {
     const { onUnsubscribe, onOffline } = this.host.options.hooks;
     const info = { ...(this.closeInfo ?? { code: ReportedCloseCode.NoStatus, reason: '' }) };
-    const unsubscribed = onUnsubscribe && topics.length > 0 ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, topics, 'closed')) : undefined;
+    const unsubscribed =
+      onUnsubscribe && topics.length > 0 ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, topics, 'closed')) : undefined;
     return andThen(
       andThen(unsubscribed, () => (onOffline ? this.host.callHook('onOffline', this, () => onOffline(this, info)) : undefined)),
       () => {

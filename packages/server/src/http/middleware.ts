@@ -105,12 +105,10 @@ class UpgradeRegistry {
       perMessageDeflate: compression ? PER_MESSAGE_DEFLATE : false,
       clientTracking: false,
       maxPayload: this.maxPayload(),
-      verifyClient: (
-        info: { origin: string | undefined; req: IncomingMessage },
-        done: VerifyDone,
-      ): void => {
+      verifyClient: (info: { origin: string | undefined; req: IncomingMessage }, done: VerifyDone): void => {
         const endpoint = this.endpoints.get(pathnameOf(info.req));
-        if (!endpoint) return done(false, UpgradeRefusalStatus.not_found, refusalBody(UpgradeRefusalCode.NotFound, 'no WebSocket endpoint at this path'), JSON_HEADERS);
+        if (!endpoint)
+          return done(false, UpgradeRefusalStatus.not_found, refusalBody(UpgradeRefusalCode.NotFound, 'no WebSocket endpoint at this path'), JSON_HEADERS);
         let verdict: ReturnType<Endpoint['verify']>;
         try {
           verdict = endpoint.verify(info.req, info.origin || undefined);
@@ -118,7 +116,11 @@ class UpgradeRegistry {
           return refuseInternal(done);
         }
         // Closures only on the asynchronous path (an authenticate hook, a broker still starting).
-        if (isPromiseLike<UpgradeVerdict<unknown>>(verdict)) verdict.then((settled) => answer(done, settled), () => refuseInternal(done));
+        if (isPromiseLike<UpgradeVerdict<unknown>>(verdict))
+          verdict.then(
+            (settled) => answer(done, settled),
+            () => refuseInternal(done),
+          );
         else answer(done, verdict);
       },
     };
@@ -167,7 +169,10 @@ export function createMiddleware<AppData>(node: FiretowerNode<AppData>, options:
       misconfigurationReported = true;
       node.reportError(new FiretowerServerError('not_attached', NOT_ATTACHED_HINT));
     }
-    res.status(UpgradeRefusalStatus.not_attached).set('Connection', 'close').json({ error: { code: UpgradeRefusalCode.NotAttached, message: NOT_ATTACHED_HINT } });
+    res
+      .status(UpgradeRefusalStatus.not_attached)
+      .set('Connection', 'close')
+      .json({ error: { code: UpgradeRefusalCode.NotAttached, message: NOT_ATTACHED_HINT } });
   });
 
   const attach = (server: Server): void => {

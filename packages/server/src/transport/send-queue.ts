@@ -127,7 +127,8 @@ export class Outbox implements Corkable {
   private send(frame: Frame): void {
     corkForTurn(this);
     if (typeof frame === 'string') this.ws.send(frame, TEXT);
-    else if (this.raw !== undefined && this.ws.readyState === OPEN) this.raw.write(this.deflate ? frame.deflatedWire(this.limits.compressThreshold!) : frame.wire);
+    else if (this.raw !== undefined && this.ws.readyState === OPEN)
+      this.raw.write(this.deflate ? frame.deflatedWire(this.limits.compressThreshold!) : frame.wire);
     else this.ws.send(frame.payload, TEXT);
   }
 

@@ -144,7 +144,9 @@ export function netSocketOf(ws: object): NetSocketLike | undefined {
  * closed, and ws makes a new one for the next compressed frame. Does nothing otherwise.
  */
 export function releaseInflater(ws: object): void {
-  const extension = (ws as { _extensions?: Record<string, { params?: { client_no_context_takeover?: unknown }; _inflate?: { close(): void } | null } | undefined> })._extensions?.[PERMESSAGE_DEFLATE];
+  const extension = (
+    ws as { _extensions?: Record<string, { params?: { client_no_context_takeover?: unknown }; _inflate?: { close(): void } | null } | undefined> }
+  )._extensions?.[PERMESSAGE_DEFLATE];
   if (extension?.params?.client_no_context_takeover !== true || !extension._inflate) return;
   extension._inflate.close();
   extension._inflate = null;

@@ -139,7 +139,12 @@ export class OutgoingQueue {
 }
 
 /** A publish request's body; `keyTtlMs` only with keys. */
-export function publishBody(epoch: string, seq: number, messages: WirePublish[], keyTtlMs: number): { epoch: string; seq: number; keyTtlMs?: number; messages: WirePublish[] } {
+export function publishBody(
+  epoch: string,
+  seq: number,
+  messages: WirePublish[],
+  keyTtlMs: number,
+): { epoch: string; seq: number; keyTtlMs?: number; messages: WirePublish[] } {
   return messages.some((m) => m.key !== undefined) ? { epoch, seq, keyTtlMs, messages } : { epoch, seq, messages };
 }
 

@@ -87,9 +87,7 @@ export class TopicServiceBroker implements Broker {
   private maxBatch: number;
   private readonly inbox = new Inbox(() => this.nodeId);
   private readonly waiters = new ConditionWaiters();
-  private readonly claims = new ClaimBatcher((keys) =>
-    postClaims(this.client, { ttlMs: this.keyTtlMs(), keys }, this.closer.signal, this.opts.claimTimeoutMs),
-  );
+  private readonly claims = new ClaimBatcher((keys) => postClaims(this.client, { ttlMs: this.keyTtlMs(), keys }, this.closer.signal, this.opts.claimTimeoutMs));
   private loops: Promise<void>[] = [];
 
   private readonly health: LinkHealth;
@@ -278,7 +276,8 @@ export class TopicServiceBroker implements Broker {
     for (let step = 0; ; step++) {
       this.assertOpen();
       try {
-        const body = this.instance === undefined ? { nodeId: this.nodeId, epoch: this.epoch } : { nodeId: this.nodeId, epoch: this.epoch, previous: this.instance };
+        const body =
+          this.instance === undefined ? { nodeId: this.nodeId, epoch: this.epoch } : { nodeId: this.nodeId, epoch: this.epoch, previous: this.instance };
         const reg = await this.call('POST', '/v1/nodes/register', registerReply, body);
         this.client.session = reg.session;
         this.maxBatch = Math.max(1, Math.min(this.opts.maxBatch, reg.maxBatch));
@@ -487,4 +486,3 @@ export class TopicServiceBroker implements Broker {
     return this.waiters.until(() => this.outgoing.isEmpty(), timeoutMs);
   }
 }
-

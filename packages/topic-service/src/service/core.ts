@@ -3,14 +3,7 @@ import { TopicServiceErrorCode } from '@firetower/protocol';
 import createDebug from 'debug';
 import { monotonicNow } from '../clock.js';
 import { TopicServiceError } from '../errors.js';
-import type {
-  NodeInfo,
-  RegisterResponse,
-  TopicResponse,
-  WireControl,
-  WireCount,
-  WirePublish,
-} from '../wire.js';
+import type { NodeInfo, RegisterResponse, TopicResponse, WireControl, WireCount, WirePublish } from '../wire.js';
 import { RestartGrace } from './grace.js';
 import { safely, type ServiceErrorReporter } from './guard.js';
 import { ExpiringKeys } from '@firetower/protocol';
@@ -419,4 +412,3 @@ export class TopicServiceCore {
     }
   }
 }
-

@@ -5,17 +5,7 @@ import type { ClaimsResponse, NodesResponse, TopicsResponse } from '../wire.js';
 import type { TopicServiceCore } from './core.js';
 import { sameSecret } from './secrets.js';
 import { failInternal, guarded, safely, sendError, type ServiceErrorReporter } from './guard.js';
-import {
-  claimsBody,
-  controlBody,
-  countsBody,
-  leaveQuery,
-  nodeIdParam,
-  pollQuery,
-  publishBody,
-  registerBody,
-  topicParam,
-} from './schemas.js';
+import { claimsBody, controlBody, countsBody, leaveQuery, nodeIdParam, pollQuery, publishBody, registerBody, topicParam } from './schemas.js';
 
 export interface RouterOptions {
   /**
@@ -28,7 +18,6 @@ export interface RouterOptions {
   /** Largest request body in bytes. @default 8 MiB */
   maxBodyBytes?: number;
 }
-
 
 /** The header a node's requests carry its registration's session in. */
 export const SESSION_HEADER = 'x-firetower-session';
@@ -66,80 +55,113 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
   if (options.token) router.use(tokenGuard(options.token));
   router.use(express.json({ limit: options.maxBodyBytes ?? 8 * 1024 * 1024 }));
 
-  router.get('/healthz', guard((_req, res) => {
-    res.status(core.running ? 200 : 503).json({ ok: core.running, nodes: core.nodeInfos().length });
-  }));
+  router.get(
+    '/healthz',
+    guard((_req, res) => {
+      res.status(core.running ? 200 : 503).json({ ok: core.running, nodes: core.nodeInfos().length });
+    }),
+  );
 
-  router.post('/v1/nodes/register', guard((req, res) => {
-    const { nodeId, epoch, previous } = parse(registerBody, req.body, 'register body');
-    res.json(core.register(nodeId, epoch, previous));
-  }));
+  router.post(
+    '/v1/nodes/register',
+    guard((req, res) => {
+      const { nodeId, epoch, previous } = parse(registerBody, req.body, 'register body');
+      res.json(core.register(nodeId, epoch, previous));
+    }),
+  );
 
-  router.delete('/v1/nodes/:id', guard((req, res) => {
-    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
-    const { epoch } = parse(leaveQuery, req.query, 'query');
-    core.leave(nodeId, { epoch, session: sessionOf(req) });
-    res.json({ ok: true });
-  }));
+  router.delete(
+    '/v1/nodes/:id',
+    guard((req, res) => {
+      const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+      const { epoch } = parse(leaveQuery, req.query, 'query');
+      core.leave(nodeId, { epoch, session: sessionOf(req) });
+      res.json({ ok: true });
+    }),
+  );
 
-  router.post('/v1/nodes/:id/counts', guard((req, res) => {
-    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
-    const body = parse(countsBody, req.body, 'counts body');
-    core.setCounts(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.changes, body.full ?? false);
-    res.json({ ok: true });
-  }));
+  router.post(
+    '/v1/nodes/:id/counts',
+    guard((req, res) => {
+      const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+      const body = parse(countsBody, req.body, 'counts body');
+      core.setCounts(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.changes, body.full ?? false);
+      res.json({ ok: true });
+    }),
+  );
 
-  router.post('/v1/nodes/:id/publish', guard((req, res) => {
-    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
-    const body = parse(publishBody, req.body, 'publish body');
-    const outcome = core.publish(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.messages, body.keyTtlMs, body.seq);
-    res.json({ ok: true, accepted: body.messages.length, ...outcome });
-  }));
+  router.post(
+    '/v1/nodes/:id/publish',
+    guard((req, res) => {
+      const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+      const body = parse(publishBody, req.body, 'publish body');
+      const outcome = core.publish(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.messages, body.keyTtlMs, body.seq);
+      res.json({ ok: true, accepted: body.messages.length, ...outcome });
+    }),
+  );
 
-  router.post('/v1/nodes/:id/control', guard((req, res) => {
-    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
-    const body = parse(controlBody, req.body, 'control body');
-    res.json({ ok: true, ...core.control(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.command, body.seq) });
-  }));
+  router.post(
+    '/v1/nodes/:id/control',
+    guard((req, res) => {
+      const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+      const body = parse(controlBody, req.body, 'control body');
+      res.json({ ok: true, ...core.control(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.command, body.seq) });
+    }),
+  );
 
   // Not under /nodes/:id: any caller with the token may claim, registered or not.
-  router.post('/v1/claims', guard((req, res) => {
-    const body = parse(claimsBody, req.body, 'claims body');
-    const answer: ClaimsResponse = { fresh: core.claim(body.keys, body.ttlMs) };
-    res.json(answer);
-  }));
+  router.post(
+    '/v1/claims',
+    guard((req, res) => {
+      const body = parse(claimsBody, req.body, 'claims body');
+      const answer: ClaimsResponse = { fresh: core.claim(body.keys, body.ttlMs) };
+      res.json(answer);
+    }),
+  );
 
-  router.get('/v1/nodes/:id/poll', guard((req, res) => {
-    const nodeId = parse(nodeIdParam, req.params.id, 'node id');
-    const query = parse(pollQuery, req.query, 'poll query');
-    res.setHeader('Cache-Control', 'no-store');
-    const cancel = core.poll(nodeId, { epoch: query.epoch, session: sessionOf(req) }, query.ack ?? 0, query.wait ?? 0, {
-      answer(status, json) {
-        if (res.headersSent || res.destroyed) return;
-        try {
-          res.status(status).type('application/json').send(json);
-        } catch (error) {
-          failInternal(res, error, 'poll answer', report);
-        }
-      },
-    });
-    // The node gave up (aborted, timed out, died): free its poll slot so it can poll again.
-    res.on('close', () => safely(report, 'poll release', cancel));
-  }));
+  router.get(
+    '/v1/nodes/:id/poll',
+    guard((req, res) => {
+      const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+      const query = parse(pollQuery, req.query, 'poll query');
+      res.setHeader('Cache-Control', 'no-store');
+      const cancel = core.poll(nodeId, { epoch: query.epoch, session: sessionOf(req) }, query.ack ?? 0, query.wait ?? 0, {
+        answer(status, json) {
+          if (res.headersSent || res.destroyed) return;
+          try {
+            res.status(status).type('application/json').send(json);
+          } catch (error) {
+            failInternal(res, error, 'poll answer', report);
+          }
+        },
+      });
+      // The node gave up (aborted, timed out, died): free its poll slot so it can poll again.
+      res.on('close', () => safely(report, 'poll release', cancel));
+    }),
+  );
 
-  router.get('/v1/nodes', guard((_req, res) => {
-    const body: NodesResponse = { nodes: core.nodeInfos() };
-    res.json(body);
-  }));
+  router.get(
+    '/v1/nodes',
+    guard((_req, res) => {
+      const body: NodesResponse = { nodes: core.nodeInfos() };
+      res.json(body);
+    }),
+  );
 
-  router.get('/v1/topics', guard((_req, res) => {
-    const body: TopicsResponse = { topics: core.topics() };
-    res.json(body);
-  }));
+  router.get(
+    '/v1/topics',
+    guard((_req, res) => {
+      const body: TopicsResponse = { topics: core.topics() };
+      res.json(body);
+    }),
+  );
 
-  router.get('/v1/topics/:topic', guard((req, res) => {
-    res.json(core.count(parse(topicParam, req.params.topic, 'topic')));
-  }));
+  router.get(
+    '/v1/topics/:topic',
+    guard((req, res) => {
+      res.json(core.count(parse(topicParam, req.params.topic, 'topic')));
+    }),
+  );
 
   router.use((_req: Request, res: Response) => sendError(res, 'not_found', 'no such endpoint', 404));
 

@@ -36,11 +36,7 @@ export const publishBody = z
     keyTtlMs: ttlMs.optional(),
     /** The first message's sequence; the others follow it. */
     seq: seq.optional(),
-    messages: z.array(
-      z
-        .object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional(), key: key.optional() })
-        .strict(),
-    ),
+    messages: z.array(z.object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional(), key: key.optional() }).strict()),
   })
   .strict();
 

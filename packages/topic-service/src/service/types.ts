@@ -78,5 +78,4 @@ export interface KeyStats {
   evicted: number;
 }
 
-
 export type ServiceState = 'running' | 'closed';
