@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './backoff.js';
 export * from './expiring-keys.js';
 export * from './fifo.js';
+export * from './close-reason.js';

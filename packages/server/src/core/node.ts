@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, UpgradeRefusalCode, type DecodeResult } from '@firetower/protocol';
 import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from '../broker/types.js';
 import { BrokerOverflowError } from '../broker/types.js';
@@ -18,8 +18,9 @@ import { closeInBatches, resolveShutdown } from './shutdown.js';
 import { StatsRecorder } from './stats.js';
 import { TowerImpl } from './tower.js';
 import { FdLimitWatch } from './fd-limit.js';
+import { ServerErrorReports } from './server-errors.js';
+import { wireSocket } from './socket-events.js';
 import { HeartbeatSweep } from './heartbeat.js';
-import { acceptsSharedDeflate, bytesReadOf, releaseInflater } from '../transport/writer.js';
 import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
 import { queryParam, refusal, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
@@ -30,47 +31,13 @@ export type NodeState = 'starting' | 'running' | 'closing' | 'closed';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
 function noop(): void {}
-/** Errors of the HTTP server (an EMFILE storm) reach onError at most this often. */
-const SERVER_ERROR_REPORT_MS = 10_000;
-
 /** Frozen: every publish shares one of the two answers. */
 const DELIVERED: PublishResult = Object.freeze({ duplicate: false });
 const DUPLICATE: PublishResult = Object.freeze({ duplicate: true });
 
 const SHUTTING_DOWN = Object.freeze(refusal(UpgradeRefusalCode.ShuttingDown, 'the server is shutting down'));
 const BROKER_UNAVAILABLE = Object.freeze(refusal(UpgradeRefusalCode.BrokerUnavailable, 'the broker is not available'));
-
-/**
- * Socket listeners are shared functions (ws calls them with `this` = the socket) looking their
- * Tower up here, instead of closures per connection: idle connections are the common case.
- */
-const towerOf = new WeakMap<WebSocket, TowerImpl<never>>();
-
-function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  towerOf.get(this)?.receive(toBuffer(data), isBinary);
-}
-
-function onDeflatedMessage(this: WebSocket): void {
-  releaseInflater(this);
-}
-function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
-  towerOf.get(this)?.socketClosed(code, reason.toString());
-}
-
-function onSocketPong(this: WebSocket): void {
-  towerOf.get(this)?.pong();
-}
-
-function onSocketError(this: WebSocket, error: Error): void {
-  debug('%s socket error: %s', towerOf.get(this)?.clientId, error.message);
-}
 
 /**
  * One firetower node: the connections of this process, the local topic index, the broker link,
@@ -95,8 +62,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private heartbeat: HeartbeatSweep<TowerImpl<AppData>> | undefined;
   /** Made when the node starts: reads the descriptor limit once. */
   private readonly fdLimit = new FdLimitWatch();
-  private serverErrors = 0;
-  private serverErrorReportedAt = Number.NEGATIVE_INFINITY;
+  private readonly serverErrors = new ServerErrorReports();
   private closing: Promise<void> | undefined;
   private readonly onPublishFailed = (error: unknown): never => {
     if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
@@ -195,14 +161,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     const nearLimit = this.fdLimit.check(this.liveCount);
     if (nearLimit !== undefined) this.reportError(new FiretowerServerError('fd_limit', nearLimit));
     this.hub.add(tower);
-    towerOf.set(ws, tower as unknown as TowerImpl<never>);
-    ws.on('message', onSocketMessage);
-    // After the tower's own listener: free the idle inflater of a compressed connection.
-    if (this.options.compression !== undefined && acceptsSharedDeflate(ws)) ws.on('message', onDeflatedMessage);
-    ws.on('close', onSocketClose);
-    // The heartbeat reads the socket's byte count to see pongs; a listener only when it cannot.
-    if (bytesReadOf(ws) === undefined) ws.on('pong', onSocketPong);
-    ws.on('error', onSocketError);
+    wireSocket(ws, tower, this.options.compression !== undefined);
     debug('%s connected (user %s)', clientId, auth.userId);
     tower.start();
   }
@@ -233,25 +192,10 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     if (isPromiseLike(result)) return Promise.resolve(result).then(noop, fail);
   }
 
-  /**
-   * An error of the HTTP server this node serves on (accept failing with EMFILE is the one that
-   * matters): reported as a `FiretowerServerError` `server_error` with what to do, at most once per
-   * SERVER_ERROR_REPORT_MS, with the count of the ones in between.
-   */
+  /** An error of the HTTP server this node serves on: reported, rate-limited (ServerErrorReports). */
   serverError(error: Error): void {
-    this.serverErrors++;
-    const now = performance.now();
-    if (now - this.serverErrorReportedAt < SERVER_ERROR_REPORT_MS) return;
-    this.serverErrorReportedAt = now;
-    const count = this.serverErrors;
-    this.serverErrors = 0;
-    const code = (error as { code?: unknown }).code;
-    const hint =
-      code === 'EMFILE' || code === 'ENFILE'
-        ? ': the process is out of file descriptors, so new connections are refused until some close; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit nofile)'
-        : '';
-    const times = count > 1 ? ` (${count} times since the last report)` : '';
-    this.reportError(new FiretowerServerError('server_error', `HTTP server error ${error.message}${hint}${times}`, { cause: error }));
+    const report = this.serverErrors.next(error);
+    if (report !== undefined) this.reportError(report);
   }
 
   reportError(error: unknown, tower?: TowerImpl<AppData>, from?: string): void {

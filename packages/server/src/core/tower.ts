@@ -7,6 +7,7 @@ import {
   ErrorCode,
   HEARTBEAT,
   ReportedCloseCode,
+  truncateCloseReason,
   type DecodeResult,
   type ErrorFrame,
 } from '@firetower/protocol';
@@ -40,8 +41,6 @@ export type InboundItem = { kind: 'frame'; frame: DecodeResult } | { kind: 'task
 
 /** A closed socket that never finishes the close handshake is destroyed after this. */
 const CLOSE_GRACE_MS = 5_000;
-/** Close reasons are limited to 123 bytes by RFC 6455. */
-const MAX_REASON_BYTES = 123;
 const MISSED_PONGS_ALLOWED = 2;
 
 export interface TowerInit<AppData> {
@@ -51,14 +50,6 @@ export interface TowerInit<AppData> {
   userId: string | undefined;
   /** From the authenticate hook; a fresh `{}` is made on first use when absent. */
   data: AppData | undefined;
-}
-
-function truncateReason(reason: string): string {
-  if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
-  return Buffer.from(reason)
-    .subarray(0, MAX_REASON_BYTES)
-    .toString()
-    .replace(/\uFFFD+$/, '');
 }
 
 export function toTopicList(topics: string | string[]): string[] {
@@ -434,7 +425,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private closeSocket(code: number, reason: string): void {
     try {
       this.socket.resume();
-      this.socket.close(code, truncateReason(reason));
+      this.socket.close(code, truncateCloseReason(reason));
     } catch (error) {
       debug('%s close failed, terminating: %o', this.clientId, error);
       this.socket.terminate();
