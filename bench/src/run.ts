@@ -33,6 +33,7 @@ const USAGE = `usage: node bench/dist/run.js [options]
   --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')} (default: all but publish-api and scale)
   --scale-connections <n>  connections the scale scenario opens on one node (default 100000, quick 1000)
   --payload-bytes <n>   size of every message's data in every scenario (default: the scenario's)
+  --heartbeat-ms <n>    scale: firetower's heartbeatIntervalMs (default 5000, quick 1000)
   --workers <n>         load-generator worker threads (default: cores)
   --profile             run firetower servers under node --cpu-prof (profiles in bench/results/profiles)
   --out <dir>           results directory (default bench/results)`;
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       'scale-connections': { type: 'string' },
       'payload-bytes': { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -112,6 +114,8 @@ async function main(): Promise<void> {
   }
   const payloadBytes = values['payload-bytes'] !== undefined ? Number(values['payload-bytes']) : undefined;
   if (payloadBytes !== undefined && (!Number.isInteger(payloadBytes) || payloadBytes < 64)) throw new Error('--payload-bytes must be an integer ≥ 64');
+  const heartbeatMs = values['heartbeat-ms'] !== undefined ? Number(values['heartbeat-ms']) : undefined;
+  if (heartbeatMs !== undefined && (!Number.isInteger(heartbeatMs) || heartbeatMs < 1)) throw new Error('--heartbeat-ms must be a positive integer');
   const scenarios = list<ScenarioName>(values.scenarios, ALL_SCENARIOS, 'scenario', DEFAULT_SCENARIOS);
   // Without --targets each scenario runs on its own list (defaultTargets).
   const targetsOf = (name: ScenarioName): TargetName[] => list<TargetName>(values.targets, ALL_TARGETS, 'target', defaultTargets(name));
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     const scenario = scenarioOf(name, quick, {
       ...(scaleConnections !== undefined ? { scaleConnections } : {}),
       ...(payloadBytes !== undefined ? { payloadBytes } : {}),
+      ...(heartbeatMs !== undefined ? { heartbeatIntervalMs: heartbeatMs } : {}),
     });
     const mine = targetsOf(name).filter((t) => targets.includes(t));
     // publish-api: every push-API target through every door; the others: every target over WebSocket.

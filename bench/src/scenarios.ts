@@ -209,11 +209,14 @@ export interface ScenarioOverrides {
   scaleConnections?: number;
   /** Every scenario: the size of each message's data (e.g. compression at 128 B to find the threshold). */
   payloadBytes?: number;
+  /** scale: firetower's heartbeat interval instead of 5 s (--quick 1 s). */
+  heartbeatIntervalMs?: number;
 }
 
 export function scenario(name: ScenarioName, quick: boolean, overrides: ScenarioOverrides = {}): Scenario {
   let chosen = quick ? { ...FULL[name], ...QUICK[name] } : FULL[name];
   if (overrides.payloadBytes !== undefined) chosen = { ...chosen, payloadBytes: overrides.payloadBytes };
+  if (name === 'scale' && overrides.heartbeatIntervalMs !== undefined) chosen = { ...chosen, heartbeatIntervalMs: overrides.heartbeatIntervalMs };
   return name === 'scale' && overrides.scaleConnections !== undefined ? scaled(chosen, overrides.scaleConnections) : chosen;
 }
 
