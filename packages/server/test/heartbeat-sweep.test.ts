@@ -33,6 +33,34 @@ describe('HeartbeatSweep', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('with many members, no slice visits more than 200 (more, shorter slices), still each member once per interval', () => {
+    vi.useFakeTimers();
+    const members = new Set(Array.from({ length: 100_000 }, (_, i) => i));
+    const visits = new Map<number, number>();
+    let thisTick = 0;
+    let most = 0;
+    const sweep = new HeartbeatSweep(
+      25_000,
+      () => members.values(),
+      () => members.size,
+      (m) => {
+        visits.set(m, (visits.get(m) ?? 0) + 1);
+        thisTick++;
+      },
+    );
+    sweep.start();
+    // 500 slices of 50 ms each in one interval.
+    for (let t = 0; t < 500; t++) {
+      vi.advanceTimersByTime(50);
+      most = Math.max(most, thisTick);
+      thisTick = 0;
+    }
+    expect(visits.size).toBe(100_000);
+    expect([...visits.values()].every((n) => n === 1)).toBe(true);
+    expect(most).toBe(200);
+    sweep.stop();
+  });
+
   it('skips members that left during a round, and a short interval is one sweep per tick', () => {
     vi.useFakeTimers();
     const members = new Set([1, 2, 3, 4]);
