@@ -156,12 +156,7 @@ function tail(child: ChildProcess): () => string {
   return () => text.trim();
 }
 
-function waitFor(
-  name: string,
-  child: ChildProcess,
-  output: () => string,
-  ready: (line: string) => number | undefined,
-): Promise<number> {
+function waitFor(name: string, child: ChildProcess, output: () => string, ready: (line: string) => number | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => finish(new LaunchError(`${name} not ready after ${READY_TIMEOUT_MS} ms: ${output()}`)), READY_TIMEOUT_MS);

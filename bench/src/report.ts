@@ -113,7 +113,24 @@ function throughputTable(byTarget: Map<RowName, Summary>): string {
     ];
   });
   return table(
-    ['target', 'delivered/s', '× cork', '× sio', 'deliv/CPU-s', '× cork', '× sio', 'publishes/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'foreign', 'srv CPU %', 'srv RSS MB', 'loadgen CPU %'],
+    [
+      'target',
+      'delivered/s',
+      '× cork',
+      '× sio',
+      'deliv/CPU-s',
+      '× cork',
+      '× sio',
+      'publishes/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'lost',
+      'foreign',
+      'srv CPU %',
+      'srv RSS MB',
+      'loadgen CPU %',
+    ],
     rows,
   );
 }
@@ -210,7 +227,22 @@ function compressionTable(byTarget: Map<RowName, Summary>): string {
     ];
   });
   return table(
-    ['target', 'deflate', 'wire B/delivery', 'fewer × ft', 'srv CPU µs/delivery', '× ft', '× ws-deflate', 'delivered/s', 'lost', 'p50 ms', 'p99 ms', 'srv CPU %', 'srv RSS MB', 'loadgen CPU %'],
+    [
+      'target',
+      'deflate',
+      'wire B/delivery',
+      'fewer × ft',
+      'srv CPU µs/delivery',
+      '× ft',
+      '× ws-deflate',
+      'delivered/s',
+      'lost',
+      'p50 ms',
+      'p99 ms',
+      'srv CPU %',
+      'srv RSS MB',
+      'loadgen CPU %',
+    ],
     rows,
   );
 }
@@ -259,7 +291,22 @@ function scaleTable(byTarget: Map<RowName, Summary>): string {
     ];
   });
   return table(
-    ['target', 'conns', 'conn/s', 'RSS/conn KB', '× ws-raw', 'whole KB', 'loop p99 ms', 'loop max ms', 'delivered/s', 'p99 ms', 'lost', 'after close conns / topics', 'heap MB before → open → closed', 'srv RSS MB'],
+    [
+      'target',
+      'conns',
+      'conn/s',
+      'RSS/conn KB',
+      '× ws-raw',
+      'whole KB',
+      'loop p99 ms',
+      'loop max ms',
+      'delivered/s',
+      'p99 ms',
+      'lost',
+      'after close conns / topics',
+      'heap MB before → open → closed',
+      'srv RSS MB',
+    ],
     rows,
   );
 }
@@ -335,22 +382,57 @@ function goals20(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
   const plain = get('compression', 'firetower');
   const perSocket = get('compression', 'ws-raw-deflate');
   if (deflate !== undefined || plain !== undefined) {
-    check('compression: firetower-deflate wire bytes ≥ 3× fewer than firetower', div(plain?.wireBytesPerDelivery, deflate?.wireBytesPerDelivery), (r) => r >= 3, times);
-    check('compression: firetower-deflate server CPU/delivery ≤ 1.3× firetower', div(deflate?.serverCpuUsPerDelivery, plain?.serverCpuUsPerDelivery), (r) => r <= 1.3, times);
-    check('compression: firetower-deflate server CPU/delivery ≤ 0.25× ws-raw-deflate', div(deflate?.serverCpuUsPerDelivery, perSocket?.serverCpuUsPerDelivery), (r) => r <= 0.25, times);
+    check(
+      'compression: firetower-deflate wire bytes ≥ 3× fewer than firetower',
+      div(plain?.wireBytesPerDelivery, deflate?.wireBytesPerDelivery),
+      (r) => r >= 3,
+      times,
+    );
+    check(
+      'compression: firetower-deflate server CPU/delivery ≤ 1.3× firetower',
+      div(deflate?.serverCpuUsPerDelivery, plain?.serverCpuUsPerDelivery),
+      (r) => r <= 1.3,
+      times,
+    );
+    check(
+      'compression: firetower-deflate server CPU/delivery ≤ 0.25× ws-raw-deflate',
+      div(deflate?.serverCpuUsPerDelivery, perSocket?.serverCpuUsPerDelivery),
+      (r) => r <= 0.25,
+      times,
+    );
   }
   const idleDeflate = get('idle-deflate', 'firetower-deflate');
   const idlePlain = get('idle-deflate', 'firetower');
   if (idleDeflate !== undefined || idlePlain !== undefined) {
-    check('idle-deflate: firetower-deflate RSS/conn (negotiated) ≤ 1.2× firetower (declined)', div(idleDeflate?.rssPerConnKb, idlePlain?.rssPerConnKb), (r) => r <= 1.2, times);
+    check(
+      'idle-deflate: firetower-deflate RSS/conn (negotiated) ≤ 1.2× firetower (declined)',
+      div(idleDeflate?.rssPerConnKb, idlePlain?.rssPerConnKb),
+      (r) => r <= 1.2,
+      times,
+    );
   }
   const scale = get('scale', 'firetower');
   if (scale !== undefined) {
     const at = `at ${fmt(scale.connections)} connections`;
     check(`scale: firetower RSS/conn ≤ 1.1× ws-raw ${at}`, div(scale.rssPerConnKb, get('scale', 'ws-raw')?.rssPerConnKb), (r) => r <= 1.1, times);
-    check(`scale: firetower event-loop delay p99 ≤ 20 ms in every second, heartbeats included`, scale.loopDelayP99Ms, (v) => v <= 20, (v) => `${v.toFixed(1)} ms (max ${fmt(scale.loopDelayMaxMs, 1)} ms)`);
-    check('scale: firetower counts 0 connections and 0 topics after every connection closed', scale.connectionsAfterClose + scale.topicsAfterClose, (v) => v === 0, () => `${fmt(scale.connectionsAfterClose)} / ${fmt(scale.topicsAfterClose)}`);
-    check('scale: firetower lost 0 of the trickle', scale.lost, (v) => v === 0, (v) => fmt(v));
+    check(
+      `scale: firetower event-loop delay p99 ≤ 20 ms in every second, heartbeats included`,
+      scale.loopDelayP99Ms,
+      (v) => v <= 20,
+      (v) => `${v.toFixed(1)} ms (max ${fmt(scale.loopDelayMaxMs, 1)} ms)`,
+    );
+    check(
+      'scale: firetower counts 0 connections and 0 topics after every connection closed',
+      scale.connectionsAfterClose + scale.topicsAfterClose,
+      (v) => v === 0,
+      () => `${fmt(scale.connectionsAfterClose)} / ${fmt(scale.topicsAfterClose)}`,
+    );
+    check(
+      'scale: firetower lost 0 of the trickle',
+      scale.lost,
+      (v) => v === 0,
+      (v) => fmt(v),
+    );
     // "Heap back to baseline": what stays after closing is under a tenth of what the connections held.
     check(
       'scale: firetower heap after closing within 10 % of what the connections held above the baseline',

@@ -15,14 +15,7 @@ import { parseArgs } from 'node:util';
 import { runLoad } from './loadgen/client.js';
 import { renderReport, type RunRecord } from './report.js';
 import type { LoopDelayPeriod } from './launch.js';
-import {
-  ALL_SCENARIOS,
-  DEFAULT_SCENARIOS,
-  defaultTargets,
-  LOOP_DELAY_PERIOD_MS,
-  PUBLISH_API_VIAS,
-  scenario as scenarioOf,
-} from './scenarios.js';
+import { ALL_SCENARIOS, DEFAULT_SCENARIOS, defaultTargets, LOOP_DELAY_PERIOD_MS, PUBLISH_API_VIAS, scenario as scenarioOf } from './scenarios.js';
 import { ALL_TARGETS, pushApiMissing, TARGETS, type TargetName } from './targets.js';
 import type { LoadPlan, Measurement, PublishVia, Scenario, ScenarioName } from './types.js';
 
@@ -48,7 +41,10 @@ const HTTP_BATCH_SIZE = 100;
 
 function list<T extends string>(raw: string | undefined, all: readonly T[], what: string, defaults: readonly T[] = all): T[] {
   if (raw === undefined) return [...defaults];
-  const picked = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const picked = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const p of picked) if (!all.includes(p as T)) throw new Error(`unknown ${what} "${p}"; known: ${all.join(', ')}`);
   return picked as T[];
 }
@@ -77,7 +73,9 @@ function fdShortage(s: Scenario): string | undefined {
 function machine(): string[] {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
   const fdLimit = fdHardLimit();
-  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   return [`${availableParallelism()} cores (nproc), ${cpu}, Node ${process.version}, open-file hard limit ${fdLimit}, load average at start ${load}`];
 }
 

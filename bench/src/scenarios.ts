@@ -201,7 +201,16 @@ const QUICK: Record<ScenarioName, Partial<Scenario>> = {
   compression: { subscribers: 100, ratePerSec: 20, durationMs: 1000, drainTimeoutMs: 2000 },
   'idle-deflate': { topics: 50, subscribers: 500, settleMs: 100, connectSteps: 5 },
   // Two source addresses even at this size, so the --quick run exercises them.
-  scale: { topics: 100, subscribers: 1000, durationMs: 2500, drainTimeoutMs: 2000, settleMs: 100, connectSteps: 2, heartbeatIntervalMs: 1000, sourceAddresses: 2 },
+  scale: {
+    topics: 100,
+    subscribers: 1000,
+    durationMs: 2500,
+    drainTimeoutMs: 2000,
+    settleMs: 100,
+    connectSteps: 2,
+    heartbeatIntervalMs: 1000,
+    sourceAddresses: 2,
+  },
 };
 
 export interface ScenarioOverrides {

@@ -219,8 +219,21 @@ function firetowerCluster(
           service,
           // Publishers use node 0: only it needs the push APIs.
           async ([s]) =>
-            (a = await launchNodeServer(`${name}-a`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign', ...firetowerArgs(options)], firetowerNodeFlags, envOf(options))),
-          ([s]) => launchNodeServer(`${name}-b`, serverScript('firetower'), [...brokerArgs(s!), '--count-foreign', ...heartbeatArgs(options)], firetowerNodeFlags, envOf(options)),
+            (a = await launchNodeServer(
+              `${name}-a`,
+              serverScript('firetower'),
+              [...brokerArgs(s!), '--count-foreign', ...firetowerArgs(options)],
+              firetowerNodeFlags,
+              envOf(options),
+            )),
+          ([s]) =>
+            launchNodeServer(
+              `${name}-b`,
+              serverScript('firetower'),
+              [...brokerArgs(s!), '--count-foreign', ...heartbeatArgs(options)],
+              firetowerNodeFlags,
+              envOf(options),
+            ),
         ],
         ([, , b]) => ({
           nodeUrls: [wsUrl(a!, '/ws'), wsUrl(b!, '/ws')],

@@ -9,15 +9,7 @@ import { LatencyHistogram } from '../stats.js';
 import type { LoadPlan, Measurement } from '../types.js';
 import type { LoadgenToOrchestrator, OrchestratorToLoadgen } from './client.js';
 import { subscribersPerTopic } from './layout.js';
-import {
-  countersOf,
-  createSharedBuffers,
-  now,
-  type MainToWorker,
-  type WorkerInit,
-  type WorkerReport,
-  type WorkerToMain,
-} from './messages.js';
+import { countersOf, createSharedBuffers, now, type MainToWorker, type WorkerInit, type WorkerReport, type WorkerToMain } from './messages.js';
 
 const PROBE_TIMEOUT_MS = 60_000;
 /** scale: give up waiting for the server's counts to reach 0 once they stopped changing this long. */
@@ -55,9 +47,7 @@ class Workers {
 
   /** Send a command and collect every worker's answer. */
   ask(message: MainToWorker): Promise<WorkerToMain[]> {
-    const answers = this.threads.map(
-      (_thread, worker) => new Promise<WorkerToMain>((resolve) => this.waiting.set(worker, resolve)),
-    );
+    const answers = this.threads.map((_thread, worker) => new Promise<WorkerToMain>((resolve) => this.waiting.set(worker, resolve)));
     this.broadcast(message);
     return Promise.all(answers);
   }

@@ -8,15 +8,7 @@ import { LatencyHistogram } from '../stats.js';
 import { BenchConnection, type Payload } from './connection.js';
 import { payloadJson, SeededRandom } from './payload.js';
 import { createPublishChannel, type PublishChannel } from './push-channel.js';
-import {
-  publisherOfTopic,
-  publisherSlots,
-  subscriberSlots,
-  subscribersPerTopic,
-  topicName,
-  type PublisherSlot,
-  type SubscriberSlot,
-} from './layout.js';
+import { publisherOfTopic, publisherSlots, subscriberSlots, subscribersPerTopic, topicName, type PublisherSlot, type SubscriberSlot } from './layout.js';
 import { countersOf, now, type MainToWorker, type WorkerInit, type WorkerToMain } from './messages.js';
 
 const { worker, plan, buffers } = workerData as WorkerInit;
@@ -183,7 +175,10 @@ async function connectStep(step: number, steps: number): Promise<void> {
         deflate: scenario.deflate,
         ...(scenario.sourceAddresses > 1 ? { localAddress: sourceAddress(sub.slot.index) } : {}),
       });
-      void sub.conn.ready.then(() => sub.conn!.subscribe(topicName(sub.slot.topic)), () => undefined);
+      void sub.conn.ready.then(
+        () => sub.conn!.subscribe(topicName(sub.slot.topic)),
+        () => undefined,
+      );
       return sub.conn;
     });
   }

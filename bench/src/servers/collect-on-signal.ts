@@ -26,8 +26,6 @@ function whenRssSteady(done: () => void): void {
 if (collect !== undefined) {
   process.on('SIGUSR2', () => {
     collect();
-    whenRssSteady(() =>
-      process.stdout.write(`${JSON.stringify({ collected: true, pid: process.pid, heapUsed: process.memoryUsage().heapUsed })}\n`),
-    );
+    whenRssSteady(() => process.stdout.write(`${JSON.stringify({ collected: true, pid: process.pid, heapUsed: process.memoryUsage().heapUsed })}\n`));
   });
 }

@@ -26,9 +26,7 @@ export function announceReady(server: Server, extra: Record<string, unknown> = {
 export function exitOnSignals(cleanup?: () => Promise<void> | void): void {
   const stop = (): void => {
     const done = (): never => process.exit(0);
-    Promise.resolve()
-      .then(cleanup)
-      .then(done, done);
+    Promise.resolve().then(cleanup).then(done, done);
     // A cleanup that hangs must not keep a benchmark run alive.
     setTimeout(done, 2000).unref();
   };

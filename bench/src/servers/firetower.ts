@@ -88,7 +88,12 @@ async function main(): Promise<void> {
     res.json({ ...(counts ? { broker: counts } : {}), server: { connections, topics, messagesOutTotal, dropsTotal, errorsTotal } });
   });
   app.use(middleware);
-  const server = app.listen(0, '127.0.0.1', () => announceReady(server, { target: `firetower/${kind}${compressionOption.compression !== undefined ? '+deflate' : ''}`, ...(grpcPort !== undefined ? { grpcPort } : {}) }));
+  const server = app.listen(0, '127.0.0.1', () =>
+    announceReady(server, {
+      target: `firetower/${kind}${compressionOption.compression !== undefined ? '+deflate' : ''}`,
+      ...(grpcPort !== undefined ? { grpcPort } : {}),
+    }),
+  );
   // No graceful close: the run is over when the orchestrator stops a target.
   exitOnSignals();
 }

@@ -75,7 +75,10 @@ async function run(publisher, subs) {
   let total = 0;
   let finish;
   const done = new Promise((r) => (finish = r));
-  for (const s of subs) s.onMessage = () => { if (++total === expected) finish(); };
+  for (const s of subs)
+    s.onMessage = () => {
+      if (++total === expected) finish();
+    };
   const payload = { text: 'x'.repeat(64) };
   const start = process.hrtime.bigint();
   for (let i = 0; i < MESSAGES; i++) {
