@@ -8,27 +8,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TOPIC_SERVICE_PORT } from '@firetower/topic-service';
 import { connect, waitFor } from '@firetower/server/testing';
 import type { TestClient } from '@firetower/server/testing';
+import { DEMO_VARIABLES, freePortPair } from './demo-env.js';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-/** Variables the demos read: cleared so the developer's shell cannot change what is tested. */
-const DEMO_VARIABLES = [
-  'PORT',
-  'HOST',
-  'NODE_NAME',
-  'TOPIC_PORT',
-  'TOPIC_SERVICE_URL',
-  'TOPIC_SERVICE_TOKEN',
-  'REDIS_URL',
-  'BROKER',
-  'GRPC_PORT',
-  'FIRETOWER_ADMIN_TOKEN',
-];
 
 interface Demo {
   readonly child: ChildProcess;
@@ -77,24 +64,6 @@ function runDemo(entry: 'main.js' | 'cluster.js', env: Record<string, string>): 
       return match!;
     },
   };
-}
-
-/** A port that is free, and whose next port is free too (the cluster's node B takes PORT+1). */
-async function freePortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const first = createServer().listen(0, '127.0.0.1');
-    await once(first, 'listening');
-    const port = (first.address() as { port: number }).port;
-    const second = createServer().listen(port + 1, '127.0.0.1');
-    // Not events.once: it rejects on 'error', which here only means "taken".
-    const ok = await new Promise<boolean>((resolve) => {
-      second.once('listening', () => resolve(true));
-      second.once('error', () => resolve(false));
-    });
-    await Promise.all([new Promise((r) => first.close(r)), ok ? new Promise((r) => second.close(r)) : undefined]);
-    if (ok && port < 65535) return port;
-  }
-  throw new Error('no two consecutive free ports');
 }
 
 interface Stats {

@@ -1,26 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { dirname, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
+import { DEMO_VARIABLES, freePortPair } from '../../demo-chat/test/demo-env.js';
 
-/** Variables the demos read: cleared so the developer's shell cannot change what is tested. */
-const DEMO_VARIABLES = [
-  'PORT',
-  'HOST',
-  'NODE_NAME',
-  'TOPIC_PORT',
-  'TOPIC_SERVICE_URL',
-  'TOPIC_SERVICE_TOKEN',
-  'REDIS_URL',
-  'BROKER',
-  'GRPC_PORT',
-  'FIRETOWER_ADMIN_TOKEN',
-  'TOPIC_SERVICE_HOST',
-  'TOPIC_SERVICE_PORT',
-];
+export { freePortPair };
 
 /**
  * A demo entry point of demo-chat/dist run as `pnpm demo` / `pnpm demo:cluster` run it: its own
@@ -97,22 +83,4 @@ export class DemoProcess {
 /** A path in the repository, from its root. */
 export function repoPath(path: string): string {
   return fileURLToPath(new URL(`../../${path}`, import.meta.url));
-}
-
-/** A free port whose next port is free too (the cluster's node B takes PORT+1). */
-export async function freePortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const first = createServer().listen(0, '127.0.0.1');
-    await once(first, 'listening');
-    const port = (first.address() as { port: number }).port;
-    const second = createServer().listen(port + 1, '127.0.0.1');
-    // Not events.once: it rejects on 'error', which here only means "taken".
-    const ok = await new Promise<boolean>((resolve) => {
-      second.once('listening', () => resolve(true));
-      second.once('error', () => resolve(false));
-    });
-    await Promise.all([new Promise((r) => first.close(r)), ok ? new Promise((r) => second.close(r)) : undefined]);
-    if (ok && port < 65535) return port;
-  }
-  throw new Error('no two consecutive free ports');
 }
