@@ -1,5 +1,6 @@
 import { ErrorCode } from './codes.js';
 import type { AckFrame, ClientFrame, ErrorFrame, RefusedTopic } from './frames.js';
+import { MAX_EPOCH_LENGTH, MAX_SINCE_LIMIT, type SinceRequest, type StreamPosition, type StreamState } from './history.js';
 import { checkTopic, DEFAULT_LIMITS, describeValue, jsonDepthExceeds } from './limits.js';
 
 export interface DecodeLimits {
@@ -55,6 +56,35 @@ function readTopics(raw: unknown, limits: DecodeLimits, id: string | undefined):
   return [...topics];
 }
 
+const isCount = (value: unknown, max: number): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max;
+
+/**
+ * A subscribe's `since` map: one entry per subscribed topic at most, each `{ offset, epoch }` or
+ * `{ limit }`. Returns the map (in a null-prototype object, so `__proto__` is just a topic) or
+ * why it is refused.
+ */
+function readSince(raw: unknown, topics: readonly string[]): Record<string, SinceRequest> | string {
+  if (!isPlainObject(raw)) return 'since must be an object of topic -> { offset, epoch } or { limit }';
+  const since = Object.create(null) as Record<string, SinceRequest>;
+  const subscribed = new Set(topics);
+  const keys = Object.keys(raw);
+  if (keys.length > topics.length) return 'since names a topic that is not subscribed';
+  for (const topic of keys) {
+    if (!subscribed.has(topic)) return 'since names a topic that is not subscribed';
+    const entry = raw[topic];
+    if (!isPlainObject(entry)) return 'since entries must be { offset, epoch } or { limit }';
+    if (entry.limit !== undefined) {
+      if (!isCount(entry.limit, MAX_SINCE_LIMIT) || entry.limit === 0) return `since limit must be an integer from 1 to ${MAX_SINCE_LIMIT}`;
+      since[topic] = { limit: entry.limit };
+    } else {
+      if (!isCount(entry.offset, Number.MAX_SAFE_INTEGER)) return 'since offset must be a non-negative integer';
+      if (typeof entry.epoch !== 'string' || entry.epoch.length > MAX_EPOCH_LENGTH) return `since epoch must be a string of at most ${MAX_EPOCH_LENGTH} characters`;
+      since[topic] = { offset: entry.offset, epoch: entry.epoch };
+    }
+  }
+  return since;
+}
+
 /**
  * Parses and validates one text frame from a client. Never throws (a property test feeds it
  * hostile JSON): anything wrong becomes an error frame to send back. The nesting depth is bounded
@@ -86,7 +116,13 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
       const topics = readTopics(parsed.topic ?? parsed.topics, limits, id);
       if (!Array.isArray(topics)) return topics;
       const type = parsed.type === 'subscribe' ? 'subscribe' : 'unsubscribe';
-      return { ok: true, frame: id === undefined ? { type, topics } : { type, topics, id } };
+      const frame: ClientFrame = id === undefined ? { type, topics } : { type, topics, id };
+      if (type === 'subscribe' && parsed.since !== undefined) {
+        const since = readSince(parsed.since, topics);
+        if (typeof since === 'string') return fail(ErrorCode.InvalidField, since, id);
+        (frame as { since?: Record<string, SinceRequest> }).since = since;
+      }
+      return { ok: true, frame };
     }
     case 'publish': {
       const topic = parsed.topic;
@@ -113,11 +149,12 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
  * Builds a delivery frame from data that is already JSON text, so a publish is serialised once
  * however many subscribers and nodes it reaches.
  */
-export function encodeDelivery(topic: string, dataJson: string): string {
-  return `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson}}`;
+export function encodeDelivery(topic: string, dataJson: string, position?: StreamPosition): string {
+  if (position === undefined) return `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson}}`;
+  return `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson},"offset":${position.offset},"epoch":${JSON.stringify(position.epoch)}}`;
 }
 
-export function encodeAck(id: string, extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean }): string {
+export function encodeAck(id: string, extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState> }): string {
   const frame: AckFrame = { type: 'ack', id, ...extra };
   return JSON.stringify(frame);
 }

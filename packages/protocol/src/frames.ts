@@ -1,4 +1,5 @@
 import type { ErrorCode } from './codes.js';
+import type { SinceRequest, StreamState } from './history.js';
 
 /** The text frame both sides send to show they are alive; the original client ignores it. */
 export const HEARTBEAT = 'heartbeat';
@@ -16,6 +17,11 @@ export interface SubscribeFrame {
   type: 'subscribe';
   topics: string[];
   id?: string;
+  /**
+   * History to replay, per topic of `topics` (a topic without history ignores it): recover after a
+   * position, or catch up on the newest publications. Absent: live only.
+   */
+  since?: Record<string, SinceRequest>;
 }
 
 export interface UnsubscribeFrame {
@@ -45,11 +51,16 @@ export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame;
 // Server → client.
 // ---------------------------------------------------------------------------------------------
 
-/** A message on a topic: `{"type":"publish","topic":"/a","data":...}`. */
+/**
+ * A message on a topic: `{"type":"publish","topic":"/a","data":...}`. On a topic with history it
+ * also carries its stream position: `"offset":12,"epoch":"k3x9"` (the original client ignores both).
+ */
 export interface DeliveryFrame<T = unknown> {
   type: 'publish';
   topic: string;
   data: T;
+  offset?: number;
+  epoch?: string;
 }
 
 export interface RefusedTopic {
@@ -68,6 +79,11 @@ export interface AckFrame {
   refused?: RefusedTopic[];
   /** Publish: the message was a retry of one already accepted (idempotency key seen). */
   duplicate?: boolean;
+  /**
+   * Subscribe: each subscribed topic that keeps history, with its stream position and, when the
+   * frame asked to recover it, whether that worked. The replayed publications follow the ack.
+   */
+  streams?: Record<string, StreamState>;
 }
 
 /** Something the client sent was refused or invalid. `id` echoes the frame's id when it had one. */

@@ -8,3 +8,4 @@ export * from './backoff.js';
 export * from './expiring-keys.js';
 export * from './fifo.js';
 export * from './close-reason.js';
+export * from './history.js';

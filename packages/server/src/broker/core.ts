@@ -82,6 +82,13 @@ export interface ClusterCoreOptions {
   maxBufferedBytes?: number;
   /** The app's own problem hook (else the node's `reportError`, else a process warning). */
   onError?: (error: Error & { code: string }) => void;
+  /**
+   * The link assigns history offsets and delivers every history publish (`message.history`) back
+   * to this node too, with its position: the core then skips local-first delivery for those, so
+   * this node's subscribers see one stream in offset order. (Memory assigns the position before
+   * the core sees the publish, and leaves this off.)
+   */
+  historyFromLink?: boolean;
 }
 
 type StateListener = (change: BrokerStateChange) => void;
@@ -99,6 +106,7 @@ export class ClusterCore<Entry = unknown> {
   private currentProblem: BrokerProblem | undefined;
   private readonly debug: createDebug.Debugger;
   private readonly onError: ClusterCoreOptions['onError'];
+  private readonly historyFromLink: boolean;
 
   constructor(
     private readonly transport: ClusterTransport<Entry>,
@@ -109,6 +117,7 @@ export class ClusterCore<Entry = unknown> {
     this.maxBuffered = options.maxBufferedPublishes ?? Number.POSITIVE_INFINITY;
     this.buffer = new OutageBuffer(this.maxBuffered, options.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
     this.onError = options.onError;
+    this.historyFromLink = options.historyFromLink === true;
   }
 
   get state(): BrokerState {
@@ -195,7 +204,7 @@ export class ClusterCore<Entry = unknown> {
     if (!this.admit(entry)) {
       return Promise.reject(new BrokerOverflowError(`${this.kind} broker buffer is full (${this.pendingPublishes()} publishes held while the link is down)`));
     }
-    node.deliver(message);
+    if (message.history === undefined || !this.historyFromLink) node.deliver(message);
     this.forward(entry);
     return RESOLVED;
   }

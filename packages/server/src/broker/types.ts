@@ -10,7 +10,7 @@
  * (`@firetower/topic-service`) and the Redis broker (`@firetower/redis`). One contract suite
  * (`@firetower/server/testing`) runs against each.
  */
-import { BrokerErrorCode, FiretowerCodedError } from '@firetower/protocol';
+import { BrokerErrorCode, FiretowerCodedError, type StreamPosition } from '@firetower/protocol';
 import type { BrokerCapabilities } from './core.js';
 
 /** A message travelling between nodes. `data` is JSON text, serialised once at the origin. */
@@ -26,6 +26,52 @@ export interface BrokerMessage {
    * ignore it on delivery.
    */
   idempotencyKey?: string;
+  /**
+   * Set by the node when the topic keeps history: the broker appends the publish to the topic's
+   * stream (assigning its offset, cluster-wide) and delivers it with `position`, everywhere
+   * including the origin node, in offset order.
+   */
+  history?: HistoryPolicy;
+  /** Set by the broker on delivery of a history publish: its place in the topic's stream. */
+  position?: StreamPosition;
+}
+
+/** How much of a topic's stream a broker keeps (resolved by the node from `FiretowerOptions.history`). */
+export interface HistoryPolicy {
+  /** Publications kept per topic (the newest). */
+  readonly size: number;
+  /** A publication older than this is no longer kept. */
+  readonly ttlMs: number;
+  /**
+   * How long the stream's position (offset and epoch) outlives its last publish. After that the
+   * topic starts a new epoch and a reconnecting subscriber is told `epoch_changed`.
+   */
+  readonly metaTtlMs: number;
+}
+
+/** One stored publication: its offset and its data as JSON text. */
+export interface HistoryRecord {
+  offset: number;
+  data: string;
+}
+
+/** A read of a topic's stream. */
+export interface HistoryQuery {
+  /** Only publications with an offset above this. @default 0 (all kept) */
+  after?: number;
+  /** At most this many, the newest (0: only the position). */
+  limit: number;
+  policy: HistoryPolicy;
+}
+
+/**
+ * What a broker's `history()` answers: the kept publications asked for (oldest first), and the
+ * stream's position: the offset of its last publish and its epoch. A stream that does not exist
+ * (never published, or forgotten after `metaTtlMs`) answers `{ offset: 0, epoch: '' }`; its first
+ * publish starts an epoch, and offsets count from 1.
+ */
+export interface HistoryRead extends StreamPosition {
+  publications: HistoryRecord[];
 }
 
 /** Operations that reach every node of the cluster. */
@@ -109,6 +155,11 @@ export interface Broker {
    * may be batched into one round trip. Optional: without it, dedupe stays per node.
    */
   claimKey?(key: string): Promise<boolean>;
+  /**
+   * Read a topic's stream (see `HistoryQuery`, `HistoryRead`). Required to use
+   * `FiretowerOptions.history`; a broker without it refuses history topics at start.
+   */
+  history?(topic: string, query: HistoryQuery): Promise<HistoryRead>;
   /** Cluster-wide subscriber count of a topic (0 when no node has one). */
   count(topic: string): Promise<number>;
   /** Every topic with its cluster-wide count, the largest first. */
