@@ -78,7 +78,8 @@ function readSince(raw: unknown, topics: readonly string[]): Record<string, Sinc
       since[topic] = { limit: entry.limit };
     } else {
       if (!isCount(entry.offset, Number.MAX_SAFE_INTEGER)) return 'since offset must be a non-negative integer';
-      if (typeof entry.epoch !== 'string' || entry.epoch.length > MAX_EPOCH_LENGTH) return `since epoch must be a string of at most ${MAX_EPOCH_LENGTH} characters`;
+      if (typeof entry.epoch !== 'string' || entry.epoch.length > MAX_EPOCH_LENGTH)
+        return `since epoch must be a string of at most ${MAX_EPOCH_LENGTH} characters`;
       since[topic] = { offset: entry.offset, epoch: entry.epoch };
     }
   }
@@ -154,7 +155,10 @@ export function encodeDelivery(topic: string, dataJson: string, position?: Strea
   return `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson},"offset":${position.offset},"epoch":${JSON.stringify(position.epoch)}}`;
 }
 
-export function encodeAck(id: string, extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState> }): string {
+export function encodeAck(
+  id: string,
+  extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState> },
+): string {
   const frame: AckFrame = { type: 'ack', id, ...extra };
   return JSON.stringify(frame);
 }

@@ -61,6 +61,10 @@ export const ServerErrorCode = {
   ServerError: 'server_error',
   /** Few file descriptors are left after start-up: raise the open-file limit (reported once). */
   FdLimit: 'fd_limit',
+  /** `ft.history` on a topic without history, or the `history` option with a broker that keeps none. */
+  NoHistory: 'no_history',
+  /** A history read failed (the broker's link is down, or it refused); the subscribe got a `history_unavailable` error frame. */
+  HistoryUnavailable: 'history_unavailable',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
@@ -240,12 +244,14 @@ export const RedisBrokerErrorCode = {
   BrokerClosed: 'broker_closed',
   /** An option was out of range. */
   InvalidOption: 'invalid_option',
-  /** `claimKey` was called while the command connection to Redis is down. */
+  /** `claimKey` or `history` was called while the command connection to Redis is down. */
   NotConnected: 'not_connected',
   /** Redis did not answer a `claimKey` within `claimTimeoutMs`. */
   ClaimTimeout: 'claim_timeout',
   /** Redis refused a `claimKey` (an error reply, e.g. OOM) or the link broke while it was in flight. */
   ClaimFailed: 'claim_failed',
+  /** A `history` read got an error reply, lost its connection, or had no answer within `historyTimeoutMs`. */
+  HistoryFailed: 'history_failed',
 } as const;
 
 export type RedisBrokerErrorCode = (typeof RedisBrokerErrorCode)[keyof typeof RedisBrokerErrorCode];

@@ -19,7 +19,9 @@ export interface StreamPosition {
  * - `too_old`: some of the missed publications were already trimmed (size or age);
  * - `too_many`: more were missed than one replay may carry; the newest are replayed;
  * - `bad_position`: the position is ahead of the stream (not one the server gave out);
- * - `no_history`: the topic keeps no history.
+ * - `no_history`: the topic keeps no history;
+ * - `unavailable`: the history could not be read (the broker's link is down); live delivery goes
+ *   on, and the client recovers again when it sees the next gap.
  */
 export const RecoveryFailure = {
   EpochChanged: 'epoch_changed',
@@ -27,6 +29,7 @@ export const RecoveryFailure = {
   TooMany: 'too_many',
   BadPosition: 'bad_position',
   NoHistory: 'no_history',
+  Unavailable: 'unavailable',
 } as const;
 export type RecoveryFailure = (typeof RecoveryFailure)[keyof typeof RecoveryFailure];
 

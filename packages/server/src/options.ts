@@ -3,6 +3,7 @@ import { memoryBroker } from './broker/memory.js';
 import type { Broker } from './broker/types.js';
 import { outboxLimits, type OutboxLimits } from './transport/send-queue.js';
 import type { FiretowerHooks, FiretowerOptions } from './types.js';
+import { resolveHistory, type HistoryLookup } from './history/policy.js';
 
 /** Options with every default applied; what the rest of the server reads. */
 export interface ResolvedOptions<AppData> {
@@ -24,6 +25,8 @@ export interface ResolvedOptions<AppData> {
   countDebounceMs: number;
   prefix: string;
   serveClient: boolean;
+  /** The history policy of a topic; undefined when no topic keeps history. */
+  history: HistoryLookup | undefined;
 }
 
 function normalisePath(path: string): string {
@@ -85,5 +88,6 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     countDebounceMs: nonNegative(options.countDebounceMs, 100, 'countDebounceMs'),
     prefix: normalisePath(options.prefix ?? '/firetower'),
     serveClient: options.serveClient ?? true,
+    history: resolveHistory(options.history),
   };
 }

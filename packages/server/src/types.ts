@@ -3,10 +3,12 @@
  * dashboard, gRPC) program against these; change them deliberately.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Limits, RefusedTopic } from '@firetower/protocol';
+import type { Limits, RefusedTopic, StreamPosition } from '@firetower/protocol';
 import type { Broker, TopicCount } from './broker/types.js';
+import type { HistoryOption } from './history/policy.js';
 
 export type { TopicCount };
+export type { HistoryOption, HistoryRule } from './history/policy.js';
 
 /** One connection's lifecycle. `closing`: close started, hooks still to run; `closed`: gone. */
 export type TowerState = 'open' | 'closing' | 'closed';
@@ -219,6 +221,14 @@ export interface FiretowerOptions<AppData = Record<string, unknown>> {
   serveClient?: boolean;
   /** HTTP push API, metrics and dashboard (off unless given). */
   admin?: AdminOptions;
+  /**
+   * Which topics keep history, for replay on reconnect and catch-up on subscribe (see the README's
+   * "History and recovery"): rules, the first match wins, or a function of the topic. Topics
+   * without history cost nothing extra. Needs a broker with `history()` (all three built-in do).
+   *
+   * @example history: [{ match: '/chat/*', size: 100, ttlMs: 300_000 }]
+   */
+  history?: HistoryOption;
 }
 
 export interface AdminOptions {
@@ -296,6 +306,12 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
   unsubscribeUser(userId: string, topic: string): Promise<void>;
   /** Remove every subscriber of a topic in the cluster (fires onSystemRemove for each). */
   removeTopic(topic: string): Promise<void>;
+  /**
+   * A topic's kept publications (newest `limit`, oldest first; after `since` when it is a position
+   * of the current epoch) and its stream position. Rejects with `no_history` when the topic keeps
+   * none.
+   */
+  history(topic: string, options?: HistoryOptions): Promise<HistoryPage>;
   /** A connection on this node. */
   getTower(clientId: string): Tower<AppData> | undefined;
   /** Connections on this node. */
@@ -316,3 +332,17 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
 }
 
 export type { RefusedTopic };
+
+/** `ft.history` options. */
+export interface HistoryOptions {
+  /** At most this many, the newest (capped at the topic's `size`). @default the topic's size */
+  limit?: number;
+  /** Only publications after this position (ignored when its epoch is not the stream's). */
+  since?: StreamPosition;
+}
+
+/** What `ft.history` answers. */
+export interface HistoryPage<T = unknown> extends StreamPosition {
+  /** Oldest first, `data` parsed. */
+  publications: Array<{ offset: number; data: T }>;
+}

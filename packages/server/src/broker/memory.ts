@@ -1,6 +1,7 @@
 import { DedupeWindow } from '../core/dedupe.js';
+import { MemoryHistoryStore } from '../history/memory-store.js';
 import { ClusterCore, sortTopics, type BrokerCapabilities, type BrokerState } from './core.js';
-import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, TopicCount } from './types.js';
+import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, HistoryQuery, HistoryRead, TopicCount } from './types.js';
 
 /** One node's place on a memory bus: its callbacks, its local counts and its simulated link. */
 interface BusMember {
@@ -33,6 +34,8 @@ export interface MemoryBus {
   readonly members: ReadonlyMap<string, BusMember>;
   /** Idempotency keys seen by any node on the bus (the window of the first node to join). */
   readonly keys: DedupeWindow | undefined;
+  /** The bus's one history store: every node on the bus reads and appends the same streams. */
+  readonly history: MemoryHistoryStore;
   join(node: BrokerNode): BusMember;
   leave(nodeId: string): void;
   /** For tests: cut, restore or slow the link of a node on this bus (undefined if it is not on it). */
@@ -42,10 +45,14 @@ export interface MemoryBus {
 export function createMemoryBus(): MemoryBus {
   const members = new Map<string, BusMember>();
   let keys: DedupeWindow | undefined;
+  let history: MemoryHistoryStore | undefined;
   return {
     members,
     get keys() {
       return keys;
+    },
+    get history() {
+      return (history ??= new MemoryHistoryStore());
     },
     join(node) {
       if (members.has(node.nodeId)) throw new Error(`memory bus: node ${node.nodeId} joined twice`);
@@ -143,9 +150,19 @@ class MemoryBroker implements Broker {
     if (topics.length > 0) notifyOthers(this.bus.members, member.node.nodeId, topics);
   }
 
-  /** This node's subscribers first (the core), then every other member with subscribers of the topic. */
+  /**
+   * This node's subscribers first (the core), then every other member with subscribers of the
+   * topic. A history publish gets its position here, synchronously, so it travels with it.
+   */
   publish(message: BrokerMessage): Promise<void> {
+    if (message.history !== undefined && this.core.isRunning()) message.position = this.bus.history.append(message.topic, message.data, message.history);
     return this.core.publish(message);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async on purpose: a throw becomes a rejection, as the Broker contract promises
+  async history(topic: string, query: HistoryQuery): Promise<HistoryRead> {
+    this.core.running('history');
+    return this.bus.history.read(topic, query);
   }
 
   control(command: ControlCommand): Promise<void> {

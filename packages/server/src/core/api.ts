@@ -17,6 +17,7 @@ export function createApi<AppData>(node: FiretowerNode<AppData>, attach: (server
     kickUser: (userId, reason) => broker.control(reason === undefined ? { kind: 'kickUser', userId } : { kind: 'kickUser', userId, reason }),
     unsubscribeUser: (userId, topic) => broker.control({ kind: 'unsubscribeUser', userId, topic }),
     removeTopic: (topic) => broker.control({ kind: 'removeTopic', topic }),
+    history: (topic, options) => node.history(topic, options),
     getTower: (clientId) => hub.get(clientId),
     towers: () => hub.members(),
     stats: () => node.stats.snapshot({ connections: hub.connections, topics: hub.topicCount, subscriptions: hub.subscriptions }),

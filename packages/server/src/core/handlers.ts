@@ -7,9 +7,11 @@ import {
   type DecodeResult,
   type PublishFrame,
   type RefusedTopic,
+  type StreamState,
   type SubscribeFrame,
   type UnsubscribeFrame,
 } from '@firetower/protocol';
+import { planStreams, sendReplays, streamRequests, streamStates } from '../history/subscribe-streams.js';
 import { FiretowerServerError, FiretowerRefusal } from '../errors.js';
 import type { TowerHost } from './host.js';
 import { andThen, settle } from './settle.js';
@@ -112,9 +114,20 @@ function applySubscribe<AppData>(
     host.stats.refusal('beforeSubscribe', `refused ${names.slice(0, 200)}`, { clientId: tower.clientId, topic: refused[0]!.topic }, refused.length);
   }
   const added = host.hub.subscribe(tower, allowed);
-  const answer = (): void => {
-    if (frame.id !== undefined) tower.reply(encodeAck(frame.id, { topics: [...allowed], refused }));
-    else for (const r of refused) tower.fail({ type: 'error', code: r.code, message: r.reason, topic: r.topic });
+  const requests = streamRequests(host.options.history, allowed, added, frame.since, frame.id !== undefined);
+  // Topics with history: live deliveries are held from here until the replay is written.
+  if (requests.length > 0) tower.hold(requests.map((request) => request.topic));
+  const plans = requests.length > 0 ? planStreams(host.broker, requests, (error) => host.reportError(error, tower)) : undefined;
+  const answer = (): void | PromiseLike<void> => {
+    if (plans === undefined) return replySubscribed(frame, allowed, refused, undefined, (text) => tower.reply(text));
+    return plans.then((planned) => {
+      if (tower.state !== 'open') return;
+      // Written in the reply's place, directly: the ack, the replay, the held deliveries.
+      tower.replyWith(() => {
+        replySubscribed(frame, allowed, refused, streamStates(requests, planned), (text) => tower.writeText(text));
+        sendReplays(tower, requests, planned);
+      });
+    });
   };
   const onSubscribe = host.options.hooks.onSubscribe;
   if (added.length > 0 && onSubscribe)
@@ -122,7 +135,19 @@ function applySubscribe<AppData>(
       host.callHook('onSubscribe', tower, () => onSubscribe(tower, added)),
       answer,
     );
-  answer();
+  return answer();
+}
+
+/** The subscribe's ack (with `streams` for topics with history), or without an id an error per refused topic. */
+function replySubscribed(
+  frame: SubscribeFrame,
+  allowed: readonly string[],
+  refused: RefusedTopic[],
+  streams: Record<string, StreamState> | undefined,
+  send: (text: string) => unknown,
+): void {
+  if (frame.id !== undefined) send(encodeAck(frame.id, streams === undefined ? { topics: [...allowed], refused } : { topics: [...allowed], refused, streams }));
+  else for (const r of refused) send(encodeError({ type: 'error', code: r.code, message: r.reason, topic: r.topic }));
 }
 
 function unsubscribe<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>, frame: UnsubscribeFrame): void | PromiseLike<void> {

@@ -5,6 +5,7 @@ import type { StatsRecorder } from './stats.js';
 import type { TowerImpl } from './tower.js';
 import type { FiretowerHooks, PublishOptions, PublishResult, SlowConsumerEvent } from '../types.js';
 import type { DedupeWindow } from './dedupe.js';
+import type { Broker } from '../broker/types.js';
 
 export type HookName = keyof FiretowerHooks;
 
@@ -14,6 +15,7 @@ export interface TowerHost<AppData> {
   readonly hub: Hub<TowerImpl<AppData>>;
   readonly stats: StatsRecorder;
   readonly dedupe: DedupeWindow;
+  readonly broker: Broker;
   decode(text: string): DecodeResult;
   handleFrame(tower: TowerImpl<AppData>, frame: DecodeResult): void | PromiseLike<void>;
   /**

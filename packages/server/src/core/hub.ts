@@ -1,4 +1,4 @@
-import { encodeDelivery } from '@firetower/protocol';
+import { encodeDelivery, type StreamPosition } from '@firetower/protocol';
 import type { BrokerMessage, TopicCount } from '../broker/types.js';
 import type { Frame } from '../transport/send-queue.js';
 import { SharedFrame } from '../transport/writer.js';
@@ -11,6 +11,10 @@ export interface HubMember {
   readonly topicSet: Set<string>;
   /** Write a frame; false when it was dropped or the connection is closing. */
   write(frame: Frame): boolean;
+  /** Topics whose deliveries are held for a history replay (undefined: none, the common case). */
+  readonly held: ReadonlyMap<string, unknown> | undefined;
+  /** Hold a delivery of a held topic. */
+  holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): void;
 }
 
 export interface FanoutResult {
@@ -150,12 +154,14 @@ export class Hub<M extends HubMember> {
   fanout(message: BrokerMessage): FanoutResult {
     const set = this.index.get(message.topic);
     if (set === undefined) return { frames: 0, bytes: 0 };
-    const frame = new SharedFrame(Buffer.from(this.rawDelivery ? message.data : encodeDelivery(message.topic, message.data)));
+    const { topic, position } = message;
+    const frame = new SharedFrame(Buffer.from(this.rawDelivery ? message.data : encodeDelivery(topic, message.data, position)));
     const exclude = message.exclude;
     let frames = 0;
     for (const member of set) {
       if (exclude !== undefined && member.clientId === exclude) continue;
-      if (member.write(frame)) frames++;
+      if (member.held !== undefined && member.held.has(topic)) member.holdFrame(topic, frame, position);
+      else if (member.write(frame)) frames++;
     }
     return { frames, bytes: frames * frame.payload.length };
   }

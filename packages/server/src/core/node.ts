@@ -21,7 +21,8 @@ import { FdLimitWatch } from './fd-limit.js';
 import { ServerErrorReports } from './server-errors.js';
 import { wireSocket } from './socket-events.js';
 import { HeartbeatSweep } from './heartbeat.js';
-import type { AuthAccept, FiretowerOptions, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
+import type { AuthAccept, FiretowerOptions, HistoryOptions, HistoryPage, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
+import { sameStream } from '../history/recovery.js';
 import { queryParam, refusal, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
 const debug = createDebug('firetower:node');
@@ -73,6 +74,9 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   constructor(options: FiretowerOptions<AppData> = {}) {
     this.options = resolveOptions(options);
     this.broker = this.options.broker;
+    if (this.options.history !== undefined && this.broker.history === undefined) {
+      throw new FiretowerServerError('no_history', `option history needs a broker that keeps history; the ${this.broker.kind} broker has no history()`);
+    }
     this.dedupe = new DedupeWindow(this.options.dedupeWindowMs);
     this.counts = new CountChangeNotifier(
       this.options.countDebounceMs,
@@ -297,6 +301,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     this.stats.publishesTotal++;
     const message: BrokerMessage = exclude === undefined ? { topic, data: json } : { topic, data: json, exclude };
     if (idempotencyKey !== undefined) message.idempotencyKey = idempotencyKey;
+    const history = this.options.history?.(topic);
+    if (history !== undefined) message.history = history;
     let result: Promise<void>;
     try {
       result = this.broker.publish(message);
@@ -308,6 +314,26 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       this.dedupe.forget(idempotencyKey);
       return this.onPublishFailed(error);
     });
+  }
+
+  /** `ft.history`: the topic's kept publications, parsed, and its position. */
+  async history(topic: string, options: HistoryOptions = {}): Promise<HistoryPage> {
+    const check = checkTopic(topic, this.options.limits.maxTopicLength);
+    if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
+    const policy = this.options.history?.(topic);
+    if (policy === undefined || this.broker.history === undefined)
+      throw new FiretowerServerError('no_history', `topic ${JSON.stringify(topic)} keeps no history`);
+    const { limit = policy.size, since } = options;
+    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('history: limit must be a non-negative integer');
+    const query = { limit: Math.min(limit, policy.size), policy };
+    let read = await this.broker.history(topic, since === undefined ? query : { ...query, after: since.offset });
+    // A position of another epoch means nothing here: read the stream from its start.
+    if (since !== undefined && !sameStream(since, read)) read = await this.broker.history(topic, query);
+    return {
+      publications: read.publications.map(({ offset, data }) => ({ offset, data: JSON.parse(data) as unknown })),
+      offset: read.offset,
+      epoch: read.epoch,
+    };
   }
 
   /** `ft.onCountChange`: the same debounced cluster-wide changes the onCountChange hook gets. */

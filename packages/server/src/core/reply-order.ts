@@ -4,8 +4,11 @@
  * made after it waits behind that slot until it is filled. Exists only while a slot is open.
  */
 export class ReplyOrder {
-  /** `undefined`: reserved, not filled yet; `null`: filled with nothing to send. */
-  private slots: Array<string | null | undefined> = [];
+  /**
+   * `undefined`: reserved, not filled yet; `null`: filled with nothing to send; a function: work
+   * that writes several frames in this place (a subscribe's history replay).
+   */
+  private slots: Array<string | (() => void) | null | undefined> = [];
   private head = 0;
   /** Absolute number of the slot at `head`. */
   private base = 0;
@@ -23,9 +26,9 @@ export class ReplyOrder {
     return this.base + this.slots.length - 1;
   }
 
-  /** Queue a reply that is ready now behind the reserved ones. */
-  push(text: string): void {
-    this.slots.push(text);
+  /** Queue a reply (or the work that writes it) that is ready now behind the reserved ones. */
+  push(reply: string | (() => void)): void {
+    this.slots.push(reply);
   }
 
   fill(ticket: number, text: string | null): void {
@@ -37,10 +40,11 @@ export class ReplyOrder {
 
   private flush(): void {
     while (this.head < this.slots.length) {
-      const text = this.slots[this.head];
-      if (text === undefined) return;
+      const reply = this.slots[this.head];
+      if (reply === undefined) return;
       this.head++;
-      if (text !== null) this.write(text);
+      if (typeof reply === 'function') reply();
+      else if (reply !== null) this.write(reply);
     }
     // Everything went out: start over so the array does not grow.
     this.base += this.slots.length;

@@ -10,6 +10,7 @@ import {
   truncateCloseReason,
   type DecodeResult,
   type ErrorFrame,
+  type StreamPosition,
 } from '@firetower/protocol';
 import { FiretowerServerError, FiretowerRefusal, toError } from '../errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
@@ -31,6 +32,13 @@ export interface TowerSocket extends WritableSocket {
   ping(): void;
   pause(): void;
   resume(): void;
+}
+
+/** Live deliveries of one topic held during a history replay. */
+interface HeldDeliveries {
+  frames: Array<{ frame: Frame; position: StreamPosition | undefined }>;
+  bytes: number;
+  overflowed: boolean;
 }
 
 /** How the connection should be ended by teardown. */
@@ -81,6 +89,8 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private readonly bucket: TokenBucket;
   /** Made on the first publish whose reply waits for the broker. */
   private replyOrder: ReplyOrder | undefined;
+  /** Topics whose live deliveries wait for a history replay (see `hold`); undefined when none. */
+  held: Map<string, HeldDeliveries> | undefined = undefined;
 
   constructor(
     private readonly host: TowerHost<AppData>,
@@ -273,6 +283,67 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     const order = this.replyOrder;
     if (order === undefined || order.idle) this.writeOwn(text);
     else order.push(text);
+  }
+
+  /** Like `reply`, for work that writes several frames in a reply's place (a history replay). */
+  replyWith(write: () => void): void {
+    const order = this.replyOrder;
+    if (order === undefined || order.idle) write();
+    else
+      order.push(() => {
+        try {
+          write();
+        } catch (error) {
+          this.crashed(error);
+        }
+      });
+  }
+
+  /** Write a frame of this connection's own (a replayed publication), counted in stats. */
+  writeText(text: string): boolean {
+    return this.writeOwn(text);
+  }
+
+  // --- held topics: live deliveries wait while a history replay is prepared --------------------
+
+  /**
+   * Hold live deliveries of these topics (the hub hands them to `holdFrame`) until `release`: the
+   * subscriber is live first, then its history is read, so nothing published meanwhile is missed.
+   */
+  hold(topics: readonly string[]): void {
+    const held = (this.held ??= new Map());
+    for (const topic of topics) if (!held.has(topic)) held.set(topic, { frames: [], bytes: 0, overflowed: false });
+  }
+
+  /** @internal From the hub: a live delivery of a held topic. Bounded by the outbox's byte limit. */
+  holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): void {
+    const entry = this.held?.get(topic);
+    if (entry === undefined || entry.overflowed) return;
+    const size = typeof frame === 'string' ? frame.length : frame.payload.length;
+    if (entry.bytes + size > this.host.options.outbox.maxQueueBytes) {
+      // Too much arrived during the read: drop it all. The client sees the gap in offsets at the
+      // next delivery and recovers it from the history.
+      entry.frames = [];
+      entry.overflowed = true;
+      return;
+    }
+    entry.bytes += size;
+    entry.frames.push({ frame, position });
+  }
+
+  /**
+   * Stop holding `topic` and write what was held, except publications at or before `through` (the
+   * replay already carried them).
+   */
+  release(topic: string, through: StreamPosition | undefined): void {
+    const entry = this.held?.get(topic);
+    if (entry === undefined) return;
+    this.held!.delete(topic);
+    if (this.held!.size === 0) this.held = undefined;
+    for (const { frame, position } of entry.frames) {
+      if (through !== undefined && position !== undefined && position.epoch === through.epoch && position.offset <= through.offset) continue;
+      this.write(frame);
+    }
   }
 
   /**
