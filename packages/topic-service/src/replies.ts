@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HISTORY_LIMITS } from './wire.js';
 
 /**
  * The service's replies as schemas: the service's contract tests check its real answers against
@@ -35,10 +36,22 @@ const control = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('removeTopic'), topic: z.string() }),
 ]);
 
+/** A stream offset: counted from 1 in each epoch. */
+const offset = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const epoch = z.string().min(1).max(HISTORY_LIMITS.maxEpochLength);
+
 const origin = { origin: z.string().max(512).optional(), seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() };
 
 export const wireItem = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('message'), topic: z.string().min(1), data: z.string(), exclude: z.string().optional(), ...origin }),
+  z.object({
+    kind: z.literal('message'),
+    topic: z.string().min(1),
+    data: z.string(),
+    exclude: z.string().optional(),
+    ...origin,
+    offset: offset.optional(),
+    epoch: epoch.optional(),
+  }),
   z.object({ kind: z.literal('control'), command: control, ...origin }),
 ]);
 
@@ -62,3 +75,20 @@ export const nodesReply = z.object({ nodes: z.array(z.object({ nodeId: z.string(
 export const claimsReply = z.object({ fresh: z.array(z.boolean()) }).loose();
 
 export const errorReply = z.object({ error: z.object({ code: z.string().max(64), message: text.or(z.string()) }).loose() }).loose();
+
+/**
+ * `POST /v1/history`'s answer: publications oldest first with growing offsets, none above the
+ * stream's offset; a stream that does not exist is `offset: 0, epoch: ''` with none.
+ */
+export const historyReply = z
+  .object({
+    publications: z.array(z.object({ offset, data: z.string() }).loose()).max(HISTORY_LIMITS.maxLimit),
+    offset: count,
+    epoch: epoch.or(z.literal('')),
+    truncated: z.boolean().optional(),
+  })
+  .loose()
+  .refine((r) => r.publications.every((p, i, all) => p.offset <= r.offset && (i === 0 || all[i - 1]!.offset < p.offset)), {
+    message: 'publications must grow in offset, none above the stream offset',
+  })
+  .refine((r) => (r.epoch === '') === (r.offset === 0), { message: 'an epoch exactly when the stream has an offset' });

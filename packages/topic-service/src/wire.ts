@@ -19,11 +19,72 @@ export interface WireMessage {
 }
 
 /**
+ * How much of a topic's stream the service keeps (the server's `HistoryPolicy`): the newest
+ * `size` publications, each for `ttlMs`, and the stream's position for `metaTtlMs` after its last
+ * publish. Bounded by `HISTORY_LIMITS`.
+ */
+export interface WireHistoryPolicy {
+  size: number;
+  ttlMs: number;
+  metaTtlMs: number;
+}
+
+/**
  * A publish as a node sends it to the service: a relayed message plus, for a keyed publish, its
- * idempotency key (the service records it for the request's `keyTtlMs`; it is never relayed).
+ * idempotency key (the service records it for the request's `keyTtlMs`; it is never relayed),
+ * and for a topic that keeps history, its policy: the service then appends it to the topic's
+ * stream and relays it with its position to every node with subscribers, the origin included.
  */
 export interface WirePublish extends WireMessage {
   key?: string;
+  history?: WireHistoryPolicy;
+}
+
+/**
+ * The bounds of history the service accepts (a policy or read beyond them is `400 bad_request`;
+ * the broker clamps to them before sending, so a node's policy is never refused).
+ */
+export const HISTORY_LIMITS = {
+  /** Most publications kept per topic. */
+  maxSize: 10_000,
+  /** Longest `ttlMs` and `metaTtlMs`: 7 days. */
+  maxTtlMs: 7 * 24 * 60 * 60 * 1000,
+  /** Most publications one read may ask for (protocol's `MAX_SINCE_LIMIT`). */
+  maxLimit: 10_000,
+  /** Epochs are this long at most (protocol's `MAX_EPOCH_LENGTH`). */
+  maxEpochLength: 64,
+} as const;
+
+/**
+ * `POST /v1/history`: read a topic's stream: the newest `limit` publications with an offset above
+ * `after` (default 0), oldest first (`limit` 0: the position only). `policy`, when given, narrows
+ * what is returned to its `size` and `ttlMs`; without it the stream's own (its last publish's) holds.
+ * Never creates a stream.
+ */
+export interface HistoryRequest {
+  topic: string;
+  after?: number;
+  limit: number;
+  policy?: WireHistoryPolicy;
+}
+
+/** One kept publication: its offset and its data as JSON text. */
+export interface WireHistoryRecord {
+  offset: number;
+  data: string;
+}
+
+/**
+ * A read's answer: the publications asked for, oldest first, and the stream's position (`offset`
+ * of its last publish, `epoch`). A stream that does not exist answers `offset: 0, epoch: ''`.
+ * `truncated`: the oldest of them were left out to keep the answer under the service's
+ * `maxHistoryReadBytes` (the publications returned are still the newest, without gaps).
+ */
+export interface HistoryResponse {
+  publications: WireHistoryRecord[];
+  offset: number;
+  epoch: string;
+  truncated?: boolean;
 }
 
 /** The limits of idempotency keys, shared by the service's validation and the broker. */
@@ -60,8 +121,14 @@ export interface WireOrigin {
   seq?: number;
 }
 
+/** A history publish's place in its topic's stream, as a relayed entry carries it. */
+export interface WirePosition {
+  offset?: number;
+  epoch?: string;
+}
+
 /** One entry of a node's outbox, as a poll response carries it. */
-export type WireItem = ({ kind: 'message' } & WireMessage & WireOrigin) | ({ kind: 'control'; command: WireControl } & WireOrigin);
+export type WireItem = ({ kind: 'message' } & WireMessage & WireOrigin & WirePosition) | ({ kind: 'control'; command: WireControl } & WireOrigin);
 
 export interface RegisterResponse {
   nodeId: string;

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
-import type { BrokerNode } from '@firetower/server';
+import type { BrokerMessage, BrokerNode } from '@firetower/server';
 import { TopicServiceClientError } from '../errors.js';
-import type { PollResponse } from '../wire.js';
+import type { PollResponse, WireItem } from '../wire.js';
 import { SeenSequences } from './seen.js';
 
 const debug = createDebug('firetower:topic-service:broker');
@@ -55,7 +55,7 @@ export class Inbox {
       if (item.origin !== undefined && item.seq !== undefined && !this.seen.fresh(item.origin, item.seq)) continue;
       try {
         if (item.kind === 'message') {
-          node.deliver(item.exclude === undefined ? { topic: item.topic, data: item.data } : { topic: item.topic, data: item.data, exclude: item.exclude });
+          node.deliver(message(item));
         } else {
           node.control(item.command);
         }
@@ -66,4 +66,12 @@ export class Inbox {
     this.ack = Math.max(this.ack, res.cursor);
     if (res.counts.length > 0) node.countsChanged?.(res.counts);
   }
+}
+
+/** A relayed message as the node gets it: with its stream position when it is a history publish. */
+function message(item: Extract<WireItem, { kind: 'message' }>): BrokerMessage {
+  const out: BrokerMessage = { topic: item.topic, data: item.data };
+  if (item.exclude !== undefined) out.exclude = item.exclude;
+  if (item.offset !== undefined && item.epoch !== undefined) out.position = { offset: item.offset, epoch: item.epoch };
+  return out;
 }

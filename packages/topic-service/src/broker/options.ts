@@ -27,6 +27,11 @@ export interface TopicServiceBrokerOptions {
    */
   claimTimeoutMs?: number;
   /**
+   * Deadline of one `history()` read. A subscribe that recovers waits for it: on expiry the read
+   * rejects (`timeout`) and the node answers without a replay. @default 5000
+   */
+  historyTimeoutMs?: number;
+  /**
    * `start()` waits this long for the first registration, so a node that starts next to a
    * running service serves cluster-wide from its first connection; after it, start resolves and
    * registration goes on in the background (the node serves its local clients meanwhile). @default 5000
@@ -71,6 +76,7 @@ export function resolveOptions(options: TopicServiceBrokerOptions): ResolvedOpti
     backoffMaxMs: options.backoffMaxMs ?? 5000,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     claimTimeoutMs: options.claimTimeoutMs ?? 2000,
+    historyTimeoutMs: options.historyTimeoutMs ?? 5000,
     startTimeoutMs: options.startTimeoutMs ?? 5000,
     replayWindowMs: options.replayWindowMs ?? 2000,
     reportAfterMs: options.reportAfterMs ?? 3000,

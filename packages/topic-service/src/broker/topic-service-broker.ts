@@ -10,6 +10,8 @@ import {
   type BrokerState,
   type BrokerStatus,
   type ControlCommand,
+  type HistoryQuery,
+  type HistoryRead,
   type TopicCount,
 } from '@firetower/server';
 import { monotonicNow } from '../clock.js';
@@ -22,6 +24,7 @@ import { ClaimBatcher, postClaims, wireKey } from './claims.js';
 import { ServiceClient } from './client.js';
 import { aborted, withDeadline } from './deadline.js';
 import { LinkHealth, type LinkProblem } from './health.js';
+import { fetchHistory, historyRequest, wirePolicy } from './history.js';
 import { Inbox } from './inbox.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
 import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch, type OutgoingEntry } from './outgoing.js';
@@ -110,6 +113,8 @@ export class TopicServiceBroker implements Broker {
       },
       {
         kind: this.kind,
+        // The service assigns history offsets and echoes each history publish back to this node.
+        historyFromLink: true,
         debugNamespace: 'firetower:topic-service:broker',
         maxBufferedPublishes: this.opts.maxBufferedPublishes,
         ...(onError ? { onError: (error: Error) => onError(error as TopicServiceClientError) } : {}),
@@ -169,6 +174,11 @@ export class TopicServiceBroker implements Broker {
    * relays it to the other nodes with subscribers (never back to this one). One caller's
    * publishes thus reach every node in call order. A keyed message's key rides in the same
    * batch, so the service records it without a round trip of its own.
+   *
+   * A history publish (`message.history`) is not delivered locally at the call: the service
+   * appends it to the topic's stream and relays it with its position to every node with
+   * subscribers, this one included, so every node delivers one stream in offset order. Its
+   * policy is clamped to the service's bounds (`HISTORY_LIMITS`: 10,000 publications, 7 days).
    */
   publish(message: BrokerMessage): Promise<void> {
     return this.core.publish(message);
@@ -178,6 +188,7 @@ export class TopicServiceBroker implements Broker {
     const wire: WirePublish = { topic: message.topic, data: message.data };
     if (message.exclude !== undefined) wire.exclude = message.exclude;
     if (message.idempotencyKey !== undefined && this.keyTtlMs() > 0) wire.key = wireKey(message.idempotencyKey);
+    if (message.history !== undefined) wire.history = wirePolicy(message.history);
     return { kind: 'message', message: wire };
   }
 
@@ -200,6 +211,26 @@ export class TopicServiceBroker implements Broker {
       throw new TopicServiceClientError('unreachable', 'claimKey: the topic service is unreachable');
     }
     return this.claims.claim(wireKey(key));
+  }
+
+  /**
+   * Read a topic's stream at the service (`POST /v1/history`), within `historyTimeoutMs`. Rejects
+   * with a `BrokerLifecycleError` (`broker_not_started`, `broker_closed`) outside start..close or
+   * when the broker closes meanwhile, and with a `TopicServiceClientError`: `unreachable` at once
+   * while the link is known to be down (a node then answers its subscriber without a replay rather
+   * than wait), `timeout`, `network`, `bad_response`, or the service's refusal (`not_found` from a
+   * service older than history). A read is never served from anything local: the service is the
+   * only one that knows the stream.
+   */
+  async history(topic: string, query: HistoryQuery): Promise<HistoryRead> {
+    this.core.running('history');
+    if (this.core.state === 'degraded') throw new TopicServiceClientError('unreachable', 'history: the topic service is unreachable');
+    try {
+      return await fetchHistory(this.client, historyRequest(topic, query), this.closer.signal, this.opts.historyTimeoutMs);
+    } catch (error) {
+      if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'history');
+      throw error;
+    }
   }
 
   /** Read-your-writes: waits until this node's pending count changes reached the service. */

@@ -3,7 +3,7 @@ import { TopicServiceErrorCode } from '@firetower/protocol';
 import createDebug from 'debug';
 import { monotonicNow } from '../clock.js';
 import { TopicServiceError } from '../errors.js';
-import type { NodeInfo, RegisterResponse, TopicResponse, WireControl, WireCount, WirePublish } from '../wire.js';
+import type { HistoryResponse, NodeInfo, RegisterResponse, TopicResponse, WireControl, WireCount, WireHistoryPolicy, WirePublish } from '../wire.js';
 import { RestartGrace } from './grace.js';
 import { safely, type ServiceErrorReporter } from './guard.js';
 import { ExpiringKeys } from '@firetower/protocol';
@@ -11,12 +11,13 @@ import { NodeRecord, type PollSink } from './node-record.js';
 import { TopicRegistry } from './registry.js';
 import { sameSecret } from './secrets.js';
 import { SequenceTable } from './sequences.js';
+import { HistoryStreams, type HistoryStats } from './streams.js';
 import { defaultLimits, type KeyStats, type NodeCredentials, type PublishOutcome, type ServiceState, type TopicServiceLimits } from './types.js';
 
 const debug = createDebug('firetower:topic-service');
 
 export { defaultLimits };
-export type { KeyStats, NodeCredentials, PublishOutcome, ServiceState, TopicServiceLimits };
+export type { HistoryStats, KeyStats, NodeCredentials, PublishOutcome, ServiceState, TopicServiceLimits };
 
 /** A key in a publish batch without a `keyTtlMs` (a node that does not say) is kept this long. */
 const DEFAULT_KEY_TTL_MS = 60_000;
@@ -34,6 +35,7 @@ export class TopicServiceCore {
   private readonly sweeper: NodeJS.Timeout;
   private readonly sequences = new SequenceTable();
   private readonly grace: RestartGrace;
+  private readonly streams: HistoryStreams;
   /** This service instance (one process start); a node that comes back with another one resumes. */
   readonly instance = randomBytes(12).toString('base64url');
   /** monotonicNow() at start: a restart grace can only open while the cluster re-forms after it. */
@@ -49,6 +51,11 @@ export class TopicServiceCore {
     this.limits = { ...defaultLimits, ...limits };
     this.onError = onError;
     this.keys = new ExpiringKeys(this.limits.maxKeys);
+    this.streams = new HistoryStreams({
+      maxStreams: this.limits.maxHistoryStreams,
+      maxBytes: this.limits.maxHistoryBytes,
+      maxReadBytes: this.limits.maxHistoryReadBytes,
+    });
     this.grace = new RestartGrace(this.limits.graceMs, (relay) => this.safely('restart grace release', relay));
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
     this.sweeper = setInterval(() => this.safely('lease sweep', () => this.sweep(monotonicNow())), every);
@@ -127,7 +134,10 @@ export class TopicServiceCore {
 
   /**
    * Relay messages to every other node with subscribers of their topic, in order. The origin
-   * is never sent its own publishes: its broker delivered them locally already. A message's
+   * is not sent its own publishes (its broker delivered them locally already), except history
+   * publishes (`history` set): each is appended to its topic's stream when it is relayed, so
+   * offsets follow relay order, and goes with its position to every node with subscribers of
+   * the topic, the origin included (its broker waits for this echo to deliver it locally). A message's
    * idempotency key is recorded for `keyTtlMs` (so a claim on any node sees it) and not relayed.
    * With `seq` (the first message's sequence; the rest follow it), messages applied already are
    * skipped (a resent batch), and each relayed entry names its origin and sequence so a receiving
@@ -188,17 +198,23 @@ export class TopicServiceCore {
     let deliveries = 0;
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
+      const position = message.history === undefined ? undefined : this.streams.append(message.topic, message.data, message.history, monotonicNow());
+      const echo = position !== undefined;
       const targets = this.registry.nodesOf(message.topic);
-      if (!targets || (targets.size === 1 && targets.has(originId))) continue;
+      if (!targets || (!echo && targets.size === 1 && targets.has(originId))) continue;
       const item: Record<string, unknown> = { kind: 'message', topic: message.topic, data: message.data };
       if (message.exclude !== undefined) item.exclude = message.exclude;
       if (first !== undefined) {
         item.origin = from;
         item.seq = first + i;
       }
+      if (position) {
+        item.offset = position.offset;
+        item.epoch = position.epoch;
+      }
       const json = JSON.stringify(item);
       for (const targetId of targets.keys()) {
-        if (targetId === originId) continue;
+        if (targetId === originId && !echo) continue;
         const target = this.nodes.get(targetId);
         if (!target) continue;
         this.enqueue(target, json);
@@ -252,6 +268,19 @@ export class TopicServiceCore {
     return fresh;
   }
 
+  /**
+   * Read a topic's stream (`POST /v1/history`): the newest `limit` kept publications above
+   * `after`, oldest first, and its position. Not tied to a node, like claims. Never creates a stream.
+   */
+  history(topic: string, after: number, limit: number, policy?: WireHistoryPolicy): HistoryResponse {
+    this.assertRunning();
+    return this.streams.read(topic, after, limit, policy, monotonicNow());
+  }
+
+  historyStats(): HistoryStats {
+    return this.streams.stats();
+  }
+
   keyStats(): KeyStats {
     return { keys: this.keys.size, evicted: this.keys.evicted, ...this.keyCounters };
   }
@@ -290,6 +319,7 @@ export class TopicServiceCore {
    */
   sweep(now: number): void {
     this.keys.sweep(now);
+    this.streams.sweep(now);
     for (const node of [...this.nodes.values()]) {
       if (node.poll.state === 'idle' && now - node.lastSeen > this.limits.leaseMs) this.remove(node, 'lease expired');
     }
@@ -306,6 +336,7 @@ export class TopicServiceCore {
     for (const node of this.nodes.values()) this.release(node)?.answer(503, body);
     this.nodes.clear();
     this.keys.clear();
+    this.streams.clear();
   }
 
   private node(nodeId: string, who: NodeCredentials): NodeRecord {

@@ -1,11 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
-import type { ClaimsResponse, NodesResponse, TopicsResponse } from '../wire.js';
+import type { ClaimsResponse, HistoryResponse, NodesResponse, TopicsResponse } from '../wire.js';
 import type { TopicServiceCore } from './core.js';
 import { sameSecret } from './secrets.js';
 import { failInternal, guarded, safely, sendError, type ServiceErrorReporter } from './guard.js';
-import { claimsBody, controlBody, countsBody, leaveQuery, nodeIdParam, pollQuery, publishBody, registerBody, topicParam } from './schemas.js';
+import { claimsBody, controlBody, countsBody, historyBody, leaveQuery, nodeIdParam, pollQuery, publishBody, registerBody, topicParam } from './schemas.js';
 
 export interface RouterOptions {
   /**
@@ -115,6 +115,17 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
     guard((req, res) => {
       const body = parse(claimsBody, req.body, 'claims body');
       const answer: ClaimsResponse = { fresh: core.claim(body.keys, body.ttlMs) };
+      res.json(answer);
+    }),
+  );
+
+  // Not under /nodes/:id either: a read of a topic's stream, for any caller with the token.
+  router.post(
+    '/v1/history',
+    guard((req, res) => {
+      const body = parse(historyBody, req.body, 'history body');
+      const answer: HistoryResponse = core.history(body.topic, body.after ?? 0, body.limit, body.policy);
+      res.setHeader('Cache-Control', 'no-store');
       res.json(answer);
     }),
   );

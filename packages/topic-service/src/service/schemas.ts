@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KEY_LIMITS } from '../wire.js';
+import { HISTORY_LIMITS, KEY_LIMITS } from '../wire.js';
 
 /** Node ids and epochs: printable, short, safe in a URL path. */
 const id = z.string().min(1).max(200);
@@ -29,6 +29,16 @@ export const countsBody = z
   })
   .strict();
 
+/** A topic's history policy: bounded so one topic's stream stays small (`HISTORY_LIMITS`). */
+const historyTtlMs = z.number().int().min(1).max(HISTORY_LIMITS.maxTtlMs);
+const historyPolicy = z
+  .object({
+    size: z.number().int().min(0).max(HISTORY_LIMITS.maxSize),
+    ttlMs: historyTtlMs,
+    metaTtlMs: historyTtlMs,
+  })
+  .strict();
+
 export const publishBody = z
   .object({
     epoch: id.optional(),
@@ -36,7 +46,17 @@ export const publishBody = z
     keyTtlMs: ttlMs.optional(),
     /** The first message's sequence; the others follow it. */
     seq: seq.optional(),
-    messages: z.array(z.object({ topic, data: z.string().max(16 * 1024 * 1024), exclude: z.string().max(200).optional(), key: key.optional() }).strict()),
+    messages: z.array(
+      z
+        .object({
+          topic,
+          data: z.string().max(16 * 1024 * 1024),
+          exclude: z.string().max(200).optional(),
+          key: key.optional(),
+          history: historyPolicy.optional(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -44,6 +64,17 @@ export const claimsBody = z
   .object({
     ttlMs,
     keys: z.array(key).min(1).max(KEY_LIMITS.maxClaimKeys),
+  })
+  .strict();
+
+export const historyBody = z
+  .object({
+    topic,
+    /** Only publications with an offset above this. */
+    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    /** At most this many, the newest (0: the position only). */
+    limit: z.number().int().min(0).max(HISTORY_LIMITS.maxLimit),
+    policy: historyPolicy.optional(),
   })
   .strict();
 

@@ -28,6 +28,15 @@ export interface TopicServiceLimits {
    * @default 6000
    */
   graceMs: number;
+  /** History streams kept at once; beyond it the least recently published goes whole. @default 100000 */
+  maxHistoryStreams: number;
+  /**
+   * About the memory of all history streams (data length plus a measured per-entry overhead);
+   * beyond it the least recently published stream goes whole. @default 268435456 (256 MiB)
+   */
+  maxHistoryBytes: number;
+  /** About the largest `POST /v1/history` answer (data length); the oldest asked for are left out beyond it. @default 4 MiB */
+  maxHistoryReadBytes: number;
 }
 
 export const defaultLimits: TopicServiceLimits = {
@@ -41,6 +50,9 @@ export const defaultLimits: TopicServiceLimits = {
   maxKeys: 200_000,
   maxKeyTtlMs: 60 * 60 * 1000,
   graceMs: 6000,
+  maxHistoryStreams: 100_000,
+  maxHistoryBytes: 256 * 1024 * 1024,
+  maxHistoryReadBytes: 4 * 1024 * 1024,
 };
 
 /**
