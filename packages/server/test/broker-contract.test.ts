@@ -8,6 +8,10 @@ describeBrokerContract('memory (shared bus)', () => {
       return Array.from({ length: count }, () => memoryBroker({ bus }));
     },
     async teardown() {},
+    // The bus's one history store forgets every stream, as a restarted process would.
+    async restartHistory() {
+      bus.history.clear();
+    },
     // The bus simulates a node's link: cut, restored or slowed.
     link(_index, nodeId) {
       const link = bus.link(nodeId);

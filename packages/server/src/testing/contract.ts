@@ -5,6 +5,7 @@ import type { FiretowerOptions } from '../types.js';
 import { connect, waitFor, type TestClient } from './client.js';
 import { describeFaultTests, withPublishFaults, type LinkFaults, type PublishFaults } from './contract-faults.js';
 import { startServer, type StartedServer } from './server.js';
+import { CONTRACT_HISTORY, describeHistoryTests } from './contract-history.js';
 
 export type { LinkFaults, PublishFaults } from './contract-faults.js';
 
@@ -20,6 +21,12 @@ export interface BrokerFixture {
    * A shared service's fixture puts a `startLinkProxy` between each broker and the service.
    */
   link?(index: number, nodeId: string): LinkFaults;
+  /**
+   * Optional: make the history store forget every stream (a memory store's process restart, a
+   * Redis restart with persistence off, a topic-service restart); resolves when the store is
+   * back. Without it the epoch-change test is skipped.
+   */
+  restartHistory?(): Promise<void>;
 }
 
 export interface BrokerContractOptions {
@@ -80,6 +87,8 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
             const { broker, faults } = withPublishFaults(original);
             const nodeOptions: FiretowerOptions = {
               broker,
+              // Only brokers that keep history get the option (the node refuses it otherwise).
+              ...(original.history !== undefined && { history: CONTRACT_HISTORY }),
               heartbeatIntervalMs: 0,
               limits: { maxMessagesPerSecond: 1_000_000 },
               maxInboundQueue: 100_000,
@@ -125,6 +134,14 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
         join: (node) => join(node as Node),
         subscribe,
         countsSettle,
+      });
+
+      describeHistoryTests({
+        size,
+        timeoutMs,
+        nodes: () => nodes,
+        join: (node) => join(node as Node),
+        restartHistory: () => current.restartHistory?.bind(current),
       });
 
       it('delivers a publish from any node to subscribers on every node', async () => {
