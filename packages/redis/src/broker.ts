@@ -6,6 +6,11 @@
  * PUBLISHed once for the other nodes; a node drops its own echo. That keeps one publisher's
  * messages in call order everywhere (local: call order; remote: one connection's PUBLISH order,
  * which Redis preserves) and keeps local delivery working while Redis is away.
+ *
+ * History publishes (`message.history`) are the exception: one script in Redis assigns the offset,
+ * stores the publication and PUBLISHes it (`history.ts`), and every node with subscribers,
+ * this one included, delivers it from the channel with its position. Only Redis knows the offset,
+ * so only that echo can carry it; the core skips local-first delivery for them (`historyFromLink`).
  */
 import createDebug from 'debug';
 import { createClient } from 'redis';
@@ -18,16 +23,20 @@ import {
   type BrokerStatus,
   ClusterCore,
   type ControlCommand,
+  type HistoryPolicy,
+  type HistoryQuery,
+  type HistoryRead,
   sortTopics,
   type TopicCount,
 } from '@firetower/server';
 import { RedisBrokerError } from './errors.js';
+import { appendPolicyArgs, EpochSource, HISTORY_APPEND, readHistory } from './history.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type Client, COUNT, HEARTBEAT, LEAVE, NODES, pairs, runScript, TOPICS } from './scripts.js';
-import { decodeControl, DeliveryCodec, encodeControl } from './wire.js';
+import { decodeControl, DeliveryCodec, encodeControl, historyExcludeSuffix } from './wire.js';
 
 const debug = createDebug('firetower:redis');
 
@@ -47,10 +56,13 @@ const LEGACY_STATE: Record<BrokerState, RedisBrokerState> = {
   closed: 'closed',
 };
 
-/** What waits in the core's outage buffer: one PUBLISH. */
+/** What waits in the core's outage buffer: one PUBLISH, or one history append (which PUBLISHes). */
 interface OutboxEntry {
   channel: string;
+  /** The PUBLISH payload; for a history append, the data (the script builds the header). */
   payload: string;
+  /** Set for a history publish: it is sent as `HISTORY_APPEND` rather than a PUBLISH. */
+  history?: { topic: string; policy: HistoryPolicy; exclude: string | undefined };
   /**
    * The Redis key recording the publish's idempotency key, SET just before the PUBLISH when the
    * entry is sent (so the key is visible wherever the message is).
@@ -67,6 +79,8 @@ interface Linked {
   heartbeat: NodeJS.Timeout;
   /** The node's dedupeWindowMs as a Redis PX value; 0 = idempotency keys are not recorded. */
   keyWindowMs: number;
+  /** Epoch candidates for the history appends this node sends. */
+  epochs: EpochSource;
 }
 
 export class RedisBroker implements Broker {
@@ -95,6 +109,8 @@ export class RedisBroker implements Broker {
       {
         kind: this.kind,
         debugNamespace: 'firetower:redis',
+        // History publishes reach this node through the channel, with the offset Redis gave them.
+        historyFromLink: true,
         maxBufferedPublishes: this.options.maxBufferedPublishes,
         maxBufferedBytes: this.options.maxBufferedBytes,
       },
@@ -158,7 +174,7 @@ export class RedisBroker implements Broker {
     });
     const heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(leaseMs / 3)));
     heartbeat.unref();
-    const linked: Linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs) };
+    const linked: Linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs), epochs: new EpochSource() };
 
     pub.on('error', (error: unknown) => this.onLinkError('command', error));
     sub.on('error', (error: unknown) => this.onLinkError('subscriber', error));
@@ -182,7 +198,11 @@ export class RedisBroker implements Broker {
    */
   private encodePublish(message: BrokerMessage): OutboxEntry {
     const linked = this.linked!; // set in start(), before the core lets a publish through
-    const entry: OutboxEntry = { channel: this.keys.topicChannel(message.topic), payload: linked.codec.encode(message) };
+    const channel = this.keys.topicChannel(message.topic);
+    const entry: OutboxEntry =
+      message.history === undefined
+        ? { channel, payload: linked.codec.encode(message) }
+        : { channel, payload: message.data, history: { topic: message.topic, policy: message.history, exclude: message.exclude } };
     if (message.idempotencyKey !== undefined && linked.keyWindowMs > 0) entry.idempotencyKey = this.keys.idempotency(message.idempotencyKey);
     return entry;
   }
@@ -200,6 +220,27 @@ export class RedisBroker implements Broker {
       return Promise.reject(new RedisBrokerError('not_connected', `cannot claim an idempotency key: Redis is unreachable (broker ${this.brokerState})`));
     }
     return claim(linked.pub, this.keys.idempotency(key), linked.keyWindowMs, this.options.claimTimeoutMs);
+  }
+
+  /**
+   * Read a topic's stream. It first waits for this node's pending SUBSCRIBEs (as `count()` waits
+   * for its count writes): a subscriber whose channel subscription Redis confirmed before the read
+   * gets every later publish live, so the read and the live deliveries leave no gap. Rejects with
+   * `not_connected` at once while Redis is unreachable, and with `history_failed` when the read
+   * fails or takes longer than `historyTimeoutMs`.
+   */
+  history(topic: string, query: HistoryQuery): Promise<HistoryRead> {
+    let linked: Linked;
+    try {
+      this.core.running('history');
+      linked = this.linked!;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.core.state !== 'connected' || !linked.pub.isReady) {
+      return Promise.reject(new RedisBrokerError('not_connected', `cannot read the history of ${topic}: Redis is unreachable (broker ${this.brokerState})`));
+    }
+    return readHistory(linked.pub, this.keys, topic, query, linked.sync.settle(), this.options.historyTimeoutMs);
   }
 
   /** Apply locally first (never blocked by Redis), then PUBLISH or buffer for the cluster. */
@@ -290,6 +331,8 @@ export class RedisBroker implements Broker {
     const linked = this.linked;
     // A throw here would land inside node-redis's reply parser; contain everything.
     try {
+      // A history publish's header names no origin, so it is never taken for an echo: it is
+      // delivered here too, even on the node that published it.
       if (!linked || linked.codec.isOwn(payload)) return;
       const topic = this.keys.topicOf(channel);
       const decoded = DeliveryCodec.decode(payload);
@@ -297,7 +340,10 @@ export class RedisBroker implements Broker {
         debug('dropped a malformed delivery on %s', channel);
         return;
       }
-      linked.node.deliver(decoded.exclude === undefined ? { topic, data: decoded.data } : { topic, data: decoded.data, exclude: decoded.exclude });
+      const message: BrokerMessage = { topic, data: decoded.data };
+      if (decoded.exclude !== undefined) message.exclude = decoded.exclude;
+      if (decoded.position !== undefined) message.position = decoded.position;
+      linked.node.deliver(message);
     } catch (error) {
       debug('delivery failed on %s: %O', channel, error);
     }
@@ -323,6 +369,9 @@ export class RedisBroker implements Broker {
   private onCommandReady(): void {
     const linked = this.linked;
     if (!linked || (this.core.state !== 'starting' && this.core.state !== 'degraded')) return;
+    // A restarted Redis has no scripts. Loaded ahead of the flush on the same connection, every
+    // append finds its script: no NOSCRIPT retry, which could let a later append overtake it.
+    linked.pub.sendCommand(['SCRIPT', 'LOAD', HISTORY_APPEND.source]).catch((error: unknown) => debug('loading the history script failed: %O', error));
     // The core flushes its outage buffer, in order, on the way into `connected`.
     this.core.setState('connected');
     linked.sync.requestFullWrite();
@@ -339,12 +388,27 @@ export class RedisBroker implements Broker {
    * `sendCommand` skips the typed command builder, which measured about twice as fast here.
    * A keyed publish first SETs its idempotency key on the same connection, in the same batch.
    */
-  private relay({ channel, payload, idempotencyKey }: OutboxEntry): void {
+  private relay({ channel, payload, idempotencyKey, history }: OutboxEntry): void {
     const linked = this.linked;
     if (!linked) return;
     if (idempotencyKey !== undefined) recordKey(linked.pub, idempotencyKey, linked.keyWindowMs);
-    linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
+    if (history === undefined) {
+      linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
+      return;
+    }
+    const keys = [this.keys.historyMeta(history.topic), this.keys.historyStream(history.topic)];
+    const args = [linked.epochs.next(), ...appendPolicyArgs(history.policy), channel, historyExcludeSuffix(history.exclude), payload];
+    runScript(linked.pub, HISTORY_APPEND, keys, args).catch(this.onLostAppend);
   }
+
+  /**
+   * An append that failed (an error reply such as OOM, or the link dropped with it in flight):
+   * it reached no node, this one included, so it counts as dropped.
+   */
+  private readonly onLostAppend = (error: unknown): void => {
+    this.core.countDropped(1);
+    debug('a history append failed: %O', error);
+  };
 
   /** A PUBLISH in flight when the link dropped: Redis may or may not have relayed it. */
   private readonly onLostPublish = (error: unknown): void => {

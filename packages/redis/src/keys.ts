@@ -13,6 +13,8 @@ export const MAX_RAW_IDEMPOTENCY_KEY = 256;
  *   <prefix>control        channel: control commands and count notices (every node subscribes)
  *   <prefix>idem:<key>     string '1' with a TTL of dedupeWindowMs: an idempotency key was seen
  *   <prefix>idemh:<sha256> the same, for a key longer than MAX_RAW_IDEMPOTENCY_KEY
+ *   <prefix>hist:<topic>   stream: a history topic's kept publications, entry id `<offset>-0`
+ *   <prefix>hmeta:<topic>  hash: that stream's position, fields `o` (last offset) and `e` (epoch)
  *
  * Counts live per node rather than per topic so that a node's whole share can be replaced in
  * one step (resync after a Redis restart) and dropped in one step (lease expiry, close).
@@ -25,6 +27,8 @@ export class RedisKeys {
   readonly topicChannelPrefix: string;
   readonly idempotencyPrefix: string;
   readonly hashedIdempotencyPrefix: string;
+  readonly historyPrefix: string;
+  readonly historyMetaPrefix: string;
 
   constructor(readonly prefix: string) {
     this.nodes = `${prefix}nodes`;
@@ -35,6 +39,9 @@ export class RedisKeys {
     this.idempotencyPrefix = `${prefix}idem:`;
     // 'idemh:' can never equal 'idem:' + a raw key, so hashed and raw keys cannot collide.
     this.hashedIdempotencyPrefix = `${prefix}idemh:`;
+    // 'hist:' and 'hmeta:' differ before any topic text, so no topic's stream is another's meta.
+    this.historyPrefix = `${prefix}hist:`;
+    this.historyMetaPrefix = `${prefix}hmeta:`;
   }
 
   /** The Redis key recording an idempotency key (opaque text, any length). */
@@ -45,6 +52,16 @@ export class RedisKeys {
 
   nodeHash(nodeId: string): string {
     return this.nodeHashPrefix + nodeId;
+  }
+
+  /** The stream of a history topic's kept publications. */
+  historyStream(topic: string): string {
+    return this.historyPrefix + topic;
+  }
+
+  /** The hash holding a history topic's last offset and epoch. */
+  historyMeta(topic: string): string {
+    return this.historyMetaPrefix + topic;
   }
 
   topicChannel(topic: string): string {

@@ -59,6 +59,12 @@ export interface RedisBrokerOptions {
    */
   claimTimeoutMs?: number;
   /**
+   * Longest wait for a `history` read (the node's pending subscriptions settle first, then one
+   * script round trip). On timeout the read rejects with `RedisBrokerError` `history_failed`.
+   * @default 2_000
+   */
+  historyTimeoutMs?: number;
+  /**
    * Extra node-redis client options (TLS, username/password, socket settings) merged under
    * `url`. The broker sets `socket.reconnectStrategy` itself unless you pass one. Options that
    * change the reply shapes (RESP version, type mapping, modules) are not accepted.
@@ -76,6 +82,7 @@ export interface ResolvedOptions {
   startTimeoutMs: number;
   maxReconnectDelayMs: number;
   claimTimeoutMs: number;
+  historyTimeoutMs: number;
   clientOptions: RedisConnectionOptions;
 }
 
@@ -101,6 +108,7 @@ export function resolveOptions(options: RedisBrokerOptions = {}): ResolvedOption
     startTimeoutMs: positiveInteger('startTimeoutMs', options.startTimeoutMs ?? 5_000, 0),
     maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 2_000, 1),
     claimTimeoutMs: positiveInteger('claimTimeoutMs', options.claimTimeoutMs ?? 1_000, 1),
+    historyTimeoutMs: positiveInteger('historyTimeoutMs', options.historyTimeoutMs ?? 2_000, 1),
     clientOptions: options.clientOptions ?? {},
   };
 }

@@ -16,11 +16,12 @@ export interface Script {
   readonly sha: string;
 }
 
-function script(source: string): Script {
+export function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-const NOW = `local t = redis.call('TIME')
+/** Lua prelude: `now` = Redis's clock in ms. */
+export const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 

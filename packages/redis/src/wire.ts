@@ -6,16 +6,32 @@
  * is the message's JSON text exactly as the origin serialised it — never parsed or re-encoded
  * on the way. The topic is the channel name, so it is not repeated in the payload.
  *
+ * A history publish's header is built by the append script in Redis (`history.ts`), which alone
+ * knows the position: `[offset, epoch]` or `[offset, epoch, excludeClientId]`. It names no origin:
+ * every node delivers it, the origin included, so it starts with a digit where a plain header has
+ * a quoted node id and `isOwn` never matches it.
+ *
  * The control channel carries small JSON objects: a control command, or a notice that some
  * topics' counts changed.
  */
+import type { StreamPosition } from '@firetower/protocol';
 import type { BrokerMessage, ControlCommand } from '@firetower/server';
 
 export interface DecodedDelivery {
+  /** The publishing node ('' for a history publish, whose header does not say). */
   origin: string;
   exclude: string | undefined;
   data: string;
+  /** A history publish's place in its topic's stream. */
+  position?: StreamPosition;
 }
+
+/** What the append script puts after the epoch in a history header: '' or `,<JSON clientId>`. */
+export function historyExcludeSuffix(exclude: string | undefined): string {
+  return exclude === undefined ? '' : `,${JSON.stringify(exclude)}`;
+}
+
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 
 /** Encodes deliveries for one origin node; the common header (no exclude) is built once. */
 export class DeliveryCodec {
@@ -45,6 +61,7 @@ export class DeliveryCodec {
     const newline = payload.indexOf('\n');
     if (newline < 0) return undefined;
     const data = payload.slice(newline + 1);
+    if (payload.charCodeAt(0) === 0x5b /* [ */ && isDigit(payload.charCodeAt(1))) return decodeHistoryHeader(payload.slice(0, newline), data);
     // Fast path: a header without backslashes has no escaped quotes, so every `"` delimits.
     if (payload.startsWith('["') && payload.startsWith('"]', newline - 2) && payload.lastIndexOf('\\', newline) < 0) {
       const parts = payload.slice(2, newline - 2).split('","');
@@ -62,6 +79,21 @@ export class DeliveryCodec {
     if (exclude !== undefined && typeof exclude !== 'string') return undefined;
     return { origin: header[0], exclude, data };
   }
+}
+
+/** `[offset, epoch]` or `[offset, epoch, exclude]`; undefined when malformed. */
+function decodeHistoryHeader(text: string, data: string): DecodedDelivery | undefined {
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(header) || header.length < 2 || header.length > 3) return undefined;
+  const [offset, epoch, exclude] = header as unknown[];
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 1 || typeof epoch !== 'string') return undefined;
+  if (exclude !== undefined && typeof exclude !== 'string') return undefined;
+  return { origin: '', exclude, data, position: { offset, epoch } };
 }
 
 export type ControlEnvelope = { o: string; k: 'control'; c: ControlCommand } | { o: string; k: 'counts'; t: string[] };
