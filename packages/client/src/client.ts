@@ -21,6 +21,7 @@ import {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './socket.js';
+import { catchUpLimit, type SubscribeOptions } from './subscribe-options.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
@@ -54,7 +55,7 @@ type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
  */
 export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<FiretowerEvents> {
   // Fields the constructor assigns (or that start undefined) are `declare`d: no per-field define in
-  // the browser bundle, whose size is budgeted (< 8 KB gzip).
+  // the browser bundle, whose size is budgeted (< 9 KB gzip).
   declare readonly url: string;
   /** Sent as `?clientId=` on every connection; the server dedupes publishes on `clientId:id`. */
   declare readonly clientId: string;
@@ -89,6 +90,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       maxTopicsPerFrame: () => this.options.maxTopicsPerFrame,
       synced: () => this.publisher.flush(),
       error: (error) => this.emit('error', error),
+      subscribed: (event) => this.emit('subscribed', event),
     });
     this.publisher = new Publisher(
       {
@@ -178,14 +180,17 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
 
   /**
    * Subscribes a handler to one or more topics. The payload type comes from the client's topic
-   * map, or from the type argument: `subscribe<ChatMessage>('/chat/world', ...)`.
+   * map, or from the type argument: `subscribe<ChatMessage>('/chat/world', ...)`. With `since`,
+   * the topics this handle is the first to hold start with their newest messages.
    */
   subscribe<P = never, K extends TopicOf<TM> = TopicOf<TM>>(
     topics: K | readonly K[],
     handler?: MessageHandler<Chosen<NoInfer<P>, PayloadOf<TM, K>>>,
+    options?: SubscribeOptions,
   ): Subscription<Chosen<NoInfer<P>, PayloadOf<TM, K>>> {
     const list = topicList(topics);
-    const problem = topicProblem(list);
+    const catchUp = catchUpLimit(options);
+    const problem = topicProblem(list) ?? (typeof catchUp === 'string' ? { reason: catchUp } : undefined);
     // Every topic is a valid string unless there is a problem; then the handle names only the strings.
     const names = list.filter((topic): topic is string => typeof topic === 'string');
     const subscription = new Subscription(
@@ -203,7 +208,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       });
       return subscription;
     }
-    this.topicSync.add(subscription);
+    this.topicSync.add(subscription, catchUp as number | undefined);
     return subscription;
   }
 
@@ -372,13 +377,12 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       case 'heartbeat':
         return;
       case 'publish': {
-        const message: TopicMessage = { topic: frame.topic, data: frame.data };
-        this.topicSync.deliver(message);
-        this.emit('message', message);
+        const message: TopicMessage = { topic: frame.topic, data: frame.data, ...frame.position };
+        if (this.topicSync.deliver(message, frame.position)) this.emit('message', message);
         return;
       }
       case 'ack':
-        if (!this.topicSync.acknowledged(frame.id, frame.refused)) this.publisher.acknowledged(frame.id, frame.duplicate);
+        if (!this.topicSync.acknowledged(frame.id, frame.refused, frame.streams)) this.publisher.acknowledged(frame.id, frame.duplicate);
         return;
       case 'error': {
         const error = serverError(frame.code, frame.message, frame.topic);

@@ -1,3 +1,4 @@
+import type { RecoveryFailure } from '@firetower/protocol';
 import type { FiretowerError } from './errors.js';
 import type { TopicMessage } from './topics.js';
 
@@ -47,13 +48,35 @@ export interface ReconnectingEvent {
   cause: 'backoff' | 'retry-after' | 'hidden' | 'online' | 'visible';
 }
 
+/**
+ * A topic is live on the current connection: sent once per topic for every subscribe the server
+ * acknowledged (the first one, each one after a reconnect, and each recovery after a gap). The
+ * replayed messages, if any, follow it. When `recovered` is false the app may have missed messages
+ * (or never had the topic's state): that is the moment to fetch the state it shows.
+ */
+export interface SubscribedEvent {
+  topic: string;
+  /** The client asked the server to replay what it missed since its last position on this topic. */
+  wasRecovering: boolean;
+  /** Nothing was missed: every message after the client's last one is replayed, in order. */
+  recovered: boolean;
+  /**
+   * Why a recovery failed (with `wasRecovering` and not `recovered`): `epoch_changed`,
+   * `too_old`, `too_many`, `bad_position` or `no_history` (see `RecoveryFailure` in
+   * `@firetower/protocol`); a newer server may send others.
+   */
+  reason?: RecoveryFailure | (string & {});
+}
+
 export interface FiretowerEvents {
   state: [change: StateChange];
   open: [event: OpenEvent];
   close: [event: CloseEvent];
   reconnecting: [event: ReconnectingEvent];
-  /** Every delivery on every topic this client holds. */
+  /** Every delivery on every topic this client holds (duplicates and out-of-order ones of a topic with history are dropped). */
   message: [message: TopicMessage];
+  /** Once per topic per subscribe the server acknowledged; handles get it too. */
+  subscribed: [event: SubscribedEvent];
   /**
    * Errors no promise carries: a refusal on resubscribe, an error frame without an id, an app
    * callback that threw (`callback`), the client's own unexpected exception (`internal`, no `serverCode`).

@@ -1,4 +1,4 @@
-import { HEARTBEAT } from '@firetower/protocol';
+import { HEARTBEAT, MAX_EPOCH_LENGTH, type StreamPosition } from '@firetower/protocol';
 
 /**
  * Server frames as the client reads them. Codes stay plain strings: a newer server may send
@@ -10,10 +10,16 @@ export interface Refusal {
   reason: string;
 }
 
+/** A topic's entry in a subscribe ack's `streams`; `reason` stays a plain string, as codes do. */
+export interface AckedStream extends StreamPosition {
+  recovered: boolean;
+  reason: string | undefined;
+}
+
 export type ServerMessage =
   | { type: 'heartbeat' }
-  | { type: 'publish'; topic: string; data: unknown }
-  | { type: 'ack'; id: string; refused: Refusal[]; duplicate: boolean }
+  | { type: 'publish'; topic: string; data: unknown; position: StreamPosition | undefined }
+  | { type: 'ack'; id: string; refused: Refusal[]; duplicate: boolean; streams: Map<string, AckedStream> }
   | { type: 'error'; code: string; message: string; id: string | undefined; topic: string | undefined };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -32,6 +38,30 @@ function readRefused(value: unknown): Refusal[] {
   return refused;
 }
 
+/**
+ * A stream position as the server gave it, or undefined: anything but a safe non-negative integer
+ * offset and a short string epoch is no position at all (the message is then delivered as from a
+ * topic without history, and never moves the client's own position).
+ */
+function readPosition(raw: Record<string, unknown>): StreamPosition | undefined {
+  const { offset, epoch } = raw;
+  return Number.isSafeInteger(offset) && (offset as number) >= 0 && typeof epoch === 'string' && epoch.length <= MAX_EPOCH_LENGTH
+    ? { offset: offset as number, epoch }
+    : undefined;
+}
+
+/** A Map, so a topic named `__proto__` or `constructor` is only a topic. */
+function readStreams(value: unknown): Map<string, AckedStream> {
+  const streams = new Map<string, AckedStream>();
+  if (!isRecord(value)) return streams;
+  for (const topic of Object.keys(value)) {
+    const entry = value[topic];
+    const position = isRecord(entry) && readPosition(entry);
+    if (position) streams.set(topic, { ...position, recovered: entry.recovered === true, reason: optionalString(entry.reason) });
+  }
+  return streams;
+}
+
 /** Parses one text frame from the server; undefined for anything this client does not know. */
 export function decodeServerFrame(text: string): ServerMessage | undefined {
   if (text === HEARTBEAT) return { type: 'heartbeat' };
@@ -44,10 +74,16 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
   if (!isRecord(parsed)) return undefined;
   switch (parsed.type) {
     case 'publish':
-      return typeof parsed.topic === 'string' ? { type: 'publish', topic: parsed.topic, data: parsed.data } : undefined;
+      return typeof parsed.topic === 'string' ? { type: 'publish', topic: parsed.topic, data: parsed.data, position: readPosition(parsed) } : undefined;
     case 'ack':
       if (typeof parsed.id !== 'string') return undefined;
-      return { type: 'ack', id: parsed.id, refused: readRefused(parsed.refused), duplicate: parsed.duplicate === true };
+      return {
+        type: 'ack',
+        id: parsed.id,
+        refused: readRefused(parsed.refused),
+        duplicate: parsed.duplicate === true,
+        streams: readStreams(parsed.streams),
+      };
     case 'error':
       if (typeof parsed.code !== 'string') return undefined;
       return {

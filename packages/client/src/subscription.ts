@@ -1,6 +1,6 @@
 import { callbackError, IsolatedEmitter } from './callbacks.js';
 import { FiretowerError } from './errors.js';
-import type { StateChange } from './events.js';
+import type { StateChange, SubscribedEvent } from './events.js';
 import type { MessageHandler, TopicMessage } from './topics.js';
 
 /**
@@ -14,6 +14,8 @@ export type SubscriptionState = 'pending' | 'subscribed' | 'failed' | 'unsubscri
 export interface SubscriptionEvents<T> {
   state: [change: StateChange<SubscriptionState>];
   message: [message: TopicMessage<T>];
+  /** A topic of this handle is live: on the first ack, after every reconnect and every recovery; also when the handle joins a topic the client already held. */
+  subscribed: [event: SubscribedEvent];
   error: [error: FiretowerError];
 }
 
@@ -21,6 +23,7 @@ export interface SubscriptionEvents<T> {
 export interface TopicSubscriber {
   readonly topics: readonly string[];
   confirm(topic: string): void;
+  subscribed(event: SubscribedEvent): void;
   fail(error: FiretowerError): void;
   deliver(message: TopicMessage): void;
   abandonReady(error: FiretowerError): void;
@@ -75,6 +78,11 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
     this.settle?.resolve();
     this.settle = undefined;
     this.setState('subscribed');
+  }
+
+  /** @internal */
+  subscribed(event: SubscribedEvent): void {
+    if (this.current !== 'failed' && this.current !== 'unsubscribed') this.emit('subscribed', event);
   }
 
   /** @internal A topic was refused: the whole handle fails and lets go of its other topics. */

@@ -1,17 +1,29 @@
+import type { SinceRequest, StreamPosition } from '@firetower/protocol';
 import { type FiretowerError, serverError } from './errors.js';
+import type { SubscribedEvent } from './events.js';
 import { SubscriptionRegistry } from './registry.js';
-import type { Refusal } from './server-frames.js';
+import type { AckedStream, Refusal } from './server-frames.js';
+import { StreamPositions } from './stream-positions.js';
 import type { TopicSubscriber } from './subscription.js';
 import type { TopicMessage } from './topics.js';
 
+interface TopicFrame {
+  type: 'subscribe' | 'unsubscribe';
+  topic: string[];
+  id: string;
+  since?: Record<string, SinceRequest>;
+}
+
 interface TopicSyncLink {
   /** Sends a frame when a socket is open; false when there is none (the topic set is sent on the next open). */
-  send(frame: { type: 'subscribe' | 'unsubscribe'; topic: string[]; id: string }): boolean;
+  send(frame: TopicFrame): boolean;
   nextId(): string;
   maxTopicsPerFrame(): number;
   /** Every topic frame sent on open has been answered: queued publishes may follow. */
   synced(): void;
   error(error: FiretowerError): void;
+  /** A topic's subscribe was acknowledged. */
+  subscribed(event: SubscribedEvent): void;
 }
 
 /** A topic's standing on the current connection: a subscribe in flight (its frame id), or acknowledged. */
@@ -20,6 +32,8 @@ type ServerStanding = { status: 'pending'; requestId: string } | { status: 'acti
 interface TopicRequest {
   kind: 'subscribe' | 'unsubscribe';
   topics: string[];
+  /** The topics this subscribe asked to recover from a position. */
+  recovering: Set<string>;
 }
 
 /**
@@ -29,6 +43,7 @@ interface TopicRequest {
  */
 export class TopicSync {
   readonly registry = new SubscriptionRegistry();
+  private readonly streams = new StreamPositions();
   private readonly standing = new Map<string, ServerStanding>();
   private readonly requests = new Map<string, TopicRequest>();
   /** Ids of the subscribe frames sent on open that are not answered yet. */
@@ -41,17 +56,24 @@ export class TopicSync {
     return this.resubscribing.size > 0;
   }
 
-  add(subscriber: TopicSubscriber): void {
+  /** `catchUp`: replay the newest publications of the topics this handle is the first to hold. */
+  add(subscriber: TopicSubscriber, catchUp?: number): void {
     const added = this.registry.add(subscriber);
     for (const topic of subscriber.topics) {
-      if (this.standing.get(topic)?.status === 'active') subscriber.confirm(topic);
+      if (this.standing.get(topic)?.status !== 'active') continue;
+      subscriber.confirm(topic);
+      // No ack will come for a topic that was live before this handle: it hears here, once it can listen.
+      queueMicrotask(() => subscriber.subscribed({ topic, wasRecovering: false, recovered: false }));
     }
+    if (catchUp) for (const topic of added) this.streams.wantCatchUp(topic, catchUp);
     if (added.length > 0) this.request('subscribe', added);
   }
 
   release(subscriber: TopicSubscriber): void {
+    const gone = this.registry.remove(subscriber);
+    for (const topic of gone) this.streams.forget(topic);
     // Only topics the server has (or is about to have) need an unsubscribe frame.
-    const removed = this.registry.remove(subscriber).filter((topic) => this.standing.delete(topic));
+    const removed = gone.filter((topic) => this.standing.delete(topic));
     if (removed.length > 0) this.request('unsubscribe', removed);
   }
 
@@ -66,6 +88,7 @@ export class TopicSync {
     this.standing.clear();
     this.requests.clear();
     this.resubscribing.clear();
+    this.streams.settled();
   }
 
   /** Closed for good: pending handles stop waiting (they stay registered for a later `connect()`). */
@@ -73,12 +96,25 @@ export class TopicSync {
     for (const subscriber of this.registry.subscribers()) subscriber.abandonReady(error);
   }
 
-  deliver(message: TopicMessage): void {
-    for (const subscriber of this.registry.holdersOf(message.topic)) subscriber.deliver(message);
+  /**
+   * Hands a delivery to the topic's holders unless it is a duplicate or out of order; a lost
+   * message recovers the topic. False when the message was dropped.
+   */
+  deliver(message: TopicMessage, position: StreamPosition | undefined): boolean {
+    const holders = this.registry.holdersOf(message.topic);
+    // Positions are kept for held topics only: a topic the app let go of has no stream to follow.
+    if (holders.length > 0) {
+      const verdict = this.streams.check(message.topic, position);
+      // The server replays from the last position after the ack, this message included.
+      if (verdict === 'gap') this.request('subscribe', [message.topic]);
+      if (verdict !== 'deliver') return false;
+    }
+    for (const subscriber of holders) subscriber.deliver(message);
+    return true;
   }
 
   /** True when the id was one of this sync's frames. */
-  acknowledged(id: string, refused: readonly Refusal[]): boolean {
+  acknowledged(id: string, refused: readonly Refusal[], streams: ReadonlyMap<string, AckedStream>): boolean {
     const request = this.requests.get(id);
     if (!request) return false;
     this.requests.delete(id);
@@ -87,7 +123,7 @@ export class TopicSync {
       for (const topic of request.topics) {
         const refusal = refusedTopics.get(topic);
         if (refusal) this.refuse(topic, serverError(refusal.code, `subscribe to ${topic} refused: ${refusal.reason}`, topic, refusal.reason));
-        else this.activate(topic, id);
+        else this.activate(topic, id, request.recovering.has(topic), streams.get(topic));
       }
     }
     this.answered(id);
@@ -109,12 +145,22 @@ export class TopicSync {
     return true;
   }
 
-  private activate(topic: string, requestId: string): void {
+  private activate(topic: string, requestId: string, wasRecovering: boolean, stream: AckedStream | undefined): void {
     const standing = this.standing.get(topic);
     // A later subscribe/unsubscribe of the same topic superseded this ack.
     if (standing?.status !== 'pending' || standing.requestId !== requestId) return;
     this.standing.set(topic, { status: 'active' });
-    for (const subscriber of this.registry.holdersOf(topic)) subscriber.confirm(topic);
+    this.streams.acked(topic, stream);
+    const recovered = wasRecovering && !!stream?.recovered;
+    const event: SubscribedEvent = { topic, wasRecovering, recovered };
+    // A topic without an entry keeps no history (any more): nothing could be recovered.
+    const reason = wasRecovering && !recovered ? (stream ? stream.reason : 'no_history') : undefined;
+    if (reason !== undefined) event.reason = reason;
+    for (const subscriber of this.registry.holdersOf(topic)) {
+      subscriber.confirm(topic);
+      subscriber.subscribed(event);
+    }
+    this.link.subscribed(event);
   }
 
   private refuse(topic: string, error: FiretowerError): void {
@@ -136,11 +182,23 @@ export class TopicSync {
     for (let start = 0; start < topics.length; start += size) {
       const chunk = topics.slice(start, start + size);
       const id = this.link.nextId();
-      if (!this.link.send({ type: kind, topic: chunk, id })) return ids;
-      this.requests.set(id, { kind, topics: chunk });
+      const frame: TopicFrame = { type: kind, topic: chunk, id };
+      const recovering = new Set<string>();
+      if (kind === 'subscribe') {
+        const since = chunk.flatMap((topic) => {
+          const asked = this.streams.since(topic);
+          if (asked && 'offset' in asked) recovering.add(topic);
+          return asked ? [[topic, asked] as const] : [];
+        });
+        // fromEntries defines own properties: a topic named __proto__ stays a key.
+        if (since.length > 0) frame.since = Object.fromEntries(since);
+      }
+      if (!this.link.send(frame)) return ids;
+      this.requests.set(id, { kind, topics: chunk, recovering });
       ids.push(id);
       for (const topic of chunk) {
         if (kind === 'subscribe') this.standing.set(topic, { status: 'pending', requestId: id });
+        if (recovering.has(topic)) this.streams.recovering(topic);
       }
     }
     return ids;

@@ -35,6 +35,10 @@ export type Chosen<Explicit, FromMap> = [Explicit] extends [never] ? FromMap : E
 export interface TopicMessage<T = unknown> {
   topic: string;
   data: T;
+  /** On a topic with history: the message's place in the topic's stream (see `SubscribedEvent`). */
+  offset?: number;
+  /** On a topic with history: the stream `offset` counts in; it changes when the server's history of the topic restarted. */
+  epoch?: string;
 }
 
 export type MessageHandler<T> = (data: T, message: TopicMessage<T>) => void;

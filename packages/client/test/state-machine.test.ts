@@ -6,51 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { Firetower, LocalCloseCode, type Environment, type EnvironmentChange, type FiretowerOptions, type FiretowerState } from '@firetower/client';
-import { FakeSocket } from './fake-socket.js';
-
-class ScriptedSocket extends FakeSocket {
-  static all: ScriptedSocket[] = [];
-  readyState = 0;
-  readonly sent: string[] = [];
-  closedWith: { code: number | undefined; reason: string | undefined } | undefined;
-
-  constructor(readonly url: string) {
-    super();
-    ScriptedSocket.all.push(this);
-  }
-  override send(data: string): void {
-    this.sent.push(data);
-  }
-  override close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-    this.readyState = 3;
-  }
-  // The server's side of the script.
-  accept(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  frame(value: unknown): void {
-    this.onmessage?.({ data: typeof value === 'string' ? value : JSON.stringify(value) });
-  }
-  drop(code = 1006, reason = ''): void {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-  frames(): Array<Record<string, unknown>> {
-    return this.sent.map((text) => JSON.parse(text) as Record<string, unknown>);
-  }
-  /** Acks every frame sent so far that carries an id. */
-  ackAll(): void {
-    for (const frame of this.frames()) if (typeof frame.id === 'string') this.frame({ type: 'ack', id: frame.id });
-  }
-}
-
-const latest = (): ScriptedSocket => {
-  const socket = ScriptedSocket.all.at(-1);
-  if (!socket) throw new Error('no socket was created');
-  return socket;
-};
+import { latest, ScriptedSocket } from './scripted-socket.js';
 
 class ScriptedEnvironment implements Environment {
   online = true;
