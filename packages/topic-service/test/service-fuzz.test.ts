@@ -2,21 +2,27 @@
  * The topic service's HTTP API fuzzed with fast-check against a real service on 127.0.0.1:
  * hostile bodies (arbitrary JSON, deep nesting, huge numbers, `__proto__` keys, every Unicode
  * class, near-valid bodies with one field wrong, raw non-JSON), hostile paths and queries, and
- * forged sessions, on every endpoint. No request may get a 500 or an unexpected status, every
- * error is JSON with a code, nothing is reported as an internal error, and bystander nodes keep
- * relaying throughout.
+ * forged sessions, on every endpoint, history reads and policies included (huge limits, negative
+ * or fractional offsets, foreign types). No request may get a 500 or an unexpected status, every
+ * error is JSON with a code, no history read goes beyond its limit or the byte cap, nothing is
+ * reported as an internal error, and bystander nodes keep relaying (and keeping history) throughout.
  *
  * CI runs a fixed seed and a few seconds' worth of runs; `FUZZ_RUNS=20000 FUZZ_SEED=…` runs a long
  * local campaign (the seed is printed on failure).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HISTORY_LIMITS } from '../src/wire.js';
 import { api, useServicePerTest } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 400;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : process.env.CI ? 20_261_130 : Math.floor(Math.random() * 2 ** 31);
 
 const start = useServicePerTest();
+
+const FAIR_POLICY = { size: 50, ttlMs: 60_000, metaTtlMs: 60_000 };
+/** The service's read cap in this test: small, so fuzzed publishes to h can fill it. */
+const MAX_READ_BYTES = 16 * 1024;
 
 /** encodeURIComponent, except that a lone surrogate becomes its raw (invalid) UTF-8 escape. */
 const encode = (s: string) => {
@@ -36,6 +42,18 @@ const hostileString = fc.oneof(
 );
 const hostileNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 0, 2 ** 53, 1e308, -0, Number.MAX_SAFE_INTEGER + 2));
 const jsonish = fc.jsonValue({ maxDepth: 4 });
+
+/** A history policy: valid, at and past its bounds, or not one at all. */
+const hostilePolicy = fc.oneof(
+  fc.record({
+    size: fc.oneof(hostileNumber, fc.constantFrom(0, 1, HISTORY_LIMITS.maxSize, HISTORY_LIMITS.maxSize + 1)),
+    ttlMs: fc.oneof(hostileNumber, fc.constantFrom(1, HISTORY_LIMITS.maxTtlMs, HISTORY_LIMITS.maxTtlMs + 1)),
+    metaTtlMs: fc.oneof(hostileNumber, fc.constantFrom(1, HISTORY_LIMITS.maxTtlMs)),
+  }),
+  jsonish,
+);
+/** The history reads' numbers: huge, negative, fractional, foreign types, and fair ones. */
+const hostileCount = fc.oneof(hostileNumber, jsonish, fc.constantFrom(0, 1, 10, HISTORY_LIMITS.maxLimit, HISTORY_LIMITS.maxLimit + 1, -1, 0.5, 1e21));
 
 /** Nested `[[[…]]]` or `{"a":{"a":…}}` this deep, as raw text. */
 const deep = fc
@@ -57,7 +75,13 @@ const nearValid = fc.oneof(
     seq: fc.oneof(hostileNumber, jsonish),
     keyTtlMs: fc.option(hostileNumber),
     messages: fc.array(
-      fc.record({ topic: hostileString, data: fc.oneof(hostileString, jsonish), key: fc.option(hostileString), exclude: fc.option(hostileString) }),
+      fc.record({
+        topic: fc.oneof(hostileString, fc.constant('h')),
+        data: fc.oneof(hostileString, jsonish),
+        key: fc.option(hostileString),
+        exclude: fc.option(hostileString),
+        history: fc.option(hostilePolicy),
+      }),
       { maxLength: 5 },
     ),
   }),
@@ -69,6 +93,10 @@ const nearValid = fc.oneof(
     ),
   }),
   fc.record({ ttlMs: hostileNumber, keys: fc.array(hostileString, { maxLength: 5 }) }),
+  fc.record(
+    { topic: fc.oneof(hostileString, fc.constant('h'), jsonish), after: hostileCount, limit: hostileCount, policy: hostilePolicy },
+    { requiredKeys: ['topic', 'limit'] },
+  ),
 );
 
 const body = fc.oneof(
@@ -86,7 +114,7 @@ const query = fc
   .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${encode(v)}`).join('&')}`));
 
 const request = fc.record({
-  endpoint: fc.constantFrom('register', 'counts', 'publish', 'control', 'poll', 'leave', 'claims', 'topics', 'topic', 'nodes', 'health', 'other'),
+  endpoint: fc.constantFrom('register', 'counts', 'publish', 'control', 'poll', 'leave', 'claims', 'history', 'topics', 'topic', 'nodes', 'health', 'other'),
   nodeId,
   query,
   body,
@@ -110,6 +138,8 @@ function route(r: Request): { method: string; path: string } {
       return { method: 'DELETE', path: `/v1/nodes/${r.nodeId}${r.query}` };
     case 'claims':
       return { method: 'POST', path: `/v1/claims${r.query}` };
+    case 'history':
+      return { method: 'POST', path: `/v1/history${r.query}` };
     case 'topics':
       return { method: 'GET', path: `/v1/topics${r.query}` };
     case 'topic':
@@ -130,7 +160,13 @@ describe('fuzzing the topic service HTTP API', () => {
       const reported: unknown[] = [];
       // No restart grace: a register naming another service instance holds relaying on purpose (see
       // faults-restart.test.ts), which would only delay the bystanders' check here.
-      const { service, call } = await start({ maxWaitMs: 50, maxBodyBytes: 256 * 1024, graceMs: 0, onError: (error) => reported.push(error) });
+      const { service, call } = await start({
+        maxWaitMs: 50,
+        maxBodyBytes: 256 * 1024,
+        graceMs: 0,
+        maxHistoryReadBytes: MAX_READ_BYTES,
+        onError: (error) => reported.push(error),
+      });
       await call('POST', '/v1/nodes/register', { nodeId: 'x', epoch: 'e' });
       await call('POST', '/v1/nodes/register', { nodeId: 'y', epoch: 'e' });
       await call('POST', '/v1/nodes/y/counts', { changes: [{ topic: 't', count: 1 }] });
@@ -139,14 +175,27 @@ describe('fuzzing the topic service HTTP API', () => {
       let yAck = 0;
       const bystandersRelay = async () => {
         const data = String(++seq);
-        const pub = await call('POST', '/v1/nodes/x/publish', { seq, messages: [{ topic: 't', data }] });
+        // Two entries: a plain publish on t, and a history one on h (the topic fuzzed reads and publishes aim at).
+        const pub = await call('POST', '/v1/nodes/x/publish', {
+          seq,
+          messages: [
+            { topic: 't', data },
+            { topic: 'h', data, history: FAIR_POLICY },
+          ],
+        });
+        seq += 1;
         const poll = await call('GET', `/v1/nodes/y/poll?wait=0&ack=${yAck}`);
         yAck = poll.body?.cursor ?? yAck;
         await call('GET', '/v1/nodes/x/poll?wait=0'); // x polls too: a long campaign outlasts the lease
-        const ok = pub.status === 200 && poll.body?.items?.some((i: { data: string }) => i.data === data);
+        const read = await call('POST', '/v1/history', { topic: 'h', limit: 1 });
+        const ok =
+          pub.status === 200 &&
+          poll.body?.items?.some((i: { data: string }) => i.data === data) &&
+          read.body?.publications?.[0]?.data === data &&
+          read.body.offset >= 1;
         if (!ok)
           throw new Error(
-            `bystanders stopped relaying: publish ${pub.status} ${JSON.stringify(pub.body)}, poll ${poll.status} ${JSON.stringify(poll.body).slice(0, 300)}`,
+            `bystanders stopped relaying: publish ${pub.status} ${JSON.stringify(pub.body)}, poll ${poll.status} ${JSON.stringify(poll.body).slice(0, 300)}, history ${read.status} ${JSON.stringify(read.body).slice(0, 300)}`,
           );
         return true;
       };
@@ -161,6 +210,13 @@ describe('fuzzing the topic service HTTP API', () => {
             sent += 1;
             expect(ALLOWED.has(res.status), `${method} ${path} -> ${res.status} ${text.slice(0, 200)}`).toBe(true);
             if (res.status >= 400) expect(typeof JSON.parse(text).error.code).toBe('string');
+            if (r.endpoint === 'history' && res.status === 200) {
+              // Never an unbounded read: at most the limit asked for (itself bounded), under the byte cap.
+              const answer = JSON.parse(text) as { publications: unknown[] };
+              const asked = (JSON.parse(r.body) as { limit: number }).limit;
+              expect(answer.publications.length).toBeLessThanOrEqual(Math.min(asked, HISTORY_LIMITS.maxLimit));
+              expect(text.length).toBeLessThan(MAX_READ_BYTES * 2 + 1024);
+            }
             if (sent % 25 === 0) expect(await bystandersRelay()).toBe(true);
           }),
           { numRuns: RUNS, seed: SEED },

@@ -26,6 +26,27 @@ describe('fault isolation in the service', () => {
     expect((await call('GET', '/v1/topics/t')).body.count).toBe(1);
   });
 
+  it('a history read that throws answers 500 JSON for that request only; history publishes and later reads go on', async () => {
+    const reported: string[] = [];
+    const { call, service } = await start({ onError: (_error, where) => reported.push(where) });
+    await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e' });
+    await call('POST', '/v1/nodes/a/counts', { changes: [{ topic: 't', count: 1 }] });
+    const history = service.core.history.bind(service.core);
+    service.core.history = () => {
+      throw new Error('boom');
+    };
+    const res = await call('POST', '/v1/history', { topic: 't', limit: 1 });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(reported).toEqual(['POST /v1/history']);
+    const policy = { size: 10, ttlMs: 60_000, metaTtlMs: 60_000 };
+    expect((await call('POST', '/v1/nodes/a/publish', { messages: [{ topic: 't', data: '1', history: policy }] })).status).toBe(200);
+    service.core.history = history;
+    expect((await call('POST', '/v1/history', { topic: 't', limit: 1 })).body.publications).toEqual([{ offset: 1, data: '1' }]);
+    const echo = await call('GET', '/v1/nodes/a/poll?wait=0');
+    expect(echo.body.items).toEqual([{ kind: 'message', topic: 't', data: '1', offset: 1, epoch: expect.any(String) }]);
+  });
+
   it('a failure inside a timer callback (a held poll answered later) is reported, never thrown out of the event loop', async () => {
     const reported: string[] = [];
     const core = new TopicServiceCore({}, (_error, where) => reported.push(where));
