@@ -62,7 +62,7 @@ export interface SubscribedEvent {
   recovered: boolean;
   /**
    * Why a recovery failed (with `wasRecovering` and not `recovered`): `epoch_changed`,
-   * `too_old`, `too_many`, `bad_position` or `no_history` (see `RecoveryFailure` in
+   * `too_old`, `too_many`, `bad_position`, `unavailable` or `no_history` (see `RecoveryFailure` in
    * `@firetower/protocol`); a newer server may send others.
    */
   reason?: RecoveryFailure | (string & {});

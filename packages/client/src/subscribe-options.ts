@@ -13,7 +13,7 @@ export interface SubscribeOptions {
 
 /** The catch-up a subscribe asks for: a limit, none, or why the option is wrong (failing the handle like a bad topic). */
 export function catchUpLimit(options: SubscribeOptions | undefined): number | string | undefined {
-  const since = Object(options).since as unknown;
+  const since = (Object(options) as SubscribeOptions).since as unknown;
   if (since === undefined) return undefined;
   if (since === 'last') return 1;
   const limit = (Object(since) as { limit?: unknown }).limit;

@@ -150,8 +150,11 @@ export class TopicSync {
     // A later subscribe/unsubscribe of the same topic superseded this ack.
     if (standing?.status !== 'pending' || standing.requestId !== requestId) return;
     this.standing.set(topic, { status: 'active' });
-    this.streams.acked(topic, stream);
     const recovered = wasRecovering && !!stream?.recovered;
+    // After a failed recovery the next message is the new start, whatever its offset: the app was
+    // told (and refetches), and a server whose history is unavailable would otherwise answer every
+    // live message with another recovery that fails the same way.
+    this.streams.acked(topic, wasRecovering && !recovered ? undefined : stream);
     const event: SubscribedEvent = { topic, wasRecovering, recovered };
     // A topic without an entry keeps no history (any more): nothing could be recovered.
     const reason = wasRecovering && !recovered ? (stream ? stream.reason : 'no_history') : undefined;

@@ -136,6 +136,18 @@ describe('recovery after a reconnect', () => {
     expect(subscribed.at(-1)).toEqual({ topic: '/h', wasRecovering: true, recovered: false, reason: 'too_old' });
   });
 
+  test('after a failed recovery (unavailable: the server kept the old position) live messages flow again', () => {
+    const { offsets, subscribed } = at(5);
+    publish('/h', 9, 'E');
+    ack({ '/h': { offset: 5, epoch: 'E', recovered: false, reason: 'unavailable' } });
+    for (const offset of [20, 21, 23]) publish('/h', offset, 'E');
+    expect(offsets()).toEqual([20, 21]);
+    expect(subscribed.at(-1)).toEqual({ topic: '/h', wasRecovering: true, recovered: false, reason: 'unavailable' });
+    // 23 after 21 is a gap again, and recovered from 21.
+    expect(lastSubscribe().since).toEqual({ '/h': { offset: 21, epoch: 'E' } });
+    expect(subscribes()).toHaveLength(3);
+  });
+
   test('a topic the ack has no stream for is not recovered (no_history), and is sent without since next time', () => {
     const { subscribed } = at(5);
     reconnect();
