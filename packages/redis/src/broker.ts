@@ -23,20 +23,19 @@ import {
   type BrokerStatus,
   ClusterCore,
   type ControlCommand,
-  type HistoryPolicy,
   type HistoryQuery,
   type HistoryRead,
   sortTopics,
   type TopicCount,
 } from '@firetower/server';
 import { RedisBrokerError } from './errors.js';
-import { appendPolicyArgs, EpochSource, HISTORY_APPEND, readHistory } from './history.js';
+import { appendHistory, AppendReceipt, EpochSource, HISTORY_APPEND, type HistoryAppend, readHistory } from './history.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type Client, COUNT, HEARTBEAT, LEAVE, NODES, pairs, runScript, TOPICS } from './scripts.js';
-import { decodeControl, DeliveryCodec, encodeControl, historyExcludeSuffix } from './wire.js';
+import { decodeControl, DeliveryCodec, encodeControl } from './wire.js';
 
 const debug = createDebug('firetower:redis');
 
@@ -62,7 +61,7 @@ interface OutboxEntry {
   /** The PUBLISH payload; for a history append, the data (the script builds the header). */
   payload: string;
   /** Set for a history publish: it is sent as `HISTORY_APPEND` rather than a PUBLISH. */
-  history?: { topic: string; policy: HistoryPolicy; exclude: string | undefined };
+  history?: HistoryAppend;
   /**
    * The Redis key recording the publish's idempotency key, SET just before the PUBLISH when the
    * entry is sent (so the key is visible wherever the message is).
@@ -95,6 +94,8 @@ export class RedisBroker implements Broker {
    * becomes one PUBLISH, relayed at once while `connected`, else buffered in call order.
    */
   private readonly core: ClusterCore<OutboxEntry>;
+  /** The receipt of the history publish `encodePublish` just made, for the `publish` call that caused it. */
+  private lastReceipt: AppendReceipt | undefined;
 
   constructor(options?: RedisBrokerOptions) {
     this.options = resolveOptions(options);
@@ -187,9 +188,19 @@ export class RedisBroker implements Broker {
     this.linked?.sync.update(changes);
   }
 
-  /** Deliver to this node's subscribers at the call, then PUBLISH (or buffer while Redis is away). */
+  /**
+   * Deliver to this node's subscribers at the call, then PUBLISH (or buffer while Redis is away).
+   * A history publish resolves when Redis has stored it (so a `history()` on any node then sees
+   * it) and rejects with `history_failed` when the append failed. One buffered while Redis is
+   * unreachable waits for that up to `historyTimeoutMs`, then resolves as buffered.
+   */
   publish(message: BrokerMessage): Promise<void> {
-    return this.core.publish(message);
+    if (message.history === undefined) return this.core.publish(message);
+    const accepted = this.core.publish(message); // encodes (and relays, when connected) synchronously
+    const receipt = this.lastReceipt;
+    this.lastReceipt = undefined;
+    if (receipt === undefined) return accepted;
+    return accepted.then(() => (receipt.sent ? receipt.stored : receipt.storedWithin(this.options.historyTimeoutMs)));
   }
 
   /**
@@ -199,10 +210,14 @@ export class RedisBroker implements Broker {
   private encodePublish(message: BrokerMessage): OutboxEntry {
     const linked = this.linked!; // set in start(), before the core lets a publish through
     const channel = this.keys.topicChannel(message.topic);
-    const entry: OutboxEntry =
-      message.history === undefined
-        ? { channel, payload: linked.codec.encode(message) }
-        : { channel, payload: message.data, history: { topic: message.topic, policy: message.history, exclude: message.exclude } };
+    let entry: OutboxEntry;
+    if (message.history === undefined) {
+      entry = { channel, payload: linked.codec.encode(message) };
+    } else {
+      const receipt = (this.lastReceipt = new AppendReceipt());
+      const { topic, history: policy, exclude, data } = message;
+      entry = { channel, payload: data, history: { topic, channel, policy, exclude, data, receipt } };
+    }
     if (message.idempotencyKey !== undefined && linked.keyWindowMs > 0) entry.idempotencyKey = this.keys.idempotency(message.idempotencyKey);
     return entry;
   }
@@ -223,11 +238,16 @@ export class RedisBroker implements Broker {
   }
 
   /**
-   * Read a topic's stream. It first waits for this node's pending SUBSCRIBEs (as `count()` waits
-   * for its count writes): a subscriber whose channel subscription Redis confirmed before the read
-   * gets every later publish live, so the read and the live deliveries leave no gap. Rejects with
-   * `not_connected` at once while Redis is unreachable, and with `history_failed` when the read
-   * fails or takes longer than `historyTimeoutMs`.
+   * Read a topic's stream, lined up with this node's live deliveries so that together they leave
+   * no gap and no overlap a node could not see: the read waits for this node's pending SUBSCRIBEs
+   * (as `count()` waits for its count writes), so every publish after it reaches the node live;
+   * and it resolves only after a PING on the subscriber connection came back, so every publish
+   * the read saw was already delivered here (it travels on the other connection and could
+   * otherwise arrive after the read's reply). While the
+   * broker is still starting it waits up to `historyTimeoutMs` for its first connection (the app
+   * may read at boot); once joined, it rejects with `not_connected` at once while Redis is
+   * unreachable, and with `history_failed` when the read fails or takes longer than
+   * `historyTimeoutMs`.
    */
   history(topic: string, query: HistoryQuery): Promise<HistoryRead> {
     let linked: Linked;
@@ -237,10 +257,37 @@ export class RedisBroker implements Broker {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.core.state !== 'connected' || !linked.pub.isReady) {
-      return Promise.reject(new RedisBrokerError('not_connected', `cannot read the history of ${topic}: Redis is unreachable (broker ${this.brokerState})`));
-    }
-    return readHistory(linked.pub, this.keys, topic, query, linked.sync.settle(), this.options.historyTimeoutMs);
+    if (this.core.state === 'starting') return this.joined(this.options.historyTimeoutMs, topic).then(() => this.history(topic, query));
+    if (this.core.state !== 'connected' || !linked.pub.isReady) return Promise.reject(this.unreachable(topic));
+    return readHistory(
+      linked.pub,
+      this.keys,
+      topic,
+      query,
+      { before: linked.sync.settle(), after: () => fenceDeliveries(linked.sub) },
+      this.options.historyTimeoutMs,
+    );
+  }
+
+  /** Resolves when the broker leaves `starting` within `ms` (for any state: the caller re-checks), else rejects. */
+  private joined(ms: number, topic: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const stop = this.core.onState(({ newState }) => {
+        if (newState === 'starting') return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+      const timer = setTimeout(() => {
+        stop();
+        reject(this.unreachable(topic));
+      }, ms);
+      timer.unref();
+    });
+  }
+
+  private unreachable(topic: string): RedisBrokerError {
+    return new RedisBrokerError('not_connected', `cannot read the history of ${topic}: Redis is unreachable (broker ${this.brokerState})`);
   }
 
   /** Apply locally first (never blocked by Redis), then PUBLISH or buffer for the cluster. */
@@ -396,19 +443,14 @@ export class RedisBroker implements Broker {
       linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
       return;
     }
-    const keys = [this.keys.historyMeta(history.topic), this.keys.historyStream(history.topic)];
-    const args = [linked.epochs.next(), ...appendPolicyArgs(history.policy), channel, historyExcludeSuffix(history.exclude), payload];
-    runScript(linked.pub, HISTORY_APPEND, keys, args).catch(this.onLostAppend);
+    const append = appendHistory(linked.pub, this.keys, history, linked.epochs.next(), this.options.historyTimeoutMs);
+    // An append that failed reached no node, this one included: it counts as dropped.
+    append.catch((error: unknown) => {
+      this.core.countDropped(1);
+      debug('a history append failed: %O', error);
+    });
+    history.receipt.track(append);
   }
-
-  /**
-   * An append that failed (an error reply such as OOM, or the link dropped with it in flight):
-   * it reached no node, this one included, so it counts as dropped.
-   */
-  private readonly onLostAppend = (error: unknown): void => {
-    this.core.countDropped(1);
-    debug('a history append failed: %O', error);
-  };
 
   /** A PUBLISH in flight when the link dropped: Redis may or may not have relayed it. */
   private readonly onLostPublish = (error: unknown): void => {
@@ -448,6 +490,19 @@ async function endClient(client: Client, graceful: boolean): Promise<void> {
     else if (client.isOpen) client.destroy();
   } catch (error) {
     debug('closing a connection failed: %O', error);
+  }
+}
+
+/**
+ * A PING on the subscriber connection: its reply follows every message Redis queued for this
+ * node before it, so when it resolves those were delivered. A failed PING (the subscriber link is
+ * down) fences nothing it could still deliver, so it resolves too.
+ */
+async function fenceDeliveries(sub: Client): Promise<void> {
+  try {
+    if (sub.isReady) await sub.sendCommand(['PING']);
+  } catch (error) {
+    debug('delivery fence failed: %O', error);
   }
 }
 

@@ -13,6 +13,7 @@ import type { HistoryPolicy, HistoryQuery, HistoryRead, HistoryRecord } from '@f
 import { RedisBrokerError } from './errors.js';
 import type { RedisKeys } from './keys.js';
 import { type Client, NOW, runScript, script } from './scripts.js';
+import { historyExcludeSuffix } from './wire.js';
 
 /**
  * Append one publish to its topic's stream and PUBLISH it with its position.
@@ -117,33 +118,109 @@ function wholeAtLeast(value: number, min: number, round: (n: number) => number):
   return Number.isFinite(value) ? Math.max(min, round(value)) : min;
 }
 
+/** What one append needs besides the connection and the key names. */
+export interface HistoryAppend {
+  topic: string;
+  channel: string;
+  policy: HistoryPolicy;
+  exclude: string | undefined;
+  data: string;
+  /** Tells the publisher when Redis stored it. */
+  receipt: AppendReceipt;
+}
+
 /**
- * Read a topic's stream once `ready` settled (the node's pending SUBSCRIBEs: see the broker's
- * `history`). `limit` is capped at the policy's size (one read never carries more than a topic
- * keeps). Rejects with `history_failed` on an error reply, a lost connection, or no answer within
- * `timeoutMs` (node-redis would otherwise hold the command while the link is down).
+ * When one history publish was stored: `stored` settles with its append (sent at the call, or
+ * later from the outage buffer), so `publish()` can resolve once `history()` on any node sees it.
  */
-export function readHistory(pub: Client, keys: RedisKeys, topic: string, query: HistoryQuery, ready: Promise<void>, timeoutMs: number): Promise<HistoryRead> {
+export class AppendReceipt {
+  /** Set once the append was sent to Redis. */
+  sent = false;
+  readonly stored: Promise<void>;
+  private settle!: (append: Promise<unknown>) => void;
+
+  constructor() {
+    this.stored = new Promise<void>((resolve, reject) => {
+      this.settle = (append) => void append.then(() => resolve(), reject);
+    });
+    // Nobody may be waiting (a buffered publish whose caller stopped waiting): not an unhandled rejection.
+    this.stored.catch(() => undefined);
+  }
+
+  track(append: Promise<unknown>): void {
+    this.sent = true;
+    this.settle(append);
+  }
+
+  /** `stored`, or resolved after `ms` when the append has not been sent by then (it waits in the outage buffer). */
+  storedWithin(ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!this.sent) resolve();
+      }, ms);
+      timer.unref();
+      this.stored.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+}
+
+/**
+ * Run `HISTORY_APPEND` for one publish: resolves with its offset once Redis stored and relayed
+ * it. Rejects with `history_failed` on an error reply (e.g. OOM), a lost connection, or no answer
+ * within `timeoutMs`; Redis may still run an append that timed out.
+ */
+export function appendHistory(pub: Client, keys: RedisKeys, append: HistoryAppend, epoch: string, timeoutMs: number): Promise<number> {
+  const { topic, channel, policy, exclude, data } = append;
+  const args = [epoch, ...appendPolicyArgs(policy), channel, historyExcludeSuffix(exclude), data];
+  const reply = runScript(pub, HISTORY_APPEND, [keys.historyMeta(topic), keys.historyStream(topic)], args);
+  return withinDeadline(reply, timeoutMs, `a history append to ${topic}`, (offset) => (typeof offset === 'number' ? offset : undefined));
+}
+
+/**
+ * How a read lines up with the node's live deliveries (see the broker's `history`): `before`
+ * settles once the node's pending SUBSCRIBEs are confirmed; `after` once every message Redis
+ * relayed to this node before the read has been delivered.
+ */
+export interface ReadFence {
+  before: Promise<void>;
+  after: () => Promise<void>;
+}
+
+/**
+ * Read a topic's stream between the fences. `limit` is capped at the policy's size (one read never
+ * carries more than a topic keeps). Rejects with `history_failed` on an error reply, a lost
+ * connection, or no answer within `timeoutMs` (node-redis would otherwise hold the command while
+ * the link is down).
+ */
+export function readHistory(pub: Client, keys: RedisKeys, topic: string, query: HistoryQuery, fence: ReadFence, timeoutMs: number): Promise<HistoryRead> {
   const after = Number.isSafeInteger(query.after) && query.after! > 0 ? query.after! : 0;
   const [size, ttlMs] = appendPolicyArgs(query.policy);
   const limit = Math.min(Number(size), Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : 0);
-  const read = ready.then(() => runScript(pub, HISTORY_READ, [keys.historyMeta(topic), keys.historyStream(topic)], [`${after + 1}-0`, String(limit), ttlMs]));
-  return new Promise<HistoryRead>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new RedisBrokerError('history_failed', `Redis did not answer a history read of ${topic} within ${timeoutMs} ms`));
-    }, timeoutMs);
+  const reply = fence.before
+    .then(() => runScript(pub, HISTORY_READ, [keys.historyMeta(topic), keys.historyStream(topic)], [`${after + 1}-0`, String(limit), ttlMs]))
+    .then(async (value) => {
+      await fence.after();
+      return value;
+    });
+  return withinDeadline(reply, timeoutMs, `a history read of ${topic}`, parseRead);
+}
+
+/** The parsed reply, or a `history_failed` error naming `what` (failed, no answer in time, or a reply of the wrong shape). */
+function withinDeadline<T>(reply: Promise<unknown>, timeoutMs: number, what: string, parse: (reply: unknown) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RedisBrokerError('history_failed', `Redis did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
-    read.then(
-      (reply: unknown) => {
+    reply.then(
+      (value: unknown) => {
         clearTimeout(timer);
-        const parsed = parseRead(reply);
-        if (parsed) resolve(parsed);
-        else reject(new RedisBrokerError('history_failed', `unexpected reply to a history read of ${topic}`));
+        const parsed = parse(value);
+        if (parsed !== undefined) resolve(parsed);
+        else reject(new RedisBrokerError('history_failed', `unexpected reply to ${what}`));
       },
       (error: unknown) => {
         clearTimeout(timer);
         const why = error instanceof Error ? error.message : String(error);
-        reject(new RedisBrokerError('history_failed', `a history read of ${topic} failed: ${why}`, { cause: error }));
+        reject(new RedisBrokerError('history_failed', `${what} failed: ${why}`, { cause: error }));
       },
     );
   });
