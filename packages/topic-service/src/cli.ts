@@ -12,6 +12,8 @@ const HELP = `Usage: firetower-topic-service [options]
   --max-keys <n>   idempotency keys kept at once          (env TOPIC_SERVICE_MAX_KEYS, default 200000)
   --grace-ms <n>   after a restart, hold relaying this long (env TOPIC_SERVICE_GRACE_MS, default 6000)
                    while the nodes come back; 0 = off
+  --max-history-mb <n>
+                   memory for history streams, about   (env TOPIC_SERVICE_MAX_HISTORY_MB, default 256)
   --insecure-no-token
                    allow no token on a non-loopback --host (anyone who reaches the port could
                    then act as any node); without it the service refuses to start
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
         token: { type: 'string' },
         'max-keys': { type: 'string' },
         'grace-ms': { type: 'string' },
+        'max-history-mb': { type: 'string' },
         'insecure-no-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
   const maxKeys = integer('--max-keys', values['max-keys'] ?? env.TOPIC_SERVICE_MAX_KEYS, 200_000);
   if (maxKeys < 1) fail('--max-keys must be at least 1');
   const graceMs = integer('--grace-ms', values['grace-ms'] ?? env.TOPIC_SERVICE_GRACE_MS, 6000);
+  const maxHistoryMb = integer('--max-history-mb', values['max-history-mb'] ?? env.TOPIC_SERVICE_MAX_HISTORY_MB, 256);
+  if (maxHistoryMb < 1) fail('--max-history-mb must be at least 1');
   const host = values.host ?? (env.TOPIC_SERVICE_HOST || '127.0.0.1');
   const token = values.token ?? (env.TOPIC_SERVICE_TOKEN || undefined);
   if (!token && !isLoopbackHost(host) && !values['insecure-no-token']) {
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     token,
     maxKeys,
     graceMs,
+    maxHistoryBytes: maxHistoryMb * 1024 * 1024,
     // A bug hit one request (answered 500) or one timer; say so, and carry on.
     onError: (error, where) =>
       process.stderr.write(`firetower-topic-service: unexpected error in ${where}: ${error instanceof Error ? error.message : String(error)}\n`),

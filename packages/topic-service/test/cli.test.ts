@@ -48,7 +48,14 @@ describe('firetower-topic-service CLI (built dist, separate process)', () => {
   });
 
   it('refuses bad flags with exit code 2 and the usage; prints help', async () => {
-    const [unknown, badPort, help] = await Promise.all([runCli(['--nope']), runCli(['--port', 'abc']), runCli(['--help'])]);
+    const [unknown, badPort, help, noHistory] = await Promise.all([
+      runCli(['--nope']),
+      runCli(['--port', 'abc']),
+      runCli(['--help']),
+      runCli(['--port', '0', '--max-history-mb', '0']),
+    ]);
+    expect(noHistory.code).toBe(2);
+    expect(noHistory.stderr).toMatch(/--max-history-mb must be at least 1/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Usage: firetower-topic-service/);
     expect(badPort.code).toBe(2);
