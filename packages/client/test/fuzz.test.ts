@@ -104,7 +104,7 @@ type Json =
   | { t: 'deep'; depth: number; open: '[' | '{"a":' | '{"__proto__":' };
 
 const KNOWN_TOPICS = ['/fuzz/a', '/fuzz/b', '/fuzz/c'];
-const FIELDS = ['type', 'topic', 'id', 'data', 'code', 'message', 'refused', 'duplicate', 'reason'];
+const FIELDS = ['type', 'topic', 'id', 'data', 'code', 'message', 'refused', 'duplicate', 'reason', 'offset', 'epoch', 'streams', 'recovered', 'limit'];
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'then', 'toJSON', 'length'];
 const RAW_NUMBERS = ['1e400', '-1e400', '-0', '9007199254740993', '123456789012345678901234567890', '1e-400', '0.1', '-2147483649', '4294967296'];
 const TYPES = ['publish', 'ack', 'error', 'heartbeat', 'subscribe', 'unsubscribe', 'Publish', ''];
@@ -179,6 +179,9 @@ const frame = fc
           .map((items): Json => ({ t: 'arr', v: items.map((item) => ({ t: 'obj', v: Object.entries(item) as Array<[string, Json]> })) })),
       ),
       duplicate: json,
+      offset: json,
+      epoch: json,
+      streams: json,
       extra: fc.tuple(fc.constantFrom(...HOSTILE_KEYS), json),
     },
     { requiredKeys: [] },
@@ -197,22 +200,68 @@ const knownTopic = fc.nat(5).map((i): Json => ({ t: 'topic', i }));
 const knownId = fc.nat(5).map((i): Json => ({ t: 'id', i }));
 const object = (entries: Array<[string, Json] | undefined>): Json => ({ t: 'obj', v: entries.filter((e) => e !== undefined) });
 
+/** Stream positions: mostly small ones in a few epochs (so continuations, duplicates, gaps and epoch changes all happen), sometimes hostile. */
+const offset = fc.oneof(
+  { arbitrary: fc.nat(12).map((n): Json => ({ t: 'raw', v: String(n) })), weight: 6 },
+  { arbitrary: fc.constantFrom('-1', '0.5', '9007199254740992', '1e400', '"3"', 'null', '[]', '{}').map((v): Json => ({ t: 'raw', v })), weight: 1 },
+  { arbitrary: json, weight: 1 },
+);
+const epoch = fc.oneof(
+  { arbitrary: fc.constantFrom('', 'E', 'F').map(str), weight: 6 },
+  { arbitrary: fc.constantFrom('E'.repeat(65), '__proto__').map(str), weight: 1 },
+  { arbitrary: json, weight: 1 },
+);
+/** An ack's `streams`: entries for the client's topics, with any field missing or wrong, or not an object at all. */
+const streams = fc.oneof(
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof(
+          knownTopic.map((t) => ({ t: 'key-topic' as const, v: t })),
+          key.map((k) => ({ t: 'key' as const, v: k })),
+        ),
+        fc.oneof(
+          fc
+            .record(
+              {
+                offset,
+                epoch,
+                recovered: fc.oneof(
+                  fc.boolean().map((b): Json => ({ t: 'raw', v: String(b) })),
+                  json,
+                ),
+                reason: json,
+              },
+              { requiredKeys: [] },
+            )
+            .map((entry) => object(Object.entries(entry))),
+          json,
+        ),
+      ),
+      { maxLength: 3 },
+    )
+    .map((entries): Json => ({
+      t: 'obj',
+      v: entries.map(([k, v]) => [k.t === 'key' ? k.v : KNOWN_TOPICS[(k.v as { i: number }).i % KNOWN_TOPICS.length]!, v]),
+    })),
+  json,
+);
+
 /** Well-formed frames about the client's own topics and ids, with a hostile field now and then: the paths that reach app code and pending promises. */
 const plausible = fc.oneof(
-  fc.record({ topic: knownTopic, data: fc.oneof(json, deep) }).map(({ topic, data }) =>
-    object([
-      ['type', str('publish')],
-      ['topic', topic],
-      ['data', data],
-    ]),
-  ),
+  fc
+    .record({ topic: knownTopic, data: fc.oneof(json, deep), position: fc.option(fc.record({ offset, epoch }, { requiredKeys: [] })) })
+    .map(({ topic, data, position }) =>
+      object([['type', str('publish')], ['topic', topic], ['data', data], ...(position === null ? [] : Object.entries(position))]),
+    ),
   fc
     .record({
       id: knownId,
       refused: fc.option(fc.array(fc.record({ topic: knownTopic, code: fc.constantFrom(...CODES).map(str), reason: json }), { maxLength: 2 })),
       duplicate: fc.option(json),
+      streams: fc.option(streams),
     })
-    .map(({ id, refused, duplicate }) =>
+    .map(({ id, refused, duplicate, streams }) =>
       object([
         ['type', str('ack')],
         ['id', id],
@@ -232,6 +281,7 @@ const plausible = fc.oneof(
               },
             ],
         duplicate === null ? undefined : ['duplicate', duplicate],
+        streams === null ? undefined : ['streams', streams],
       ]),
     ),
   fc
@@ -272,7 +322,7 @@ function serialise(value: Json, ids: readonly string[]): string {
 // -- what happens in a run ---------------------------------------------------------------------
 
 type ApiCall =
-  | { call: 'subscribe'; topics: unknown; handler: 'none' | 'quiet' | 'throws' }
+  | { call: 'subscribe'; topics: unknown; handler: 'none' | 'quiet' | 'throws'; options?: unknown }
   | { call: 'publish'; topic: unknown; data: unknown; options: unknown }
   | { call: 'unsubscribe'; index: number }
   | { call: 'close'; code: unknown; reason: unknown }
@@ -305,7 +355,18 @@ const wsCloseReason = fc.oneof(
 );
 
 const api: fc.Arbitrary<ApiCall> = fc.oneof(
-  fc.record({ call: fc.constant('subscribe' as const), topics: topicArgument, handler: fc.constantFrom('none' as const, 'quiet' as const, 'throws' as const) }),
+  fc.record(
+    {
+      call: fc.constant('subscribe' as const),
+      topics: topicArgument,
+      handler: fc.constantFrom('none' as const, 'quiet' as const, 'throws' as const),
+      options: fc.oneof(
+        fc.record({ since: fc.oneof(fc.constant('last'), fc.record({ limit: fc.oneof(fc.integer({ min: -2, max: 10_002 }), fc.anything()) }), fc.anything()) }),
+        fc.anything(),
+      ),
+    },
+    { requiredKeys: ['call', 'topics', 'handler'] },
+  ),
   fc.record({
     call: fc.constant('publish' as const),
     topic: topicArgument,
@@ -453,7 +514,7 @@ function callApi(run: RunState, a: ApiCall): void {
             throw Object.assign(Object.create(null) as object, { data });
           },
         };
-        const handle = client.subscribe(a.topics as string, handlers[a.handler]);
+        const handle = client.subscribe(a.topics as string, handlers[a.handler], a.options as object);
         handles.push(handle);
         void settled(handle.ready);
         return;
