@@ -32,6 +32,12 @@ describe.skipIf(!redisServerPath)(`redis${redisServerPath ? '' : ` (${SKIP_REASO
         proxies = [];
       },
       link: (index) => proxies[index]!,
+      // A Redis restart with persistence off: every stream and its position are lost.
+      async restartHistory() {
+        if (!redis) throw new Error('redis-server did not start');
+        await redis.kill();
+        await redis.spawn();
+      },
     };
   });
 });
