@@ -54,10 +54,9 @@ export class StreamPositions {
     else this.last.delete(topic);
   }
 
-  /** The subscribe was answered with an error, or the connection is gone: nothing is in flight. */
-  settled(topic?: string): void {
-    if (topic === undefined) this.inFlight.clear();
-    else this.inFlight.delete(topic);
+  /** The connection is gone, and the unanswered subscribes with it (the next connection asks again). */
+  dropped(): void {
+    this.inFlight.clear();
   }
 
   /** The topic's last holder left: a later subscribe starts live, not from here. */

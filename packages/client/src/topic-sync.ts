@@ -88,7 +88,7 @@ export class TopicSync {
     this.standing.clear();
     this.requests.clear();
     this.resubscribing.clear();
-    this.streams.settled();
+    this.streams.dropped();
   }
 
   /** Closed for good: pending handles stop waiting (they stay registered for a later `connect()`). */

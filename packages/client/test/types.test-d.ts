@@ -1,5 +1,14 @@
 import { describe, expectTypeOf, test } from 'vitest';
-import { Firetower, type FiretowerError, type PublishResult, type StateChange, type Subscription, type TopicMessage } from '@firetower/client';
+import {
+  Firetower,
+  type FiretowerError,
+  type PublishResult,
+  type RecoveryFailure,
+  type StateChange,
+  type SubscribedEvent,
+  type Subscription,
+  type TopicMessage,
+} from '@firetower/client';
 
 interface ChatMessage {
   from: string;
@@ -90,5 +99,34 @@ describe('events', () => {
 
   test('state is a union of names', () => {
     expectTypeOf(typed.state).toEqualTypeOf<'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'>();
+  });
+});
+
+describe('history', () => {
+  test('messages carry an optional stream position', () => {
+    typed.subscribe('/chat/a', (_m, { offset, epoch }) => {
+      expectTypeOf(offset).toEqualTypeOf<number | undefined>();
+      expectTypeOf(epoch).toEqualTypeOf<string | undefined>();
+    });
+  });
+
+  test('subscribed is typed on the client and on a handle', () => {
+    typed.on('subscribed', (event) => expectTypeOf(event).toEqualTypeOf<SubscribedEvent>());
+    typed.subscribe('/status').on('subscribed', ({ topic, recovered, wasRecovering, reason }) => {
+      expectTypeOf(topic).toEqualTypeOf<string>();
+      expectTypeOf(recovered && wasRecovering).toEqualTypeOf<boolean>();
+      // The known reasons complete; a newer server's string still type-checks.
+      expectTypeOf<RecoveryFailure>().toExtend<NonNullable<typeof reason>>();
+      expectTypeOf(reason).toExtend<string | undefined>();
+    });
+  });
+
+  test("since is 'last' or { limit }", () => {
+    typed.subscribe('/status', undefined, { since: 'last' });
+    typed.subscribe('/chat/a', () => {}, { since: { limit: 20 } });
+    // @ts-expect-error only 'last' as a string
+    typed.subscribe('/status', undefined, { since: 'first' });
+    // @ts-expect-error a recovery position is the client's business, not the app's
+    typed.subscribe('/status', undefined, { since: { offset: 3, epoch: 'e' } });
   });
 });
