@@ -86,6 +86,26 @@ function readSince(raw: unknown, topics: readonly string[]): Record<string, Sinc
   return since;
 }
 
+/** At most this many credentials, each value at most this long: a token, not a payload. */
+export const MAX_CREDENTIALS = 16;
+export const MAX_CREDENTIAL_LENGTH = 8_192;
+
+/** A refresh frame's `credentials`: string values only, bounded; a null-prototype record. */
+function readCredentials(raw: unknown): Record<string, string> | string {
+  if (!isPlainObject(raw)) return 'credentials must be an object of strings';
+  const keys = Object.keys(raw);
+  if (keys.length > MAX_CREDENTIALS) return `at most ${MAX_CREDENTIALS} credentials`;
+  const credentials = Object.create(null) as Record<string, string>;
+  for (const key of keys) {
+    const value = raw[key];
+    if (typeof value !== 'string' || value.length > MAX_CREDENTIAL_LENGTH || key.length > 128) {
+      return `credentials must be strings of at most ${MAX_CREDENTIAL_LENGTH} characters`;
+    }
+    credentials[key] = value;
+  }
+  return credentials;
+}
+
 /**
  * Parses and validates one text frame from a client. Never throws (a property test feeds it
  * hostile JSON): anything wrong becomes an error frame to send back. The nesting depth is bounded
@@ -141,6 +161,11 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
       if (retry) frame.retry = true;
       return { ok: true, frame };
     }
+    case 'refresh': {
+      const credentials = readCredentials(parsed.credentials);
+      if (typeof credentials === 'string') return fail(ErrorCode.InvalidField, credentials, id);
+      return { ok: true, frame: id === undefined ? { type: 'refresh', credentials } : { type: 'refresh', credentials, id } };
+    }
     default:
       return fail(ErrorCode.UnknownType, `unknown frame type ${describeValue(parsed.type)}`, id);
   }
@@ -157,7 +182,7 @@ export function encodeDelivery(topic: string, dataJson: string, position?: Strea
 
 export function encodeAck(
   id: string,
-  extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState> },
+  extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState>; expiresInMs?: number },
 ): string {
   const frame: AckFrame = { type: 'ack', id, ...extra };
   return JSON.stringify(frame);
@@ -165,4 +190,8 @@ export function encodeAck(
 
 export function encodeError(error: ErrorFrame): string {
   return JSON.stringify(error);
+}
+
+export function encodeSession(expiresInMs: number): string {
+  return `{"type":"session","expiresInMs":${Math.max(0, Math.round(expiresInMs))}}`;
 }

@@ -50,12 +50,23 @@ export const CloseCode = {
   ReadTimeout: 4003,
   /** The app closed the connection and allows a reconnect. */
   ServerClosed: 4004,
-  /** Refused after the upgrade (`onConnect` threw `FiretowerRefusal`, or the upgrade was never verified). Do not retry. */
+  /**
+   * The credentials `authenticate` accepted expired (`expiresAt`) and no `refresh` frame renewed
+   * them: reconnect with fresh credentials.
+   */
+  AuthExpired: 4005,
+  /**
+   * `authenticate` refused the credentials (returned false or threw a 401 `FiretowerRefusal`), or
+   * `onConnect` refused, or the upgrade was never verified; the close reason says why. Do not
+   * retry with the same credentials (a client with a `params` provider asks it once more).
+   */
   Unauthorized: 4500,
   /** The server kicked this user (`kickUser`). Do not retry. */
   Kicked: 4501,
   /** The client broke the protocol badly enough to be dropped (a binary frame). Do not retry. */
   PolicyViolation: 4502,
+  /** `authenticate` threw a 403 `FiretowerRefusal`: this client may not connect at all; the reason says why. Do not retry. */
+  Forbidden: 4503,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -133,6 +144,11 @@ export const ErrorCode = {
   InvalidField: 'invalid_field',
   /** The server failed while handling the frame (a hook threw). */
   Internal: 'internal',
+  /**
+   * A client publish the app did not allow: client publishes are off unless the server sets
+   * `publish: 'allow'` or a `canPublish` hook that allows the topic.
+   */
+  PublishNotAllowed: 'publish_not_allowed',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

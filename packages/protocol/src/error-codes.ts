@@ -250,7 +250,7 @@ export const RedisBrokerErrorCode = {
   ClaimTimeout: 'claim_timeout',
   /** Redis refused a `claimKey` (an error reply, e.g. OOM) or the link broke while it was in flight. */
   ClaimFailed: 'claim_failed',
-  /** A `history` read got an error reply, lost its connection, or had no answer within `historyTimeoutMs`. */
+  /** A `history` read (error reply, lost connection, no answer within `historyTimeoutMs`) or a history publish's append (error reply, lost connection) failed. */
   HistoryFailed: 'history_failed',
 } as const;
 

@@ -45,7 +45,18 @@ export interface PublishFrame {
   retry?: boolean;
 }
 
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame;
+/**
+ * Renew the connection's credentials before they expire (the server's `refresh` hook checks them):
+ * `{"type":"refresh","id":"9","credentials":{"token":"…"}}`. Values are strings (what a query
+ * string carries at connect).
+ */
+export interface RefreshFrame {
+  type: 'refresh';
+  credentials: Record<string, string>;
+  id?: string;
+}
+
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame | RefreshFrame;
 
 // ---------------------------------------------------------------------------------------------
 // Server → client.
@@ -79,6 +90,8 @@ export interface AckFrame {
   refused?: RefusedTopic[];
   /** Publish: the message was a retry of one already accepted (idempotency key seen). */
   duplicate?: boolean;
+  /** Refresh: the new credentials expire in this many ms (absent: they do not expire). */
+  expiresInMs?: number;
   /**
    * Subscribe: each subscribed topic that keeps history, with its stream position and, when the
    * frame asked to recover it, whether that worked. The replayed publications follow the ack.
@@ -95,4 +108,13 @@ export interface ErrorFrame {
   topic?: string;
 }
 
-export type ServerFrame = DeliveryFrame | AckFrame | ErrorFrame;
+/**
+ * Sent once after connect when the credentials expire: `{"type":"session","expiresInMs":3600000}`.
+ * The client sends a `refresh` frame before then, or the server closes with 4005 (`AuthExpired`).
+ */
+export interface SessionFrame {
+  type: 'session';
+  expiresInMs: number;
+}
+
+export type ServerFrame = DeliveryFrame | AckFrame | ErrorFrame | SessionFrame;

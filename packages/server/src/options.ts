@@ -25,6 +25,8 @@ export interface ResolvedOptions<AppData> {
   countDebounceMs: number;
   prefix: string;
   serveClient: boolean;
+  authRefusal: 'close' | 'http';
+  publish: 'allow' | 'deny';
   /** The history policy of a topic; undefined when no topic keeps history. */
   history: HistoryLookup | undefined;
 }
@@ -48,6 +50,12 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new TypeError(`firetower: option ${name} must be a non-negative number`);
   }
+  return value;
+}
+
+function oneOf<T extends string>(value: T | undefined, allowed: readonly T[], fallback: T, name: string): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) throw new TypeError(`firetower: option ${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}`);
   return value;
 }
 
@@ -89,5 +97,7 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     prefix: normalisePath(options.prefix ?? '/firetower'),
     serveClient: options.serveClient ?? true,
     history: resolveHistory(options.history),
+    authRefusal: oneOf(options.authRefusal, ['close', 'http'], 'close', 'authRefusal'),
+    publish: oneOf(options.publish, ['allow', 'deny'], 'allow', 'publish'),
   };
 }

@@ -87,12 +87,25 @@ export interface UpgradeContext {
 export interface AuthAccept<AppData> {
   userId?: string;
   data?: AppData;
+  /**
+   * When the credentials expire (ms since the epoch, e.g. a JWT's `exp * 1000`). The client is told
+   * how long it has (a `session` frame) and renews them with a `refresh` frame (the `refresh`
+   * hook); otherwise the connection is closed with 4005 (`AuthExpired`) when they expire, and the
+   * client reconnects with fresh ones.
+   */
+  expiresAt?: number;
 }
+
+/** What the `refresh` hook returns: the renewed expiry (and optionally new app data); `false` refuses. */
+export type RefreshResult<AppData> = { expiresAt?: number; data?: AppData } | boolean | undefined | void;
 
 /**
  * What authenticate returns: `true`/`undefined` accepts anonymously, an object accepts with a
- * user, `false` refuses with 401. Throwing `new FiretowerRefusal(...)` (or any error) refuses too;
- * a refusal's status (401 or 403) is sent as a real HTTP response before the upgrade.
+ * user, `false` refuses (401). Throwing `new FiretowerRefusal(message, { status })` refuses with
+ * its status (401 or 403) and message. With `authRefusal: 'close'` (the default) a refusal
+ * accepts the upgrade and closes at once with 4500 (401) or 4503 (403) and the message as the
+ * close reason, which a browser can read; with `'http'` it is an HTTP response before the upgrade
+ * (a browser sees only 1006). Any other error is a 500 before the upgrade.
  */
 export type AuthResult<AppData> = AuthAccept<AppData> | boolean | undefined | void;
 
@@ -141,6 +154,19 @@ export interface SlowConsumerEvent {
 export interface FiretowerHooks<AppData = Record<string, unknown>> {
   /** SetOnConnectHandler (before the upgrade): decide who may connect. */
   authenticate?(this: void, ctx: UpgradeContext): AuthResult<AppData> | Promise<AuthResult<AppData>>;
+  /**
+   * A `refresh` frame from the client (new credentials, e.g. `{ token }`, before `expiresAt`):
+   * return `{ expiresAt }` to renew (without `expiresAt` the credentials no longer expire), `false`
+   * or throw `FiretowerRefusal` to refuse (the client gets a `refused` error frame and the
+   * connection still closes at the old expiry). Without this hook refresh frames are refused.
+   */
+  refresh?(this: void, tower: Tower<AppData>, credentials: Record<string, string>): RefreshResult<AppData> | Promise<RefreshResult<AppData>>;
+  /**
+   * May this connection publish to this topic? Client publishes are off unless this hook allows
+   * them or the server sets `publish: 'allow'`; a refused publish gets `publish_not_allowed`.
+   * Runs before `onMessage`.
+   */
+  canPublish?(this: void, tower: Tower<AppData>, topic: string): boolean | Promise<boolean>;
   /** After the upgrade; may `tower.close(CloseCode.Unauthorized)` to refuse late. */
   onConnect?(this: void, tower: Tower<AppData>): void | Promise<void>;
   /** SetBeforeSubscribeHandler: may refuse some or all topics. */
@@ -168,6 +194,20 @@ export interface FiretowerHooks<AppData = Record<string, unknown>> {
 export interface FiretowerOptions<AppData = Record<string, unknown>> {
   /** WebSocket endpoint path on the app. @default '/ws' */
   path?: string;
+  /**
+   * How an `authenticate` refusal reaches the client. `'close'`: the upgrade is accepted and the
+   * connection closed at once with 4500/4503 and the refusal's message, which a browser can read
+   * (it cannot read an HTTP status of a failed upgrade). `'http'`: a 401/403 response before the
+   * upgrade (cheaper: no WebSocket is opened). Origin and host refusals are always HTTP 403.
+   * @default 'close'
+   */
+  authRefusal?: 'close' | 'http';
+  /**
+   * Client publishes: `'allow'` lets every connection publish to any topic (the `onMessage` hook
+   * still sees each); `'deny'` refuses them with `publish_not_allowed` unless the `canPublish` hook
+   * allows the topic.
+   */
+  publish?: 'allow' | 'deny';
   hooks?: FiretowerHooks<AppData>;
   /** @default memoryBroker() */
   broker?: Broker;

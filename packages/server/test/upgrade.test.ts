@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FiretowerRefusal } from '@firetower/server';
-import { connect, UpgradeRefused } from '@firetower/server/testing';
+import { connect, UpgradeRefused, waitFor } from '@firetower/server/testing';
 import { useServers } from './helpers.js';
 
 const { start, join } = useServers();
@@ -63,8 +63,9 @@ describe('origin check (cross-site WebSocket hijacking)', () => {
 });
 
 describe('authenticate', () => {
-  const server = () =>
+  const server = (authRefusal: 'close' | 'http' = 'http') =>
     start({
+      authRefusal,
       hooks: {
         authenticate: async ({ query, cookies }) => {
           if (query.get('mode') === 'false') return false;
@@ -76,7 +77,25 @@ describe('authenticate', () => {
       },
     });
 
-  it('refuses with 401 / 403 JSON before the upgrade', async () => {
+  it('by default refuses with a close the client can read: 4500 / 4503 and the reason', async () => {
+    const s = await server('close');
+    const closes = [];
+    for (const mode of ['false', 'none', 'forbidden']) {
+      const client = await connect(s.wsUrl, mode === 'none' ? {} : { mode });
+      closes.push(await client.closed);
+    }
+    expect(closes).toEqual([
+      { code: 4500, reason: 'authentication required' },
+      { code: 4500, reason: 'log in first' },
+      { code: 4503, reason: 'not for you' },
+    ]);
+    expect(s.ft.stats().refusalsTotal.authenticate).toBe(3);
+    await waitFor(() => s.ft.stats().connections === 0, 5_000, 'no connection was made a tower');
+    // A throwing hook is the server's fault, not a refusal: still an HTTP 500 (the client retries).
+    expect((await refusal(connect(s.wsUrl, { mode: 'throw' }))).status).toBe(500);
+  });
+
+  it("with authRefusal: 'http', refuses with 401 / 403 JSON before the upgrade", async () => {
     const s = await server();
     expect(await refusal(connect(s.wsUrl, { mode: 'false' }))).toEqual({
       status: 401,

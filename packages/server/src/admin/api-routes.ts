@@ -2,6 +2,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { jsonDepthExceeds } from '@firetower/protocol';
 import type { FiretowerApi } from '../types.js';
 import { AdminHttpError } from './errors.js';
+import { readHistory, readHistoryQuery } from './history.js';
 import { connectionsSummary, sortedTopics, statsFeed } from './snapshots.js';
 import { MAX_BODY_BYTES, optionalJsonObject, optionalString, readPublishBody, requireJsonObject, validTopic, validUserId } from './validate.js';
 
@@ -158,6 +159,17 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
       }),
     )
     .all(methodNotAllowed('GET, DELETE'));
+
+  router
+    .route('/history')
+    .get(
+      handle(async (req, res) => {
+        const query = readHistoryQuery(req.query, options.maxTopicLength);
+        res.setHeader('Cache-Control', 'no-store');
+        res.json(await readHistory(api, query));
+      }),
+    )
+    .all(methodNotAllowed('GET'));
 
   router
     .route('/connections')

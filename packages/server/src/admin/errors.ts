@@ -1,11 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import createDebug from 'debug';
-import { FiretowerCodedError, type AdminErrorCode } from '@firetower/protocol';
+import { FiretowerCodedError, type AdminErrorCode as SharedAdminErrorCode } from '@firetower/protocol';
 
 const debug = createDebug('firetower:admin');
 
-/** Stable `code`s of the admin API's JSON error bodies, documented in `@firetower/protocol`'s codes module. */
-export type { AdminErrorCode };
+/**
+ * Stable `code`s of the admin API's JSON error bodies: `@firetower/protocol`'s `AdminErrorCode`
+ * (each documented in its codes module) and `no_history` (404: `GET /api/history` of a topic that
+ * keeps none), kept here until that module lists it.
+ */
+export type AdminErrorCode = SharedAdminErrorCode | 'no_history';
 
 /** An admin request that failed; becomes `{ error: { code, message } }` with `status`. */
 export class AdminHttpError extends FiretowerCodedError<AdminErrorCode> {

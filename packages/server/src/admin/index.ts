@@ -7,6 +7,7 @@
  *   POST   /api/users/:userId/unsubscribe     {topic}
  *   DELETE /api/users/:userId/topics/:topic
  *   GET    /api/topics  ·  GET|DELETE /api/topics/:topic  ·  GET /api/connections  ·  GET /api/stats
+ *   GET    /api/history?topic=&limit=&sinceOffset=&sinceEpoch=   (topics with history)
  *   GET    /metrics     ·  GET /dashboard
  *
  * See docs/admin.md.

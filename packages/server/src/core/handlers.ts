@@ -6,6 +6,7 @@ import {
   type ErrorFrame,
   type DecodeResult,
   type PublishFrame,
+  type RefreshFrame,
   type RefusedTopic,
   type StreamState,
   type SubscribeFrame,
@@ -38,7 +39,40 @@ export function handleFrame<AppData>(host: TowerHost<AppData>, tower: TowerImpl<
       return unsubscribe(host, tower, frame);
     case 'publish':
       return publish(host, tower, frame);
+    case 'refresh':
+      return refresh(host, tower, frame);
   }
+}
+
+/** New credentials before the old ones expire: the `refresh` hook renews the expiry or refuses. */
+function refresh<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>, frame: RefreshFrame): void | PromiseLike<void> {
+  const withId = frame.id !== undefined ? { id: frame.id } : {};
+  const hook = host.options.hooks.refresh;
+  if (!hook) {
+    tower.fail({ type: 'error', code: ErrorCode.Refused, message: 'this server does not take refresh frames', ...withId });
+    return;
+  }
+  const refuse = (message: string): void => {
+    host.stats.refusal('authenticate', `refresh refused: ${message}`, { clientId: tower.clientId });
+    tower.fail({ type: 'error', code: ErrorCode.Refused, message, ...withId });
+  };
+  return settle(
+    () => hook(tower, { ...frame.credentials }),
+    (result) => {
+      if (tower.state !== 'open') return;
+      if (result === false) return refuse('credentials refused');
+      const renewed = typeof result === 'object' && result !== null ? result : {};
+      if (hasOwn(renewed, 'data')) tower.data = renewed.data as AppData;
+      const expiresInMs = tower.renewExpiry(renewed.expiresAt);
+      if (frame.id !== undefined) tower.reply(encodeAck(frame.id, expiresInMs === undefined ? {} : { expiresInMs }));
+    },
+    (error) => {
+      if (tower.state !== 'open') return;
+      if (error instanceof FiretowerRefusal) return refuse(error.message);
+      host.reportError(new FiretowerServerError('hook_failed', 'refresh threw', { cause: error }), tower);
+      tower.fail({ type: 'error', code: ErrorCode.Internal, message: 'refresh failed', ...withId });
+    },
+  );
 }
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
@@ -181,7 +215,36 @@ class ClientPublish<AppData> {
     this.key = frame.id !== undefined ? `${tower.dedupeId}:${frame.id}` : undefined;
   }
 
+  /** Client publishes are opt-in: the `canPublish` hook decides, else the `publish` option. */
   run(): void | PromiseLike<void> {
+    const canPublish = this.host.options.hooks.canPublish;
+    if (canPublish === undefined) {
+      if (this.host.options.publish === 'allow') return this.admitted();
+      return this.notAllowed("client publishes are off on this server (it sets neither publish: 'allow' nor a canPublish hook)");
+    }
+    const { tower, frame } = this;
+    return settle(
+      () => canPublish(tower, frame.topic),
+      (allowed) => {
+        if (tower.state !== 'open') return;
+        return allowed === true ? this.admitted() : this.notAllowed(`publishing to ${frame.topic} is not allowed`);
+      },
+      (error) => {
+        if (tower.state !== 'open') return;
+        if (error instanceof FiretowerRefusal) return this.notAllowed(error.message);
+        this.host.reportError(new FiretowerServerError('hook_failed', 'canPublish threw', { cause: error }), tower);
+        this.fail(ErrorCode.Internal, 'publish check failed');
+      },
+    );
+  }
+
+  private notAllowed(message: string): void {
+    this.host.stats.refusal('message', message, { clientId: this.tower.clientId, topic: this.frame.topic });
+    this.fail(ErrorCode.PublishNotAllowed, message);
+  }
+
+  /** Allowed: dedupe, a cluster claim for a re-send, the onMessage hook, send. */
+  private admitted(): void | PromiseLike<void> {
     const { host, key } = this;
     if (key !== undefined && host.dedupe.has(key)) return this.ackDuplicate();
     // A re-send may repeat a publish another node already handled (the client reconnected there

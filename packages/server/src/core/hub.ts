@@ -12,7 +12,7 @@ export interface HubMember {
   /** Write a frame; false when it was dropped or the connection is closing. */
   write(frame: Frame): boolean;
   /** Topics whose deliveries are held for a history replay (undefined: none, the common case). */
-  readonly held: ReadonlyMap<string, unknown> | undefined;
+  readonly held: { has(topic: string): boolean } | undefined;
   /** Hold a delivery of a held topic. */
   holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): void;
 }

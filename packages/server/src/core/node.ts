@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import type { WebSocket } from 'ws';
-import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, UpgradeRefusalCode, type DecodeResult } from '@firetower/protocol';
+import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, truncateCloseReason, UpgradeRefusalCode, type DecodeResult } from '@firetower/protocol';
 import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from '../broker/types.js';
 import { BrokerOverflowError } from '../broker/types.js';
 import { newClientId } from './client-id.js';
@@ -21,7 +21,7 @@ import { FdLimitWatch } from './fd-limit.js';
 import { ServerErrorReports } from './server-errors.js';
 import { wireSocket } from './socket-events.js';
 import { HeartbeatSweep } from './heartbeat.js';
-import type { AuthAccept, FiretowerOptions, HistoryOptions, HistoryPage, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
+import type { FiretowerOptions, HistoryOptions, HistoryPage, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
 import { sameStream } from '../history/recovery.js';
 import { queryParam, refusal, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
@@ -54,7 +54,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private state: NodeState = 'starting';
   private readonly counts: CountChangeNotifier;
   private readonly ready: Promise<boolean>;
-  private readonly pendingAuth = new WeakMap<IncomingMessage, AuthAccept<AppData>>();
+  private readonly pendingAuth = new WeakMap<IncomingMessage, UpgradeVerdict<AppData> & { ok: true }>();
   /** Connections not yet through their close hooks (shutdown waits for these); a count, not a Set: one entry less per connection. */
   private liveCount = 0;
   private liveDrained: (() => void) | undefined;
@@ -134,19 +134,24 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   }
 
   private admit(request: IncomingMessage, verdict: UpgradeVerdict<AppData>): UpgradeVerdict<AppData> {
-    if (verdict.ok) this.pendingAuth.set(request, verdict.accept);
+    if (verdict.ok) this.pendingAuth.set(request, verdict);
     return verdict;
   }
 
   /** A verified WebSocket was upgraded: make it a Tower (synchronously, before any frame is read). */
   accept(ws: WebSocket, request: IncomingMessage): void {
-    const auth = this.pendingAuth.get(request);
+    const verdict = this.pendingAuth.get(request);
     this.pendingAuth.delete(request);
     if (ws.readyState !== ws.OPEN) return;
-    if (auth === undefined) {
+    if (verdict === undefined) {
       ws.close(CloseCode.Unauthorized, 'upgrade was not verified');
       return;
     }
+    if (verdict.closeWith !== undefined) {
+      ws.close(verdict.closeWith.code, truncateCloseReason(verdict.closeWith.reason));
+      return;
+    }
+    const auth = verdict.accept;
     if (this.state === 'closing' || this.state === 'closed') {
       ws.close(CloseCode.ServerShutdown, formatRetryAfter(Math.random() * 5_000));
       return;
@@ -160,6 +165,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       dedupeId: valid ? requested : clientId,
       userId: auth.userId,
       data: auth.data,
+      expiresAt: auth.expiresAt,
     });
     this.liveCount++;
     const nearLimit = this.fdLimit.check(this.liveCount);

@@ -4,6 +4,7 @@ import {
   CloseCode,
   encodeDelivery,
   encodeError,
+  encodeSession,
   ErrorCode,
   HEARTBEAT,
   ReportedCloseCode,
@@ -17,6 +18,8 @@ import { SerialQueue, type InboundEvents } from './inbound.js';
 import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from '../transport/send-queue.js';
 import { TokenBucket } from './rate-limit.js';
 import { ReplyOrder } from './reply-order.js';
+import { ExpiryTimer } from './expiry.js';
+import { HeldDeliveries } from '../history/held.js';
 import { bytesReadOf } from '../transport/writer.js';
 import { andThen } from './settle.js';
 import type { HubMember } from './hub.js';
@@ -32,13 +35,6 @@ export interface TowerSocket extends WritableSocket {
   ping(): void;
   pause(): void;
   resume(): void;
-}
-
-/** Live deliveries of one topic held during a history replay. */
-interface HeldDeliveries {
-  frames: Array<{ frame: Frame; position: StreamPosition | undefined }>;
-  bytes: number;
-  overflowed: boolean;
 }
 
 /** How the connection should be ended by teardown. */
@@ -58,6 +54,8 @@ export interface TowerInit<AppData> {
   userId: string | undefined;
   /** From the authenticate hook; a fresh `{}` is made on first use when absent. */
   data: AppData | undefined;
+  /** From the authenticate hook: when the credentials expire (ms since the epoch). */
+  expiresAt?: number | undefined;
 }
 
 export function toTopicList(topics: string | string[]): string[] {
@@ -84,13 +82,16 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private bytesReadAtPing = -1;
   private readTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  /** Closes the connection when its credentials expire (see `renewExpiry`). */
+  private readonly expiry: ExpiryTimer;
+  private readonly initialExpiry: number | undefined;
   private readonly outbox: Outbox;
   private readonly inbound: SerialQueue<InboundItem>;
   private readonly bucket: TokenBucket;
   /** Made on the first publish whose reply waits for the broker. */
   private replyOrder: ReplyOrder | undefined;
   /** Topics whose live deliveries wait for a history replay (see `hold`); undefined when none. */
-  held: Map<string, HeldDeliveries> | undefined = undefined;
+  held: HeldDeliveries | undefined = undefined;
 
   constructor(
     private readonly host: TowerHost<AppData>,
@@ -102,6 +103,11 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     this.dedupeId = init.dedupeId;
     this.userId = init.userId;
     this.appData = init.data;
+    this.initialExpiry = init.expiresAt;
+    this.expiry = new ExpiryTimer(
+      () => this.teardown(CloseCode.AuthExpired, 'credentials expired', 'close'),
+      (error) => this.crashed(error),
+    );
     const options = host.options;
     this.bucket = new TokenBucket(options.limits.maxMessagesPerSecond);
     this.outbox = new Outbox(socket, options.outbox, this);
@@ -167,8 +173,12 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   // --- socket events (wired by the middleware) -------------------------------------------------
 
-  /** Run onConnect before any frame of this connection is handled. */
+  /** Tell the client when its credentials expire, then run onConnect before any frame of this connection is handled. */
   start(): void {
+    if (this.initialExpiry !== undefined) {
+      const expiresInMs = this.renewExpiry(this.initialExpiry);
+      if (expiresInMs !== undefined && this._state === 'open') this.writeOwn(encodeSession(expiresInMs));
+    }
     const onConnect = this.host.options.hooks.onConnect;
     if (!onConnect) return;
     this.inbound.push({
@@ -304,6 +314,17 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     return this.writeOwn(text);
   }
 
+  // --- credentials expiry ----------------------------------------------------------------------
+
+  /**
+   * Arm (or with `undefined` disarm) the expiry: when `expiresAt` passes the connection is closed
+   * with 4005 (`AuthExpired`) so the client reconnects with fresh credentials. Returns the ms
+   * left, or undefined when the credentials do not expire.
+   */
+  renewExpiry(expiresAt: number | undefined): number | undefined {
+    return this._state === 'open' ? this.expiry.renew(expiresAt) : undefined;
+  }
+
   // --- held topics: live deliveries wait while a history replay is prepared --------------------
 
   /**
@@ -311,24 +332,12 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
    * subscriber is live first, then its history is read, so nothing published meanwhile is missed.
    */
   hold(topics: readonly string[]): void {
-    const held = (this.held ??= new Map());
-    for (const topic of topics) if (!held.has(topic)) held.set(topic, { frames: [], bytes: 0, overflowed: false });
+    (this.held ??= new HeldDeliveries(this.host.options.outbox.maxQueueBytes)).hold(topics);
   }
 
-  /** @internal From the hub: a live delivery of a held topic. Bounded by the outbox's byte limit. */
+  /** @internal From the hub: a live delivery of a held topic. */
   holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): void {
-    const entry = this.held?.get(topic);
-    if (entry === undefined || entry.overflowed) return;
-    const size = typeof frame === 'string' ? frame.length : frame.payload.length;
-    if (entry.bytes + size > this.host.options.outbox.maxQueueBytes) {
-      // Too much arrived during the read: drop it all. The client sees the gap in offsets at the
-      // next delivery and recovers it from the history.
-      entry.frames = [];
-      entry.overflowed = true;
-      return;
-    }
-    entry.bytes += size;
-    entry.frames.push({ frame, position });
+    this.held?.add(topic, frame, position);
   }
 
   /**
@@ -336,14 +345,10 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
    * replay already carried them).
    */
   release(topic: string, through: StreamPosition | undefined): void {
-    const entry = this.held?.get(topic);
-    if (entry === undefined) return;
-    this.held!.delete(topic);
-    if (this.held!.size === 0) this.held = undefined;
-    for (const { frame, position } of entry.frames) {
-      if (through !== undefined && position !== undefined && position.epoch === through.epoch && position.offset <= through.offset) continue;
-      this.write(frame);
-    }
+    const held = this.held;
+    if (held === undefined) return;
+    held.release(topic, through, (frame) => void this.write(frame));
+    if (held.size === 0) this.held = undefined;
   }
 
   /**
@@ -484,6 +489,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     this.closeInfo = { code, reason };
     if (this.readTimer) clearTimeout(this.readTimer);
     this.readTimer = undefined;
+    this.expiry.stop();
     this.inbound.clear();
     this.outbox.close();
     if (action === 'close') this.closeSocket(code, reason);

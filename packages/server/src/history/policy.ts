@@ -79,7 +79,7 @@ export function resolveHistory(option: HistoryOption | undefined): HistoryLookup
   }
   if (!Array.isArray(option)) throw new TypeError('firetower: option history must be an array of rules or a function');
   if (option.length === 0) return undefined;
-  const rules = option.map((rule) => ({ matches: toMatcher(rule.match), policy: toPolicy(rule) }));
+  const rules = (option as readonly HistoryRule[]).map((rule) => ({ matches: toMatcher(rule.match), policy: toPolicy(rule) }));
   return (topic) => {
     for (const rule of rules) if (rule.matches(topic)) return rule.policy;
     return undefined;

@@ -1,13 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { UpgradeRefusalCode, UpgradeRefusalStatus } from '@firetower/protocol';
+import { CloseCode, UpgradeRefusalCode, UpgradeRefusalStatus } from '@firetower/protocol';
 import { FiretowerRefusal } from '../errors.js';
 import { isHostAllowed, isOriginAllowed } from './origin.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StatsRecorder } from '../core/stats.js';
 import type { AuthAccept, UpgradeContext } from '../types.js';
 
-/** The answer to an upgrade request, before any WebSocket exists. */
-export type UpgradeVerdict<AppData> = { ok: true; accept: AuthAccept<AppData> } | UpgradeRefusal;
+/**
+ * The answer to an upgrade request, before any WebSocket exists. `closeWith`: upgrade, then close
+ * at once with this code and reason (an `authenticate` refusal a browser can read).
+ */
+export type UpgradeVerdict<AppData> = { ok: true; accept: AuthAccept<AppData>; closeWith?: { code: number; reason: string } } | UpgradeRefusal;
 
 /** A refused upgrade: the HTTP status, and the `code` and message of the JSON body. */
 export interface UpgradeRefusal {
@@ -88,7 +91,15 @@ export function verifyUpgrade<AppData>(
   }
   const authenticate = options.hooks.authenticate;
   if (!authenticate) return ANONYMOUS;
-  return authenticateUpgrade(authenticate, stats, request, origin, reportError);
+  const verdict = authenticateUpgrade(authenticate, stats, request, origin, reportError);
+  return options.authRefusal === 'close' ? verdict.then(readableRefusal) : verdict;
+}
+
+/** An authenticate refusal as a close the client can read, instead of an HTTP status it cannot. */
+function readableRefusal<AppData>(verdict: UpgradeVerdict<AppData>): UpgradeVerdict<AppData> {
+  if (verdict.ok || (verdict.code !== UpgradeRefusalCode.Unauthorized && verdict.code !== UpgradeRefusalCode.Forbidden)) return verdict;
+  const code = verdict.code === UpgradeRefusalCode.Forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized;
+  return { ok: true, accept: {}, closeWith: { code, reason: verdict.message } };
 }
 
 async function authenticateUpgrade<AppData>(
