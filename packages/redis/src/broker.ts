@@ -443,7 +443,7 @@ export class RedisBroker implements Broker {
       linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
       return;
     }
-    const append = appendHistory(linked.pub, this.keys, history, linked.epochs.next(), this.options.historyTimeoutMs);
+    const append = appendHistory(linked.pub, this.keys, history, linked.epochs.next());
     // An append that failed reached no node, this one included: it counts as dropped.
     append.catch((error: unknown) => {
       this.core.countDropped(1);

@@ -166,14 +166,22 @@ export class AppendReceipt {
 
 /**
  * Run `HISTORY_APPEND` for one publish: resolves with its offset once Redis stored and relayed
- * it. Rejects with `history_failed` on an error reply (e.g. OOM), a lost connection, or no answer
- * within `timeoutMs`; Redis may still run an append that timed out.
+ * it; rejects with `history_failed` on an error reply (e.g. OOM, WRONGTYPE) or when the connection
+ * dropped with it in flight. No deadline: under a burst, appends queue behind each other on the
+ * connection, and rejecting one that Redis will still run would invite a duplicate retry.
  */
-export function appendHistory(pub: Client, keys: RedisKeys, append: HistoryAppend, epoch: string, timeoutMs: number): Promise<number> {
+export async function appendHistory(pub: Client, keys: RedisKeys, append: HistoryAppend, epoch: string): Promise<number> {
   const { topic, channel, policy, exclude, data } = append;
   const args = [epoch, ...appendPolicyArgs(policy), channel, historyExcludeSuffix(exclude), data];
-  const reply = runScript(pub, HISTORY_APPEND, [keys.historyMeta(topic), keys.historyStream(topic)], args);
-  return withinDeadline(reply, timeoutMs, `a history append to ${topic}`, (offset) => (typeof offset === 'number' ? offset : undefined));
+  let reply: unknown;
+  try {
+    reply = await runScript(pub, HISTORY_APPEND, [keys.historyMeta(topic), keys.historyStream(topic)], args);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RedisBrokerError('history_failed', `a history append to ${topic} failed: ${why}`, { cause: error });
+  }
+  if (typeof reply !== 'number') throw new RedisBrokerError('history_failed', `unexpected reply to a history append to ${topic}`);
+  return reply;
 }
 
 /**

@@ -148,13 +148,17 @@ end
 return out
 `);
 
-/** Run a script by its SHA, loading it on NOSCRIPT (always the case after Redis restarted). */
+/**
+ * Run a script by its SHA, loading it on NOSCRIPT (always the case after Redis restarted).
+ * `sendCommand` skips node-redis's typed command builder, which matters on the history append
+ * (one script per publish); the replies are the same raw values.
+ */
 export async function runScript(client: Client, s: Script, keys: string[], args: string[]): Promise<unknown> {
-  const options = { keys, arguments: args };
+  const tail = [String(keys.length), ...keys, ...args];
   try {
-    return await client.evalSha(s.sha, options);
+    return await client.sendCommand(['EVALSHA', s.sha, ...tail]);
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(s.source, options);
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.sendCommand(['EVAL', s.source, ...tail]);
     throw error;
   }
 }
