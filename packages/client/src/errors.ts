@@ -51,6 +51,8 @@ const fromServer: Record<ErrorCode, FiretowerErrorCode> = {
   // A well-formed request that a limit turned down: the app can do nothing about the frame itself.
   [ErrorCode.TooManyTopics]: 'refused',
   [ErrorCode.Refused]: 'refused',
+  // The server does not let clients publish there (`publish: 'allow'` / `canPublish`): `serverCode` tells it apart.
+  [ErrorCode.PublishNotAllowed]: 'refused',
   [ErrorCode.TooLarge]: 'too_large',
   [ErrorCode.RateLimited]: 'rate_limited',
   [ErrorCode.Internal]: 'internal',
