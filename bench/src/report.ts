@@ -1,5 +1,5 @@
 /** Turns run records into the Markdown report: one table per scenario, then the issue's goals. */
-import type { NodeStats, TargetName } from './targets.js';
+import { HISTORY_TARGETS, withoutHistory, type NodeStats, type TargetName } from './targets.js';
 import { median } from './stats.js';
 import type { Measurement, PublishVia, ScenarioName } from './types.js';
 
@@ -49,7 +49,17 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<RowName, 
       if (ok.length > 0) {
         for (const key of Object.keys(ok[0]!) as Key[]) m[key] = median(ok.map((x) => x[key]));
         // Any loss matters, and so does any second of a slow event loop or anything left after closing.
-        for (const worst of ['lost', 'duplicates', 'loopDelayP99Ms', 'loopDelayMaxMs', 'connectionsAfterClose', 'topicsAfterClose'] as const) {
+        const worstOf = [
+          'lost',
+          'duplicates',
+          'loopDelayP99Ms',
+          'loopDelayMaxMs',
+          'connectionsAfterClose',
+          'topicsAfterClose',
+          'recoveredFalse',
+          'recoveryIncomplete',
+        ] as const;
+        for (const worst of worstOf) {
           const values = ok.map((x) => x[worst]).filter((v) => Number.isFinite(v));
           m[worst] = values.length > 0 ? Math.max(...values) : Number.NaN;
         }
@@ -311,6 +321,76 @@ function scaleTable(byTarget: Map<RowName, Summary>): string {
   );
 }
 
+/**
+ * fan-out and many topics: each history target beside the same target without history (both
+ * must have run), history on ÷ off.
+ */
+function historyTable(byTarget: Map<RowName, Summary>): string | undefined {
+  const rows: string[][] = [];
+  for (const name of HISTORY_TARGETS) {
+    const on = byTarget.get(name);
+    const off = byTarget.get(withoutHistory(name)!);
+    if (on === undefined || off === undefined || on.runs === 0 || off.runs === 0) continue;
+    rows.push([
+      `${name} ÷ ${withoutHistory(name)!}`,
+      fmt(off.m.deliveredPerSec),
+      fmt(on.m.deliveredPerSec),
+      ratio(on.m.deliveredPerSec, off.m.deliveredPerSec),
+      fmt(off.m.deliveriesPerCpuSec),
+      fmt(on.m.deliveriesPerCpuSec),
+      ratio(on.m.deliveriesPerCpuSec, off.m.deliveriesPerCpuSec),
+      `${fmt(off.m.latencyP99Ms, 1)} → ${fmt(on.m.latencyP99Ms, 1)}`,
+      `${fmt(off.m.serverRssMb)} → ${fmt(on.m.serverRssMb)}`,
+      fmt(on.m.lost),
+    ]);
+  }
+  if (rows.length === 0) return undefined;
+  return table(
+    ['history on ÷ off', 'delivered/s off', 'on', '× off', 'deliv/CPU-s off', 'on', '× off', 'p99 ms off → on', 'srv RSS MB off → on', 'lost (on)'],
+    rows,
+  );
+}
+
+/** recovery: how long 1,000 clients took to recover after all dropped at once, and whether any publication was lost or doubled. */
+function recoveryTable(byTarget: Map<RowName, Summary>): string {
+  const rows = [...byTarget].map(([target, s]) => {
+    const m = s.m;
+    return [
+      target,
+      `${fmt(m.recoveredClients)} / ${fmt(m.connections - 1)}`,
+      fmt(m.recoveryP50Ms),
+      fmt(m.recoveryP99Ms),
+      fmt(m.recoveryMaxMs),
+      fmt(m.recoveryAckMaxMs),
+      fmt(m.missedPerClient, 1),
+      fmt(m.lost),
+      fmt(m.duplicates),
+      fmt(m.recoveredFalse),
+      fmt(m.connectionsPerSec),
+      fmt(m.serverCpuPct),
+      fmt(m.loadgenCpuPct),
+    ];
+  });
+  return table(
+    [
+      'target',
+      'recovered',
+      'recovery p50 ms',
+      'p99 ms',
+      'max ms',
+      'last ack ms',
+      'missed/client',
+      'lost',
+      'duplicated',
+      'recovered:false',
+      'first connect conn/s',
+      'srv CPU %',
+      'loadgen CPU %',
+    ],
+    rows,
+  );
+}
+
 const TITLES: Record<ScenarioName, string> = {
   fanout: 'Fan-out',
   'many-topics': 'Many topics',
@@ -320,6 +400,7 @@ const TITLES: Record<ScenarioName, string> = {
   compression: 'Compression (1 KB JSON at a fixed rate, clients offer permessage-deflate)',
   'idle-deflate': 'Idle connections with permessage-deflate offered',
   scale: 'Scale (connections on one node, a trickle of publishes)',
+  recovery: 'Recovery (every subscriber drops its socket at once, reconnects and resubscribes with `since`)',
 };
 
 export interface Goal {
@@ -444,6 +525,37 @@ function goals20(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
   return out;
 }
 
+/** Issue 18: history costs little on the hot path, and recovery loses and doubles nothing. */
+function goals18(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
+  const get = (s: ScenarioName, t: TargetName): Measurement | undefined => {
+    const found = summary.get(s)?.get(t);
+    return found && found.runs > 0 ? found.m : undefined;
+  };
+  const out: Goal[] = [];
+  for (const s of ['fanout', 'many-topics'] as const) {
+    const on = get(s, 'firetower-history');
+    const off = get(s, 'firetower');
+    if (on === undefined) continue;
+    const r = div(on.deliveredPerSec, off?.deliveredPerSec);
+    out.push({
+      text: `${s}: firetower-history delivered/s ≥ 0.9× firetower (history off)`,
+      met: r === undefined ? undefined : r >= 0.9,
+      figure: r === undefined ? 'not measured' : `${r.toFixed(2)}×`,
+    });
+  }
+  for (const [target, s] of summary.get('recovery') ?? []) {
+    if (s.runs === 0) continue;
+    const m = s.m;
+    const clients = m.connections - 1;
+    out.push({
+      text: `recovery: ${target}: every client recovered, lost 0, duplicated 0, recovered:false 0`,
+      met: m.recoveredClients === clients && m.recoveryIncomplete === 0 && m.lost === 0 && m.duplicates === 0 && m.recoveredFalse === 0,
+      figure: `${fmt(m.recoveredClients)} / ${fmt(clients)} in ${fmt(m.recoveryMaxMs)} ms max, lost ${fmt(m.lost)}, duplicated ${fmt(m.duplicates)}, recovered:false ${fmt(m.recoveredFalse)}`,
+    });
+  }
+  return out;
+}
+
 function div(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b;
 }
@@ -459,7 +571,12 @@ export function renderReport(records: RunRecord[], header: string[]): string {
     else if (scenario === 'idle-deflate') parts.push(idleDeflateTable(byTarget));
     else if (scenario === 'scale') parts.push(scaleTable(byTarget));
     else if (scenario === 'publish-api') parts.push(publishApiTable(byTarget));
-    else parts.push(throughputTable(byTarget));
+    else if (scenario === 'recovery') parts.push(recoveryTable(byTarget));
+    else {
+      parts.push(throughputTable(byTarget));
+      const history = historyTable(byTarget);
+      if (history !== undefined) parts.push('', history);
+    }
     const errors = [...byTarget].flatMap(([t, s]) => s.errors.map((e) => `- ${t}: ${e}`));
     if (errors.length > 0) parts.push('', 'Errors:', ...errors);
     parts.push('');
@@ -468,5 +585,7 @@ export function renderReport(records: RunRecord[], header: string[]): string {
   parts.push('### Goals (issue 8)', '', ...goals(summary).map(line));
   const later = goals20(summary);
   if (later.length > 0) parts.push('', '### Goals (issue 20)', '', ...later.map(line));
+  const history = goals18(summary);
+  if (history.length > 0) parts.push('', '### Goals (issue 18)', '', ...history.map(line));
   return parts.join('\n') + '\n';
 }

@@ -16,7 +16,7 @@ import { runLoad } from './loadgen/client.js';
 import { renderReport, type RunRecord } from './report.js';
 import type { LoopDelayPeriod } from './launch.js';
 import { ALL_SCENARIOS, DEFAULT_SCENARIOS, defaultTargets, LOOP_DELAY_PERIOD_MS, PUBLISH_API_VIAS, scenario as scenarioOf } from './scenarios.js';
-import { ALL_TARGETS, pushApiMissing, TARGETS, type TargetName } from './targets.js';
+import { ALL_TARGETS, HISTORY_TARGETS, pushApiMissing, TARGETS, type TargetName } from './targets.js';
 import type { LoadPlan, Measurement, PublishVia, Scenario, ScenarioName } from './types.js';
 
 const USAGE = `usage: node bench/dist/run.js [options]
@@ -24,6 +24,7 @@ const USAGE = `usage: node bench/dist/run.js [options]
   --repeats <n>         runs per scenario and target; the median is reported (default 3, quick 1)
   --targets <a,b>       ${ALL_TARGETS.join(', ')} (default: each scenario's own list, see README)
   --scenarios <x,y>     ${ALL_SCENARIOS.join(', ')} (default: all but publish-api and scale)
+                        recovery runs only on the history targets (${HISTORY_TARGETS.join(', ')})
   --scale-connections <n>  connections the scale scenario opens on one node (default 100000, quick 1000)
   --payload-bytes <n>   size of every message's data in every scenario (default: the scenario's)
   --heartbeat-ms <n>    scale: firetower's heartbeatIntervalMs (default 5000, quick 1000)
@@ -142,7 +143,14 @@ async function main(): Promise<void> {
     if (missing !== undefined) skipped.push(`publish-api (${missing})`);
     else if (pushTargets.length === 0) skipped.push('publish-api (no selected target serves the push APIs: firetower, firetower-cluster, firetower-redis)');
   }
-  const runnable = scenarios.filter((name) => name !== 'publish-api' || (pushApiMissing() === undefined && pushTargets.length > 0));
+  // recovery runs only on targets that keep history.
+  const historyTargets = targetsOf('recovery').filter((name) => targets.includes(name) && TARGETS[name].history);
+  if (scenarios.includes('recovery') && historyTargets.length === 0) {
+    skipped.push(`recovery (no selected target keeps history: ${HISTORY_TARGETS.join(', ')})`);
+  }
+  const runnable = scenarios.filter(
+    (name) => (name !== 'publish-api' || (pushApiMissing() === undefined && pushTargets.length > 0)) && (name !== 'recovery' || historyTargets.length > 0),
+  );
 
   const header = [
     `## pnpm bench${quick ? ' --quick' : ''} — ${new Date().toISOString()}`,
@@ -160,7 +168,7 @@ async function main(): Promise<void> {
       ...(payloadBytes !== undefined ? { payloadBytes } : {}),
       ...(heartbeatMs !== undefined ? { heartbeatIntervalMs: heartbeatMs } : {}),
     });
-    const mine = targetsOf(name).filter((t) => targets.includes(t));
+    const mine = name === 'recovery' ? historyTargets : targetsOf(name).filter((t) => targets.includes(t));
     // publish-api: every push-API target through every door; the others: every target over WebSocket.
     const runs: Array<[TargetName, PublishVia]> =
       name === 'publish-api'
@@ -223,6 +231,7 @@ async function runOne(scenarioName: ScenarioName, target: TargetName, repeat: nu
       ...(pushToken !== undefined ? { pushToken } : {}),
       ...(s.heartbeatIntervalMs > 0 ? { heartbeatIntervalMs: s.heartbeatIntervalMs } : {}),
       ...(s.closeAll ? { loopDelayPeriodMs: LOOP_DELAY_PERIOD_MS } : {}),
+      ...(s.historySize > 0 ? { historySize: s.historySize } : {}),
     });
   } catch (error) {
     return { ...base, error: (error as Error).message };
@@ -284,6 +293,12 @@ function progressLine(r: RunRecord): string {
     return (
       `${head} ${m.connections} conns, ${Math.round(m.connectionsPerSec)} conn/s, ${m.rssPerConnKb.toFixed(1)} KB/conn, loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} / max ${m.loopDelayMaxMs.toFixed(1)} ms, ` +
       `trickle p99 ${m.latencyP99Ms.toFixed(1)} ms, lost ${m.lost}, after close ${m.connectionsAfterClose}/${m.topicsAfterClose}, heap ${m.heapBaselineMb.toFixed(1)}→${m.heapLoadedMb.toFixed(1)}→${m.heapAfterCloseMb.toFixed(1)} MB`
+    );
+  if (r.scenario === 'recovery')
+    return (
+      `${head} recovered ${m.recoveredClients}/${m.connections - 1} in p50 ${m.recoveryP50Ms.toFixed(0)} / max ${m.recoveryMaxMs.toFixed(0)} ms ` +
+      `(acks by ${m.recoveryAckMaxMs.toFixed(0)} ms), missed ${m.missedPerClient.toFixed(1)}/client, lost ${m.lost}, duplicated ${m.duplicates}, ` +
+      `recovered:false ${m.recoveredFalse}, srv CPU ${Math.round(m.serverCpuPct)}%`
     );
   const brokers = (r.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
   const foreign = brokers.length > 0 ? `, foreign ${brokers.map((b) => b.foreignDeliveries).join('/')}` : '';

@@ -3,24 +3,39 @@ import { DEFAULT_TARGETS, type TargetName } from './targets.js';
 import type { PublishVia, Scenario, ScenarioName } from './types.js';
 
 /** Every scenario `--scenarios` accepts. */
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['fanout', 'many-topics', 'latency', 'idle', 'publish-api', 'compression', 'idle-deflate', 'scale'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = [
+  'fanout',
+  'many-topics',
+  'latency',
+  'idle',
+  'publish-api',
+  'compression',
+  'idle-deflate',
+  'scale',
+  'recovery',
+];
 /**
  * What runs without `--scenarios`. publish-api is left out: it runs only on the firetower
  * targets, four doors each, and would add about a third to a full run for a question (how fast
  * a back end can push) the main scenarios do not ask. scale is left out: it needs the open-file
  * limit raised far beyond most machines' default (see the README) and minutes per target.
  */
-export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['fanout', 'many-topics', 'latency', 'idle', 'compression', 'idle-deflate'];
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['fanout', 'many-topics', 'latency', 'idle', 'compression', 'idle-deflate', 'recovery'];
 
 /**
  * The targets a scenario runs on without `--targets`: compression compares the compressing
  * servers with uncompressed firetower; idle-deflate the memory of a negotiated extension against
- * the same clients on a server that declines it; scale firetower against raw ws.
+ * the same clients on a server that declines it; scale firetower against raw ws. Fan-out and many
+ * topics add `firetower-history` (the one node with history on every topic) beside `firetower`;
+ * the cluster history targets are opt-in (`--targets`). recovery needs history: it runs on the
+ * selected targets that keep it, `firetower-history` by default.
  */
 export function defaultTargets(name: ScenarioName): readonly TargetName[] {
   if (name === 'compression') return ['firetower', 'firetower-deflate', 'ws-raw-deflate', 'socketio-deflate'];
   if (name === 'idle-deflate') return ['firetower', 'firetower-deflate', 'ws-raw', 'ws-raw-deflate'];
   if (name === 'scale') return ['firetower', 'ws-raw'];
+  if (name === 'recovery') return ['firetower-history'];
+  if (name === 'fanout' || name === 'many-topics') return [...DEFAULT_TARGETS, 'firetower-history'];
   return DEFAULT_TARGETS;
 }
 
@@ -39,6 +54,8 @@ const BASE = {
   sourceAddresses: 1,
   heartbeatIntervalMs: 0,
   memoryReadings: false,
+  dropAfterMs: 0,
+  historySize: 0,
 } as const satisfies Partial<Scenario>;
 /** The doors publish-api compares, in table order; `ws` is the reference (the fan-out setup's publisher). */
 export const PUBLISH_API_VIAS: readonly PublishVia[] = ['ws', 'grpc-stream', 'http', 'http-batch'];
@@ -189,6 +206,29 @@ const FULL: Record<ScenarioName, Scenario> = {
     heartbeatIntervalMs: 5000,
     memoryReadings: true,
   },
+  // 1,000 clients over 10 history topics (100 each), one publisher at 1,000 msg/s round robin (100
+  // msg/s per topic, 100,000 deliveries/s). 2 s after the window opens every client terminates its
+  // socket at once and reconnects, resubscribing with `since` = the last position it saw; the
+  // publisher goes on for 4 s more. One topic would be 1,000,000 deliveries/s, more than one node
+  // (or the load generator) delivers on 2 cores. A topic keeps 1,000 publications (10 s of its
+  // traffic), so a client may be away for up to 10 s and still recover without a gap.
+  recovery: {
+    ...BASE,
+    name: 'recovery',
+    topics: 10,
+    subscribers: 1000,
+    publishers: 1,
+    payloadBytes: 64,
+    mode: 'rate',
+    window: 0,
+    ratePerSec: 1000,
+    durationMs: 6000,
+    drainTimeoutMs: 10_000,
+    settleMs: 0,
+    connectSteps: 1,
+    dropAfterMs: 2000,
+    historySize: 1000,
+  },
 };
 
 /** Smaller counts and about a second of load per run: keeps the harness honest, not the figures. */
@@ -211,6 +251,7 @@ const QUICK: Record<ScenarioName, Partial<Scenario>> = {
     heartbeatIntervalMs: 1000,
     sourceAddresses: 2,
   },
+  recovery: { subscribers: 100, durationMs: 2000, dropAfterMs: 800, drainTimeoutMs: 5000 },
 };
 
 export interface ScenarioOverrides {

@@ -25,7 +25,10 @@ export type TargetName =
   | 'ws-raw-redis'
   | 'firetower-deflate'
   | 'ws-raw-deflate'
-  | 'socketio-deflate';
+  | 'socketio-deflate'
+  | 'firetower-history'
+  | 'firetower-cluster-history'
+  | 'firetower-redis-history';
 
 /** What every scenario but compression, idle-deflate and scale runs on without `--targets`. */
 export const DEFAULT_TARGETS: readonly TargetName[] = [
@@ -42,7 +45,22 @@ export const DEFAULT_TARGETS: readonly TargetName[] = [
 /** The compressing servers: they matter only where clients offer permessage-deflate. */
 export const DEFLATE_TARGETS: readonly TargetName[] = ['firetower-deflate', 'ws-raw-deflate', 'socketio-deflate'];
 
-export const ALL_TARGETS: readonly TargetName[] = [...DEFAULT_TARGETS, ...DEFLATE_TARGETS];
+/**
+ * The firetower targets again with history on every topic (one catch-all rule,
+ * `history: [{ match: /.+/, size }]`, size 100 unless the scenario says otherwise): fan-out and many topics compare them with the same
+ * target without history; recovery runs only on them.
+ */
+export const HISTORY_TARGETS: readonly TargetName[] = ['firetower-history', 'firetower-cluster-history', 'firetower-redis-history'];
+
+/** Publications a history target keeps per topic unless the scenario says otherwise. */
+export const DEFAULT_HISTORY_SIZE = 100;
+
+export const ALL_TARGETS: readonly TargetName[] = [...DEFAULT_TARGETS, ...DEFLATE_TARGETS, ...HISTORY_TARGETS];
+
+/** `firetower-history` → `firetower`: the same target without history, for the ratios. */
+export function withoutHistory(name: TargetName): TargetName | undefined {
+  return HISTORY_TARGETS.includes(name) ? (name.slice(0, -'-history'.length) as TargetName) : undefined;
+}
 
 /** What a firetower node reports (GET /bench/stats) just before it is stopped. */
 export interface NodeStats {
@@ -86,6 +104,8 @@ export interface StartOptions {
   heartbeatIntervalMs?: number;
   /** Every Node server process reports its event-loop delay once per this many ms (servers/loop-delay.ts). */
   loopDelayPeriodMs?: number;
+  /** History targets: publications kept per topic instead of DEFAULT_HISTORY_SIZE. */
+  historySize?: number;
 }
 
 export interface TargetDefinition {
@@ -93,6 +113,8 @@ export interface TargetDefinition {
   dialect: Dialect;
   /** Serves Firetower's push APIs (HTTP admin and gRPC): the publish-api scenario runs on it. */
   pushApi: boolean;
+  /** Keeps history on every topic: the recovery scenario runs on it. */
+  history: boolean;
   /** Why it cannot run here, or undefined when it can. */
   unavailable(): string | undefined;
   start(options: StartOptions): Promise<RunningTarget>;
@@ -159,6 +181,9 @@ const envOf = (options: StartOptions): NodeJS.ProcessEnv | undefined =>
 const heartbeatArgs = (options: StartOptions): string[] =>
   options.heartbeatIntervalMs !== undefined ? ['--heartbeat-ms', String(options.heartbeatIntervalMs)] : [];
 
+/** History on every topic (history targets only). */
+const historyArgs = (history: boolean, options: StartOptions): string[] => (history ? ['--history', String(options.historySize ?? DEFAULT_HISTORY_SIZE)] : []);
+
 /** Firetower's own switches for one run. */
 const firetowerArgs = (options: StartOptions): string[] => [...pushArgs(options.pushToken), ...heartbeatArgs(options)];
 
@@ -167,6 +192,7 @@ function single(name: TargetName, dialect: Dialect, script: string, args: string
     name,
     dialect,
     pushApi: false,
+    history: false,
     unavailable: () => undefined,
     start: (options) =>
       startGroup([() => launchNodeServer(name, serverScript(script), args, [], envOf(options))], ([server]) => ({
@@ -183,6 +209,7 @@ function redisPair(name: TargetName, dialect: Dialect, script: string, args: str
     name,
     dialect,
     pushApi: false,
+    history: false,
     unavailable: redisMissing,
     start: (options) =>
       startGroup(
@@ -205,14 +232,17 @@ function firetowerCluster(
   unavailable: () => string | undefined,
   service: () => Promise<Launched>,
   brokerArgs: (service: Launched) => string[],
+  history = false,
 ): TargetDefinition {
   return {
     name,
     dialect: 'json',
     pushApi: true,
+    history,
     unavailable,
     start: (options) => {
       const { firetowerNodeFlags, pushToken } = options;
+      const nodeArgs = (s: Launched): string[] => [...brokerArgs(s), '--count-foreign', ...historyArgs(history, options)];
       let a: LaunchedNode | undefined;
       return startGroup(
         [
@@ -222,18 +252,11 @@ function firetowerCluster(
             (a = await launchNodeServer(
               `${name}-a`,
               serverScript('firetower'),
-              [...brokerArgs(s!), '--count-foreign', ...firetowerArgs(options)],
+              [...nodeArgs(s!), ...firetowerArgs(options)],
               firetowerNodeFlags,
               envOf(options),
             )),
-          ([s]) =>
-            launchNodeServer(
-              `${name}-b`,
-              serverScript('firetower'),
-              [...brokerArgs(s!), '--count-foreign', ...heartbeatArgs(options)],
-              firetowerNodeFlags,
-              envOf(options),
-            ),
+          ([s]) => launchNodeServer(`${name}-b`, serverScript('firetower'), [...nodeArgs(s!), ...heartbeatArgs(options)], firetowerNodeFlags, envOf(options)),
         ],
         ([, , b]) => ({
           nodeUrls: [wsUrl(a!, '/ws'), wsUrl(b!, '/ws')],
@@ -273,15 +296,16 @@ async function launchTopicService(): Promise<Launched> {
 export const pushApiMissing = (): string | undefined => builtMissing(packageDist('grpc'));
 
 /** One firetower node on the memory broker; `extra` switches on e.g. compression. */
-function firetowerSingle(name: TargetName, extra: string[]): TargetDefinition {
+function firetowerSingle(name: TargetName, extra: string[], history = false): TargetDefinition {
   return {
     name,
     dialect: 'json',
     pushApi: true,
+    history,
     unavailable: () => builtMissing(packageDist('server')),
     start: (options) => {
       let node: LaunchedNode | undefined;
-      const args = ['--broker', 'memory', ...extra, ...firetowerArgs(options)];
+      const args = ['--broker', 'memory', ...extra, ...historyArgs(history, options), ...firetowerArgs(options)];
       return startGroup(
         [async () => (node = await launchNodeServer(name, serverScript('firetower'), args, options.firetowerNodeFlags, envOf(options)))],
         ([server]) => ({
@@ -295,21 +319,16 @@ function firetowerSingle(name: TargetName, extra: string[]): TargetDefinition {
   };
 }
 
+const clusterMissing = (): string | undefined => builtMissing(packageDist('server'), packageDist('topic-service'), packageDist('topic-service', 'cli.js'));
+const redisClusterMissing = (): string | undefined => redisMissing() ?? builtMissing(packageDist('server'), packageDist('redis'));
+const topicServiceArgs = (s: Launched): string[] => ['--broker', 'topic-service', '--url', `http://127.0.0.1:${s.port}`];
+const redisArgs = (s: Launched): string[] => ['--broker', 'redis', '--url', `redis://127.0.0.1:${s.port}`];
+
 export const TARGETS: Record<TargetName, TargetDefinition> = {
   firetower: firetowerSingle('firetower', []),
   'firetower-deflate': firetowerSingle('firetower-deflate', ['--compression']),
-  'firetower-cluster': firetowerCluster(
-    'firetower-cluster',
-    () => builtMissing(packageDist('server'), packageDist('topic-service'), packageDist('topic-service', 'cli.js')),
-    launchTopicService,
-    (s) => ['--broker', 'topic-service', '--url', `http://127.0.0.1:${s.port}`],
-  ),
-  'firetower-redis': firetowerCluster(
-    'firetower-redis',
-    () => redisMissing() ?? builtMissing(packageDist('server'), packageDist('redis')),
-    launchRedis,
-    (s) => ['--broker', 'redis', '--url', `redis://127.0.0.1:${s.port}`],
-  ),
+  'firetower-cluster': firetowerCluster('firetower-cluster', clusterMissing, launchTopicService, topicServiceArgs),
+  'firetower-redis': firetowerCluster('firetower-redis', redisClusterMissing, launchRedis, redisArgs),
   'ws-raw': single('ws-raw', 'json', 'ws-raw', [], '/'),
   'ws-raw-cork': single('ws-raw-cork', 'json', 'ws-raw', ['--cork'], '/'),
   socketio: single('socketio', 'socketio', 'socketio', [], '/'),
@@ -317,4 +336,7 @@ export const TARGETS: Record<TargetName, TargetDefinition> = {
   'ws-raw-redis': redisPair('ws-raw-redis', 'json', 'ws-raw', ['--cork']),
   'ws-raw-deflate': single('ws-raw-deflate', 'json', 'ws-raw', ['--deflate'], '/'),
   'socketio-deflate': single('socketio-deflate', 'socketio', 'socketio', ['--deflate'], '/'),
+  'firetower-history': firetowerSingle('firetower-history', [], true),
+  'firetower-cluster-history': firetowerCluster('firetower-cluster-history', clusterMissing, launchTopicService, topicServiceArgs, true),
+  'firetower-redis-history': firetowerCluster('firetower-redis-history', redisClusterMissing, launchRedis, redisArgs, true),
 };

@@ -3,7 +3,7 @@
 /** How a client speaks to a target: Firetower's JSON frames, or the same frames inside Socket.IO events. */
 export type Dialect = 'json' | 'socketio';
 
-export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle' | 'publish-api' | 'compression' | 'idle-deflate' | 'scale';
+export type ScenarioName = 'fanout' | 'many-topics' | 'latency' | 'idle' | 'publish-api' | 'compression' | 'idle-deflate' | 'scale' | 'recovery';
 
 /**
  * What a message's `data` looks like besides the measuring fields (`ts`, `s`, `w`):
@@ -82,6 +82,14 @@ export interface Scenario {
    * and after every step, as the idle scenario does; scale does it and then publishes.
    */
   memoryReadings: boolean;
+  /**
+   * recovery: this long after the measured window opens, every subscriber terminates its socket
+   * (no close frame) and reconnects at once, resubscribing with `since` = the last position it
+   * saw; 0: never (every other scenario).
+   */
+  dropAfterMs: number;
+  /** Publications kept per topic on the history targets (`firetower-history` …); 0: the target's default (100). */
+  historySize: number;
 }
 
 /** What the orchestrator hands the load generator for one run. */
@@ -173,4 +181,23 @@ export interface Measurement {
   topicsAfterClose: number;
   /** scale: from closing the first connection until the server counted 0 connections and 0 topics. */
   closeMs: number;
+  /**
+   * recovery: per client, from the drop until it had its resubscribe's ack and every publication
+   * of its topic up to the marker (the topic's last publish when the ack arrived: what it missed
+   * while away, replayed, and what was published meanwhile); p50, p99 and max over the clients
+   * that got there.
+   */
+  recoveryP50Ms: number;
+  recoveryP99Ms: number;
+  recoveryMaxMs: number;
+  /** recovery: from the drop until the last client's subscribe ack arrived (reconnect included). */
+  recoveryAckMaxMs: number;
+  /** recovery: clients whose ack said `recovered: false` (any reason). */
+  recoveredFalse: number;
+  /** recovery: clients that never had their ack and everything up to the marker before the drain gave up. */
+  recoveryIncomplete: number;
+  /** recovery: publications a client had to catch up on (marker − the position it resubscribed from), mean over clients. */
+  missedPerClient: number;
+  /** recovery: clients that recovered (ack and marker reached). */
+  recoveredClients: number;
 }

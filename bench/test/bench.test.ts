@@ -10,7 +10,10 @@
  * Compression runs on firetower-deflate and socketio-deflate beside plain firetower (the extension
  * is negotiated, and the bytes a delivery costs on the wire are measured); scale on firetower at
  * 400 connections from two source addresses (loop-delay reports, and every count back to 0 after
- * closing). It never asserts a speed.
+ * closing). Fan-out also runs on firetower-history (history on every topic), whose row the report
+ * sets beside firetower's; recovery on firetower-history at 100 clients, which all drop their
+ * sockets at once and resubscribe with `since`: every one recovers, nothing lost or duplicated.
+ * It never asserts a speed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,7 +37,7 @@ function hasRedis(): boolean {
 }
 
 function expectedTargets(): string[] {
-  const targets = ['firetower', 'firetower-cluster', 'ws-raw', 'ws-raw-cork', 'socketio'];
+  const targets = ['firetower', 'firetower-cluster', 'ws-raw', 'ws-raw-cork', 'socketio', 'firetower-history'];
   if (hasRedis()) {
     targets.push('socketio-redis', 'ws-raw-redis');
     if (existsSync(join(repoRoot, 'packages', 'redis', 'dist', 'index.js'))) targets.push('firetower-redis');
@@ -97,6 +100,9 @@ describe('pnpm bench --quick', () => {
     expect(report).toContain('### Fan-out');
     expect(report).toContain('### Goals (issue 8)');
     expect(report).not.toContain('Skipped:');
+    // History on beside history off, and the issue 18 goal on it.
+    expect(report).toContain('| firetower-history ÷ firetower |');
+    expect(report).toContain('fanout: firetower-history delivered/s ≥ 0.9× firetower');
 
     const records = readRecords(out);
     expect(records.map((r) => r.target).sort()).toEqual([...targets].sort());
@@ -211,5 +217,33 @@ describe('pnpm bench --quick', () => {
     expect(m.connectionsAfterClose).toBe(0);
     expect(m.topicsAfterClose).toBe(0);
     expect(m.heapAfterCloseMb).toBeGreaterThan(0);
+  });
+
+  it('recovers every client after all drop their sockets at once, with nothing lost or duplicated', { timeout: 60_000 }, async () => {
+    if (!existsSync(runJs)) throw new Error(`${runJs} is missing: build the bench first`);
+    const out = join(outDir, 'recovery');
+    // ws-raw keeps no history: recovery runs on firetower-history only.
+    const result = await run(['--quick', '--scenarios', 'recovery', '--targets', 'firetower-history,ws-raw', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = readFileSync(join(out, 'latest.md'), 'utf8');
+    expect(report).toContain('### Recovery');
+    expect(report).toContain('### Goals (issue 18)');
+    const [record, ...rest] = readRecords(out);
+    expect(rest).toEqual([]);
+    expect(record!.target).toBe('firetower-history');
+    expect(record!.error).toBeUndefined();
+    const m = record!.measurement!;
+    const clients = m.connections - 1;
+    expect(clients).toBe(100);
+    // Every client had its ack and every publication up to the marker, then the topic's last one.
+    expect(m.recoveredClients).toBe(clients);
+    expect(m.recoveryIncomplete).toBe(0);
+    expect(m.recoveredFalse).toBe(0);
+    expect(Number.isFinite(m.recoveryMaxMs)).toBe(true);
+    // Per client, every offset from its first delivery to the topic's last publish, each once.
+    expect(m.expected).toBeGreaterThan(0);
+    expect(m.lost).toBe(0);
+    expect(m.duplicates).toBe(0);
+    expect(m.delivered).toBe(m.expected);
   });
 });

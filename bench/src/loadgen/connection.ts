@@ -19,6 +19,33 @@ export interface Payload {
   pad: string;
 }
 
+/** A delivery's stream position on a topic with history (`"offset":12,"epoch":"k3x9"`); absent otherwise. */
+export interface DeliveryPosition {
+  offset?: number;
+  epoch?: string;
+}
+
+/** A history topic's state in a subscribe ack (`streams[topic]`). */
+export interface AckStream {
+  offset: number;
+  epoch: string;
+  recovered?: boolean;
+  reason?: string;
+}
+
+/** A subscribe ack: `{"type":"ack","id":"…","topics":[…],"streams":{…}}` (only for frames that carried an `id`). */
+export interface AckFrame {
+  type: 'ack';
+  id: string;
+  streams?: Record<string, AckStream>;
+}
+
+/** A subscribe that asks for an ack (`id`) and, on a history topic, a replay after a position (`since`). */
+export interface SubscribeOptions {
+  id: string;
+  since?: { offset: number; epoch: string };
+}
+
 export type ConnectionState = 'connecting' | 'ready' | 'closed';
 
 export interface ConnectionOptions {
@@ -26,6 +53,8 @@ export interface ConnectionOptions {
   deflate: boolean;
   /** Source address (127.0.0.2, 127.0.0.3 …): each one has its own ~28k ephemeral ports. */
   localAddress?: string;
+  /** JSON dialect: called with every ack frame (only frames sent with an `id` get one). */
+  onAck?: (ack: AckFrame) => void;
 }
 
 export class BenchConnection {
@@ -38,7 +67,7 @@ export class BenchConnection {
   constructor(
     url: string,
     private readonly dialect: Dialect,
-    onData: (data: Payload) => void,
+    onData: (data: Payload, position: DeliveryPosition) => void,
     options: ConnectionOptions = { deflate: false },
   ) {
     this.ws = new WebSocket(url, {
@@ -61,7 +90,7 @@ export class BenchConnection {
       this.ws.on('message', (raw: Buffer, isBinary: boolean) => {
         if (isBinary) return;
         const text = raw.toString();
-        if (dialect === 'json') this.onJson(text, onData);
+        if (dialect === 'json') this.onJson(text, onData, options.onAck);
         else this.onEngineIo(text, onData, becomeReady);
       });
     });
@@ -69,10 +98,15 @@ export class BenchConnection {
     this.ready.catch(() => undefined);
   }
 
-  subscribe(topic: string): void {
+  /** `options` (JSON dialect only): an `id` for an ack, and `since` to recover a history topic. */
+  subscribe(topic: string, options?: SubscribeOptions): void {
     const topics = JSON.stringify([topic]);
-    if (this.dialect === 'json') this.ws.send(`{"type":"subscribe","topic":${topics}}`);
-    else this.ws.send(`42["join",${topics}]`);
+    if (this.dialect !== 'json') this.ws.send(`42["join",${topics}]`);
+    else if (options === undefined) this.ws.send(`{"type":"subscribe","topic":${topics}}`);
+    else {
+      const since = options.since !== undefined ? { since: { [topic]: options.since } } : {};
+      this.ws.send(JSON.stringify({ type: 'subscribe', topic: [topic], id: options.id, ...since }));
+    }
   }
 
   /** `dataJson` is the payload serialised once by the caller. */
@@ -96,13 +130,14 @@ export class BenchConnection {
     this.ws.terminate();
   }
 
-  private onJson(text: string, onData: (data: Payload) => void): void {
+  private onJson(text: string, onData: (data: Payload, position: DeliveryPosition) => void, onAck: ((ack: AckFrame) => void) | undefined): void {
     if (text.charCodeAt(0) !== 123 /* { */) return; // heartbeat and other non-frames
-    const frame = JSON.parse(text) as { type?: string; data?: Payload };
-    if (frame.type === 'publish' && frame.data !== undefined) onData(frame.data);
+    const frame = JSON.parse(text) as { type?: string; data?: Payload } & DeliveryPosition;
+    if (frame.type === 'publish' && frame.data !== undefined) onData(frame.data, frame);
+    else if (frame.type === 'ack') onAck?.(frame as unknown as AckFrame);
   }
 
-  private onEngineIo(text: string, onData: (data: Payload) => void, becomeReady: () => void): void {
+  private onEngineIo(text: string, onData: (data: Payload, position: DeliveryPosition) => void, becomeReady: () => void): void {
     switch (text.charCodeAt(0)) {
       case 48 /* 0: engine.io open */:
         this.ws.send('40'); // connect to the main namespace
@@ -114,8 +149,8 @@ export class BenchConnection {
         const packet = text.charCodeAt(1);
         if (packet === 48 /* 0: namespace connected */) becomeReady();
         else if (packet === 50 /* 2: event */) {
-          const [event, frame] = JSON.parse(text.slice(2)) as [string, { data?: Payload }];
-          if (event === 'publish' && frame.data !== undefined) onData(frame.data);
+          const [event, frame] = JSON.parse(text.slice(2)) as [string, { data?: Payload } & DeliveryPosition];
+          if (event === 'publish' && frame.data !== undefined) onData(frame.data, frame);
         }
         return;
       }

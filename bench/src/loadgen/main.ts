@@ -121,19 +121,28 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const l0 = cpuSeconds(process.pid);
   const endAt = now() + scenario.durationMs;
   workers.broadcast({ cmd: 'go', endAt });
-  await delay(scenario.durationMs);
+  const recovery = scenario.dropAfterMs > 0;
+  if (recovery) {
+    // Every subscriber drops its socket at once, in the middle of the publishing.
+    await delay(scenario.dropAfterMs);
+    workers.broadcast({ cmd: 'drop', dropAt: now() });
+    debug('dropped every subscriber');
+    await delay(scenario.durationMs - scenario.dropAfterMs);
+  } else await delay(scenario.durationMs);
   // A publisher's last tick may come a little after the main thread's timer: owed deliveries are
   // counted only once every publisher has sent its last message (or could not, within the drain time).
   const doneBy = now() + scenario.drainTimeoutMs;
   while (Atomics.load(counters.publishersDone, 0) < scenario.publishers && now() < doneBy) await delay(POLL_MS);
+  if (recovery) workers.broadcast({ cmd: 'final', finals: Array.from(counters.publishedByTopic, (_v, t) => Atomics.load(counters.publishedByTopic, t)) });
 
-  // Drain: wait for every owed delivery, or until progress stops for drainTimeoutMs.
+  // Drain: wait for every owed delivery, or until progress stops for drainTimeoutMs. recovery:
+  // until every client recovered and has its topic's last publication.
   let lastTotal = -1;
   let lastProgressAt = now();
   for (;;) {
-    const delivered = sum(counters.deliveredByPublisher);
-    const owed = sum(counters.sentByPublisher) * perTopic;
-    if (delivered >= owed) {
+    const delivered = sum(counters.deliveredByPublisher) + (recovery ? sum(counters.recovery) : 0);
+    const owed = recovery ? Number.POSITIVE_INFINITY : sum(counters.sentByPublisher) * perTopic;
+    if (delivered >= owed || (recovery && sum(counters.recovery) === 2 * scenario.subscribers)) {
       lastProgressAt = now();
       break;
     }
@@ -151,7 +160,7 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const reports = (await workers.ask({ cmd: 'report' })).flatMap((m) => (m.event === 'report' ? [m.report] : []));
   const load = loadMeasurement(reports, {
     published: sum(counters.sentByPublisher),
-    expected: sum(counters.sentByPublisher) * perTopic,
+    expected: recovery ? reports.reduce((n, r) => n + r.recovery!.expected, 0) : sum(counters.sentByPublisher) * perTopic,
     elapsedMs,
     serverCpu: s1.cpuSeconds - s0.cpuSeconds,
     serverRss: s1.rssBytes,
@@ -310,7 +319,8 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
     wireBytes += r.wireBytes;
     deflateNegotiated += r.deflateNegotiated;
     histogram.merge({ counts: r.latencyCounts, max: r.latencyMax, total: r.latencyTotal });
-    delivered += r.delivered;
+    // recovery: distinct offsets received (of those owed), so delivered = expected when nothing is lost.
+    delivered += r.recovery?.received ?? r.delivered;
     lost += r.lost;
     duplicates += r.duplicates;
   }
@@ -319,6 +329,7 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
   const cpuFraction = w.serverCpu / (w.wallMs / 1000);
   return {
     ...emptyMeasurement(),
+    ...recoveryMeasurement(reports),
     delivered,
     expected: w.expected,
     lost,
@@ -343,6 +354,32 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
     deflateNegotiated,
     windowStartAt: w.startAt,
     windowEndAt: w.endAt,
+  };
+}
+
+/** recovery: the clients' recovery times and what their acks and offsets said, over every worker. */
+function recoveryMeasurement(reports: WorkerReport[]): Partial<Measurement> {
+  const parts = reports.flatMap((r) => (r.recovery !== undefined ? [r.recovery] : []));
+  if (parts.length === 0) return {};
+  const times = parts.flatMap((p) => p.recoveryMs).sort((a, b) => a - b);
+  const acks = parts.flatMap((p) => p.ackMs);
+  const clients = parts.reduce((n, p) => n + p.recoveryMs.length + p.incomplete, 0);
+  const at = (q: number): number => (times.length > 0 ? times[Math.min(times.length - 1, Math.floor(q * times.length))]! : Number.NaN);
+  const reasons = new Map<string, number>();
+  for (const p of parts) for (const [reason, n] of Object.entries(p.notRecovered)) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+  debug(
+    `recovery: ${times.length}/${clients} recovered, not recovered ${JSON.stringify(Object.fromEntries(reasons))}, ` +
+      `reconnect failures ${parts.reduce((n, p) => n + p.reconnectFailures, 0)}`,
+  );
+  return {
+    recoveryP50Ms: at(0.5),
+    recoveryP99Ms: at(0.99),
+    recoveryMaxMs: times.length > 0 ? times[times.length - 1]! : Number.NaN,
+    recoveryAckMaxMs: acks.length > 0 ? Math.max(...acks) : Number.NaN,
+    recoveredFalse: [...reasons.values()].reduce((a, b) => a + b, 0),
+    recoveryIncomplete: parts.reduce((n, p) => n + p.incomplete, 0),
+    recoveredClients: times.length,
+    missedPerClient: clients > 0 ? parts.reduce((n, p) => n + p.missed, 0) / clients : Number.NaN,
   };
 }
 
@@ -384,6 +421,14 @@ function emptyMeasurement(): Measurement {
     connectionsAfterClose: Number.NaN,
     topicsAfterClose: Number.NaN,
     closeMs: Number.NaN,
+    recoveryP50Ms: Number.NaN,
+    recoveryP99Ms: Number.NaN,
+    recoveryMaxMs: Number.NaN,
+    recoveryAckMaxMs: Number.NaN,
+    recoveredFalse: Number.NaN,
+    recoveryIncomplete: Number.NaN,
+    missedPerClient: Number.NaN,
+    recoveredClients: Number.NaN,
   };
 }
 

@@ -13,6 +13,10 @@ export interface SharedCounters {
   probedByTopic: Int32Array;
   /** [0]: publishers that sent their last measured message. */
   publishersDone: Int32Array;
+  /** Every message sent per topic, probes included: on a fresh history topic, the offset of its last publish. */
+  publishedByTopic: Int32Array;
+  /** recovery: [0] clients that had their ack and everything up to the marker; [1] clients that reached the final offset. */
+  recovery: Int32Array;
 }
 
 export interface SharedBuffers {
@@ -21,6 +25,8 @@ export interface SharedBuffers {
   sentByTopic: SharedArrayBuffer;
   probedByTopic: SharedArrayBuffer;
   publishersDone: SharedArrayBuffer;
+  publishedByTopic: SharedArrayBuffer;
+  recovery: SharedArrayBuffer;
 }
 
 export function createSharedBuffers(publishers: number, topics: number): SharedBuffers {
@@ -30,6 +36,8 @@ export function createSharedBuffers(publishers: number, topics: number): SharedB
     sentByTopic: new SharedArrayBuffer(4 * topics),
     probedByTopic: new SharedArrayBuffer(4 * topics),
     publishersDone: new SharedArrayBuffer(4),
+    publishedByTopic: new SharedArrayBuffer(4 * topics),
+    recovery: new SharedArrayBuffer(8),
   };
 }
 
@@ -40,6 +48,8 @@ export function countersOf(buffers: SharedBuffers): SharedCounters {
     sentByTopic: new Int32Array(buffers.sentByTopic),
     probedByTopic: new Int32Array(buffers.probedByTopic),
     publishersDone: new Int32Array(buffers.publishersDone),
+    publishedByTopic: new Int32Array(buffers.publishedByTopic),
+    recovery: new Int32Array(buffers.recovery),
   };
 }
 
@@ -57,7 +67,11 @@ export type MainToWorker =
   | { cmd: 'go'; endAt: number }
   | { cmd: 'report' }
   /** scale: close every connection of this worker (the server's counts must then return to 0). */
-  | { cmd: 'close' };
+  | { cmd: 'close' }
+  /** recovery: terminate every subscriber's socket now and reconnect, resubscribing with `since`. */
+  | { cmd: 'drop'; dropAt: number }
+  /** recovery: publishing is over; `finals[topic]` is the offset of the topic's last publish. */
+  | { cmd: 'final'; finals: number[] };
 
 export interface WorkerReport {
   latencyCounts: Uint32Array;
@@ -72,6 +86,30 @@ export interface WorkerReport {
   wireBytes: number;
   /** Subscribers whose handshake negotiated permessage-deflate. */
   deflateNegotiated: number;
+  /** recovery only: what the worker's subscribers saw of the drop and their recovery. */
+  recovery?: RecoveryReport;
+}
+
+/** recovery: one worker's clients, after the drain. */
+export interface RecoveryReport {
+  /** Per client that recovered: ms from the drop until its ack and every publication up to the marker (see RecoveringSubscriber). */
+  recoveryMs: number[];
+  /** Per client that got its ack: ms from the drop until the ack. */
+  ackMs: number[];
+  /** Clients whose ack said `recovered: false`, by reason. */
+  notRecovered: Record<string, number>;
+  /** Clients that never recovered (no ack, or a gap below the marker). */
+  incomplete: number;
+  /** Publications each client had to catch up on (marker − the position it resubscribed from), summed. */
+  missed: number;
+  /** Distinct offsets owed (first received … the topic's last) and received, summed over the clients. */
+  expected: number;
+  received: number;
+  /** Offsets owed but never received, and receptions beyond the first of an offset (or outside the stream), summed. */
+  lost: number;
+  duplicates: number;
+  /** Reconnect attempts that failed (each retried). */
+  reconnectFailures: number;
 }
 
 export type WorkerToMain =

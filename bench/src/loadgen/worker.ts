@@ -5,11 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyHistogram } from '../stats.js';
-import { BenchConnection, type Payload } from './connection.js';
+import { BenchConnection, type DeliveryPosition, type Payload, type SubscribeOptions } from './connection.js';
 import { payloadJson, SeededRandom } from './payload.js';
 import { createPublishChannel, type PublishChannel } from './push-channel.js';
 import { publisherOfTopic, publisherSlots, subscriberSlots, subscribersPerTopic, topicName, type PublisherSlot, type SubscriberSlot } from './layout.js';
-import { countersOf, now, type MainToWorker, type WorkerInit, type WorkerToMain } from './messages.js';
+import { countersOf, now, type MainToWorker, type RecoveryReport, type WorkerInit, type WorkerToMain } from './messages.js';
+import { RecoveringSubscriber } from './recovery.js';
 
 const { worker, plan, buffers } = workerData as WorkerInit;
 const port = parentPort!;
@@ -64,6 +65,7 @@ let endAt = Number.POSITIVE_INFINITY;
 function send(pub: Publisher, topic: number, probe: 0 | 1): void {
   const data = payloadJson({ kind: scenario.payload, bytes: scenario.payloadBytes, ts: now(), seq: pub.seq++, probe, topic, random: pub.random });
   pub.channel!.publish(topicName(topic), data);
+  Atomics.add(counters.publishedByTopic, topic, 1);
   if (probe === 1) pub.probes++;
   else {
     pub.measured++;
@@ -135,11 +137,23 @@ interface Subscriber {
   conn?: BenchConnection;
   probed: boolean;
   received: number;
+  /** recovery: its offsets and its recovery across the drop. */
+  recovery?: RecoveringSubscriber;
 }
 
-const subscribers: Subscriber[] = subscriberSlots(plan, worker).map((slot) => ({ slot, probed: false, received: 0 }));
+const recovering = scenario.dropAfterMs > 0;
+const subscribers: Subscriber[] = subscriberSlots(plan, worker).map((slot) => ({
+  slot,
+  probed: false,
+  received: 0,
+  ...(recovering
+    ? { recovery: new RecoveringSubscriber(topicName(slot.topic), counters.recovery, () => Atomics.load(counters.publishedByTopic, slot.topic)) }
+    : {}),
+}));
 
-function onData(sub: Subscriber, data: Payload): void {
+/** `generation`: which of the subscriber's connections it came on (recovery drops the first). */
+function onData(sub: Subscriber, data: Payload, position: DeliveryPosition, generation: number): void {
+  if (sub.recovery !== undefined && !sub.recovery.deliver(generation, position)) return;
   const topic = sub.slot.topic;
   if (data.w === 1) {
     if (!sub.probed) {
@@ -171,7 +185,7 @@ async function connectStep(step: number, steps: number): Promise<void> {
   const mine = subscribers.slice(share(step), share(step + 1));
   for (const sub of mine) {
     jobs.push(() => {
-      sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data) => onData(sub, data), {
+      sub.conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data, position) => onData(sub, data, position, 0), {
         deflate: scenario.deflate,
         ...(scenario.sourceAddresses > 1 ? { localAddress: sourceAddress(sub.slot.index) } : {}),
       });
@@ -258,6 +272,8 @@ async function report(): Promise<void> {
     if (sub.received < expected) lost += expected - sub.received;
     else duplicates += sub.received - expected;
   }
+  const recovery = recovering ? recoveryReport() : undefined;
+  if (recovery !== undefined) ({ lost, duplicates } = recovery);
   const counts = histogram.counts;
   const wireBytes = bytesRead() - bytesAtGo;
   const deflateNegotiated = subscribers.filter((sub) => sub.conn?.deflate === true).length;
@@ -274,6 +290,7 @@ async function report(): Promise<void> {
         accepted,
         wireBytes,
         deflateNegotiated,
+        ...(recovery !== undefined ? { recovery } : {}),
       },
     } satisfies WorkerToMain,
     [counts.buffer as ArrayBuffer],
@@ -293,6 +310,86 @@ function closeAll(): void {
     closed++;
   }
   post({ event: 'closed', connections: closed });
+}
+
+// ---- recovery ---------------------------------------------------------------------------------
+
+const RECONNECT_RETRY_MS = 100;
+const RECONNECT_ATTEMPTS = 50;
+let reconnectFailures = 0;
+
+/**
+ * recovery: every subscriber's socket is terminated in one go (no close frame: the server sees the
+ * TCP connection end), then all reconnect right away and resubscribe with `since` = the last
+ * position each saw. As in the connect phase, at most `connectConcurrency` handshakes per worker
+ * are in flight: 1,000 at once overflow the server's listen backlog (511 in Node), and the
+ * kernel's SYN-ACK retransmits (1 s, 3 s …) would be what is measured. A failed handshake is
+ * retried after RECONNECT_RETRY_MS.
+ */
+function dropAll(dropAt: number): void {
+  const queue = subscribers.map((sub) => ({ sub, resubscribe: sub.recovery!.drop(dropAt), attempts: RECONNECT_ATTEMPTS }));
+  for (const sub of subscribers) sub.conn?.close();
+  const lane = async (): Promise<void> => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      if (!(await reconnect(job.sub, job.resubscribe))) {
+        reconnectFailures++;
+        // Back in the queue after a pause; a lane more in case every lane has finished meanwhile.
+        if (--job.attempts > 0)
+          setTimeout(() => {
+            queue.push(job);
+            void lane();
+          }, RECONNECT_RETRY_MS);
+      }
+    }
+  };
+  for (let i = 0; i < plan.connectConcurrency; i++) void lane();
+}
+
+/** One reconnect: resolves true once the socket is open and the resubscribe sent. */
+async function reconnect(sub: Subscriber, resubscribe: SubscribeOptions): Promise<boolean> {
+  const recovery = sub.recovery!;
+  const generation = recovery.generation;
+  const conn = new BenchConnection(plan.nodeUrls[sub.slot.node]!, plan.dialect, (data, position) => onData(sub, data, position, generation), {
+    deflate: scenario.deflate,
+    onAck: (ack) => recovery.ack(generation, ack),
+  });
+  sub.conn = conn;
+  try {
+    await conn.ready;
+  } catch {
+    return false;
+  }
+  conn.subscribe(topicName(sub.slot.topic), resubscribe);
+  return true;
+}
+
+function recoveryReport(): RecoveryReport {
+  const report: RecoveryReport = {
+    recoveryMs: [],
+    ackMs: [],
+    notRecovered: {},
+    incomplete: 0,
+    missed: 0,
+    expected: 0,
+    received: 0,
+    lost: 0,
+    duplicates: 0,
+    reconnectFailures,
+  };
+  for (const sub of subscribers) {
+    const r = sub.recovery!;
+    if (r.recovered) report.recoveryMs.push(r.recoveryMs);
+    else report.incomplete++;
+    if (!Number.isNaN(r.ackMs)) report.ackMs.push(r.ackMs);
+    if (r.notRecovered !== undefined) report.notRecovered[r.notRecovered] = (report.notRecovered[r.notRecovered] ?? 0) + 1;
+    report.missed += r.missed;
+    const tally = r.log.tally(Atomics.load(counters.publishedByTopic, sub.slot.topic));
+    report.expected += tally.expected;
+    report.received += tally.received;
+    report.lost += tally.lost;
+    report.duplicates += tally.duplicates;
+  }
+  return report;
 }
 
 port.on('message', (message: MainToWorker) => {
@@ -315,6 +412,12 @@ port.on('message', (message: MainToWorker) => {
       return;
     case 'close':
       closeAll();
+      return;
+    case 'drop':
+      dropAll(message.dropAt);
+      return;
+    case 'final':
+      for (const sub of subscribers) sub.recovery?.setFinal(message.finals[sub.slot.topic]!);
       return;
   }
 });

@@ -4,7 +4,7 @@
  * A delivery made synchronously inside this node's own publish() is the broker's local
  * short-circuit, not traffic from the service, and is counted apart.
  */
-import type { Broker, BrokerMessage, BrokerNode, TopicCount } from '@firetower/server';
+import type { Broker, BrokerMessage, BrokerNode, HistoryQuery, TopicCount } from '@firetower/server';
 
 export interface DeliveryCounts {
   /** Messages from the cluster (service or Redis). */
@@ -24,6 +24,9 @@ export function countingBroker(inner: Broker): { broker: Broker; counts: Deliver
     get kind() {
       return inner.kind;
     },
+    // Optional members pass through as the inner broker has them: the node checks for history()
+    // (a history target's node refuses to start without it) and reads the capabilities.
+    ...(inner.capabilities !== undefined ? { capabilities: inner.capabilities } : {}),
     start(node: BrokerNode) {
       const counted: BrokerNode = {
         get nodeId() {
@@ -43,6 +46,7 @@ export function countingBroker(inner: Broker): { broker: Broker; counts: Deliver
         control: (command) => node.control(command),
         localCounts: () => node.localCounts(),
         ...(node.countsChanged ? { countsChanged: (topics: string[]) => node.countsChanged!(topics) } : {}),
+        ...(node.reportError ? { reportError: (error: unknown) => node.reportError!(error) } : {}),
       };
       return inner.start(counted);
     },
@@ -60,6 +64,7 @@ export function countingBroker(inner: Broker): { broker: Broker; counts: Deliver
     },
     control: (command) => inner.control(command),
     ...(inner.claimKey ? { claimKey: (key: string) => inner.claimKey!(key) } : {}),
+    ...(inner.history ? { history: (topic: string, query: HistoryQuery) => inner.history!(topic, query) } : {}),
     count: (topic) => inner.count(topic),
     topics: () => inner.topics(),
     status: () => inner.status(),

@@ -10,11 +10,13 @@
  *                                         compressed once for every subscriber that negotiated it
  *   --compression-threshold <bytes>       `compression: { threshold }` instead
  *   --heartbeat-ms <ms>                   `heartbeatIntervalMs` (the scale scenario shortens it)
+ *   --history <size>                      history on every topic: one catch-all rule,
+ *                                         `history: [{ match: /.+/, size }]` (the history targets)
  * The per-connection publish rate limit is lifted (the baselines have none); everything else is
  * the library's default.
  */
 import express from 'express';
-import { firetower, type Broker } from '@firetower/server';
+import { firetower, type Broker, type HistoryOption } from '@firetower/server';
 import type { createGrpcServer, FiretowerPushApi } from '@firetower/grpc';
 import { announceReady, exitOnSignals, readArgs } from './common.js';
 import { countingBroker, type DeliveryCounts } from './counting-broker.js';
@@ -27,12 +29,16 @@ const { values } = readArgs({
   compression: { type: 'boolean' },
   'compression-threshold': { type: 'string' },
   'heartbeat-ms': { type: 'string' },
+  history: { type: 'string' },
 });
 const kind = typeof values.broker === 'string' ? values.broker : 'memory';
 const url = typeof values.url === 'string' ? values.url : '';
 const pushToken = typeof values['push-token'] === 'string' ? values['push-token'] : undefined;
 const threshold = typeof values['compression-threshold'] === 'string' ? Number(values['compression-threshold']) : undefined;
 const heartbeatIntervalMs = typeof values['heartbeat-ms'] === 'string' ? Number(values['heartbeat-ms']) : undefined;
+const historySize = typeof values.history === 'string' ? Number(values.history) : undefined;
+/** Every topic keeps its newest `historySize` publications (default TTLs); the server validates the size. */
+const history: HistoryOption | undefined = historySize !== undefined ? [{ match: /.+/, size: historySize }] : undefined;
 
 /**
  * The `compression` option, when asked for. Typed loosely on purpose: a server build that does
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
     limits: { maxMessagesPerSecond: 1_000_000_000 },
     ...(pushToken !== undefined ? { admin: { token: pushToken } } : {}),
     ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
+    ...(history !== undefined ? { history } : {}),
     ...compressionOption,
   });
   const grpcPort = pushToken !== undefined ? await startGrpc(middleware, pushToken) : undefined;
@@ -90,7 +97,7 @@ async function main(): Promise<void> {
   app.use(middleware);
   const server = app.listen(0, '127.0.0.1', () =>
     announceReady(server, {
-      target: `firetower/${kind}${compressionOption.compression !== undefined ? '+deflate' : ''}`,
+      target: `firetower/${kind}${compressionOption.compression !== undefined ? '+deflate' : ''}${history !== undefined ? '+history' : ''}`,
       ...(grpcPort !== undefined ? { grpcPort } : {}),
     }),
   );
