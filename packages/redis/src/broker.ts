@@ -29,7 +29,8 @@ import {
   type TopicCount,
 } from '@firetower/server';
 import { RedisBrokerError } from './errors.js';
-import { appendHistory, AppendReceipt, EpochSource, HISTORY_APPEND, type HistoryAppend, readHistory } from './history.js';
+import { HISTORY_APPEND, type HistoryAppend } from './history.js';
+import { HistoryLink } from './history-link.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
@@ -78,8 +79,6 @@ interface Linked {
   heartbeat: NodeJS.Timeout;
   /** The node's dedupeWindowMs as a Redis PX value; 0 = idempotency keys are not recorded. */
   keyWindowMs: number;
-  /** Epoch candidates for the history appends this node sends. */
-  epochs: EpochSource;
 }
 
 export class RedisBroker implements Broker {
@@ -94,8 +93,8 @@ export class RedisBroker implements Broker {
    * becomes one PUBLISH, relayed at once while `connected`, else buffered in call order.
    */
   private readonly core: ClusterCore<OutboxEntry>;
-  /** The receipt of the history publish `encodePublish` just made, for the `publish` call that caused it. */
-  private lastReceipt: AppendReceipt | undefined;
+  /** History publishes and reads (`history-link.ts`). */
+  private readonly historyLink: HistoryLink;
 
   constructor(options?: RedisBrokerOptions) {
     this.options = resolveOptions(options);
@@ -116,6 +115,12 @@ export class RedisBroker implements Broker {
         maxBufferedBytes: this.options.maxBufferedBytes,
       },
     );
+    this.historyLink = new HistoryLink({
+      keys: this.keys,
+      timeoutMs: this.options.historyTimeoutMs,
+      core: this.core,
+      connections: () => this.linked,
+    });
   }
 
   /** The broker's lifecycle state under this broker's names (for logs and tests); `state` is the core's. */
@@ -175,7 +180,7 @@ export class RedisBroker implements Broker {
     });
     const heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(leaseMs / 3)));
     heartbeat.unref();
-    const linked: Linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs), epochs: new EpochSource() };
+    const linked: Linked = { node, pub, sub, codec, sync, heartbeat, keyWindowMs: recordWindowMs(node.dedupeWindowMs) };
 
     pub.on('error', (error: unknown) => this.onLinkError('command', error));
     sub.on('error', (error: unknown) => this.onLinkError('subscriber', error));
@@ -190,17 +195,12 @@ export class RedisBroker implements Broker {
 
   /**
    * Deliver to this node's subscribers at the call, then PUBLISH (or buffer while Redis is away).
-   * A history publish resolves when Redis has stored it (so a `history()` on any node then sees
-   * it) and rejects with `history_failed` when the append failed. One buffered while Redis is
-   * unreachable waits for that up to `historyTimeoutMs`, then resolves as buffered.
+   * A history publish is appended and PUBLISHed by Redis instead, and resolves once stored (see
+   * `HistoryLink.published`).
    */
   publish(message: BrokerMessage): Promise<void> {
-    if (message.history === undefined) return this.core.publish(message);
     const accepted = this.core.publish(message); // encodes (and relays, when connected) synchronously
-    const receipt = this.lastReceipt;
-    this.lastReceipt = undefined;
-    if (receipt === undefined) return accepted;
-    return accepted.then(() => (receipt.sent ? receipt.stored : receipt.storedWithin(this.options.historyTimeoutMs)));
+    return message.history === undefined ? accepted : this.historyLink.published(accepted);
   }
 
   /**
@@ -210,14 +210,11 @@ export class RedisBroker implements Broker {
   private encodePublish(message: BrokerMessage): OutboxEntry {
     const linked = this.linked!; // set in start(), before the core lets a publish through
     const channel = this.keys.topicChannel(message.topic);
-    let entry: OutboxEntry;
-    if (message.history === undefined) {
-      entry = { channel, payload: linked.codec.encode(message) };
-    } else {
-      const receipt = (this.lastReceipt = new AppendReceipt());
-      const { topic, history: policy, exclude, data } = message;
-      entry = { channel, payload: data, history: { topic, channel, policy, exclude, data, receipt } };
-    }
+    const history = message.history;
+    const entry: OutboxEntry =
+      history === undefined
+        ? { channel, payload: linked.codec.encode(message) }
+        : { channel, payload: message.data, history: this.historyLink.encode({ ...message, history }, channel) };
     if (message.idempotencyKey !== undefined && linked.keyWindowMs > 0) entry.idempotencyKey = this.keys.idempotency(message.idempotencyKey);
     return entry;
   }
@@ -237,57 +234,9 @@ export class RedisBroker implements Broker {
     return claim(linked.pub, this.keys.idempotency(key), linked.keyWindowMs, this.options.claimTimeoutMs);
   }
 
-  /**
-   * Read a topic's stream, lined up with this node's live deliveries so that together they leave
-   * no gap and no overlap a node could not see: the read waits for this node's pending SUBSCRIBEs
-   * (as `count()` waits for its count writes), so every publish after it reaches the node live;
-   * and it resolves only after a PING on the subscriber connection came back, so every publish
-   * the read saw was already delivered here (it travels on the other connection and could
-   * otherwise arrive after the read's reply). While the
-   * broker is still starting it waits up to `historyTimeoutMs` for its first connection (the app
-   * may read at boot); once joined, it rejects with `not_connected` at once while Redis is
-   * unreachable, and with `history_failed` when the read fails or takes longer than
-   * `historyTimeoutMs`.
-   */
+  /** Read a topic's stream, in line with this node's live deliveries (see `HistoryLink.read`). */
   history(topic: string, query: HistoryQuery): Promise<HistoryRead> {
-    let linked: Linked;
-    try {
-      this.core.running('history');
-      linked = this.linked!;
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.core.state === 'starting') return this.joined(this.options.historyTimeoutMs, topic).then(() => this.history(topic, query));
-    if (this.core.state !== 'connected' || !linked.pub.isReady) return Promise.reject(this.unreachable(topic));
-    return readHistory(
-      linked.pub,
-      this.keys,
-      topic,
-      query,
-      { before: linked.sync.settle(), after: () => fenceDeliveries(linked.sub) },
-      this.options.historyTimeoutMs,
-    );
-  }
-
-  /** Resolves when the broker leaves `starting` within `ms` (for any state: the caller re-checks), else rejects. */
-  private joined(ms: number, topic: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const stop = this.core.onState(({ newState }) => {
-        if (newState === 'starting') return;
-        clearTimeout(timer);
-        stop();
-        resolve();
-      });
-      const timer = setTimeout(() => {
-        stop();
-        reject(this.unreachable(topic));
-      }, ms);
-      timer.unref();
-    });
-  }
-
-  private unreachable(topic: string): RedisBrokerError {
-    return new RedisBrokerError('not_connected', `cannot read the history of ${topic}: Redis is unreachable (broker ${this.brokerState})`);
+    return this.historyLink.read(topic, query);
   }
 
   /** Apply locally first (never blocked by Redis), then PUBLISH or buffer for the cluster. */
@@ -443,13 +392,7 @@ export class RedisBroker implements Broker {
       linked.pub.sendCommand(['PUBLISH', channel, payload]).catch(this.onLostPublish);
       return;
     }
-    const append = appendHistory(linked.pub, this.keys, history, linked.epochs.next());
-    // An append that failed reached no node, this one included: it counts as dropped.
-    append.catch((error: unknown) => {
-      this.core.countDropped(1);
-      debug('a history append failed: %O', error);
-    });
-    history.receipt.track(append);
+    this.historyLink.send(linked.pub, history);
   }
 
   /** A PUBLISH in flight when the link dropped: Redis may or may not have relayed it. */
@@ -490,19 +433,6 @@ async function endClient(client: Client, graceful: boolean): Promise<void> {
     else if (client.isOpen) client.destroy();
   } catch (error) {
     debug('closing a connection failed: %O', error);
-  }
-}
-
-/**
- * A PING on the subscriber connection: its reply follows every message Redis queued for this
- * node before it, so when it resolves those were delivered. A failed PING (the subscriber link is
- * down) fences nothing it could still deliver, so it resolves too.
- */
-async function fenceDeliveries(sub: Client): Promise<void> {
-  try {
-    if (sub.isReady) await sub.sendCommand(['PING']);
-  } catch (error) {
-    debug('delivery fence failed: %O', error);
   }
 }
 
