@@ -38,6 +38,22 @@ export class OutgoingQueue {
     return this.counts.size;
   }
 
+  /** The sequence of the entry pushed last (0 before the first). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Is an entry numbered `seq` or lower still waiting for the service (the front holds the lowest)? */
+  holdsThrough(seq: number): boolean {
+    const first = this.entries.at(0);
+    return first !== undefined && first.seq <= seq;
+  }
+
+  /** Is a count change of `topic` still waiting for the service? */
+  holdsCount(topic: string): boolean {
+    return this.counts.has(topic);
+  }
+
   isEmpty(): boolean {
     return this.counts.size === 0 && this.entries.length === 0;
   }

@@ -24,10 +24,15 @@ export class ReplayWindow {
     return this.entries.length - this.head;
   }
 
-  /** The service accepted these entries at `now` (monotonic ms). */
+  /**
+   * The service accepted these entries at `now` (monotonic ms). History publishes are not kept:
+   * a restarted service starts every stream afresh, in a new epoch that tells subscribers so, and
+   * a replayed one would reappear in that epoch under another offset (a duplicate nobody could
+   * recognise). Those accepted just before the restart are lost with the old streams, announced.
+   */
   accepted(entries: readonly QueuedEntry[], now: number): void {
     if (this.windowMs <= 0) return;
-    for (const entry of entries) this.entries.push({ entry, at: now });
+    for (const entry of entries) if (entry.kind !== 'message' || entry.message.history === undefined) this.entries.push({ entry, at: now });
     while (this.head < this.entries.length && (this.entries[this.head]!.at < now - this.windowMs || this.size > this.maxEntries)) this.head += 1;
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);

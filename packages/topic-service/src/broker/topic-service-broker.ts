@@ -179,9 +179,14 @@ export class TopicServiceBroker implements Broker {
    * appends it to the topic's stream and relays it with its position to every node with
    * subscribers, this one included, so every node delivers one stream in offset order. Its
    * policy is clamped to the service's bounds (`HISTORY_LIMITS`: 10,000 publications, 7 days).
+   * It resolves once the service took it (so a `history()` on any node sees it), or at once while
+   * the link is known to be down (it is buffered), and after `historyTimeoutMs` at the latest.
    */
   publish(message: BrokerMessage): Promise<void> {
-    return this.core.publish(message);
+    const accepted = this.core.publish(message);
+    if (message.history === undefined) return accepted;
+    const seq = this.outgoing.lastSeq;
+    return accepted.then(() => this.sentThrough(seq));
   }
 
   private encodePublish(message: BrokerMessage): OutgoingEntry {
@@ -225,6 +230,10 @@ export class TopicServiceBroker implements Broker {
   async history(topic: string, query: HistoryQuery): Promise<HistoryRead> {
     this.core.running('history');
     if (this.core.state === 'degraded') throw new TopicServiceClientError('unreachable', 'history: the topic service is unreachable');
+    // Read-your-writes: this node's publishes made before the call reach the service first, and
+    // so does its count of the topic: once the service knows this node has subscribers, every
+    // publish appended after the read is relayed here (a subscribe reads with no gap).
+    await this.sentThrough(this.outgoing.lastSeq, topic);
     try {
       return await fetchHistory(this.client, historyRequest(topic, query), this.closer.signal, this.opts.historyTimeoutMs);
     } catch (error) {
@@ -416,6 +425,7 @@ export class TopicServiceBroker implements Broker {
       debug('%s dropped a %s batch the service refused: %s', this.nodeId, batch.kind, (error as Error).message);
       if (batch.kind === 'messages') this.core.countDropped(batch.messages.length);
       this.outgoing.commit(batch);
+      this.waiters.settle();
       return step;
     }
     // Anything but the protocol's own signals means the link does not work right now.
@@ -506,6 +516,17 @@ export class TopicServiceBroker implements Broker {
 
   private assertOpen(): void {
     if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'register');
+  }
+
+  /**
+   * Resolves when the entries up to `seq` (and the count change of `topic`, if any) reached the
+   * service (or were given up), at once while the link is known to be down (they wait in the
+   * buffer) or the broker closes, and after `historyTimeoutMs` at the latest. While
+   * (re)registering it waits: the link is coming up.
+   */
+  private sentThrough(seq: number, topic?: string): Promise<void> {
+    const sent = () => !this.outgoing.holdsThrough(seq) && (topic === undefined || !this.outgoing.holdsCount(topic));
+    return this.waiters.until(() => this.core.state === 'degraded' || this.isClosed() || sent(), this.opts.historyTimeoutMs);
   }
 
   /** Resolves when this node's count changes reached the service (bounded wait; never while unreachable). */
