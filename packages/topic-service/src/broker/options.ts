@@ -27,8 +27,10 @@ export interface TopicServiceBrokerOptions {
    */
   claimTimeoutMs?: number;
   /**
-   * Deadline of one `history()` read. A subscribe that recovers waits for it: on expiry the read
-   * rejects (`timeout`) and the node answers without a replay. @default 5000
+   * Deadline of one `history()` read, and the longest a read waits for this node's earlier
+   * publishes (and a history publish for the service to take it) first. A subscribe that recovers
+   * waits for it: on expiry the read rejects (`timeout`) and the node answers without a replay.
+   * @default 5000
    */
   historyTimeoutMs?: number;
   /**
