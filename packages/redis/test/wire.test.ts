@@ -1,6 +1,6 @@
 /** The channel payload codec: no sockets, just strings. */
 import { describe, expect, it } from 'vitest';
-import { type ControlEnvelope, decodeControl, DeliveryCodec, encodeControl } from '../src/wire.js';
+import { type ControlEnvelope, decodeControl, DeliveryCodec, encodeControl, historyExcludeSuffix } from '../src/wire.js';
 
 describe('DeliveryCodec', () => {
   const awkward = ['plain', 'with "quotes"', 'back\\slash', 'new\nline', '","', '"]', 'ünï✓', ''];
@@ -34,6 +34,32 @@ describe('DeliveryCodec', () => {
     expect(DeliveryCodec.decode('[1]\n1')).toBeUndefined();
     expect(DeliveryCodec.decode('["a",2]\n1')).toBeUndefined();
     expect(DeliveryCodec.decode('no newline')).toBeUndefined();
+  });
+});
+
+describe('history deliveries (the header the append script builds)', () => {
+  /** What HISTORY_APPEND publishes: `[offset,<JSON epoch><exclude suffix>]\n<data>`. */
+  const scriptPayload = (offset: number, epoch: string, exclude: string | undefined, data: string) =>
+    `[${offset},${JSON.stringify(epoch)}${historyExcludeSuffix(exclude)}]\n${data}`;
+
+  it('decodes the position, exclude and data text exactly', () => {
+    for (const exclude of [undefined, 'plain', 'with "quotes"', 'new\nline', 'ünï✓']) {
+      for (const data of ['{"a":"b\\nc"}', 'null', '[1,2]']) {
+        const payload = scriptPayload(42, 'AbC-_9xyz', exclude, data);
+        expect(DeliveryCodec.decode(payload)).toEqual({ origin: '', exclude, data, position: { offset: 42, epoch: 'AbC-_9xyz' } });
+      }
+    }
+  });
+
+  it('is never taken for a node’s own echo, so the origin delivers it too', () => {
+    const codec = new DeliveryCodec('node-1');
+    expect(codec.isOwn(scriptPayload(1, 'e', undefined, '1'))).toBe(false);
+  });
+
+  it('rejects malformed history headers', () => {
+    for (const junk of ['[1]\n1', '[0,"e"]\n1', '[1.5,"e"]\n1', '[1,2]\n1', '[1,"e",3]\n1', '[1,"e","x","y"]\n1', '[1,"e"\n1']) {
+      expect(DeliveryCodec.decode(junk)).toBeUndefined();
+    }
   });
 });
 
