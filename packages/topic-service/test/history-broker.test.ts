@@ -118,15 +118,23 @@ describe('history through the topic-service broker', () => {
     await waitFor(() => b.broker.state === 'degraded', 10_000, 'b notices the cut');
     await expect(b.broker.history('t', query(10, seen.offset))).rejects.toMatchObject({ name: 'TopicServiceClientError', code: 'unreachable' });
     for (let i = 4; i <= 8; i++) await a.broker.publish({ topic: 't', data: String(i), history: policy });
+    // b's own history publish is buffered while it is cut off: it resolves without waiting for the service.
+    const asked = performance.now();
+    await b.broker.publish({ topic: 't', data: '"from-b"', history: policy });
+    expect(performance.now() - asked).toBeLessThan(1000); // historyTimeoutMs is 5000
+    expect((await b.broker.status()).pendingPublishes).toBe(1);
 
     link.restore();
     await waitFor(() => b.broker.state === 'connected', 10_000, 'b reconnects');
     const missed = await b.broker.history('t', query(100, seen.offset));
+    // What a published meanwhile, then b's buffered publish (sent once b was back, read by its own history()).
     expect(missed).toEqual({
-      publications: [4, 5, 6, 7, 8].map((offset) => ({ offset, data: String(offset) })),
-      offset: 8,
+      publications: [...[4, 5, 6, 7, 8].map((offset) => ({ offset, data: String(offset) })), { offset: 9, data: '"from-b"' }],
+      offset: 9,
       epoch: seen.epoch,
     });
+    await waitFor(() => offsets(b.local).length === 9, 5000, 'b delivers the stream, its own publish included');
+    expect(offsets(b.local)).toEqual(oneToN(9));
   });
 
   it('reads its writes: a history publish resolves once the service took it, and history() waits for the earlier publishes of its own node', async () => {
