@@ -61,6 +61,8 @@ export const ServerErrorCode = {
   ServerError: 'server_error',
   /** Few file descriptors are left after start-up: raise the open-file limit (reported once). */
   FdLimit: 'fd_limit',
+  /** `sendTo` / `sendToUser` with an empty or over-long clientId / userId. */
+  InvalidTarget: 'invalid_target',
   /** `ft.history` on a topic without history, or the `history` option with a broker that keeps none. */
   NoHistory: 'no_history',
   /** A history read failed (the broker's link is down, or it refused); the subscribe got a `history_unavailable` error frame. */

@@ -320,8 +320,19 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
   readonly broker: Broker;
   /** Publish to every subscriber in the cluster. */
   publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
-  /** Deliver to one connection on this node (ToSelf from outside). False if not connected here. */
-  sendTo(clientId: string, topic: string, data: unknown): boolean;
+  /**
+   * Deliver to one connection wherever it is in the cluster (Go's ToSelf from outside), as an
+   * ordinary delivery on `topic`. A connection on this node is written to at once; otherwise the
+   * broker's control path asks every node. Resolves with `{ connections: 1 }` when it was
+   * reached, `0` when no node has it.
+   */
+  sendTo(clientId: string, topic: string, data: unknown): Promise<DirectResult>;
+  /**
+   * Deliver to every connection of a user, on every node, as an ordinary delivery on `topic`
+   * (no subscription needed; the client SDK emits it as a `message` event). Travels the broker's
+   * control path. Resolves with the connections reached: `{ connections: 0 }` for an unknown user.
+   */
+  sendToUser(userId: string, topic: string, data: unknown): Promise<DirectResult>;
   /** GetConnectNum: cluster-wide subscriber count. */
   count(topic: string): Promise<number>;
   /** CheckTopicExist: does any node have a subscriber. */
@@ -372,6 +383,17 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
 }
 
 export type { RefusedTopic };
+
+/** What `sendTo` / `sendToUser` resolve with. */
+export interface DirectResult {
+  /** Connections the message was written to, summed over the nodes that answered. */
+  connections: number;
+  /**
+   * Every node the broker knows of answered within 2 s. False when one did not (it may still
+   * have delivered), or when the broker keeps no node list to wait for.
+   */
+  complete: boolean;
+}
 
 /** `ft.history` options. */
 export interface HistoryOptions {

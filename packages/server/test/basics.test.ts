@@ -265,12 +265,21 @@ describe('sendTo and tower.send (ToSelf)', () => {
     const a = await join(server, { clientId: 'target' });
     const b = await join(server);
     await b.request({ type: 'subscribe', topic: '/dm' });
-    expect(server.ft.sendTo('target', '/dm', { secret: 1 })).toBe(true);
+    expect(await server.ft.sendTo('target', '/dm', { secret: 1 })).toEqual({ connections: 1, complete: true });
     expect(await a.nextDelivery('/dm')).toEqual({ type: 'publish', topic: '/dm', data: { secret: 1 } });
-    expect(server.ft.sendTo('nobody', '/dm', 1)).toBe(false);
+    expect(await server.ft.sendTo('nobody', '/dm', 1)).toEqual({ connections: 0, complete: true });
     await server.ft.publish('/dm', 'public');
     expect((await b.nextDelivery('/dm')).data).toBe('public');
     expect(b.received.filter((f) => f.type === 'publish')).toHaveLength(1);
+  });
+
+  it('sendToUser and sendTo refuse an empty or 10 KB id and a bad topic with coded errors', async () => {
+    const server = await start();
+    await expect(server.ft.sendToUser('', '/dm', 1)).rejects.toMatchObject({ code: 'invalid_target' });
+    await expect(server.ft.sendToUser('u'.repeat(10_240), '/dm', 1)).rejects.toMatchObject({ code: 'invalid_target' });
+    await expect(server.ft.sendTo('c'.repeat(10_240), '/dm', 1)).rejects.toMatchObject({ code: 'invalid_target' });
+    await expect(server.ft.sendToUser('u1', 'bad topic', 1)).rejects.toMatchObject({ code: 'invalid_topic' });
+    await expect(server.ft.sendToUser('u1', '/dm', { n: 1n })).rejects.toMatchObject({ code: 'invalid_data' });
   });
 
   it('rejects an invalid topic or unserialisable data from the API', async () => {

@@ -67,13 +67,12 @@ const PASSED_ON = new Set(['broker_not_started', 'broker_closed', 'internal']);
  * What a failed read means: no history for the topic is a 404 (the topic may well exist: it keeps
  * nothing, which no retry changes); a coded error of the store (a Redis or topic-service link that
  * is down, a read timeout, the server's `history_unavailable`, a closing node) is a 503 to retry
- * (on this node or another); anything uncoded
- * is a bug, left to the error handler's 500.
+ * (on this node or another); anything uncoded is a bug, left to the error handler's 500.
  */
 function toHistoryError(err: unknown, topic: string): unknown {
   const code = codeOf(err);
   if (code === 'no_history')
-    return new AdminHttpError(404, 'no_history', `topic ${JSON.stringify(topic)} keeps no history (no rule of the history option matches it)`);
+    return new AdminHttpError(404, 'no_history', `topic ${JSON.stringify(topic)} keeps no history (the history option does not cover it)`);
   if (code === 'invalid_topic') return new AdminHttpError(400, 'invalid_topic', err instanceof Error ? err.message : 'invalid topic');
   if (typeof code !== 'string' || PASSED_ON.has(code)) return err;
   return new AdminHttpError(503, 'broker_unavailable', `the history could not be read (${code.slice(0, 40)}); retry later`);

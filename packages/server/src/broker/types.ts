@@ -74,9 +74,31 @@ export interface HistoryRead extends StreamPosition {
   publications: HistoryRecord[];
 }
 
+/**
+ * A message for one connection or one user's connections wherever they are (`ft.sendTo`,
+ * `ft.sendToUser`), delivered as an ordinary delivery on `topic` without a subscription. Every
+ * node that applies it answers the `origin` node with a `reached` command.
+ */
+export type DirectCommand =
+  | { kind: 'sendTo'; clientId: string; topic: string; data: string; requestId: string; origin: string }
+  | { kind: 'sendToUser'; userId: string; topic: string; data: string; requestId: string; origin: string };
+
+/** A node's answer to a `DirectCommand`: how many of its connections it reached. */
+export interface ReachedCommand {
+  kind: 'reached';
+  requestId: string;
+  origin: string;
+  nodeId: string;
+  connections: number;
+}
+
 /** Operations that reach every node of the cluster. */
 export type ControlCommand =
-  { kind: 'kickUser'; userId: string; reason?: string } | { kind: 'unsubscribeUser'; userId: string; topic: string } | { kind: 'removeTopic'; topic: string };
+  | { kind: 'kickUser'; userId: string; reason?: string }
+  | { kind: 'unsubscribeUser'; userId: string; topic: string }
+  | { kind: 'removeTopic'; topic: string }
+  | DirectCommand
+  | ReachedCommand;
 
 export interface TopicCount {
   topic: string;

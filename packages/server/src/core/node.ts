@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import type { WebSocket } from 'ws';
 import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, truncateCloseReason, UpgradeRefusalCode, type DecodeResult } from '@firetower/protocol';
-import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from '../broker/types.js';
+import type { Broker, BrokerMessage, BrokerNode, ControlCommand, DirectCommand } from '../broker/types.js';
+import { DirectMessages } from './direct.js';
 import { BrokerOverflowError } from '../broker/types.js';
 import { newClientId } from './client-id.js';
 import { CountChangeNotifier, type CountListener } from './counts.js';
@@ -21,7 +22,16 @@ import { FdLimitWatch } from './fd-limit.js';
 import { ServerErrorReports } from './server-errors.js';
 import { wireSocket } from './socket-events.js';
 import { HeartbeatSweep } from './heartbeat.js';
-import type { FiretowerOptions, HistoryOptions, HistoryPage, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
+import type {
+  DirectResult,
+  FiretowerOptions,
+  HistoryOptions,
+  HistoryPage,
+  PublishOptions,
+  PublishResult,
+  ShutdownOptions,
+  SlowConsumerEvent,
+} from '../types.js';
 import { sameStream } from '../history/recovery.js';
 import { queryParam, refusal, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
@@ -65,6 +75,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private readonly fdLimit = new FdLimitWatch();
   private readonly serverErrors = new ServerErrorReports();
   private closing: Promise<void> | undefined;
+  /** `sendTo` / `sendToUser` across the cluster. */
+  readonly direct: DirectMessages;
   private readonly onPublishFailed = (error: unknown): never => {
     if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
     else this.reportError(error);
@@ -78,6 +90,14 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       throw new FiretowerServerError('no_history', `option history needs a broker that keeps history; the ${this.broker.kind} broker has no history()`);
     }
     this.dedupe = new DedupeWindow(this.options.dedupeWindowMs);
+    this.direct = new DirectMessages({
+      nodeId: this.nodeId,
+      broker: this.broker,
+      maxTopicLength: this.options.limits.maxTopicLength,
+      serialise: (data) => this.serialise(data),
+      deliverLocally: (command) => this.deliverDirect(command),
+      reportError: (error) => this.reportError(error),
+    });
     this.counts = new CountChangeNotifier(
       this.options.countDebounceMs,
       { read: (topic) => this.broker.count(topic), readAll: () => this.broker.topics() },
@@ -393,9 +413,35 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
         case 'removeTopic':
           for (const tower of this.hub.subscribersOf(command.topic)) tower.removeByServer([command.topic]);
           break;
+        case 'sendTo':
+        case 'sendToUser':
+          this.direct.apply(command);
+          break;
+        case 'reached':
+          this.direct.reached(command);
+          break;
       }
     } catch (error) {
       this.reportError(error);
+    }
+  }
+
+  /** A direct message to this node's matching connections: how many took it. */
+  private deliverDirect(command: DirectCommand): number {
+    const towers = command.kind === 'sendTo' ? [this.hub.get(command.clientId)].filter((tower) => tower !== undefined) : this.hub.ofUser(command.userId);
+    let reached = 0;
+    for (const tower of towers) if (tower.sendJson(command.topic, command.data)) reached++;
+    return reached;
+  }
+
+  /** `ft.sendTo`: a connection on this node is written to at once, else every node is asked. */
+  sendTo(clientId: string, topic: string, data: unknown): Promise<DirectResult> {
+    const local = typeof clientId === 'string' ? this.hub.get(clientId) : undefined;
+    if (local === undefined) return this.direct.send({ clientId }, topic, data);
+    try {
+      return Promise.resolve({ connections: local.send(topic, data) ? 1 : 0, complete: true });
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
@@ -413,6 +459,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     if (this.liveCount > 0) await new Promise<void>((resolve) => (this.liveDrained = resolve));
     this.counts.stop();
     this.dedupe.close();
+    this.direct.close();
     try {
       if (await this.ready) await this.broker.close();
     } catch (error) {

@@ -383,6 +383,11 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   send(topic: string, data: unknown): boolean {
     const json = this.host.serialise(data);
     toTopicList([topic]);
+    return this.sendJson(topic, json);
+  }
+
+  /** `send` with data already JSON text and a checked topic (a direct message from another node). */
+  sendJson(topic: string, json: string): boolean {
     return this.writeOwn(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
   }
 

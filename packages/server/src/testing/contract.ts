@@ -6,6 +6,7 @@ import { connect, waitFor, type TestClient } from './client.js';
 import { describeFaultTests, withPublishFaults, type LinkFaults, type PublishFaults } from './contract-faults.js';
 import { startServer, type StartedServer } from './server.js';
 import { CONTRACT_HISTORY, describeHistoryTests } from './contract-history.js';
+import { describeDirectTests } from './contract-direct.js';
 
 export type { LinkFaults, PublishFaults } from './contract-faults.js';
 
@@ -143,6 +144,8 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
         join: (node) => join(node as Node),
         restartHistory: () => current.restartHistory?.bind(current),
       });
+
+      describeDirectTests({ size, timeoutMs, nodes: () => nodes, join: (node, query) => join(node as Node, query) });
 
       it('delivers a publish from any node to subscribers on every node', async () => {
         const subscribers = await Promise.all(nodes.map((node) => join(node)));
