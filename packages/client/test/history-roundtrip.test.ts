@@ -101,3 +101,45 @@ test('a reconnect that lands on another node of the cluster recovers from the cl
   expect(second.ft.getTower(client.clientId)).toBeDefined();
   expect(subscribed.at(-1)).toEqual({ topic: '/h/room', wasRecovering: true, recovered: true });
 });
+
+test('publishes that keep coming through the cut, the reconnect and the replay arrive exactly once and in order', async () => {
+  server = await startTestServer({ history: [{ match: '/h/*', size: 1_000 }] });
+  const sockets: WebSocket[] = [];
+  class Recorded extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      sockets.push(this);
+    }
+  }
+  const client = testClient(server.wsUrl, { WebSocket: Recorded, reconnectDelayMinMs: 60_000, reconnectDelayMaxMs: 60_000 });
+  const received: unknown[] = [];
+  const subscribed: SubscribedEvent[] = [];
+  const handle = client.subscribe('/h/stream', (data) => received.push(data));
+  handle.on('subscribed', (event) => subscribed.push(event));
+  await handle.ready;
+
+  // About one publish a millisecond, from the server, all along.
+  let published = 0;
+  let publishing = true;
+  const publisher = (async () => {
+    while (publishing) {
+      await server!.ft.publish('/h/stream', published++);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  // Awaited below; if an assertion fails first, the closing server's rejection is not an extra error.
+  publisher.catch(() => {});
+  await waitFor(() => received.length >= 20, 5_000, 'live deliveries');
+  sockets.at(-1)!.terminate();
+  await waitFor(() => client.state === 'reconnecting', 5_000, 'reconnecting');
+  const cutAt = published;
+  await waitFor(() => published >= cutAt + 50, 5_000, 'publishes while disconnected');
+  client.connect();
+  // The replay, then live ones published during and after it.
+  await waitFor(() => received.length >= cutAt + 100, 10_000, 'live deliveries after the replay');
+  publishing = false;
+  await publisher;
+  await waitFor(() => received.length === published, 5_000, 'every publish');
+  expect(received).toEqual(Array.from({ length: published }, (_, i) => i));
+  expect(subscribed.at(-1)).toEqual({ topic: '/h/stream', wasRecovering: true, recovered: true });
+});
