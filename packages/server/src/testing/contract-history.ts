@@ -27,13 +27,23 @@ async function subscribeSince(client: TestClient, topic: string, since: object |
     timeoutMs,
   );
   expect(ack.type).toBe('ack');
-  return ack.streams?.[topic] as TestFrame;
+  const streams = ack.streams as Record<string, TestFrame> | undefined;
+  return streams?.[topic] as TestFrame;
 }
 
+/** A delivery with a stream position, as these tests read it. */
+interface Positioned {
+  data: unknown;
+  offset: number;
+  epoch: string;
+}
+
+const positioned = (frame: TestFrame): Positioned => ({ data: frame.data as unknown, offset: frame.offset as number, epoch: frame.epoch as string });
+
 /** The next `count` deliveries on `topic`. */
-async function deliveries(client: TestClient, topic: string, count: number, timeoutMs: number): Promise<TestFrame[]> {
-  const frames: TestFrame[] = [];
-  for (let i = 0; i < count; i++) frames.push(await client.nextDelivery(topic, timeoutMs));
+async function deliveries(client: TestClient, topic: string, count: number, timeoutMs: number): Promise<Positioned[]> {
+  const frames: Positioned[] = [];
+  for (let i = 0; i < count; i++) frames.push(positioned(await client.nextDelivery(topic, timeoutMs)));
   return frames;
 }
 
@@ -65,7 +75,8 @@ export function describeHistoryTests(context: HistoryContext): void {
       expect(new Set(frames.map((frame) => frame.epoch)).size).toBe(1);
       for (let index = 0; index < size; index++) {
         // Each publisher's own order holds inside the one stream.
-        const mine = frames.filter((frame) => frame.data.node === index).map((frame) => frame.data.n as number);
+        const sent = frames.map((frame) => frame.data as { node: number; n: number });
+        const mine = sent.filter((data) => data.node === index).map((data) => data.n);
         expect(mine).toEqual(Array.from({ length: perNode }, (_, i) => i));
       }
     }
@@ -78,7 +89,7 @@ export function describeHistoryTests(context: HistoryContext): void {
     const client = await context.join(first);
     await subscribeSince(client, topic, undefined, timeoutMs);
     await last.server.ft.publish(topic, -1);
-    const seen = await client.nextDelivery(topic, timeoutMs);
+    const seen = positioned(await client.nextDelivery(topic, timeoutMs));
     client.ws.terminate();
     for (let n = 0; n < 50; n++) await last.server.ft.publish(topic, n);
     const again = await context.join(last);
