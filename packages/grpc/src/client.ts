@@ -11,7 +11,7 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import type { PublishReply, PublishRequest, PublishSummary, TopicReply, TopicRequest } from './messages.js';
+import type { HistoryReply, HistoryRequest, PublishReply, PublishRequest, PublishSummary, TopicReply, TopicRequest } from './messages.js';
 import { FIRETOWER_SERVICE, loadPackageDefinition } from './proto.js';
 
 export interface PushClientOptions {
@@ -46,12 +46,25 @@ export interface PublishStreamWriter {
   cancel(): void;
 }
 
+/** What `history` asks for; see `HistoryRequest` in the proto. */
+export interface HistoryInput {
+  /** At most this many, the newest (1..10000). @default the topic's history size */
+  limit?: number;
+  /** Only what came after this position (a delivery's or an earlier reply's `offset` and `epoch`). */
+  since?: { offset: number; epoch: string };
+}
+
 export interface PushClient {
   /** Resolves with `{ duplicate }`: true when the idempotency key suppressed the delivery. */
   publish(input: PublishInput): Promise<PublishReply>;
   /** High-rate publishing over one client-streaming call (no deadline unless `deadlineMs` is given here). */
   publishStream(options?: { deadlineMs?: number }): PublishStreamWriter;
   getTopic(topic: string): Promise<TopicReply>;
+  /**
+   * A topic's kept publications (oldest first, each `{ offset, dataJson }`) and its position
+   * `{ offset, epoch }`. Rejects with NOT_FOUND for a topic that keeps no history.
+   */
+  history(topic: string, input?: HistoryInput): Promise<HistoryReply>;
   /** Closes the channel. */
   close(): void;
 }
@@ -63,6 +76,12 @@ function toRequest(input: PublishInput): Partial<PublishRequest> {
   else if (input.bytes !== undefined) request.dataBytes = Buffer.from(input.bytes);
   if (input.excludeClientId !== undefined) request.excludeClientId = input.excludeClientId;
   if (input.idempotencyKey !== undefined) request.idempotencyKey = input.idempotencyKey;
+  return request;
+}
+
+function toHistoryRequest(topic: string, input: HistoryInput = {}): Partial<HistoryRequest> {
+  const request: Partial<HistoryRequest> = { topic, limit: input.limit ?? 0 };
+  if (input.since !== undefined) Object.assign(request, { sinceOffset: input.since.offset, sinceEpoch: input.since.epoch });
   return request;
 }
 
@@ -130,6 +149,7 @@ export function createPushClient(target: string, options: PushClientOptions = {}
       };
     },
     getTopic: (topic) => call<TopicRequest, TopicReply>('GetTopic', { topic }),
+    history: (topic, input) => call<Partial<HistoryRequest>, HistoryReply>('History', toHistoryRequest(topic, input)),
     close: () => client.close(),
   };
 }

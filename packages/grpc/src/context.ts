@@ -16,8 +16,9 @@ export type FiretowerPushApi = Pick<
   FiretowerApi,
   'nodeId' | 'broker' | 'publish' | 'count' | 'exists' | 'topics' | 'onCountChange' | 'kickUser' | 'unsubscribeUser' | 'removeTopic' | 'stats'
 > &
-  // Optional so a wrapping or test API need not have it; a real `ft` always does.
-  Partial<Pick<FiretowerApi, 'reportError'>>;
+  // Optional so a wrapping or test API need not have them (nor a server older than history); a
+  // real `ft` always does. Without `history`, History answers NOT_FOUND no_history.
+  Partial<Pick<FiretowerApi, 'reportError' | 'history'>>;
 
 export interface CallContext {
   ft: FiretowerPushApi;

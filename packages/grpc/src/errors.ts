@@ -4,10 +4,14 @@
  * every coded error of the server (and its broker) gets its gRPC code.
  */
 import { Metadata, status } from '@grpc/grpc-js';
-import { FiretowerCodedError, type BrokerErrorCode, type GrpcErrorCode, type ServerErrorCode } from '@firetower/protocol';
+import { FiretowerCodedError, type BrokerErrorCode, type GrpcErrorCode as SharedGrpcErrorCode, type ServerErrorCode } from '@firetower/protocol';
 
-/** The door's codes, each documented in `@firetower/protocol`'s codes module. */
-export type { GrpcErrorCode };
+/**
+ * The door's codes: `@firetower/protocol`'s `GrpcErrorCode` (each documented in its codes module)
+ * and `no_history` (NOT_FOUND: History of a topic that keeps none), kept here until that module
+ * lists it.
+ */
+export type GrpcErrorCode = SharedGrpcErrorCode | 'no_history';
 
 /** The request itself is wrong: INVALID_ARGUMENT. */
 export type InvalidArgumentCode = Extract<
@@ -35,6 +39,8 @@ const STATUS_OF: Record<GrpcErrorCode, status> = {
   data_too_deep: status.INVALID_ARGUMENT,
   malformed_request: status.INVALID_ARGUMENT,
   unauthenticated: status.UNAUTHENTICATED,
+  // Not retryable: the server's history option does not cover the topic (the HTTP API's 404).
+  no_history: status.NOT_FOUND,
   // Retryable with backoff: the cluster link is congested, nothing is wrong with the request.
   broker_overflow: status.RESOURCE_EXHAUSTED,
   shutting_down: status.UNAVAILABLE,
@@ -58,13 +64,16 @@ export const SERVER_CODE_MAPPING: Readonly<Record<ServerErrorCode | BrokerErrorC
   broker_closed: 'unavailable', // UNAVAILABLE: the node's broker is closing
   broker_already_started: 'internal', // INTERNAL: a bug in the code driving the broker
   internal: 'internal', // INTERNAL
+  no_history: 'no_history', // NOT_FOUND: History of a topic that keeps none
+  history_unavailable: 'unavailable', // UNAVAILABLE: the history store could not be read
   // No operation the door calls (publish, count, topics, kickUser, unsubscribeUser, removeTopic,
-  // stats) raises these; were one to reach it, it is the server's problem, not the caller's.
+  // stats, history) raises these; were one to reach it, it is the server's problem, not the caller's.
   too_many_topics: 'internal',
   hook_failed: 'internal',
   not_attached: 'internal',
   server_error: 'internal',
   fd_limit: 'internal',
+  invalid_target: 'internal', // sendTo / sendToUser, which the door does not call
   refused: 'internal',
 };
 
@@ -104,6 +113,11 @@ function messageOf(error: unknown): string {
     // a hostile getter: fall through
   }
   return 'unexpected error';
+}
+
+/** Is `code` one the door maps: a server or broker code, or one of its own (an own key: not `toString`)? */
+export function isDoorCode(code: string): boolean {
+  return Object.hasOwn(SERVER_CODE_MAPPING, code) || Object.hasOwn(STATUS_OF, code);
 }
 
 /** Turns anything an operation threw into a GrpcApiError, keeping the server's own codes. */

@@ -6,5 +6,5 @@ export { GrpcApiError, InvalidArgumentError } from './errors.js';
 export type { GrpcErrorCode, InvalidArgumentCode } from './errors.js';
 export { FIRETOWER_PROTO_PATH, PROTO_DIR, FIRETOWER_SERVICE, HEALTH_SERVICE } from './proto.js';
 export { createPushClient } from './client.js';
-export type { PushClient, PushClientOptions, PublishInput, PublishStreamWriter } from './client.js';
-export type { PublishReply, PublishSummary, PublishError, TopicReply } from './messages.js';
+export type { PushClient, PushClientOptions, PublishInput, PublishStreamWriter, HistoryInput } from './client.js';
+export type { PublishReply, PublishSummary, PublishError, TopicReply, HistoryReply, HistoryPublication } from './messages.js';

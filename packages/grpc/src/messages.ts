@@ -17,6 +17,9 @@ import type { Topic__Output } from './generated/firetower/v1/Topic.js';
 import type { ListTopicsRequest__Output } from './generated/firetower/v1/ListTopicsRequest.js';
 import type { ListTopicsReply__Output } from './generated/firetower/v1/ListTopicsReply.js';
 import type { StatsReply__Output } from './generated/firetower/v1/StatsReply.js';
+import type { HistoryRequest__Output } from './generated/firetower/v1/HistoryRequest.js';
+import type { HistoryReply__Output } from './generated/firetower/v1/HistoryReply.js';
+import type { HistoryPublication__Output } from './generated/firetower/v1/HistoryPublication.js';
 
 export type PublishRequest = PublishRequest__Output;
 export type PublishDataCase = NonNullable<PublishRequest['data']>;
@@ -32,4 +35,7 @@ export type TopicReply = Topic__Output;
 export type ListTopicsRequest = ListTopicsRequest__Output;
 export type ListTopicsReply = ListTopicsReply__Output;
 export type StatsReply = StatsReply__Output;
+export type HistoryRequest = HistoryRequest__Output;
+export type HistoryReply = HistoryReply__Output;
+export type HistoryPublication = HistoryPublication__Output;
 export type Empty = Record<string, never>;

@@ -9,6 +9,7 @@ import type { CallContext, FaultInfo, FiretowerPushApi } from './context.js';
 import { GrpcApiError, toServiceError, type CallStatus } from './errors.js';
 import { guardedDefinition, guardService } from './guard.js';
 import { HealthService } from './health.js';
+import { historyHandler } from './history.js';
 import { resolveOptions, type GrpcServerOptions } from './options.js';
 import { FIRETOWER_SERVICE, HEALTH_SERVICE, loadPackageDefinition } from './proto.js';
 import { publishBatchHandler, publishHandler, publishStreamHandler } from './publish.js';
@@ -125,6 +126,7 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
     ListTopics: listTopicsHandler(context),
     WatchTopic: watchTopicHandler(context, activeWatches),
     Stats: statsHandler(context),
+    History: historyHandler(context),
   });
   server.addService(guardedDefinition(packageDefinition[FIRETOWER_SERVICE] as ServiceDefinition), implementation);
   server.addService(packageDefinition[HEALTH_SERVICE] as ServiceDefinition, health.implementation());

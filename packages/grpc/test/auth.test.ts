@@ -14,6 +14,7 @@ const UNARY_CALLS: Array<[string, object]> = [
   ['GetTopic', { topic: '/a/x' }],
   ['ListTopics', {}],
   ['Stats', {}],
+  ['History', { topic: '/a/x' }],
 ];
 
 describe('bearer token', () => {

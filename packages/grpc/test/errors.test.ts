@@ -16,6 +16,8 @@ test.each([
   [new FiretowerServerError('closed', 'closed'), status.UNAVAILABLE, 'shutting_down'],
   [new FiretowerServerError('broker_failed', 'down'), status.UNAVAILABLE, 'unavailable'],
   [new BrokerOverflowError(), status.RESOURCE_EXHAUSTED, 'broker_overflow'],
+  [new FiretowerServerError('no_history', 'none kept'), status.NOT_FOUND, 'no_history'],
+  [new FiretowerServerError('history_unavailable', 'link down'), status.UNAVAILABLE, 'unavailable'],
   [new FiretowerServerError('too_many_topics', 'many'), status.INTERNAL, 'internal'],
   [new BrokerLifecycleError('broker_closed', 'closed'), status.UNAVAILABLE, 'unavailable'],
   [new BrokerLifecycleError('broker_already_started', 'twice'), status.INTERNAL, 'internal'],

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpc, rawUnary, type TestClient } from './client.js';
-import { startStack, subscriber, type Stack, type WsClient } from './fixture.js';
+import { nodeOptions, startStack, subscriber, type Stack, type WsClient } from './fixture.js';
 import { dataJson, fuzzParameters, hostileString, publishRequest, rawCall, topic, unaryCall } from './hostile-requests.js';
 
 // Every call must end with one of these: the request was fine, or it was the caller's mistake.
-// (NOT_FOUND: a health check of an unknown service.) INTERNAL, UNKNOWN or a deadline would mean
-// a fault or a hang on the server.
+// (NOT_FOUND: a health check of an unknown service, History of a topic without history.)
+// INTERNAL, UNKNOWN or a deadline would mean a fault or a hang on the server.
 const ANSWERS = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED, grpc.status.NOT_FOUND]);
 const DEADLINE_MS = 3000;
 // Upper case: no topic the arbitraries generate can collide with it.
@@ -18,7 +18,11 @@ const faults: string[] = [];
 let marker = 0;
 
 beforeAll(async () => {
-  stack = await startStack({ maxDataBytes: 512 * 1024, onError: (error, call) => faults.push(`${call.method}: ${error.message}`) });
+  stack = await startStack(
+    { maxDataBytes: 512 * 1024, onError: (error, call) => faults.push(`${call.method}: ${error.message}`) },
+    // About half the generated topics keep history: History reads them while publishes append.
+    nodeOptions({ history: [{ match: /^\/[a-m]/, size: 10 }] }),
+  );
   bystander = await subscriber(stack.node, [BYSTANDER]);
 });
 afterAll(async () => {

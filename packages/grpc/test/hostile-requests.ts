@@ -77,6 +77,24 @@ const pageToken = fc.oneof(
   fc.json().map((json) => Buffer.from(json).toString('base64url')),
 );
 
+/** A uint64: small, around 2^53, or anything up to 2^64 - 1 (as a decimal string, which the encoder takes). */
+const uint64 = fc.oneof(
+  fc.integer({ min: 0, max: 100 }),
+  fc.constantFrom(2 ** 53 - 1, 2 ** 53, '9007199254740993', '18446744073709551615'),
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String),
+);
+
+/** History: limits across the whole uint32 range, positions with and without an epoch. */
+const historyRequest = fc.record(
+  {
+    topic,
+    limit: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(10_000, 10_001), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+    sinceOffset: uint64,
+    sinceEpoch: hostileString,
+  },
+  { requiredKeys: ['topic'] },
+);
+
 /** One unary call: a method and a request built by the proto's own encoder. */
 export const unaryCall: fc.Arbitrary<{ method: string; request: Record<string, unknown> }> = fc.oneof(
   publishRequest.map((request) => ({ method: 'Publish', request })),
@@ -87,6 +105,7 @@ export const unaryCall: fc.Arbitrary<{ method: string; request: Record<string, u
   topic.map((t) => ({ method: 'GetTopic', request: { topic: t } })),
   fc.record({ pageSize: fc.integer({ min: 0, max: 2 ** 32 - 1 }), pageToken, prefix: hostileString }).map((request) => ({ method: 'ListTopics', request })),
   fc.constant({ method: 'Stats', request: {} }),
+  historyRequest.map((request) => ({ method: 'History', request })),
 );
 
 function varint(value: number): number[] {
@@ -126,7 +145,7 @@ const protobufLike: fc.Arbitrary<Buffer> = fc
 
 /** A raw call: any Firetower method, bytes no proto encoder would produce. */
 export const rawCall: fc.Arbitrary<{ method: string; bytes: Buffer }> = fc.record({
-  method: fc.constantFrom('Publish', 'PublishBatch', 'KickUser', 'UnsubscribeUser', 'RemoveTopic', 'GetTopic', 'ListTopics', 'Stats'),
+  method: fc.constantFrom('Publish', 'PublishBatch', 'KickUser', 'UnsubscribeUser', 'RemoveTopic', 'GetTopic', 'ListTopics', 'Stats', 'History'),
   bytes: fc.oneof(
     protobufLike,
     fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),

@@ -24,6 +24,24 @@ const segment = fc.oneof(
   fc.constantFrom('u1', '%2Ffuzz%2Fa', '%00', '%E0%A4%A', '..', '__proto__', 'x'.repeat(300)),
   fc.string({ maxLength: 10 }).map(encodeURIComponent),
 );
+/** Every byte percent-encoded: any UTF-8 text, and byte runs that are not UTF-8 at all. */
+const percentBytes = (bytes: Uint8Array): string => Array.from(bytes, (b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+
+/** Query values: history and plain topics, edge numbers, hostile text and bytes. */
+const queryValue = fc.oneof(
+  fc.constantFrom('%2Ffuzz%2Fa', '/fuzz/b', '/plain', '', '0', '-1', '1.5', '10000', '10001', '1e3', '9007199254740993', '%zz', '%00', '%E0%A4%A', '__proto__'),
+  fc.string({ maxLength: 12 }).map(encodeURIComponent),
+  fc.string({ unit: 'binary', maxLength: 12 }).map((text) => percentBytes(Buffer.from(text, 'utf8'))),
+  fc.uint8Array({ maxLength: 8 }).map(percentBytes),
+);
+
+/** History queries: the route's parameters (repeated, bracketed, missing) and keys it does not know. */
+const historyQuery = fc
+  .array(fc.tuple(fc.constantFrom('topic', 'limit', 'sinceOffset', 'sinceEpoch', 'topic[]', 'limit[x]', '__proto__', 'hasOwnProperty'), queryValue), {
+    maxLength: 5,
+  })
+  .map((pairs) => `?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}`);
+
 const request = fc.tuple(
   fc.constantFrom(
     'POST /publish',
@@ -35,18 +53,20 @@ const request = fc.tuple(
     'DELETE /topics/:id',
     'GET /stats',
     'GET /connections',
+    'GET /history',
   ),
   segment,
   body,
   fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'),
-  fc.constantFrom('', '?limit=5', '?limit=-1', '?limit=1e99', '?limit[]=1', '?limit=%zz'),
+  fc.oneof(fc.constantFrom('', '?limit=5', '?limit=-1', '?limit=1e99', '?limit[]=1', '?limit=%zz'), historyQuery),
 );
 
 describe('admin API under fuzzed requests', () => {
   it(
     'answers every request with JSON and a 2xx/4xx status, never a 500, and keeps serving',
     async () => {
-      const server = await servers.start({ admin: { token: TOKEN } });
+      // Publish bodies write to history topics while history queries read them.
+      const server = await servers.start({ admin: { token: TOKEN }, history: [{ match: '/fuzz/*', size: 10 }] });
       const subscriber = await servers.subscribed(server, ['/fuzz/bystander']);
       let n = 0;
       await fc.assert(

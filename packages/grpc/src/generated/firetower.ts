@@ -4,6 +4,9 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { BrokerStatus as _firetower_v1_BrokerStatus, BrokerStatus__Output as _firetower_v1_BrokerStatus__Output } from './firetower/v1/BrokerStatus';
 import type { FiretowerClient as _firetower_v1_FiretowerClient, FiretowerDefinition as _firetower_v1_FiretowerDefinition } from './firetower/v1/Firetower';
 import type { GetTopicRequest as _firetower_v1_GetTopicRequest, GetTopicRequest__Output as _firetower_v1_GetTopicRequest__Output } from './firetower/v1/GetTopicRequest';
+import type { HistoryPublication as _firetower_v1_HistoryPublication, HistoryPublication__Output as _firetower_v1_HistoryPublication__Output } from './firetower/v1/HistoryPublication';
+import type { HistoryReply as _firetower_v1_HistoryReply, HistoryReply__Output as _firetower_v1_HistoryReply__Output } from './firetower/v1/HistoryReply';
+import type { HistoryRequest as _firetower_v1_HistoryRequest, HistoryRequest__Output as _firetower_v1_HistoryRequest__Output } from './firetower/v1/HistoryRequest';
 import type { KickUserReply as _firetower_v1_KickUserReply, KickUserReply__Output as _firetower_v1_KickUserReply__Output } from './firetower/v1/KickUserReply';
 import type { KickUserRequest as _firetower_v1_KickUserRequest, KickUserRequest__Output as _firetower_v1_KickUserRequest__Output } from './firetower/v1/KickUserRequest';
 import type { ListTopicsReply as _firetower_v1_ListTopicsReply, ListTopicsReply__Output as _firetower_v1_ListTopicsReply__Output } from './firetower/v1/ListTopicsReply';
@@ -32,6 +35,9 @@ export interface ProtoGrpcType {
       BrokerStatus: MessageTypeDefinition<_firetower_v1_BrokerStatus, _firetower_v1_BrokerStatus__Output>
       Firetower: SubtypeConstructor<typeof grpc.Client, _firetower_v1_FiretowerClient> & { service: _firetower_v1_FiretowerDefinition }
       GetTopicRequest: MessageTypeDefinition<_firetower_v1_GetTopicRequest, _firetower_v1_GetTopicRequest__Output>
+      HistoryPublication: MessageTypeDefinition<_firetower_v1_HistoryPublication, _firetower_v1_HistoryPublication__Output>
+      HistoryReply: MessageTypeDefinition<_firetower_v1_HistoryReply, _firetower_v1_HistoryReply__Output>
+      HistoryRequest: MessageTypeDefinition<_firetower_v1_HistoryRequest, _firetower_v1_HistoryRequest__Output>
       KickUserReply: MessageTypeDefinition<_firetower_v1_KickUserReply, _firetower_v1_KickUserReply__Output>
       KickUserRequest: MessageTypeDefinition<_firetower_v1_KickUserRequest, _firetower_v1_KickUserRequest__Output>
       ListTopicsReply: MessageTypeDefinition<_firetower_v1_ListTopicsReply, _firetower_v1_ListTopicsReply__Output>

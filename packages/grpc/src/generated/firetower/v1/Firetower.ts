@@ -3,6 +3,8 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { GetTopicRequest as _firetower_v1_GetTopicRequest, GetTopicRequest__Output as _firetower_v1_GetTopicRequest__Output } from '../../firetower/v1/GetTopicRequest';
+import type { HistoryReply as _firetower_v1_HistoryReply, HistoryReply__Output as _firetower_v1_HistoryReply__Output } from '../../firetower/v1/HistoryReply';
+import type { HistoryRequest as _firetower_v1_HistoryRequest, HistoryRequest__Output as _firetower_v1_HistoryRequest__Output } from '../../firetower/v1/HistoryRequest';
 import type { KickUserReply as _firetower_v1_KickUserReply, KickUserReply__Output as _firetower_v1_KickUserReply__Output } from '../../firetower/v1/KickUserReply';
 import type { KickUserRequest as _firetower_v1_KickUserRequest, KickUserRequest__Output as _firetower_v1_KickUserRequest__Output } from '../../firetower/v1/KickUserRequest';
 import type { ListTopicsReply as _firetower_v1_ListTopicsReply, ListTopicsReply__Output as _firetower_v1_ListTopicsReply__Output } from '../../firetower/v1/ListTopicsReply';
@@ -35,6 +37,25 @@ export interface FiretowerClient extends grpc.Client {
   getTopic(argument: _firetower_v1_GetTopicRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_Topic__Output>): grpc.ClientUnaryCall;
   getTopic(argument: _firetower_v1_GetTopicRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_Topic__Output>): grpc.ClientUnaryCall;
   getTopic(argument: _firetower_v1_GetTopicRequest, callback: grpc.requestCallback<_firetower_v1_Topic__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The publications a topic with history keeps (the server's `history` option), oldest first,
+   * and the stream's position. NOT_FOUND (code no_history) for a topic the option does not cover.
+   * Added after v0.2: an older server answers UNIMPLEMENTED.
+   */
+  History(argument: _firetower_v1_HistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  History(argument: _firetower_v1_HistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  History(argument: _firetower_v1_HistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  History(argument: _firetower_v1_HistoryRequest, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * The publications a topic with history keeps (the server's `history` option), oldest first,
+   * and the stream's position. NOT_FOUND (code no_history) for a topic the option does not cover.
+   * Added after v0.2: an older server answers UNIMPLEMENTED.
+   */
+  history(argument: _firetower_v1_HistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  history(argument: _firetower_v1_HistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  history(argument: _firetower_v1_HistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  history(argument: _firetower_v1_HistoryRequest, callback: grpc.requestCallback<_firetower_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
   
   /**
    * Close every connection of a user in the cluster (WebSocket close code Kicked).
@@ -186,6 +207,13 @@ export interface FiretowerHandlers extends grpc.UntypedServiceImplementation {
   GetTopic: grpc.handleUnaryCall<_firetower_v1_GetTopicRequest__Output, _firetower_v1_Topic>;
   
   /**
+   * The publications a topic with history keeps (the server's `history` option), oldest first,
+   * and the stream's position. NOT_FOUND (code no_history) for a topic the option does not cover.
+   * Added after v0.2: an older server answers UNIMPLEMENTED.
+   */
+  History: grpc.handleUnaryCall<_firetower_v1_HistoryRequest__Output, _firetower_v1_HistoryReply>;
+  
+  /**
    * Close every connection of a user in the cluster (WebSocket close code Kicked).
    */
   KickUser: grpc.handleUnaryCall<_firetower_v1_KickUserRequest__Output, _firetower_v1_KickUserReply>;
@@ -239,6 +267,7 @@ export interface FiretowerHandlers extends grpc.UntypedServiceImplementation {
 
 export interface FiretowerDefinition extends grpc.ServiceDefinition {
   GetTopic: MethodDefinition<_firetower_v1_GetTopicRequest, _firetower_v1_Topic, _firetower_v1_GetTopicRequest__Output, _firetower_v1_Topic__Output>
+  History: MethodDefinition<_firetower_v1_HistoryRequest, _firetower_v1_HistoryReply, _firetower_v1_HistoryRequest__Output, _firetower_v1_HistoryReply__Output>
   KickUser: MethodDefinition<_firetower_v1_KickUserRequest, _firetower_v1_KickUserReply, _firetower_v1_KickUserRequest__Output, _firetower_v1_KickUserReply__Output>
   ListTopics: MethodDefinition<_firetower_v1_ListTopicsRequest, _firetower_v1_ListTopicsReply, _firetower_v1_ListTopicsRequest__Output, _firetower_v1_ListTopicsReply__Output>
   Publish: MethodDefinition<_firetower_v1_PublishRequest, _firetower_v1_PublishReply, _firetower_v1_PublishRequest__Output, _firetower_v1_PublishReply__Output>
