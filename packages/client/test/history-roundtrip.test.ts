@@ -143,3 +143,40 @@ test('publishes that keep coming through the cut, the reconnect and the replay a
   expect(received).toEqual(Array.from({ length: published }, (_, i) => i));
   expect(subscribed.at(-1)).toEqual({ topic: '/h/stream', wasRecovering: true, recovered: true });
 });
+
+test('a delivery lost on a live connection is noticed at the next one and recovered in order', async () => {
+  server = await startTestServer({ history: [{ match: '/h/*', size: 100 }] });
+  let lost = 0;
+  /** Loses the first delivery whose data is 'lose me', as a broken path between nodes would. */
+  class Lossy extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      let handler: ((event: { data: string }) => void) | null = null;
+      this.on('message', (data: Buffer) => {
+        const text = data.toString();
+        if (lost === 0 && text.includes('"data":"lose me"')) lost++;
+        else handler?.({ data: text });
+      });
+      Object.defineProperty(this, 'onmessage', { get: () => handler, set: (value: typeof handler) => (handler = value) });
+    }
+  }
+  const client = testClient(server.wsUrl, { WebSocket: Lossy });
+  const received: unknown[] = [];
+  const subscribed: SubscribedEvent[] = [];
+  const handle = client.subscribe('/h/gap', (data) => received.push(data));
+  handle.on('subscribed', (event) => subscribed.push(event));
+  await handle.ready;
+  const sent = ['a', 'b', 'lose me', 'c', 'd', 'e'];
+  for (const data of sent) await server.ft.publish('/h/gap', data);
+  await waitFor(() => received.length === sent.length, 5_000, 'every delivery, the lost one replayed');
+  expect(lost).toBe(1);
+  expect(received).toEqual(sent);
+  expect(subscribed).toEqual([
+    { topic: '/h/gap', wasRecovering: false, recovered: false },
+    { topic: '/h/gap', wasRecovering: true, recovered: true },
+  ]);
+  // Still one subscription on the server, and live again.
+  expect([...server.ft.getTower(client.clientId)!.topics]).toEqual(['/h/gap']);
+  await server.ft.publish('/h/gap', 'f');
+  await waitFor(() => received.length === sent.length + 1, 5_000, 'the next live delivery');
+});
