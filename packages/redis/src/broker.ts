@@ -13,7 +13,6 @@
  * so only that echo can carry it; the core skips local-first delivery for them (`historyFromLink`).
  */
 import createDebug from 'debug';
-import { createClient } from 'redis';
 import {
   type Broker,
   type BrokerCapabilities,
@@ -28,6 +27,7 @@ import {
   sortTopics,
   type TopicCount,
 } from '@firetower/server';
+import { createConnections, endClient, redactUrl, settlesWithin } from './connections.js';
 import { RedisBrokerError } from './errors.js';
 import { HISTORY_APPEND, type HistoryAppend } from './history.js';
 import { HistoryLink } from './history-link.js';
@@ -157,16 +157,8 @@ export class RedisBroker implements Broker {
 
   /** The two connections and what runs on them; nothing connects yet. */
   private link(node: BrokerNode): Linked {
-    const { url, clientOptions, maxReconnectDelayMs, leaseMs } = this.options;
-    const pub: Client = createClient({
-      ...clientOptions,
-      url,
-      socket: {
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), maxReconnectDelayMs),
-        ...clientOptions.socket,
-      },
-    });
-    const sub = pub.duplicate();
+    const { leaseMs } = this.options;
+    const { pub, sub } = createConnections(this.options);
     const codec = new DeliveryCodec(node.nodeId);
     const sync = new InterestSync({
       node,
@@ -425,36 +417,4 @@ export class RedisBroker implements Broker {
  */
 export function redisBroker(options?: RedisBrokerOptions): RedisBroker {
   return new RedisBroker(options);
-}
-
-async function endClient(client: Client, graceful: boolean): Promise<void> {
-  try {
-    if (graceful && client.isReady) await client.close();
-    else if (client.isOpen) client.destroy();
-  } catch (error) {
-    debug('closing a connection failed: %O', error);
-  }
-}
-
-/** True when the promise fulfilled within `ms`; false on timeout or rejection. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -91,6 +91,12 @@ return reply
 `);
 
 /**
+ * The most publications one read returns, whatever the policy says (the server allows `size` up
+ * to 10 000): one reply stays a bounded few MB.
+ */
+export const MAX_READ = 10_000;
+
+/**
  * Epoch candidates: one per append, used only by the append that creates a stream's meta. Unique
  * per call (a random per-process tag and a counter), so a stream recreated by the same node never
  * gets its old epoch back; 12 + up to 11 characters, well under the protocol's 64.
@@ -203,7 +209,7 @@ export interface ReadFence {
 export function readHistory(pub: Client, keys: RedisKeys, topic: string, query: HistoryQuery, fence: ReadFence, timeoutMs: number): Promise<HistoryRead> {
   const after = Number.isSafeInteger(query.after) && query.after! > 0 ? query.after! : 0;
   const [size, ttlMs] = appendPolicyArgs(query.policy);
-  const limit = Math.min(Number(size), Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : 0);
+  const limit = Math.min(MAX_READ, Number(size), Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : 0);
   const reply = fence.before
     .then(() => runScript(pub, HISTORY_READ, [keys.historyMeta(topic), keys.historyStream(topic)], [`${after + 1}-0`, String(limit), ttlMs]))
     .then(async (value) => {
