@@ -53,6 +53,7 @@ const fromServer: Record<ErrorCode, FiretowerErrorCode> = {
   [ErrorCode.Refused]: 'refused',
   // The server does not let clients publish there (`publish: 'allow'` / `canPublish`): `serverCode` tells it apart.
   [ErrorCode.PublishNotAllowed]: 'refused',
+  [ErrorCode.NoPresence]: 'invalid',
   [ErrorCode.TooLarge]: 'too_large',
   [ErrorCode.RateLimited]: 'rate_limited',
   [ErrorCode.Internal]: 'internal',
