@@ -34,6 +34,9 @@ const control = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('kickUser'), userId: z.string(), reason: z.string().optional() }),
   z.object({ kind: z.literal('unsubscribeUser'), userId: z.string(), topic: z.string() }),
   z.object({ kind: z.literal('removeTopic'), topic: z.string() }),
+  z.object({ kind: z.literal('sendTo'), clientId: z.string(), topic: z.string(), data: z.string(), requestId: z.string(), origin: z.string() }),
+  z.object({ kind: z.literal('sendToUser'), userId: z.string(), topic: z.string(), data: z.string(), requestId: z.string(), origin: z.string() }),
+  z.object({ kind: z.literal('reached'), requestId: z.string(), origin: z.string(), nodeId: z.string(), connections: count }),
 ]);
 
 /** A stream offset: counted from 1 in each epoch. */

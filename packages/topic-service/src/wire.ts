@@ -106,9 +106,18 @@ export interface ClaimsResponse {
   fresh: boolean[];
 }
 
-/** The commands relayed to every live node (same shape as the server's `ControlCommand`). */
+/**
+ * The commands relayed to every live node (same shape as the server's `ControlCommand`): the
+ * cluster-wide operations, a direct message for one connection or one user's connections
+ * (`sendTo`, `sendToUser`), and a node's answer to one (`reached`, applied by its `origin` only).
+ */
 export type WireControl =
-  { kind: 'kickUser'; userId: string; reason?: string } | { kind: 'unsubscribeUser'; userId: string; topic: string } | { kind: 'removeTopic'; topic: string };
+  | { kind: 'kickUser'; userId: string; reason?: string }
+  | { kind: 'unsubscribeUser'; userId: string; topic: string }
+  | { kind: 'removeTopic'; topic: string }
+  | { kind: 'sendTo'; clientId: string; topic: string; data: string; requestId: string; origin: string }
+  | { kind: 'sendToUser'; userId: string; topic: string; data: string; requestId: string; origin: string }
+  | { kind: 'reached'; requestId: string; origin: string; nodeId: string; connections: number };
 
 /**
  * Where a relayed entry came from: `origin` names one node process, `seq` its sequence there

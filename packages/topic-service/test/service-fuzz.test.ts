@@ -89,7 +89,25 @@ const nearValid = fc.oneof(
     seq: fc.option(hostileNumber),
     command: fc.oneof(
       jsonish,
-      fc.record({ kind: fc.constantFrom('kickUser', 'unsubscribeUser', 'removeTopic', 'nuke'), userId: hostileString, topic: hostileString }),
+      fc.record({
+        kind: fc.constantFrom('kickUser', 'unsubscribeUser', 'removeTopic', 'sendTo', 'sendToUser', 'reached', 'nuke'),
+        userId: hostileString,
+        topic: hostileString,
+      }),
+      fc.record(
+        {
+          kind: fc.constantFrom('sendTo', 'sendToUser', 'reached'),
+          clientId: hostileString,
+          userId: hostileString,
+          topic: hostileString,
+          data: fc.oneof(hostileString, jsonish),
+          requestId: hostileString,
+          origin: hostileString,
+          nodeId: hostileString,
+          connections: hostileNumber,
+        },
+        { requiredKeys: ['kind'] },
+      ),
     ),
   }),
   fc.record({ ttlMs: hostileNumber, keys: fc.array(hostileString, { maxLength: 5 }) }),

@@ -78,10 +78,17 @@ export const historyBody = z
   })
   .strict();
 
+/** A relayed message's data: JSON text, as in a publish. */
+const data = z.string().max(16 * 1024 * 1024);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const controlCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('kickUser'), userId: id, reason: z.string().max(1024).optional() }).strict(),
   z.object({ kind: z.literal('unsubscribeUser'), userId: id, topic }).strict(),
   z.object({ kind: z.literal('removeTopic'), topic }).strict(),
+  z.object({ kind: z.literal('sendTo'), clientId: id, topic, data, requestId: id, origin: id }).strict(),
+  z.object({ kind: z.literal('sendToUser'), userId: id, topic, data, requestId: id, origin: id }).strict(),
+  z.object({ kind: z.literal('reached'), requestId: id, origin: id, nodeId: id, connections: count }).strict(),
 ]);
 
 export const controlBody = z.object({ epoch: id.optional(), seq: seq.optional(), command: controlCommand }).strict();
