@@ -117,6 +117,16 @@ function parseCommand(value: unknown): ControlCommand | undefined {
     case 'removeTopic':
       if (!isString(c.topic)) return undefined;
       return { kind: 'removeTopic', topic: c.topic };
+    case 'sendTo':
+      if (!isString(c.clientId) || !isString(c.topic) || !isString(c.data) || !isString(c.requestId) || !isString(c.origin)) return undefined;
+      return { kind: 'sendTo', clientId: c.clientId, topic: c.topic, data: c.data, requestId: c.requestId, origin: c.origin };
+    case 'sendToUser':
+      if (!isString(c.userId) || !isString(c.topic) || !isString(c.data) || !isString(c.requestId) || !isString(c.origin)) return undefined;
+      return { kind: 'sendToUser', userId: c.userId, topic: c.topic, data: c.data, requestId: c.requestId, origin: c.origin };
+    case 'reached':
+      if (!isString(c.requestId) || !isString(c.origin) || !isString(c.nodeId) || typeof c.connections !== 'number' || !Number.isFinite(c.connections))
+        return undefined;
+      return { kind: 'reached', requestId: c.requestId, origin: c.origin, nodeId: c.nodeId, connections: c.connections };
     default:
       return undefined;
   }

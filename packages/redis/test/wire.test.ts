@@ -70,6 +70,9 @@ describe('control envelopes', () => {
       { o: 'n', k: 'control', c: { kind: 'kickUser', userId: 'u' } },
       { o: 'n', k: 'control', c: { kind: 'unsubscribeUser', userId: 'u', topic: 't' } },
       { o: 'n', k: 'control', c: { kind: 'removeTopic', topic: 't' } },
+      { o: 'n', k: 'control', c: { kind: 'sendTo', clientId: 'c', topic: 't', data: '{"a":1}', requestId: 'r', origin: 'n' } },
+      { o: 'n', k: 'control', c: { kind: 'sendToUser', userId: 'u', topic: 't', data: 'null', requestId: 'r', origin: 'n' } },
+      { o: 'm', k: 'control', c: { kind: 'reached', requestId: 'r', origin: 'n', nodeId: 'm', connections: 2 } },
       { o: '', k: 'counts', t: ['a', 'b'] },
     ];
     for (const envelope of envelopes) expect(decodeControl(encodeControl(envelope))).toEqual(envelope);
@@ -84,6 +87,8 @@ describe('control envelopes', () => {
       '{"o":1,"k":"counts","t":[]}',
       '{"o":"n","k":"control","c":{"kind":"kickUser"}}',
       '{"o":"n","k":"counts","t":[1]}',
+      '{"o":"n","k":"control","c":{"kind":"sendTo","clientId":"c","topic":"t","data":1,"requestId":"r","origin":"n"}}',
+      '{"o":"n","k":"control","c":{"kind":"reached","requestId":"r","origin":"n","nodeId":"m","connections":"2"}}',
       '{"o":"n","k":"other"}',
     ]) {
       expect(decodeControl(junk)).toBeUndefined();
