@@ -137,11 +137,11 @@ export class TopicServiceCore {
    * is not sent its own publishes (its broker delivered them locally already), except history
    * publishes (`history` set): each is appended to its topic's stream when it is relayed, so
    * offsets follow relay order, and goes with its position to every node with subscribers of
-   * the topic, the origin included (its broker waits for this echo to deliver it locally). A message's
-   * idempotency key is recorded for `keyTtlMs` (so a claim on any node sees it) and not relayed.
-   * With `seq` (the first message's sequence; the rest follow it), messages applied already are
-   * skipped (a resent batch), and each relayed entry names its origin and sequence so a receiving
-   * broker can drop a copy it already delivered.
+   * the topic, the origin included (its broker waits for this echo to deliver it locally).
+   * A message's idempotency key is recorded for `keyTtlMs` (so a claim on any node sees it) and
+   * not relayed. With `seq` (the first message's sequence; the rest follow it), messages applied
+   * already are skipped (a resent batch, so appended once), and each relayed entry names its
+   * origin and sequence so a receiving broker can drop a copy it already delivered.
    */
   publish(nodeId: string, who: NodeCredentials, messages: readonly WirePublish[], keyTtlMs = DEFAULT_KEY_TTL_MS, seq?: number): PublishOutcome {
     this.assertRunning();
