@@ -61,7 +61,8 @@ export class HistoryLink {
   /** Send one append (the link is up, or node-redis queues it). */
   send(pub: Client, append: HistoryAppend): void {
     const sent = appendHistory(pub, this.deps.keys, append, this.epochs.next());
-    // An append that failed reached no node, this one included: it counts as dropped.
+    // An error reply reached no node, this one included; an append lost with the connection may or
+    // may not have run. Either way its publisher is told it failed, and it counts as dropped.
     sent.catch((error: unknown) => {
       this.deps.core.countDropped(1);
       debug('a history append failed: %O', error);
