@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPolicy } from '@firetower/server';
 import { type RedisBroker, redisBroker } from '@firetower/redis';
 import { RecordingNode, uniqueNodeId, waitFor } from '@firetower/server/testing';
-import { adminClient, RedisServer, redisServerPath, SKIP_REASON } from './redis-server.js';
+import { adminClient, freePort, RedisServer, redisServerPath, SKIP_REASON } from './redis-server.js';
 
 const policy: HistoryPolicy = { size: 100, ttlMs: 60_000, metaTtlMs: 120_000 };
 
@@ -108,6 +108,27 @@ describe.skipIf(!redisServerPath)(`redis broker history across Redis restarts${r
     expect(after.publications).toEqual([{ offset: 1, data: '3' }]);
     await waitFor(() => a!.node.delivered.length === 3 && b!.node.delivered.length === 3, 5_000, 'three delivered');
     expect(a!.node.delivered[2]!.position).toEqual({ offset: 1, epoch: after.epoch });
+  });
+
+  it('while starting, a read waits up to historyTimeoutMs for Redis: refused when it does not come, answered when it does', async () => {
+    const port = await freePort();
+    const node = new RecordingNode(uniqueNodeId('early'));
+    const broker = redisBroker({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'early:', startTimeoutMs: 100, maxReconnectDelayMs: 50, historyTimeoutMs: 300 });
+    open.push(broker);
+    await node.start(broker); // resolves without Redis, still starting
+    await expect(broker.history('t', { limit: 1, policy })).rejects.toMatchObject({ code: 'not_connected' });
+
+    const slow = redisBroker({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'early:', startTimeoutMs: 100, maxReconnectDelayMs: 50, historyTimeoutMs: 10_000 });
+    open.push(slow);
+    await new RecordingNode(uniqueNodeId('slow')).start(slow);
+    const read = slow.history('t', { limit: 1, policy });
+    const late = await RedisServer.start(port);
+    try {
+      expect(await read).toEqual({ publications: [], offset: 0, epoch: '' });
+    } finally {
+      await Promise.all(open.splice(0).map((b) => b.close()));
+      await late.stop();
+    }
   });
 
   it('a failed append rejects the publish with history_failed, reaches nobody and counts as dropped', async () => {
