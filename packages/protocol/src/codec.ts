@@ -1,5 +1,5 @@
 import { ErrorCode } from './codes.js';
-import type { AckFrame, ClientFrame, ErrorFrame, RefusedTopic } from './frames.js';
+import type { AckFrame, ClientFrame, ErrorFrame, PresenceList, RefusedTopic } from './frames.js';
 import { MAX_EPOCH_LENGTH, MAX_SINCE_LIMIT, type SinceRequest, type StreamPosition, type StreamState } from './history.js';
 import { checkTopic, DEFAULT_LIMITS, describeValue, jsonDepthExceeds } from './limits.js';
 
@@ -138,6 +138,10 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
       if (!Array.isArray(topics)) return topics;
       const type = parsed.type === 'subscribe' ? 'subscribe' : 'unsubscribe';
       const frame: ClientFrame = id === undefined ? { type, topics } : { type, topics, id };
+      if (type === 'subscribe' && parsed.presence !== undefined) {
+        if (typeof parsed.presence !== 'boolean') return fail(ErrorCode.InvalidField, 'presence must be a boolean', id);
+        if (parsed.presence) (frame as { presence?: boolean }).presence = true;
+      }
       if (type === 'subscribe' && parsed.since !== undefined) {
         const since = readSince(parsed.since, topics);
         if (typeof since === 'string') return fail(ErrorCode.InvalidField, since, id);
@@ -161,6 +165,12 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
       if (retry) frame.retry = true;
       return { ok: true, frame };
     }
+    case 'presence': {
+      const topic = parsed.topic;
+      const check = checkTopic(topic, limits.maxTopicLength);
+      if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, echoTopic(topic));
+      return { ok: true, frame: id === undefined ? { type: 'presence', topic: topic as string } : { type: 'presence', topic: topic as string, id } };
+    }
     case 'refresh': {
       const credentials = readCredentials(parsed.credentials);
       if (typeof credentials === 'string') return fail(ErrorCode.InvalidField, credentials, id);
@@ -182,7 +192,7 @@ export function encodeDelivery(topic: string, dataJson: string, position?: Strea
 
 export function encodeAck(
   id: string,
-  extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState>; expiresInMs?: number },
+  extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState>; expiresInMs?: number; presence?: PresenceList },
 ): string {
   const frame: AckFrame = { type: 'ack', id, ...extra };
   return JSON.stringify(frame);

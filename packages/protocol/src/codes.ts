@@ -149,6 +149,8 @@ export const ErrorCode = {
    * `publish: 'allow'` or a `canPublish` hook that allows the topic.
    */
   PublishNotAllowed: 'publish_not_allowed',
+  /** A presence query for a topic without presence on this server. */
+  NoPresence: 'no_presence',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

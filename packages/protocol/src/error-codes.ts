@@ -65,6 +65,8 @@ export const ServerErrorCode = {
   InvalidTarget: 'invalid_target',
   /** `ft.history` on a topic without history, or the `history` option with a broker that keeps none. */
   NoHistory: 'no_history',
+  /** `ft.presence` on a topic without presence, or the `presence` option with a broker that has none. */
+  NoPresence: 'no_presence',
   /** A history read failed (the broker's link is down, or it refused); the subscribe got a `history_unavailable` error frame. */
   HistoryUnavailable: 'history_unavailable',
 } as const;

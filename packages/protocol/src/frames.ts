@@ -22,6 +22,8 @@ export interface SubscribeFrame {
    * position, or catch up on the newest publications. Absent: live only.
    */
   since?: Record<string, SinceRequest>;
+  /** Send `join` / `leave` events of these topics' members (topics with presence only). */
+  presence?: boolean;
 }
 
 export interface UnsubscribeFrame {
@@ -56,7 +58,17 @@ export interface RefreshFrame {
   id?: string;
 }
 
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame | RefreshFrame;
+/**
+ * Who is on a topic the connection subscribed (a topic with presence):
+ * `{"type":"presence","topic":"/chat/a","id":"4"}`, answered by an ack with `presence`.
+ */
+export interface PresenceQueryFrame {
+  type: 'presence';
+  topic: string;
+  id?: string;
+}
+
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame | RefreshFrame | PresenceQueryFrame;
 
 // ---------------------------------------------------------------------------------------------
 // Server → client.
@@ -90,6 +102,8 @@ export interface AckFrame {
   refused?: RefusedTopic[];
   /** Publish: the message was a retry of one already accepted (idempotency key seen). */
   duplicate?: boolean;
+  /** Presence query: the topic's members, cluster-wide (`truncated` with no list above its `maxMembers`). */
+  presence?: PresenceList;
   /** Refresh: the new credentials expire in this many ms (absent: they do not expire). */
   expiresInMs?: number;
   /**
@@ -108,6 +122,30 @@ export interface ErrorFrame {
   topic?: string;
 }
 
+/** A member of a topic: a user (its userId) or an anonymous connection (its clientId). */
+export interface PresenceMember {
+  id: string;
+  /** What the server's `authenticate` said the member shows (e.g. `{ "name": "Ada" }`); `null` when nothing. */
+  info: unknown;
+  /** The member's connections on the topic, cluster-wide (presence queries only). */
+  connections?: number;
+}
+
+export interface PresenceList {
+  members: PresenceMember[];
+  /** Distinct members. */
+  total: number;
+  /** More than the topic's `maxMembers`: `members` is empty, only `total` is given. */
+  truncated: boolean;
+}
+
+/** A member's first connection on a topic anywhere in the cluster (`join`), or its last one gone (`leave`, debounced). */
+export interface PresenceEventFrame {
+  type: 'join' | 'leave';
+  topic: string;
+  member: PresenceMember;
+}
+
 /**
  * Sent once after connect when the credentials expire: `{"type":"session","expiresInMs":3600000}`.
  * The client sends a `refresh` frame before then, or the server closes with 4005 (`AuthExpired`).
@@ -117,4 +155,4 @@ export interface SessionFrame {
   expiresInMs: number;
 }
 
-export type ServerFrame = DeliveryFrame | AckFrame | ErrorFrame | SessionFrame;
+export type ServerFrame = DeliveryFrame | AckFrame | ErrorFrame | SessionFrame | PresenceEventFrame;

@@ -4,6 +4,7 @@ import type { Broker } from './broker/types.js';
 import { outboxLimits, type OutboxLimits } from './transport/send-queue.js';
 import type { FiretowerHooks, FiretowerOptions } from './types.js';
 import { resolveHistory, type HistoryLookup } from './history/policy.js';
+import { resolvePresence, type PresenceLookup } from './presence/policy.js';
 
 /** Options with every default applied; what the rest of the server reads. */
 export interface ResolvedOptions<AppData> {
@@ -27,6 +28,8 @@ export interface ResolvedOptions<AppData> {
   serveClient: boolean;
   authRefusal: 'close' | 'http';
   publish: 'allow' | 'deny';
+  /** The presence policy of a topic; undefined when no topic has presence. */
+  presence: PresenceLookup | undefined;
   /** The history policy of a topic; undefined when no topic keeps history. */
   history: HistoryLookup | undefined;
 }
@@ -97,6 +100,7 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     prefix: normalisePath(options.prefix ?? '/firetower'),
     serveClient: options.serveClient ?? true,
     history: resolveHistory(options.history),
+    presence: resolvePresence(options.presence),
     authRefusal: oneOf(options.authRefusal, ['close', 'http'], 'close', 'authRefusal'),
     publish: oneOf(options.publish, ['allow', 'deny'], 'allow', 'publish'),
   };

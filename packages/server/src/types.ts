@@ -3,12 +3,15 @@
  * dashboard, gRPC) program against these; change them deliberately.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Limits, RefusedTopic, StreamPosition } from '@firetower/protocol';
+import type { Limits, PresenceList, RefusedTopic, StreamPosition } from '@firetower/protocol';
 import type { Broker, TopicCount } from './broker/types.js';
 import type { HistoryOption } from './history/policy.js';
+import type { PresenceOption } from './presence/policy.js';
 
 export type { TopicCount };
 export type { HistoryOption, HistoryRule } from './history/policy.js';
+export type { PresenceOption, PresenceRule } from './presence/policy.js';
+export type { PresenceList, PresenceMember } from '@firetower/protocol';
 
 /** One connection's lifecycle. `closing`: close started, hooks still to run; `closed`: gone. */
 export type TowerState = 'open' | 'closing' | 'closed';
@@ -94,6 +97,12 @@ export interface AuthAccept<AppData> {
    * client reconnects with fresh ones.
    */
   expiresAt?: number;
+  /**
+   * What this connection shows as a member of topics with presence (e.g. `{ name: 'Ada' }`), as
+   * JSON of at most 1 KB. It comes from here, never from a client frame. The member is the user
+   * (`userId`; three tabs are one member) or, without one, the connection.
+   */
+  presence?: unknown;
 }
 
 /** What the `refresh` hook returns: the renewed expiry (and optionally new app data); `false` refuses. */
@@ -269,6 +278,13 @@ export interface FiretowerOptions<AppData = Record<string, unknown>> {
    * @example history: [{ match: '/chat/*', size: 100, ttlMs: 300_000 }]
    */
   history?: HistoryOption;
+  /**
+   * Which topics show who is there (see the README's "Presence"): rules, the first match wins.
+   * Needs a broker with presence (all three built-in have it).
+   *
+   * @example presence: [{ match: '/chat/*', maxMembers: 1000 }]
+   */
+  presence?: PresenceOption;
 }
 
 export interface AdminOptions {
@@ -363,6 +379,12 @@ export interface FiretowerApi<AppData = Record<string, unknown>> {
    * none.
    */
   history(topic: string, options?: HistoryOptions): Promise<HistoryPage>;
+  /**
+   * Who is on a topic with presence, cluster-wide: `{ members: [{ id, info, connections }], total,
+   * truncated }` (`truncated`, no list, above the topic's `maxMembers`). Rejects with `no_presence`
+   * for a topic without presence.
+   */
+  presence(topic: string): Promise<PresenceList>;
   /** A connection on this node. */
   getTower(clientId: string): Tower<AppData> | undefined;
   /** Connections on this node. */

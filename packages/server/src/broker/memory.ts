@@ -1,7 +1,20 @@
 import { DedupeWindow } from '../core/dedupe.js';
 import { MemoryHistoryStore } from '../history/memory-store.js';
+import { MemoryPresence } from './memory-presence.js';
 import { ClusterCore, sortTopics, type BrokerCapabilities, type BrokerState } from './core.js';
-import type { Broker, BrokerMessage, BrokerNode, BrokerStatus, ControlCommand, HistoryQuery, HistoryRead, TopicCount } from './types.js';
+import type {
+  Broker,
+  BrokerMessage,
+  BrokerNode,
+  BrokerStatus,
+  ControlCommand,
+  HistoryQuery,
+  HistoryRead,
+  PresenceChange,
+  PresenceEntry,
+  PresenceUpdate,
+  TopicCount,
+} from './types.js';
 
 /** One node's place on a memory bus: its callbacks, its local counts and its simulated link. */
 interface BusMember {
@@ -36,6 +49,8 @@ export interface MemoryBus {
   readonly keys: DedupeWindow | undefined;
   /** The bus's one history store: every node on the bus reads and appends the same streams. */
   readonly history: MemoryHistoryStore;
+  /** The bus's presence: every node's members of every presence topic. */
+  readonly presence: MemoryPresence;
   join(node: BrokerNode): BusMember;
   leave(nodeId: string): void;
   /** For tests: cut, restore or slow the link of a node on this bus (undefined if it is not on it). */
@@ -46,7 +61,9 @@ export function createMemoryBus(): MemoryBus {
   const members = new Map<string, BusMember>();
   let keys: DedupeWindow | undefined;
   let history: MemoryHistoryStore | undefined;
+  const presence = new MemoryPresence();
   return {
+    presence,
     members,
     get keys() {
       return keys;
@@ -67,6 +84,7 @@ export function createMemoryBus(): MemoryBus {
       members.delete(nodeId);
       const topics = [...member.counts.keys()];
       if (topics.length > 0) notifyOthers(members, nodeId, topics);
+      announcePresence(members, presence.removeNode(nodeId));
     },
     link(nodeId) {
       const member = members.get(nodeId);
@@ -79,6 +97,13 @@ export function createMemoryBus(): MemoryBus {
       return { cut: () => set(true), restore: () => set(false), slow: (ms) => void (member.delayMs = Math.max(0, ms)) };
     },
   };
+}
+
+/** Presence transitions reach every node with subscribers of the topic. */
+function announcePresence(members: ReadonlyMap<string, BusMember>, changes: readonly PresenceChange[]): void {
+  for (const change of changes) {
+    for (const member of members.values()) if (!member.down && member.counts.has(change.topic)) member.node.presenceChanged?.(change);
+  }
 }
 
 function notifyOthers(members: ReadonlyMap<string, BusMember>, nodeId: string, topics: string[]): void {
@@ -203,6 +228,18 @@ class MemoryBroker implements Broker {
     if (keys === undefined || keys.has(key)) return keys === undefined;
     keys.remember(key);
     return true;
+  }
+
+  updatePresence(updates: readonly PresenceUpdate[]): void {
+    const member = this.member;
+    if (!member || !this.core.isRunning()) return;
+    announcePresence(this.bus.members, this.bus.presence.update(member.node.nodeId, updates));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async on purpose: a throw becomes a rejection, as the Broker contract promises
+  async presence(topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }> {
+    this.core.running('presence');
+    return this.bus.presence.list(topic, limit);
   }
 
   count(topic: string): Promise<number> {

@@ -105,6 +105,39 @@ export interface TopicCount {
   count: number;
 }
 
+/**
+ * One member's connections on one node for one presence topic, as a node reports it: after the
+ * change, `connections` of the member's connections on this node hold the topic (0: none left
+ * here). A member is a user (`userId`) or an anonymous connection (its clientId).
+ */
+export interface PresenceUpdate {
+  topic: string;
+  memberId: string;
+  /** What the member shows (`authenticate`'s `presence`), as JSON text; `null` when nothing. */
+  info: string;
+  connections: number;
+}
+
+/** A member of a topic, cluster-wide. */
+export interface PresenceEntry {
+  memberId: string;
+  info: string;
+  /** The member's connections holding the topic, on every node. */
+  connections: number;
+}
+
+/**
+ * Cluster-wide transitions of a topic's members: `joined` had no connection on the topic anywhere
+ * before, `left` has none anywhere now. A member still connected on another node never leaves.
+ */
+export interface PresenceChange {
+  topic: string;
+  joined: Array<{ memberId: string; info: string }>;
+  left: Array<{ memberId: string; info: string }>;
+  /** Distinct members of the topic after the change. */
+  members: number;
+}
+
 /** What a node hands its broker at start. */
 export interface BrokerNode {
   /** Unique per process start. */
@@ -119,6 +152,10 @@ export interface BrokerNode {
   localCounts(): TopicCount[];
   /** Optional: cluster-wide counts of these topics may have changed (remote subscribers came or went). */
   countsChanged?(topics: string[]): void;
+  /** Members joined or left a presence topic, cluster-wide (every node with subscribers of it hears it). Must not throw. */
+  presenceChanged?(change: PresenceChange): void;
+  /** This node's presence, every member of every presence topic: the full set to rewrite after the store lost it. */
+  localPresence?(): PresenceUpdate[];
   /**
    * Report a problem of the cluster link the broker cannot fix by retrying (once per change, not
    * per attempt): counted in `errorsTotal`, shown in `recentIssues()` as `broker_failed`, passed to
@@ -182,6 +219,13 @@ export interface Broker {
    * `FiretowerOptions.history`; a broker without it refuses history topics at start.
    */
   history?(topic: string, query: HistoryQuery): Promise<HistoryRead>;
+  /**
+   * This node's presence changed (see `PresenceUpdate`); the broker may batch and must keep the
+   * latest per topic and member. Required to use `FiretowerOptions.presence`.
+   */
+  updatePresence?(updates: readonly PresenceUpdate[]): void;
+  /** The topic's members, cluster-wide (at most `limit`; `total` counts them all). */
+  presence?(topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }>;
   /** Cluster-wide subscriber count of a topic (0 when no node has one). */
   count(topic: string): Promise<number>;
   /** Every topic with its cluster-wide count, the largest first. */

@@ -19,6 +19,7 @@ export function createApi<AppData>(node: FiretowerNode<AppData>, attach: (server
     unsubscribeUser: (userId, topic) => broker.control({ kind: 'unsubscribeUser', userId, topic }),
     removeTopic: (topic) => broker.control({ kind: 'removeTopic', topic }),
     history: (topic, options) => node.history(topic, options),
+    presence: (topic) => node.presenceOf(topic),
     getTower: (clientId) => hub.get(clientId),
     towers: () => hub.members(),
     stats: () => node.stats.snapshot({ connections: hub.connections, topics: hub.topicCount, subscriptions: hub.subscriptions }),

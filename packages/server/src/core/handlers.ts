@@ -6,6 +6,7 @@ import {
   type ErrorFrame,
   type DecodeResult,
   type PublishFrame,
+  type PresenceQueryFrame,
   type RefreshFrame,
   type RefusedTopic,
   type StreamState,
@@ -41,7 +42,26 @@ export function handleFrame<AppData>(host: TowerHost<AppData>, tower: TowerImpl<
       return publish(host, tower, frame);
     case 'refresh':
       return refresh(host, tower, frame);
+    case 'presence':
+      return presenceQuery(host, tower, frame);
   }
+}
+
+/** Who is on a topic the connection holds (a topic with presence). */
+function presenceQuery<AppData>(host: TowerHost<AppData>, tower: TowerImpl<AppData>, frame: PresenceQueryFrame): void | PromiseLike<void> {
+  const answer = tower.deferReply();
+  const fail = (code: ErrorCode, message: string): void =>
+    answer(encodeError({ type: 'error', code, message, topic: frame.topic, ...(frame.id !== undefined && { id: frame.id }) }));
+  if (host.presence === undefined || host.options.presence?.(frame.topic) === undefined) return fail(ErrorCode.NoPresence, `${frame.topic} has no presence`);
+  // Who is in a room is for those allowed in it: only a subscriber may ask.
+  if (!tower.topicSet.has(frame.topic)) return fail(ErrorCode.Refused, `subscribe to ${frame.topic} before asking who is there`);
+  host.presence.list(frame.topic).then(
+    (presence) => answer(frame.id !== undefined ? encodeAck(frame.id, { presence }) : null),
+    (error: unknown) => {
+      host.reportError(error, tower);
+      fail(ErrorCode.Internal, 'presence is not available');
+    },
+  );
 }
 
 /** New credentials before the old ones expire: the `refresh` hook renews the expiry or refuses. */
@@ -148,6 +168,7 @@ function applySubscribe<AppData>(
     host.stats.refusal('beforeSubscribe', `refused ${names.slice(0, 200)}`, { clientId: tower.clientId, topic: refused[0]!.topic }, refused.length);
   }
   const added = host.hub.subscribe(tower, allowed);
+  if (frame.presence === true) host.presence?.wantEvents(tower, allowed);
   const requests = streamRequests(host.options.history, allowed, added, frame.since, frame.id !== undefined);
   // Topics with history: live deliveries are held from here until the replay is written.
   if (requests.length > 0) tower.hold(requests.map((request) => request.topic));

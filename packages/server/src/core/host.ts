@@ -6,6 +6,7 @@ import type { TowerImpl } from './tower.js';
 import type { FiretowerHooks, PublishOptions, PublishResult, SlowConsumerEvent } from '../types.js';
 import type { DedupeWindow } from './dedupe.js';
 import type { Broker } from '../broker/types.js';
+import type { NodePresence } from '../presence/node-presence.js';
 
 export type HookName = keyof FiretowerHooks;
 
@@ -16,6 +17,8 @@ export interface TowerHost<AppData> {
   readonly stats: StatsRecorder;
   readonly dedupe: DedupeWindow;
   readonly broker: Broker;
+  /** Presence, when the server has presence topics. */
+  readonly presence: NodePresence<TowerImpl<AppData>> | undefined;
   decode(text: string): DecodeResult;
   handleFrame(tower: TowerImpl<AppData>, frame: DecodeResult): void | PromiseLike<void>;
   /**

@@ -36,6 +36,8 @@ export class Hub<M extends HubMember> {
   constructor(
     private readonly rawDelivery: boolean,
     private readonly countsChanged: (changes: TopicCount[]) => void,
+    /** Told which topics one connection gained or lost (presence); absent when nobody needs it. */
+    private readonly membershipChanged?: (member: M, topics: readonly string[], joined: boolean) => void,
   ) {}
 
   get connections(): number {
@@ -122,7 +124,10 @@ export class Hub<M extends HubMember> {
       added.push(topic);
       changes.push({ topic, count: set.size });
     }
-    if (changes.length > 0) this.countsChanged(changes);
+    if (changes.length > 0) {
+      this.countsChanged(changes);
+      this.membershipChanged?.(member, added, true);
+    }
     return added;
   }
 
@@ -143,7 +148,10 @@ export class Hub<M extends HubMember> {
       removed.push(topic);
       changes.push({ topic, count });
     }
-    if (changes.length > 0) this.countsChanged(changes);
+    if (changes.length > 0) {
+      this.countsChanged(changes);
+      this.membershipChanged?.(member, removed, false);
+    }
     return removed;
   }
 

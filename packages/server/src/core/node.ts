@@ -2,9 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import type { WebSocket } from 'ws';
-import { checkTopic, CloseCode, decodeClientFrame, formatRetryAfter, truncateCloseReason, UpgradeRefusalCode, type DecodeResult } from '@firetower/protocol';
+import {
+  type PresenceList,
+  checkTopic,
+  CloseCode,
+  decodeClientFrame,
+  formatRetryAfter,
+  truncateCloseReason,
+  UpgradeRefusalCode,
+  type DecodeResult,
+} from '@firetower/protocol';
 import type { Broker, BrokerMessage, BrokerNode, ControlCommand, DirectCommand } from '../broker/types.js';
 import { DirectMessages } from './direct.js';
+import { NodePresence } from '../presence/node-presence.js';
 import { BrokerOverflowError } from '../broker/types.js';
 import { newClientId } from './client-id.js';
 import { CountChangeNotifier, type CountListener } from './counts.js';
@@ -77,6 +87,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   private closing: Promise<void> | undefined;
   /** `sendTo` / `sendToUser` across the cluster. */
   readonly direct: DirectMessages;
+  /** Presence, when the option is set: this node's members and the events to its subscribers. */
+  readonly presence: NodePresence<TowerImpl<AppData>> | undefined;
   private readonly onPublishFailed = (error: unknown): never => {
     if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
     else this.reportError(error);
@@ -86,6 +98,9 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   constructor(options: FiretowerOptions<AppData> = {}) {
     this.options = resolveOptions(options);
     this.broker = this.options.broker;
+    if (this.options.presence !== undefined && (this.broker.updatePresence === undefined || this.broker.presence === undefined)) {
+      throw new FiretowerServerError('no_presence', `option presence needs a broker with presence; the ${this.broker.kind} broker has none`);
+    }
     if (this.options.history !== undefined && this.broker.history === undefined) {
       throw new FiretowerServerError('no_history', `option history needs a broker that keeps history; the ${this.broker.kind} broker has no history()`);
     }
@@ -105,14 +120,19 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       (call) => void this.callHook('onCountChange', undefined, call),
       (error) => this.reportError(error),
     );
-    this.hub = new Hub(this.options.rawDelivery, (changes) => {
-      try {
-        this.broker.updateLocalCounts(changes);
-      } catch (error) {
-        this.reportError(error);
-      }
-      this.counts.markDirty(changes.map((change) => change.topic));
-    });
+    this.presence = this.options.presence === undefined ? undefined : this.startPresence();
+    this.hub = new Hub(
+      this.options.rawDelivery,
+      (changes) => {
+        try {
+          this.broker.updateLocalCounts(changes);
+        } catch (error) {
+          this.reportError(error);
+        }
+        this.counts.markDirty(changes.map((change) => change.topic));
+      },
+      this.presence?.membershipChanged,
+    );
     this.ready = this.broker.start(this.brokerNode()).then(
       () => {
         if (this.state === 'starting') this.state = 'running';
@@ -186,6 +206,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       userId: auth.userId,
       data: auth.data,
       expiresAt: auth.expiresAt,
+      presenceInfo: this.presence?.infoOf(auth.presence, clientId),
     });
     this.liveCount++;
     const nearLimit = this.fdLimit.check(this.liveCount);
@@ -387,6 +408,8 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       control: (command) => this.control(command),
       localCounts: () => this.hub.localCounts(),
       countsChanged: (topics) => this.counts.markDirty(topics),
+      presenceChanged: (change) => this.presence?.events.apply(change),
+      localPresence: () => this.presence?.local.all() ?? [],
       reportError: (error) => this.reportError(error, undefined, 'broker_failed'),
     };
   }
@@ -426,6 +449,21 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     }
   }
 
+  private startPresence(): NodePresence<TowerImpl<AppData>> {
+    return new NodePresence<TowerImpl<AppData>>({
+      lookup: this.options.presence!,
+      broker: this.broker,
+      subscribersOf: (topic) => this.hub.subscribersOf(topic),
+      reportError: (error) => this.reportError(error),
+    });
+  }
+
+  /** `ft.presence`: a topic's members, cluster-wide. */
+  presenceOf(topic: string): Promise<PresenceList> {
+    if (this.presence === undefined) return Promise.reject(new FiretowerServerError('no_presence', 'this server has no presence topics'));
+    return this.presence.list(topic);
+  }
+
   /** A direct message to this node's matching connections: how many took it. */
   private deliverDirect(command: DirectCommand): number {
     const towers = command.kind === 'sendTo' ? [this.hub.get(command.clientId)].filter((tower) => tower !== undefined) : this.hub.ofUser(command.userId);
@@ -460,6 +498,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     this.counts.stop();
     this.dedupe.close();
     this.direct.close();
+    this.presence?.events.close();
     try {
       if (await this.ready) await this.broker.close();
     } catch (error) {

@@ -56,6 +56,8 @@ export interface TowerInit<AppData> {
   data: AppData | undefined;
   /** From the authenticate hook: when the credentials expire (ms since the epoch). */
   expiresAt?: number | undefined;
+  /** From the authenticate hook: what the connection shows as a member (JSON text). */
+  presenceInfo?: string;
 }
 
 export function toTopicList(topics: string | string[]): string[] {
@@ -90,6 +92,12 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private readonly bucket: TokenBucket;
   /** Made on the first publish whose reply waits for the broker. */
   private replyOrder: ReplyOrder | undefined;
+  /** The member this connection is on presence topics: its user, else itself. */
+  readonly memberId: string;
+  /** What it shows as a member (JSON text; `null` when nothing). */
+  readonly presenceInfo: string;
+  /** Topics whose join/leave events this connection asked for; undefined when none. */
+  presenceEvents: Set<string> | undefined = undefined;
   /** Topics whose live deliveries wait for a history replay (see `hold`); undefined when none. */
   held: HeldDeliveries | undefined = undefined;
 
@@ -104,6 +112,9 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     this.userId = init.userId;
     this.appData = init.data;
     this.initialExpiry = init.expiresAt;
+    // Anonymous members are named apart, so a chosen `?clientId=` can never pose as a user.
+    this.memberId = init.userId ?? `client:${init.clientId}`;
+    this.presenceInfo = init.presenceInfo ?? 'null';
     this.expiry = new ExpiryTimer(
       () => this.teardown(CloseCode.AuthExpired, 'credentials expired', 'close'),
       (error) => this.crashed(error),

@@ -4,6 +4,7 @@
  * node without history pays nothing on the hot path.
  */
 import type { HistoryPolicy } from '../broker/types.js';
+import { ruleLookup, type TopicPattern } from '../topic-match.js';
 
 /** One rule of `FiretowerOptions.history`. */
 export interface HistoryRule {
@@ -11,7 +12,7 @@ export interface HistoryRule {
    * The topics it covers: an exact topic, a pattern where `*` stands for any characters but `/`
    * (`'/chat/*'` covers `/chat/lobby` but not `/chat/a/b`), or a RegExp.
    */
-  match: string | RegExp;
+  match: TopicPattern;
   /** Publications kept per topic (the newest), 1 to 10,000. */
   size: number;
   /** A publication older than this is dropped. @default 300000 (5 minutes) */
@@ -52,20 +53,6 @@ export function toPolicy(rule: Omit<HistoryRule, 'match'>): HistoryPolicy {
   return Object.freeze({ size, ttlMs, metaTtlMs });
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function toMatcher(match: string | RegExp): (topic: string) => boolean {
-  if (match instanceof RegExp) {
-    // A global or sticky RegExp keeps state between tests; a copy without those flags does not.
-    const pattern = new RegExp(match.source, match.flags.replace(/[gy]/g, ''));
-    return (topic) => pattern.test(topic);
-  }
-  if (typeof match !== 'string' || match.length === 0) throw new TypeError('firetower: option history match must be a non-empty string or a RegExp');
-  if (!match.includes('*')) return (topic) => topic === match;
-  const pattern = new RegExp(`^${match.split('*').map(escapeRegExp).join('[^/]*')}$`);
-  return (topic) => pattern.test(topic);
-}
-
 /** Resolves the option once (rules validated at start-up, so a typo fails fast). */
 export function resolveHistory(option: HistoryOption | undefined): HistoryLookup | undefined {
   if (option === undefined) return undefined;
@@ -79,9 +66,5 @@ export function resolveHistory(option: HistoryOption | undefined): HistoryLookup
   }
   if (!Array.isArray(option)) throw new TypeError('firetower: option history must be an array of rules or a function');
   if (option.length === 0) return undefined;
-  const rules = (option as readonly HistoryRule[]).map((rule) => ({ matches: toMatcher(rule.match), policy: toPolicy(rule) }));
-  return (topic) => {
-    for (const rule of rules) if (rule.matches(topic)) return rule.policy;
-    return undefined;
-  };
+  return ruleLookup(option as readonly HistoryRule[], 'history', toPolicy);
 }

@@ -7,6 +7,7 @@ import { describeFaultTests, withPublishFaults, type LinkFaults, type PublishFau
 import { startServer, type StartedServer } from './server.js';
 import { CONTRACT_HISTORY, describeHistoryTests } from './contract-history.js';
 import { describeDirectTests } from './contract-direct.js';
+import { CONTRACT_PRESENCE, describePresenceTests } from './contract-presence.js';
 
 export type { LinkFaults, PublishFaults } from './contract-faults.js';
 
@@ -90,11 +91,15 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
               broker,
               // Only brokers that keep history get the option (the node refuses it otherwise).
               ...(original.history !== undefined && { history: CONTRACT_HISTORY }),
+              ...(original.updatePresence !== undefined && { presence: CONTRACT_PRESENCE }),
               heartbeatIntervalMs: 0,
               limits: { maxMessagesPerSecond: 1_000_000 },
               maxInboundQueue: 100_000,
               hooks: {
-                authenticate: ({ query }) => ({ userId: query.get('user') ?? undefined }),
+                authenticate: ({ query }) => ({
+                  userId: query.get('user') ?? undefined,
+                  presence: query.has('name') ? { name: query.get('name') } : undefined,
+                }),
                 onSystemRemove: (tower, topic) => void systemRemoves.push({ clientId: tower.clientId, topic }),
               },
             };
@@ -145,6 +150,7 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
         restartHistory: () => current.restartHistory?.bind(current),
       });
 
+      describePresenceTests({ size, timeoutMs, nodes: () => nodes, join: (node, query) => join(node as Node, query) });
       describeDirectTests({ size, timeoutMs, nodes: () => nodes, join: (node, query) => join(node as Node, query) });
 
       it('delivers a publish from any node to subscribers on every node', async () => {
