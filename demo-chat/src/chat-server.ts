@@ -14,7 +14,7 @@ import type { GrpcServer } from '@firetower/grpc';
 import { firetower } from '@firetower/server';
 import type { Broker, FiretowerApi, FiretowerOptions, ShutdownOptions } from '@firetower/server';
 import { chatHooks } from './hooks.js';
-import { DEFAULT_RULES } from './rules.js';
+import { DEFAULT_RULES, ROOM_PREFIX, SCROLLBACK } from './rules.js';
 import type { ChatRules } from './rules.js';
 
 /** The page: demo-chat/public, one level up from both src/ and dist/. */
@@ -84,7 +84,15 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       if (!api) throw new Error('firetower is not ready');
       return api;
     }, rules),
+    // Scrollback: the last 50 messages of a room, for an hour; a tab that comes back after a
+    // network drop gets what it missed (the client recovers by itself).
+    history: [{ match: `${ROOM_PREFIX}*`, size: SCROLLBACK, ttlMs: 60 * 60_000 }],
+    // Who is in the room: the page's member list.
+    presence: [{ match: `${ROOM_PREFIX}*` }],
   };
+  // TEMPORARY while every broker gains presence and history: leave out what the broker lacks.
+  if (options.broker?.updatePresence === undefined && options.broker !== undefined) delete ftOptions.presence;
+  if (options.broker?.history === undefined && options.broker !== undefined) delete ftOptions.history;
   ftOptions.allowedHosts = options.allowedHosts ?? defaultAllowedHosts(options.host ?? '127.0.0.1');
   ftOptions.compression = options.compression ?? true;
   if (options.broker) ftOptions.broker = options.broker;

@@ -5,7 +5,7 @@
 import { FiretowerRefusal } from '@firetower/server';
 import type { FiretowerApi, FiretowerHooks, SubscribeDecision } from '@firetower/server';
 import { CountAnnouncer } from './count-announcer.js';
-import { ChatRuleError, RateLimiter, parseChatPost, whyRoomIsClosed } from './rules.js';
+import { ChatRuleError, RateLimiter, memberName, parseChatPost, roomOf, whyRoomIsClosed } from './rules.js';
 import type { ChatMessage, ChatRules } from './rules.js';
 
 /**
@@ -17,6 +17,17 @@ export function chatHooks(api: () => FiretowerApi, rules: ChatRules): FiretowerH
   const counts = new CountAnnouncer(api);
 
   return {
+    // SetOnConnectHandler: everyone may join; the nickname the page connects with is what the
+    // room's member list shows (presence comes from here, never from a chat frame).
+    authenticate({ query }) {
+      return { presence: { name: memberName(query.get('name'), rules) } };
+    },
+
+    // Client publishes are off unless allowed: a browser may post to chat rooms only.
+    canPublish(_tower, topic) {
+      return roomOf(topic) !== undefined;
+    },
+
     // SetBeforeSubscribeHandler: only /chat/<room>, never a forbidden room. The refusal reason
     // reaches the browser as the subscription's error.
     beforeSubscribe(_tower, topics): SubscribeDecision {

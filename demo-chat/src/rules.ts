@@ -6,6 +6,9 @@
 /** Every chat room is the topic `/chat/<room>`. */
 export const ROOM_PREFIX = '/chat/';
 
+/** Messages of a room a newcomer sees at once (the room's history). */
+export const SCROLLBACK = 50;
+
 /** Lower-case letters, digits, `-` and `_`, starting with a letter or digit. */
 const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
@@ -82,6 +85,12 @@ export interface CountMessage {
 }
 
 const SHORT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The nickname a connection shows in member lists (from its connect URL; cut, never empty). */
+export function memberName(name: string | null, rules: ChatRules): string {
+  const trimmed = (name ?? '').trim().slice(0, rules.maxNameLength);
+  return trimmed === '' ? 'anonymous' : trimmed;
+}
 
 /** Checks a client's publish; throws ChatRuleError with a reason the user can read. */
 export function parseChatPost(data: unknown, rules: ChatRules): ChatPost {

@@ -2,11 +2,16 @@
 import { byId } from './dom.js';
 import { newMessageId, showRoomInAddress, tabId } from './identity.js';
 import { MessageList } from './message-list.js';
+import { MemberList } from './members.js';
+
+/** Messages of a room shown at once when joining it (the server keeps as many). */
+const SCROLLBACK = 50;
 
 /**
  * @typedef {import('./message-list.js').ChatMessage} ChatMessage
  * @typedef {{ type: 'count', count: number }} CountMessage
- * @typedef {{ unsubscribe(): void, ready: Promise<unknown> }} Subscription
+ * @typedef {{ id: string, info: unknown }} Member
+ * @typedef {{ unsubscribe(): void, ready: Promise<unknown>, on(event: string, listener: (value: any) => void): void, presence(): Promise<{ members: Member[] }> }} Subscription
  * @typedef {{ code?: string, message?: string, reason?: string }} ClientError
  */
 
@@ -26,6 +31,7 @@ export class ChatSession {
     this.client = client;
     this.nickname = nickname;
     this.messages = new MessageList(byId('messages'), tabId);
+    this.members = new MemberList(byId('members'));
     this.title = byId('room-title');
     this.online = byId('online-count');
     this.error = byId('room-error');
@@ -46,12 +52,34 @@ export class ChatSession {
     this.#showError('');
     this.#setComposer(true);
     this.messages.clear();
+    this.members.clear();
 
+    // The room's last messages arrive first (its history), then live ones; after a network drop
+    // the client fetches what it missed by itself. `presence: true` brings join/leave events.
     /** @type {Subscription} */
-    const subscription = this.client.subscribe(topic, (/** @type {ChatMessage | CountMessage} */ data) => {
-      if (this.#subscription === subscription) this.#deliver(data);
-    });
+    const subscription = this.client.subscribe(
+      topic,
+      (/** @type {ChatMessage | CountMessage} */ data) => {
+        if (this.#subscription === subscription) this.#deliver(data);
+      },
+      { since: { limit: SCROLLBACK }, presence: true },
+    );
     this.#subscription = subscription;
+    subscription.on('join', (/** @type {Member} */ member) => {
+      if (this.#subscription === subscription) this.members.add(member);
+    });
+    subscription.on('leave', (/** @type {Member} */ member) => {
+      if (this.#subscription === subscription) this.members.remove(member);
+    });
+    // Every (re)subscribe: who is here now (after a reconnect the list may have changed).
+    subscription.on('subscribed', () => {
+      subscription.presence().then(
+        (list) => {
+          if (this.#subscription === subscription) this.members.reset(list.members);
+        },
+        () => {},
+      );
+    });
     subscription.ready.then(
       () => {
         if (this.#subscription === subscription) this.messages.system(`You joined #${room} as ${this.nickname}.`);

@@ -41,7 +41,9 @@ function start(name) {
 
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   // A demo wants a quick comeback after a restart: retries back off to 5 s at most.
-  const client = new Firetower(`${scheme}//${location.host}/ws`, { reconnectDelayMaxMs: 5000 });
+  // The nickname rides on the connect URL: the server shows it in the room's member list.
+  const url = `${scheme}//${location.host}/ws?name=${encodeURIComponent(name)}`;
+  const client = new Firetower(url, { reconnectDelayMaxMs: 5000 });
   const session = new ChatSession(client, name);
   showConnection(client.state);
   client.on('state', (/** @type {{ previous: string, current: string }} */ change) => {
