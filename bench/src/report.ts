@@ -27,7 +27,8 @@ export interface Summary {
   foreignDeliveries: number | undefined;
 }
 
-type Key = keyof Measurement;
+/** The figures a median is taken of (every field but recovery's reasons). */
+type Key = Exclude<keyof Measurement, 'recoveryReasons'>;
 
 /** A table row: the target, or for publish-api the target and its door (`firetower · grpc-stream`). */
 export type RowName = string;
@@ -47,7 +48,7 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<RowName, 
       const ok = group.flatMap((x) => (x.measurement ? [x.measurement] : []));
       const m = {} as Measurement;
       if (ok.length > 0) {
-        for (const key of Object.keys(ok[0]!) as Key[]) m[key] = median(ok.map((x) => x[key]));
+        for (const key of Object.keys(ok[0]!) as Key[]) if (key !== ('recoveryReasons' as string)) m[key] = median(ok.map((x) => x[key]));
         // Any loss matters, and so does any second of a slow event loop or anything left after closing.
         const worstOf = [
           'lost',
@@ -58,11 +59,16 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<RowName, 
           'topicsAfterClose',
           'recoveredFalse',
           'recoveryIncomplete',
+          'lostSilent',
+          'duplicatesSilent',
         ] as const;
         for (const worst of worstOf) {
           const values = ok.map((x) => x[worst]).filter((v) => Number.isFinite(v));
           m[worst] = values.length > 0 ? Math.max(...values) : Number.NaN;
         }
+        // recovery: why acks said recovered: false, summed over the repeats.
+        m.recoveryReasons = {};
+        for (const x of ok) for (const [reason, n] of Object.entries(x.recoveryReasons ?? {})) m.recoveryReasons[reason] = (m.recoveryReasons[reason] ?? 0) + n;
       }
       const foreign = group.flatMap((x) => {
         const brokers = (x.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
@@ -351,6 +357,12 @@ function historyTable(byTarget: Map<RowName, Summary>): string | undefined {
   );
 }
 
+/** `{ too_old: 3, unavailable: 1 }` → `too_old 3, unavailable 1`. */
+function reasons(byReason: Record<string, number> | undefined): string {
+  const entries = Object.entries(byReason ?? {});
+  return entries.length === 0 ? '–' : entries.map(([reason, n]) => `${reason} ${fmt(n)}`).join(', ');
+}
+
 /** recovery: how long 1,000 clients took to recover after all dropped at once, and whether any publication was lost or doubled. */
 function recoveryTable(byTarget: Map<RowName, Summary>): string {
   const rows = [...byTarget].map(([target, s]) => {
@@ -363,9 +375,10 @@ function recoveryTable(byTarget: Map<RowName, Summary>): string {
       fmt(m.recoveryMaxMs),
       fmt(m.recoveryAckMaxMs),
       fmt(m.missedPerClient, 1),
-      fmt(m.lost),
-      fmt(m.duplicates),
+      `${fmt(m.lost)} (${fmt(m.lostSilent)})`,
+      `${fmt(m.duplicates)} (${fmt(m.duplicatesSilent)})`,
       fmt(m.recoveredFalse),
+      reasons(m.recoveryReasons),
       fmt(m.connectionsPerSec),
       fmt(m.serverCpuPct),
       fmt(m.loadgenCpuPct),
@@ -380,9 +393,10 @@ function recoveryTable(byTarget: Map<RowName, Summary>): string {
       'max ms',
       'last ack ms',
       'missed/client',
-      'lost',
-      'duplicated',
+      'lost (silent)',
+      'duplicated (silent)',
       'recovered:false',
+      'why (all repeats)',
       'first connect conn/s',
       'srv CPU %',
       'loadgen CPU %',
@@ -555,7 +569,10 @@ function goals18(summary: Map<ScenarioName, Map<RowName, Summary>>): Goal[] {
     out.push({
       text: `recovery: ${target}: every client recovered, lost 0, duplicated 0, recovered:false 0`,
       met: m.recoveredClients === clients && m.recoveryIncomplete === 0 && m.lost === 0 && m.duplicates === 0 && m.recoveredFalse === 0,
-      figure: `${fmt(m.recoveredClients)} / ${fmt(clients)} in ${fmt(m.recoveryMaxMs)} ms max, lost ${fmt(m.lost)}, duplicated ${fmt(m.duplicates)}, recovered:false ${fmt(m.recoveredFalse)}`,
+      figure:
+        `${fmt(m.recoveredClients)} / ${fmt(clients)} in ${fmt(m.recoveryMaxMs)} ms max, lost ${fmt(m.lost)} (silent ${fmt(m.lostSilent)}), ` +
+        `duplicated ${fmt(m.duplicates)} (silent ${fmt(m.duplicatesSilent)}), recovered:false ${fmt(m.recoveredFalse)}` +
+        (m.recoveredFalse > 0 ? ` (${reasons(m.recoveryReasons)} over the repeats)` : ''),
     });
   }
   return out;

@@ -194,6 +194,15 @@ export interface Measurement {
   recoveryAckMaxMs: number;
   /** recovery: clients whose ack said `recovered: false` (any reason). */
   recoveredFalse: number;
+  /** recovery: those clients by the ack's reason (`too_old`, `unavailable` …; `no_stream`: the ack had no stream for the topic). */
+  recoveryReasons: Record<string, number>;
+  /**
+   * recovery: lost and duplicated (as `lost`, `duplicates`) among the clients whose ack said
+   * `recovered: true` only: a gap or a double the server did not announce. A client told
+   * `recovered: false` knows it missed something; the raw client here does not try again.
+   */
+  lostSilent: number;
+  duplicatesSilent: number;
   /** recovery: clients that never had their ack and everything up to the marker before the drain gave up. */
   recoveryIncomplete: number;
   /** recovery: publications a client had to catch up on (marker − the position it resubscribed from), mean over clients. */

@@ -108,6 +108,9 @@ export interface RecoveryReport {
   /** Offsets owed but never received, and receptions beyond the first of an offset (or outside the stream), summed. */
   lost: number;
   duplicates: number;
+  /** The same among clients whose ack said `recovered: true`: a gap or a double the server did not announce. */
+  silentLost: number;
+  silentDuplicates: number;
   /** Reconnect attempts that failed (each retried). */
   reconnectFailures: number;
 }

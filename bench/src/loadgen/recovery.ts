@@ -41,6 +41,15 @@ export class OffsetLog {
     while (this.contiguous + 1 < this.counts.length && this.counts[this.contiguous + 1]! > 0) this.contiguous++;
   }
 
+  /** For a debug line: up to `most` offsets received more than once, and how often. */
+  doubled(most: number): string[] {
+    const out: string[] = [];
+    for (let offset = this.first; offset < this.counts.length && out.length < most; offset++) {
+      if (this.counts[offset]! > 1) out.push(`${offset}×${this.counts[offset]}`);
+    }
+    return out;
+  }
+
   /**
    * Against the topic's last offset: `expected` offsets owed (first … final), `received` of them,
    * `lost` never received, `duplicates` receptions beyond the first of an offset plus every
@@ -79,9 +88,12 @@ export class RecoveringSubscriber {
   /** Bumped at the drop: frames of an older connection are ignored (their socket is gone). */
   generation = 0;
   private dropAt = Number.NaN;
-  private since = 0;
+  /** The offset resubscribed from. */
+  since = 0;
   /** Set when the ack arrives (see above). */
-  private marker = Number.POSITIVE_INFINITY;
+  marker = Number.POSITIVE_INFINITY;
+  /** The ack's stream for the topic, for a debug line. */
+  ackStream: AckFrame['streams'] extends Record<string, infer S> | undefined ? S | undefined : never;
   /** The topic's last offset once publishing ended. */
   private final = Number.POSITIVE_INFINITY;
   private ackId: string | undefined;
@@ -123,6 +135,7 @@ export class RecoveringSubscriber {
     this.marker = this.published();
     this.missed = Math.max(0, this.marker - this.since);
     const stream = ack.streams?.[this.topic];
+    this.ackStream = stream;
     if (stream?.recovered !== true) this.notRecovered = stream === undefined ? 'no_stream' : (stream.reason ?? 'unknown');
     this.check();
   }

@@ -363,6 +363,8 @@ async function reconnect(sub: Subscriber, resubscribe: SubscribeOptions): Promis
   return true;
 }
 
+let debugged = 0;
+
 function recoveryReport(): RecoveryReport {
   const report: RecoveryReport = {
     recoveryMs: [],
@@ -374,6 +376,8 @@ function recoveryReport(): RecoveryReport {
     received: 0,
     lost: 0,
     duplicates: 0,
+    silentLost: 0,
+    silentDuplicates: 0,
     reconnectFailures,
   };
   for (const sub of subscribers) {
@@ -388,6 +392,18 @@ function recoveryReport(): RecoveryReport {
     report.received += tally.received;
     report.lost += tally.lost;
     report.duplicates += tally.duplicates;
+    if (!Number.isNaN(r.ackMs) && r.notRecovered === undefined) {
+      report.silentLost += tally.lost;
+      report.silentDuplicates += tally.duplicates;
+      if (process.env.BENCH_DEBUG && tally.lost + tally.duplicates > 0 && debugged++ < 5) {
+        const { log } = r;
+        process.stderr.write(
+          `worker ${worker} client ${sub.slot.index} ${topicName(sub.slot.topic)}: since ${r.since} ack ${JSON.stringify(r.ackStream)} marker ${r.marker} ` +
+            `first ${log.first} last ${log.last} contiguous ${log.contiguous} final ${Atomics.load(counters.publishedByTopic, sub.slot.topic)} ` +
+            `unexpected ${log.unexpected} lost ${tally.lost} doubled ${log.doubled(10).join(' ')}\n`,
+        );
+      }
+    }
   }
   return report;
 }
