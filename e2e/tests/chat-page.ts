@@ -10,6 +10,7 @@ export class ChatPage {
   readonly messages: Locator;
   readonly chatLines: Locator;
   readonly input: Locator;
+  readonly members: Locator;
 
   constructor(
     readonly page: Page,
@@ -22,6 +23,12 @@ export class ChatPage {
     this.messages = page.getByTestId('messages');
     this.chatLines = this.messages.locator('li.msg');
     this.input = page.getByTestId('message-input');
+    this.members = page.getByTestId('members').locator('li');
+  }
+
+  /** The room's member list shows exactly these names (in any order). */
+  async expectMembers(names: string[]): Promise<void> {
+    await expect(this.members).toHaveText([...names].sort((a, b) => a.localeCompare(b)));
   }
 
   /**
