@@ -20,8 +20,20 @@ describe('decodeClientFrame under fuzzing', () => {
           expect(checkTopic(frame.topic)).toEqual({ ok: true });
           // Data that decoded can always be serialised again (no hidden depth or cycles).
           expect(typeof JSON.stringify(frame.data)).toBe('string');
+        } else if (frame.type === 'presence') {
+          expect(checkTopic(frame.topic)).toEqual({ ok: true });
+        } else if (frame.type === 'refresh') {
+          for (const value of Object.values(frame.credentials)) expect(typeof value).toBe('string');
         } else {
           for (const topic of frame.topics) expect(checkTopic(topic)).toEqual({ ok: true });
+          // A since entry only for a subscribed topic, with a valid position or limit.
+          if (frame.type === 'subscribe' && frame.since !== undefined) {
+            for (const [topic, since] of Object.entries(frame.since)) {
+              expect(frame.topics).toContain(topic);
+              if ('limit' in since) expect(Number.isSafeInteger(since.limit) && since.limit >= 1).toBe(true);
+              else expect(Number.isSafeInteger(since.offset) && since.offset >= 0 && typeof since.epoch === 'string').toBe(true);
+            }
+          }
         }
       }),
       fuzzParameters(3_000),

@@ -47,13 +47,27 @@ const field = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | unknown> => fc.oneof({
 /** A frame object that mostly looks valid, as a JS value (serialise with JSON.stringify). */
 export const hostileFrameObject = fc.record(
   {
-    type: field(fc.constantFrom('subscribe', 'unSubscribe', 'unsubscribe', 'publish', 'kick', 'ack')),
+    type: field(fc.constantFrom('subscribe', 'unSubscribe', 'unsubscribe', 'publish', 'refresh', 'presence', 'kick', 'ack')),
     topic: field(fc.oneof(fc.constantFrom('/fuzz/a', '/fuzz/b', '/fuzz/a,/fuzz/b'), nastyString, fc.array(nastyString, { maxLength: 5 }))),
     topics: hostileJson,
     data: hostileJson,
     id: field(fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), nastyString)),
     excludeSelf: field(fc.boolean()),
     retry: field(fc.boolean()),
+    // History: a position, a catch-up, or junk, per topic (mostly the fuzz topics).
+    since: field(
+      fc.dictionary(
+        fc.oneof(fc.constantFrom('/fuzz/a', '/fuzz/b'), nastyString),
+        fc.oneof(
+          fc.record({ offset: field(fc.oneof(fc.nat(), fc.integer(), fc.double())), epoch: field(fc.oneof(fc.constant(''), nastyString)) }),
+          fc.record({ limit: field(fc.oneof(fc.integer({ min: -5, max: 20_000 }), fc.double())) }),
+          hostileJson,
+        ),
+        { maxKeys: 3 },
+      ),
+    ),
+    presence: field(fc.boolean()),
+    credentials: field(fc.dictionary(nastyString, fc.oneof(nastyString, hostileJson), { maxKeys: 20 })),
   },
   { requiredKeys: [] },
 );

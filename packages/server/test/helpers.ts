@@ -13,8 +13,12 @@ export function useServers() {
     servers = [];
   });
 
+  /**
+   * A server for a test. Client publishes are allowed unless the test says otherwise: most tests
+   * here exercise publishing; the opt-in default itself is tested in auth-lifecycle.test.ts.
+   */
   async function start(options?: FiretowerOptions, startOptions?: StartServerOptions): Promise<StartedServer> {
-    const server = await startServer(options, startOptions);
+    const server = await startServer({ publish: 'allow', ...options }, startOptions);
     servers.push(server);
     return server;
   }

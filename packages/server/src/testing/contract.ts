@@ -89,6 +89,7 @@ export function describeBrokerContract(name: string, fixture: () => BrokerFixtur
             const { broker, faults } = withPublishFaults(original);
             const nodeOptions: FiretowerOptions = {
               broker,
+              publish: 'allow',
               // Only brokers that keep history get the option (the node refuses it otherwise).
               ...(original.history !== undefined && { history: CONTRACT_HISTORY }),
               ...(original.updatePresence !== undefined && { presence: CONTRACT_PRESENCE }),
