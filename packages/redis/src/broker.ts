@@ -11,6 +11,10 @@
  * stores the publication and PUBLISHes it (`history.ts`), and every node with subscribers,
  * this one included, delivers it from the channel with its position. Only Redis knows the offset,
  * so only that echo can carry it; the core skips local-first delivery for them (`historyFromLink`).
+ *
+ * Presence (`updatePresence`) is written by the interest sync's rounds (`presence-sync.ts`); the
+ * scripts compute the cluster-wide transitions and PUBLISH them on the topic's channel, where
+ * every node with subscribers of the topic, this one included, hands them to `presenceChanged`.
  */
 import createDebug from 'debug';
 import {
@@ -24,6 +28,8 @@ import {
   type ControlCommand,
   type HistoryQuery,
   type HistoryRead,
+  type PresenceEntry,
+  type PresenceUpdate,
   sortTopics,
   type TopicCount,
 } from '@firetower/server';
@@ -32,11 +38,12 @@ import { RedisBrokerError } from './errors.js';
 import { HISTORY_APPEND, type HistoryAppend } from './history.js';
 import { HistoryLink } from './history-link.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
+import { localPresenceOf, readPresence } from './presence.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type Client, COUNT, HEARTBEAT, LEAVE, NODES, pairs, runScript, TOPICS } from './scripts.js';
-import { decodeControl, DeliveryCodec, encodeControl } from './wire.js';
+import { decodeControl, decodePresence, DeliveryCodec, encodeControl, isPresenceEvent } from './wire.js';
 
 const debug = createDebug('firetower:redis');
 
@@ -186,6 +193,25 @@ export class RedisBroker implements Broker {
   }
 
   /**
+   * Kept, the latest per topic and member, until the next sync round writes them (at once when
+   * Redis is up; after the reconnect's full rewrite otherwise, which supersedes them).
+   */
+  updatePresence(updates: readonly PresenceUpdate[]): void {
+    if (!this.core.isRunning()) return;
+    this.linked?.sync.updatePresence(updates);
+  }
+
+  /**
+   * A topic's members, cluster-wide, after this node's pending writes. While Redis is unreachable,
+   * this node's own members (as `count` answers with local counts).
+   */
+  async presence(topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }> {
+    const linked = await this.readable('presence');
+    if (!linked.connected) return localPresenceOf(linked.node.localPresence?.() ?? [], topic, limit);
+    return readPresence(linked.pub, this.keys, topic, limit);
+  }
+
+  /**
    * Deliver to this node's subscribers at the call, then PUBLISH (or buffer while Redis is away).
    * A history publish is appended and PUBLISHed by Redis instead, and resolves once stored (see
    * `HistoryLink.published`).
@@ -290,10 +316,11 @@ export class RedisBroker implements Broker {
       await linked.sync.settle();
       if (graceful) {
         try {
-          const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(linked.node.nodeId)];
-          await runScript(linked.pub, LEAVE, keys, [linked.node.nodeId, this.keys.control]);
+          const { nodeId } = linked.node;
+          const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(nodeId), this.keys.presenceShares(nodeId)];
+          await runScript(linked.pub, LEAVE, keys, [nodeId, this.keys.control, this.keys.presencePrefix, this.keys.topicChannelPrefix]);
         } catch (error) {
-          debug('leave failed (counts will expire with the lease): %O', error);
+          debug('leave failed (counts and presence go when the lease runs out): %O', error);
         }
       }
       const dropped = this.core.dropBuffered();
@@ -323,6 +350,12 @@ export class RedisBroker implements Broker {
       // delivered here too, even on the node that published it.
       if (!linked || linked.codec.isOwn(payload)) return;
       const topic = this.keys.topicOf(channel);
+      if (topic !== undefined && isPresenceEvent(payload)) {
+        const change = decodePresence(topic, payload);
+        if (change === undefined) debug('dropped a malformed presence event on %s', channel);
+        else linked.node.presenceChanged?.(change);
+        return;
+      }
       const decoded = DeliveryCodec.decode(payload);
       if (topic === undefined || decoded === undefined) {
         debug('dropped a malformed delivery on %s', channel);
@@ -396,11 +429,19 @@ export class RedisBroker implements Broker {
     const linked = this.linked;
     if (!linked || this.core.state !== 'connected') return;
     const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(linked.node.nodeId)];
-    const args = [linked.node.nodeId, String(this.options.leaseMs), this.keys.nodeHashPrefix, this.keys.control];
+    const args = [
+      linked.node.nodeId,
+      String(this.options.leaseMs),
+      this.keys.nodeHashPrefix,
+      this.keys.control,
+      this.keys.presencePrefix,
+      this.keys.presenceSharePrefix,
+      this.keys.topicChannelPrefix,
+    ];
     runScript(linked.pub, HEARTBEAT, keys, args).then(
       (lapsed) => {
         if (lapsed !== 1) return;
-        debug('lease had lapsed; rewriting this node counts');
+        debug('lease had lapsed; rewriting this node counts and presence');
         linked.sync.requestFullWrite();
         linked.sync.kick();
       },

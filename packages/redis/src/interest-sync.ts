@@ -8,10 +8,14 @@
  * see implies this node already listens on the topic's channel. A round that fails (Redis went
  * away) leaves its work marked; the next `kick()` — on reconnect, heartbeat or a new update —
  * retries it. After a reconnect the whole hash is rewritten from `node.localCounts()`.
+ *
+ * Presence rides the same rounds (`presence-sync.ts`), written after the counts: the node is
+ * registered and listens on the topic's channel before its members' transitions are PUBLISHed.
  */
 import createDebug from 'debug';
-import type { BrokerNode, TopicCount } from '@firetower/server';
+import type { BrokerNode, PresenceUpdate, TopicCount } from '@firetower/server';
 import type { RedisKeys } from './keys.js';
+import { PresenceSync } from './presence-sync.js';
 import { type Client, runScript, WRITE_COUNTS } from './scripts.js';
 import { encodeControl } from './wire.js';
 
@@ -44,9 +48,11 @@ export class InterestSync {
   /** Channels the subscriber connection has confirmed (SUBSCRIBE answered, UNSUBSCRIBE not yet). */
   private readonly active = new Set<string>();
   private readonly deps: InterestSyncDeps;
+  private readonly presence: PresenceSync;
 
   constructor(deps: InterestSyncDeps) {
     this.deps = deps;
+    this.presence = new PresenceSync(deps);
   }
 
   get syncState(): SyncState {
@@ -62,9 +68,16 @@ export class InterestSync {
     this.kick();
   }
 
-  /** Rewrite the whole node hash on the next round (after a reconnect or a lapsed lease). */
+  /** This node's presence changed: written after the next round's counts. */
+  updatePresence(updates: readonly PresenceUpdate[]): void {
+    this.presence.update(updates);
+    this.kick();
+  }
+
+  /** Rewrite the whole node hash and every presence share on the next round (after a reconnect or a lapsed lease). */
   requestFullWrite(): void {
     this.fullWrite = true;
+    this.presence.requestFullWrite();
   }
 
   /** Start a round unless one is running (it re-checks for work before it stops). */
@@ -88,7 +101,7 @@ export class InterestSync {
   }
 
   private hasWork(): boolean {
-    if (this.fullWrite || this.dirty.size > 0) return true;
+    if (this.fullWrite || this.dirty.size > 0 || this.presence.hasWork()) return true;
     if (!this.active.has(this.deps.keys.control)) return true;
     if (this.active.size !== this.local.size + 1) return true;
     for (const topic of this.local.keys()) if (!this.active.has(this.deps.keys.topicChannel(topic))) return true;
@@ -127,7 +140,9 @@ export class InterestSync {
         // Closed meanwhile: a late write would resurrect the counts close() just removed.
         if (this.syncState === 'closed') return;
         const complete = await this.writeCounts(full, changed);
-        if (!complete) this.fullWrite = true;
+        if (!complete) this.requestFullWrite();
+        // A lapsed lease seen by the presence write: the next round re-registers and rewrites all.
+        else if (this.presence.hasWork() && !(await this.presence.write())) this.requestFullWrite();
       } catch (error) {
         debug('sync round failed, will retry on the next kick: %O', error);
         if (full) this.fullWrite = true;

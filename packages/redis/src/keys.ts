@@ -15,6 +15,10 @@ export const MAX_RAW_IDEMPOTENCY_KEY = 256;
  *   <prefix>idemh:<sha256> the same, for a key longer than MAX_RAW_IDEMPOTENCY_KEY
  *   <prefix>hist:<topic>   stream: a history topic's kept publications, entry id `<offset>-0`
  *   <prefix>hmeta:<topic>  hash: that stream's position, fields `o` (last offset) and `e` (epoch)
+ *   <prefix>pres:<topic>   hash: a presence topic's members, memberId → `<connections> <info>`
+ *                          (connections summed over the nodes; info is the member's JSON text)
+ *   <prefix>pshare:<id>    hash: one node's presence shares, `<topic length>:<topic><memberId>`
+ *                          → that node's connections of the member on the topic
  *
  * Counts live per node rather than per topic so that a node's whole share can be replaced in
  * one step (resync after a Redis restart) and dropped in one step (lease expiry, close).
@@ -29,6 +33,8 @@ export class RedisKeys {
   readonly hashedIdempotencyPrefix: string;
   readonly historyPrefix: string;
   readonly historyMetaPrefix: string;
+  readonly presencePrefix: string;
+  readonly presenceSharePrefix: string;
 
   constructor(readonly prefix: string) {
     this.nodes = `${prefix}nodes`;
@@ -42,6 +48,19 @@ export class RedisKeys {
     // 'hist:' and 'hmeta:' differ before any topic text, so no topic's stream is another's meta.
     this.historyPrefix = `${prefix}hist:`;
     this.historyMetaPrefix = `${prefix}hmeta:`;
+    // 'pres:' and 'pshare:' differ before any topic or node id, so no topic's hash is a node's.
+    this.presencePrefix = `${prefix}pres:`;
+    this.presenceSharePrefix = `${prefix}pshare:`;
+  }
+
+  /** A presence topic's members with their cluster-wide connections and info. */
+  presence(topic: string): string {
+    return this.presencePrefix + topic;
+  }
+
+  /** One node's presence shares (every topic and member it holds). */
+  presenceShares(nodeId: string): string {
+    return this.presenceSharePrefix + nodeId;
   }
 
   /** The Redis key recording an idempotency key (opaque text, any length). */

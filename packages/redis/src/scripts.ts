@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RedisClientType } from 'redis';
+import { PRESENCE_LUA } from './presence-lua.js';
 
 /** The node-redis client type this package uses (default modules, RESP2). */
 export type Client = RedisClientType;
@@ -58,11 +59,15 @@ return 1
 
 /**
  * Renew this node's lease and sweep nodes whose lease ran out (their hashes are kept for
- * 2 × lease so the sweeper can tell the cluster which topics' counts changed).
- * KEYS: nodes, beats, nodeHash. ARGV: nodeId, leaseMs, nodeHash prefix, control channel.
+ * 2 × lease so the sweeper can tell the cluster which topics' counts changed). A swept node's
+ * presence shares are taken off its members' totals, and the members it was the last place of
+ * leave (announced on their topics' channels): its `pshare:` hash has no TTL, so it is there for
+ * the sweep however late that comes.
+ * KEYS: nodes, beats, nodeHash. ARGV: nodeId, leaseMs, nodeHash prefix, control channel,
+ * presence topic prefix, presence share prefix, topic channel prefix.
  * Returns 1 when this node's own lease had lapsed (its counts must be rewritten), else 0.
  */
-export const HEARTBEAT = script(`${NOW}
+export const HEARTBEAT = script(`${NOW}${PRESENCE_LUA}
 local lease = tonumber(ARGV[2])
 local prev = redis.call('ZSCORE', KEYS[1], ARGV[1])
 local lapsed = (not prev) or tonumber(prev) <= now
@@ -81,20 +86,28 @@ for _, id in ipairs(dead) do
     end
   end
   redis.call('DEL', hash)
+  presence_drop_node(ARGV[5], ARGV[6] .. id)
   redis.call('ZREM', KEYS[1], id)
   redis.call('ZREM', KEYS[2], id)
 end
 if #topics > 0 then
   redis.call('PUBLISH', ARGV[4], cjson.encode({ o = '', k = 'counts', t = topics }))
 end
+presence_announce(ARGV[5], ARGV[7])
 if lapsed then return 1 end
 return 0
 `);
 
-/** Leave the cluster: drop this node's counts now. KEYS: nodes, beats, nodeHash. ARGV: nodeId, control channel. */
-export const LEAVE = script(`
+/**
+ * Leave the cluster: drop this node's counts and presence shares now (members it was the last
+ * place of leave). KEYS: nodes, beats, nodeHash, presence shares. ARGV: nodeId, control channel,
+ * presence topic prefix, topic channel prefix.
+ */
+export const LEAVE = script(`${PRESENCE_LUA}
 local topics = redis.call('HKEYS', KEYS[3])
 redis.call('DEL', KEYS[3])
+presence_drop_node(ARGV[3], KEYS[4])
+presence_announce(ARGV[3], ARGV[4])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if #topics > 0 then

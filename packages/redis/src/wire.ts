@@ -11,11 +11,17 @@
  * every node delivers it, the origin included, so it starts with a digit where a plain header has
  * a quoted node id and `isOwn` never matches it.
  *
+ * A presence event is a JSON object (it starts with `{`, never with `[`), PUBLISHed on the topic's
+ * channel by the presence scripts in Redis (`presence-lua.ts`): `{"m":<members>,"j":[[id,info],…],
+ * "l":[[id,info],…]}`, the topic's cluster-wide joins and leaves and its distinct members after
+ * them; `info` is the member's JSON text as a string. Every node listening on the topic delivers
+ * it, the one whose write caused it included.
+ *
  * The control channel carries small JSON objects: a control command, or a notice that some
  * topics' counts changed.
  */
 import type { StreamPosition } from '@firetower/protocol';
-import type { BrokerMessage, ControlCommand } from '@firetower/server';
+import type { BrokerMessage, ControlCommand, PresenceChange } from '@firetower/server';
 
 export interface DecodedDelivery {
   /** The publishing node ('' for a history publish, whose header does not say). */
@@ -96,13 +102,46 @@ function decodeHistoryHeader(text: string, data: string): DecodedDelivery | unde
   return { origin: '', exclude, data, position: { offset, epoch } };
 }
 
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** True when a topic channel's payload is a presence event rather than a delivery. */
+export function isPresenceEvent(payload: string): boolean {
+  return payload.charCodeAt(0) === 0x7b; /* { */
+}
+
+/** `[[id, info], …]` as the change's list; undefined when malformed. Lua's cjson writes an empty list as `{}`. */
+function presenceMembers(value: unknown): Array<{ memberId: string; info: string }> | undefined {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0) return [];
+  if (!Array.isArray(value)) return undefined;
+  const members: Array<{ memberId: string; info: string }> = [];
+  for (const entry of value as unknown[]) {
+    if (!Array.isArray(entry) || !isString(entry[0]) || !isString(entry[1])) return undefined;
+    members.push({ memberId: entry[0], info: entry[1] });
+  }
+  return members;
+}
+
+/** A presence event on `topic`'s channel; undefined for anything malformed (dropped, never thrown). */
+export function decodePresence(topic: string, payload: string): PresenceChange | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const joined = presenceMembers(v.j);
+  const left = presenceMembers(v.l);
+  if (joined === undefined || left === undefined || typeof v.m !== 'number' || !Number.isSafeInteger(v.m) || v.m < 0) return undefined;
+  return { topic, joined, left, members: v.m };
+}
+
 export type ControlEnvelope = { o: string; k: 'control'; c: ControlCommand } | { o: string; k: 'counts'; t: string[] };
 
 export function encodeControl(envelope: ControlEnvelope): string {
   return JSON.stringify(envelope);
 }
-
-const isString = (value: unknown): value is string => typeof value === 'string';
 
 function parseCommand(value: unknown): ControlCommand | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

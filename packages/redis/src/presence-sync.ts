@@ -1,0 +1,99 @@
+/**
+ * Catches Redis up with this node's presence. The node reports updates synchronously
+ * (`update`); they wait here, the latest per topic and member, until the interest sync's next
+ * round writes them — after that round's SUBSCRIBEs are confirmed, so the transitions a write
+ * PUBLISHes reach this node's own subscribers too.
+ *
+ * A full write (at start, after a reconnect, after the lease lapsed) replaces every share of this
+ * node with `node.localPresence()` in one script: members Redis still had are diffed (no
+ * spurious join or leave), members it lost (restart, flush, a sweep) join again.
+ */
+import createDebug from 'debug';
+import type { BrokerNode, PresenceUpdate } from '@firetower/server';
+import type { RedisKeys } from './keys.js';
+import { WRITE_BATCH, writePresence } from './presence.js';
+import type { Client } from './scripts.js';
+
+const debug = createDebug('firetower:redis:presence');
+
+export interface PresenceSyncDeps {
+  node: BrokerNode;
+  keys: RedisKeys;
+  pub: Client;
+}
+
+const keyOf = (update: PresenceUpdate): string => `${update.topic}\u0000${update.memberId}`;
+
+export class PresenceSync {
+  /** Updates not yet written, the latest per topic and member. */
+  private readonly pending = new Map<string, PresenceUpdate>();
+  private full = true;
+
+  constructor(private readonly deps: PresenceSyncDeps) {}
+
+  update(updates: readonly PresenceUpdate[]): void {
+    for (const update of updates) this.pending.set(keyOf(update), update);
+  }
+
+  /** Rewrite every share of this node on the next write. */
+  requestFullWrite(): void {
+    this.full = true;
+  }
+
+  /** A node without `localPresence` has nothing to rewrite; it writes only what it reports. */
+  hasWork(): boolean {
+    return this.pending.size > 0 || (this.full && this.deps.node.localPresence !== undefined);
+  }
+
+  /**
+   * Write what is pending. False when Redis said the lease had run out (nothing of this batch
+   * was written: the caller re-registers the node, and the next write is full). Throws when
+   * Redis failed; the work stays marked for the next round.
+   */
+  async write(): Promise<boolean> {
+    const { node, keys, pub } = this.deps;
+    const full = this.full && node.localPresence !== undefined;
+    this.full = false;
+    // A full write covers everything reported so far: the node's state already includes it.
+    const batch = full ? node.localPresence!().filter((update) => update.connections > 0) : [...this.pending.values()];
+    this.pending.clear();
+    try {
+      if (full) {
+        // One call: the diff against what Redis holds must see the whole set at once.
+        if (!(await writePresence(pub, keys, node.nodeId, true, batch))) return this.lapsed([]);
+        return true;
+      }
+      for (let i = 0; i < batch.length; i += WRITE_BATCH) {
+        const chunk = batch.slice(i, i + WRITE_BATCH);
+        if (!(await writePresence(pub, keys, node.nodeId, false, chunk))) return this.lapsed(batch);
+      }
+      return true;
+    } catch (error) {
+      debug('presence write failed, will retry: %O', error);
+      this.restore(full, batch);
+      throw error;
+    }
+  }
+
+  /**
+   * Redis said the lease ran out: the next write rewrites everything (`localPresence` has it all;
+   * a node without it gets the batch back instead).
+   */
+  private lapsed(batch: readonly PresenceUpdate[]): false {
+    if (this.deps.node.localPresence === undefined) this.restore(false, batch);
+    this.full = true;
+    return false;
+  }
+
+  /** Put a failed batch back, under anything reported since (newer updates win). */
+  private restore(full: boolean, batch: readonly PresenceUpdate[]): void {
+    if (full) {
+      this.full = true;
+      return;
+    }
+    for (const update of batch) {
+      const key = keyOf(update);
+      if (!this.pending.has(key)) this.pending.set(key, update);
+    }
+  }
+}
