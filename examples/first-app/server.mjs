@@ -3,7 +3,13 @@ import express from 'express';
 import { firetower } from '@firetower/server';
 
 const app = express();
-const ft = firetower(); // WebSocket endpoint at /ws; the browser client at /firetower/client.js
+// WebSocket endpoint at /ws; the browser client at /firetower/client.js. Browsers may publish
+// to chat rooms only (client publishes are off unless allowed), and a room keeps its last 50
+// messages: a newcomer or a tab back from a network drop gets them.
+const ft = firetower({
+  hooks: { canPublish: (tower, topic) => topic.startsWith('/chat/') },
+  history: [{ match: '/chat/*', size: 50 }],
+});
 app.use(ft);
 
 app.get('/', (req, res) => {

@@ -9,13 +9,15 @@ const ft = firetower<{ name: string }>({
   path: '/ws',
   allowedOrigins: ['https://app.example.com'],
   hooks: {
-    // Before the upgrade: refuse with a real HTTP 401/403.
+    // Refuse with a reason the browser can read (close 4500; `authRefusal: 'http'` for a real 401).
     authenticate: async ({ cookies }) => {
       const user = cookies.sid ? sessions.get(cookies.sid) : undefined;
       if (!user) throw new FiretowerRefusal('log in first', { status: 401 });
       return { userId: user.id, data: { name: user.name } };
     },
     beforeSubscribe: (tower, topics) => ({ allow: topics.filter((t) => t.startsWith('/chat/')) }),
+    // Client publishes are off unless allowed: chat rooms only.
+    canPublish: (tower, topic) => topic.startsWith('/chat/'),
     onMessage: (tower, message) => ({ data: { ...(message.data as object), from: tower.data.name } }),
   },
 });

@@ -44,7 +44,11 @@ export interface Tower<AppData = Record<string, unknown>> {
   readonly state: TowerState;
   /** Unix ms when the connection opened. */
   readonly connectedAt: number;
-  /** ToSelf: deliver a message on a topic to this connection only. False when it is closed. */
+  /**
+   * ToSelf: deliver a message on a topic to this connection only, as a delivery frame (not raw
+   * bytes as Go's ToSelf). False when the connection is closing or the slow-consumer policy
+   * dropped the frame; throws on an invalid topic or data that cannot be serialised.
+   */
   send(topic: string, data: unknown): boolean;
   /** Publish as this connection (through the broker, to every subscriber in the cluster). */
   publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
@@ -136,7 +140,8 @@ export interface IncomingPublish {
 /**
  * The message handler's answer: `undefined`/`true` publishes as is; `{ data }` publishes the
  * transformed data (and `{ topic }` to another topic); `false` drops it silently (acked as
- * accepted: the Go original's `return false`); throwing a `FiretowerRefusal` refuses it and the
+ * accepted and the connection kept; Go's ReadHandler `return false` closed the connection, see
+ * docs/migrating-from-go.md); throwing a `FiretowerRefusal` refuses it and the
  * client gets a `refused` error with the message.
  */
 export type MessageDecision = boolean | undefined | void | { topic?: string; data?: unknown };
@@ -190,7 +195,7 @@ export interface FiretowerHooks<AppData = Record<string, unknown>> {
   onReadTimeout?(this: void, tower: Tower<AppData>, pending: IncomingPublish[]): void;
   /** SetOnOfflineHandler: the connection is gone (after onUnsubscribe for its topics). */
   onOffline?(this: void, tower: Tower<AppData>, info: { code: number; reason: string }): void | Promise<void>;
-  /** SetOnSystemRemove: the server removed this connection from a topic (unsubscribeUser, removeTopic). */
+  /** SetOnSystemRemove: the server removed this connection from a topic (tower.unsubscribe, unsubscribeUser, removeTopic). */
   onSystemRemove?(this: void, tower: Tower<AppData>, topic: string): void | Promise<void>;
   /** A slow consumer's policy acted. */
   onSlowConsumer?(this: void, tower: Tower<AppData>, event: SlowConsumerEvent): void;
