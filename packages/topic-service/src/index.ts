@@ -1,7 +1,7 @@
 export { createTopicService, startTopicService } from './service/create.js';
 export type { TopicService, TopicServiceOptions, RunningTopicService, StartTopicServiceOptions } from './service/create.js';
 export { TopicServiceCore, defaultLimits } from './service/core.js';
-export type { TopicServiceLimits, ServiceState, KeyStats, HistoryStats, NodeCredentials, PublishOutcome } from './service/core.js';
+export type { TopicServiceLimits, ServiceState, KeyStats, HistoryStats, PresenceStats, NodeCredentials, PublishOutcome } from './service/core.js';
 export { createTopicServiceRouter } from './service/http.js';
 export type { RouterOptions } from './service/http.js';
 export { topicServiceBroker, TopicServiceBroker } from './broker/topic-service-broker.js';
@@ -9,7 +9,7 @@ export type { TopicServiceBrokerOptions, TopicServiceBrokerState, TopicServiceBr
 export type { LinkProblem } from './broker/health.js';
 export { TopicServiceError, TopicServiceClientError, TopicServiceConfigError } from './errors.js';
 export type { TopicServiceClientErrorCode, TopicServiceConfigErrorCode } from './errors.js';
-export { HISTORY_LIMITS, KEY_LIMITS } from './wire.js';
+export { HISTORY_LIMITS, KEY_LIMITS, PRESENCE_LIMITS } from './wire.js';
 export type * from './wire.js';
 export { DEFAULT_TOPIC_SERVICE_PORT, FETCH_BLOCKED_PORTS, isFetchBlockedPort } from './ports.js';
 export type { ServiceErrorReporter } from './service/guard.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HISTORY_LIMITS } from './wire.js';
+import { HISTORY_LIMITS, PRESENCE_LIMITS } from './wire.js';
 
 /**
  * The service's replies as schemas: the service's contract tests check its real answers against
@@ -45,6 +45,22 @@ const epoch = z.string().min(1).max(HISTORY_LIMITS.maxEpochLength);
 
 const origin = { origin: z.string().max(512).optional(), seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() };
 
+/** A member in a presence change: its id and what it shows (JSON text, spliced into frames by the node). */
+const memberId = z.string().min(1).max(PRESENCE_LIMITS.maxMemberIdLength);
+/** JSON text only: a node splices it into its frames as is, so anything else would corrupt them. */
+const info = z
+  .string()
+  .max(PRESENCE_LIMITS.maxInfoBytes)
+  .refine((value) => {
+    try {
+      JSON.parse(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be JSON text');
+const presenceMember = z.object({ memberId, info }).loose();
+
 export const wireItem = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('message'),
@@ -56,6 +72,13 @@ export const wireItem = z.discriminatedUnion('kind', [
     epoch: epoch.optional(),
   }),
   z.object({ kind: z.literal('control'), command: control, ...origin }),
+  z.object({
+    kind: z.literal('presence'),
+    topic: z.string().min(1),
+    joined: z.array(presenceMember),
+    left: z.array(presenceMember),
+    members: count,
+  }),
 ]);
 
 export const pollReply = z
@@ -95,3 +118,15 @@ export const historyReply = z
     message: 'publications must grow in offset, none above the stream offset',
   })
   .refine((r) => (r.epoch === '') === (r.offset === 0), { message: 'an epoch exactly when the stream has an offset' });
+
+export const presenceUpdateReply = z.object({ ok: z.literal(true), refused: count }).loose();
+
+/** `GET /v1/topics/:topic/presence`'s answer: members with at least one connection, no more than `total`. */
+export const presenceListReply = z
+  .object({
+    topic: z.string(),
+    members: z.array(z.object({ memberId, info, connections: count.min(1) }).loose()),
+    total: count,
+  })
+  .loose()
+  .refine((r) => r.members.length <= r.total, { message: 'more members than total' });

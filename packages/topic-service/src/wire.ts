@@ -136,8 +136,77 @@ export interface WirePosition {
   epoch?: string;
 }
 
+/**
+ * Presence (issue 19): one member's connections on one node for one presence topic, as the node
+ * reports it (the server's `PresenceUpdate`): after the change, `connections` of the member's
+ * connections on this node hold the topic (0: none left here). `info` is JSON text.
+ */
+export interface WirePresenceUpdate {
+  topic: string;
+  memberId: string;
+  info: string;
+  connections: number;
+}
+
+/** The bounds of presence the service accepts (beyond them a request is `400 bad_request`). */
+export const PRESENCE_LIMITS = {
+  /** Longest member id, in characters. */
+  maxMemberIdLength: 256,
+  /** Largest `info`, in bytes of UTF-8 JSON text (the server's `MAX_PRESENCE_INFO_BYTES`). */
+  maxInfoBytes: 1024,
+  /** Most members one `GET /v1/topics/:topic/presence` may ask for (the server's largest `maxMembers`). */
+  maxListLimit: 100_000,
+} as const;
+
+/**
+ * `POST /v1/nodes/:id/presence`: this node's presence changes (the latest per topic and member
+ * wins). A full write after (re)registration spans one or more requests: the first says `full`,
+ * the last says `complete`; shares of this node not written in between go (their members leave
+ * where this node was their last place).
+ */
+export interface PresenceRequest {
+  epoch?: string;
+  full?: boolean;
+  complete?: boolean;
+  updates: WirePresenceUpdate[];
+}
+
+/** The answer: `refused` new members not kept because a cap was reached (see the README's "Presence"). */
+export interface PresenceUpdateResponse {
+  ok: true;
+  refused: number;
+}
+
+/** A member of a topic, cluster-wide: its connections summed over the nodes. */
+export interface WirePresenceEntry {
+  memberId: string;
+  info: string;
+  connections: number;
+}
+
+/** `GET /v1/topics/:topic/presence?limit=N`: at most `limit` members; `total` counts them all. */
+export interface PresenceListResponse {
+  topic: string;
+  members: WirePresenceEntry[];
+  total: number;
+}
+
+/**
+ * Cluster-wide transitions of a topic's members (the server's `PresenceChange`), queued for every
+ * node with subscribers of the topic, the one that caused them included.
+ */
+export interface WirePresenceChange {
+  topic: string;
+  joined: Array<{ memberId: string; info: string }>;
+  left: Array<{ memberId: string; info: string }>;
+  members: number;
+}
+
 /** One entry of a node's outbox, as a poll response carries it. */
-export type WireItem = ({ kind: 'message' } & WireMessage & WireOrigin & WirePosition) | ({ kind: 'control'; command: WireControl } & WireOrigin);
+export type WireItem =
+  | ({ kind: 'message' } & WireMessage & WireOrigin & WirePosition)
+  | ({ kind: 'control'; command: WireControl } & WireOrigin)
+  | ({ kind: 'presence' } & WirePresenceChange);
 
 export interface RegisterResponse {
   nodeId: string;

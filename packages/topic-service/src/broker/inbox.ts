@@ -51,9 +51,15 @@ export class Inbox {
     for (let i = 0; i < res.items.length; i++) {
       if (res.from + i <= this.ack) continue;
       const item = res.items[i]!;
-      // A copy of an entry delivered already (a resent batch, a replay after a restart).
-      if (item.origin !== undefined && item.seq !== undefined && !this.seen.fresh(item.origin, item.seq)) continue;
       try {
+        if (item.kind === 'presence') {
+          // Transitions the service computed: never resent by an origin, so never a copy.
+          const pick = ({ memberId, info }: { memberId: string; info: string }) => ({ memberId, info });
+          node.presenceChanged?.({ topic: item.topic, joined: item.joined.map(pick), left: item.left.map(pick), members: item.members });
+          continue;
+        }
+        // A copy of an entry delivered already (a resent batch, a replay after a restart).
+        if (item.origin !== undefined && item.seq !== undefined && !this.seen.fresh(item.origin, item.seq)) continue;
         if (item.kind === 'message') {
           node.deliver(message(item));
         } else {

@@ -1,5 +1,5 @@
 import { Fifo } from '@firetower/protocol';
-import type { WireControl, WireCount, WirePublish } from '../wire.js';
+import type { WireControl, WireCount, WirePresenceUpdate, WirePublish } from '../wire.js';
 
 export type OutgoingEntry = { kind: 'message'; message: WirePublish } | { kind: 'control'; command: WireControl };
 
@@ -7,21 +7,27 @@ export type OutgoingEntry = { kind: 'message'; message: WirePublish } | { kind: 
 export type QueuedEntry = OutgoingEntry & { seq: number };
 
 /**
- * What the sender sends next: the latest counts first, then publishes and commands in call order.
+ * What the sender sends next: the latest counts first, then the latest presence (so the service
+ * knows this node's subscribers before its members: it sends the node its own transitions), then
+ * publishes and commands in call order.
  * `seq` is the sequence of the batch's first entry (the others follow it without gaps);
  * `entries` are the queued entries the batch carries.
  */
 export type OutgoingBatch =
   | { kind: 'counts'; changes: WireCount[] }
+  | { kind: 'presence'; updates: WirePresenceUpdate[] }
   | { kind: 'messages'; messages: WirePublish[]; seq: number; entries: QueuedEntry[] }
   | { kind: 'control'; command: WireControl; seq: number; entries: QueuedEntry[] };
 
 /**
- * A node's outgoing work. Count changes are coalesced (latest count per topic); publishes and
- * commands keep their order and are bounded by `maxMessages` (commands are never refused).
+ * A node's outgoing work. Count changes are coalesced (latest count per topic), presence changes
+ * too (latest per topic and member); publishes and commands keep their order and are bounded by
+ * `maxMessages` (commands are never refused).
  */
 export class OutgoingQueue {
   private readonly counts = new Map<string, number>();
+  /** `${memberId}\0${topic}` → the latest update of that pair. */
+  private readonly presence = new Map<string, WirePresenceUpdate>();
   private readonly entries = new Fifo<QueuedEntry>();
   private nextSeq = 1;
   private messages = 0;
@@ -36,6 +42,10 @@ export class OutgoingQueue {
 
   get pendingCounts(): number {
     return this.counts.size;
+  }
+
+  get pendingPresence(): number {
+    return this.presence.size;
   }
 
   /** The sequence of the entry pushed last (0 before the first). */
@@ -55,7 +65,7 @@ export class OutgoingQueue {
   }
 
   isEmpty(): boolean {
-    return this.counts.size === 0 && this.entries.length === 0;
+    return this.counts.size === 0 && this.presence.size === 0 && this.entries.length === 0;
   }
 
   setCount(topic: string, count: number): void {
@@ -66,6 +76,16 @@ export class OutgoingQueue {
   /** The full set is being sent: forget earlier deltas (they are part of it). */
   clearCounts(): void {
     this.counts.clear();
+  }
+
+  setPresence(update: WirePresenceUpdate): void {
+    this.presence.set(`${update.memberId}\u0000${update.topic}`, update);
+    this.schedule();
+  }
+
+  /** The full presence is being written: forget earlier changes (they are part of it). */
+  clearPresence(): void {
+    this.presence.clear();
   }
 
   push(entry: OutgoingEntry): void {
@@ -92,6 +112,14 @@ export class OutgoingQueue {
       }
       return { kind: 'counts', changes };
     }
+    if (this.presence.size > 0) {
+      const updates: WirePresenceUpdate[] = [];
+      for (const update of this.presence.values()) {
+        updates.push(update);
+        if (updates.length >= maxBatch) break;
+      }
+      return { kind: 'presence', updates };
+    }
     const first = this.entries.at(0);
     if (!first) return undefined;
     if (first.kind === 'control') return { kind: 'control', command: first.command, seq: first.seq, entries: [first] };
@@ -112,6 +140,14 @@ export class OutgoingQueue {
     if (batch.kind === 'counts') {
       for (const { topic, count } of batch.changes) {
         if (this.counts.get(topic) === count) this.counts.delete(topic);
+      }
+      return;
+    }
+    if (batch.kind === 'presence') {
+      // An update replaced meanwhile is another object: it stays queued.
+      for (const update of batch.updates) {
+        const key = `${update.memberId}\u0000${update.topic}`;
+        if (this.presence.get(key) === update) this.presence.delete(key);
       }
       return;
     }

@@ -12,11 +12,13 @@ import {
   type ControlCommand,
   type HistoryQuery,
   type HistoryRead,
+  type PresenceEntry,
+  type PresenceUpdate,
   type TopicCount,
 } from '@firetower/server';
 import { monotonicNow } from '../clock.js';
 import { TopicServiceClientError } from '../errors.js';
-import { controlReply, nodesReply, okReply, pollReply, publishReply, registerReply, topicReply, topicsReply } from '../replies.js';
+import { controlReply, nodesReply, okReply, pollReply, presenceUpdateReply, publishReply, registerReply, topicReply, topicsReply } from '../replies.js';
 import type { WirePublish } from '../wire.js';
 import { backoff, sleep } from './backoff.js';
 import { checkUrl } from './check-url.js';
@@ -25,6 +27,7 @@ import { ServiceClient } from './client.js';
 import { aborted, withDeadline } from './deadline.js';
 import { LinkHealth, type LinkProblem } from './health.js';
 import { fetchHistory, historyRequest, wirePolicy } from './history.js';
+import { fetchPresence, writeFullPresence } from './presence.js';
 import { Inbox } from './inbox.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
 import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch, type OutgoingEntry } from './outgoing.js';
@@ -167,6 +170,34 @@ export class TopicServiceBroker implements Broker {
   updateLocalCounts(changes: readonly TopicCount[]): void {
     if (this.isClosed()) return;
     for (const { topic, count } of changes) this.outgoing.setCount(topic, count);
+  }
+
+  /**
+   * Queued like count changes (the latest per topic and member) and sent right after them, ahead
+   * of publishes: the service learns the node's subscribers of a topic before its members there.
+   */
+  updatePresence(updates: readonly PresenceUpdate[]): void {
+    if (this.isClosed()) return;
+    for (const { topic, memberId, info, connections } of updates) this.outgoing.setPresence({ topic, memberId, info, connections });
+  }
+
+  /**
+   * The topic's members, cluster-wide (`GET /v1/topics/:topic/presence`), within
+   * `historyTimeoutMs`. This node's own changes made before the call reach the service first
+   * (read-your-writes). Rejects like `history()`: `unreachable` at once while the link is known
+   * to be down, `timeout`, `network`, `bad_response`, or the service's refusal (`not_found` from
+   * a service older than presence). Never answered from anything local.
+   */
+  async presence(topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }> {
+    this.core.running('presence');
+    if (this.core.state === 'degraded') throw new TopicServiceClientError('unreachable', 'presence: the topic service is unreachable');
+    await this.presenceSettled();
+    try {
+      return await fetchPresence(this.client, topic, limit, this.closer.signal, this.opts.historyTimeoutMs);
+    } catch (error) {
+      if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'presence');
+      throw error;
+    }
   }
 
   /**
@@ -337,6 +368,13 @@ export class TopicServiceBroker implements Broker {
           const changes = all.slice(i, i + this.maxBatch);
           await this.call('POST', this.nodePath('/counts'), okReply, { epoch: this.epoch, full: i === 0, changes });
         }
+        // Then the full presence (after the counts, so the service relays this node's own
+        // transitions to it): what a restarted service lost, rewritten from the node's truth.
+        this.outgoing.clearPresence();
+        const present = this.node?.localPresence?.();
+        if (present !== undefined) {
+          await writeFullPresence(present, this.maxBatch, (body) => this.call('POST', this.nodePath('/presence'), presenceUpdateReply, { epoch: this.epoch, ...body }));
+        }
         this.assertOpen();
         this.inbox.reset();
         this.generation += 1;
@@ -381,7 +419,7 @@ export class TopicServiceBroker implements Broker {
       try {
         await this.send(batch);
         this.outgoing.commit(batch);
-        if (batch.kind !== 'counts') this.replay.accepted(batch.entries, monotonicNow());
+        if (batch.kind === 'messages' || batch.kind === 'control') this.replay.accepted(batch.entries, monotonicNow());
         this.lostStep = 0;
         this.reachable();
         this.waiters.settle();
@@ -398,6 +436,8 @@ export class TopicServiceBroker implements Broker {
     switch (batch.kind) {
       case 'counts':
         return this.call('POST', this.nodePath('/counts'), okReply, { epoch, changes: batch.changes });
+      case 'presence':
+        return this.call('POST', this.nodePath('/presence'), presenceUpdateReply, { epoch, updates: batch.updates });
       case 'messages':
         return this.call('POST', this.nodePath('/publish'), publishReply, publishBody(epoch, batch.seq, batch.messages, this.keyTtlMs()));
       case 'control':
@@ -420,7 +460,9 @@ export class TopicServiceBroker implements Broker {
       debug('%s the service refused a keyed batch; resending it without keys: %s', this.nodeId, (error as Error).message);
       return step;
     }
-    if (batch && (code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large')) {
+    // A service older than presence has no such endpoint: presence then stays local to each node.
+    const refused = code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large' || (batch?.kind === 'presence' && code === 'not_found');
+    if (batch && refused) {
       // The service will never take this batch: drop it rather than block the queue forever.
       debug('%s dropped a %s batch the service refused: %s', this.nodeId, batch.kind, (error as Error).message);
       if (batch.kind === 'messages') this.core.countDropped(batch.messages.length);
@@ -527,6 +569,14 @@ export class TopicServiceBroker implements Broker {
   private sentThrough(seq: number, topic?: string): Promise<void> {
     const sent = () => !this.outgoing.holdsThrough(seq) && (topic === undefined || !this.outgoing.holdsCount(topic));
     return this.waiters.until(() => this.core.state === 'degraded' || this.isClosed() || sent(), this.opts.historyTimeoutMs);
+  }
+
+  /** Resolves when this node's count and presence changes reached the service (bounded wait; never while unreachable). */
+  private presenceSettled(): Promise<void> {
+    return this.waiters.until(
+      () => this.core.state === 'degraded' || this.isClosed() || (this.core.state === 'connected' && this.outgoing.pendingCounts === 0 && this.outgoing.pendingPresence === 0),
+      2000,
+    );
   }
 
   /** Resolves when this node's count changes reached the service (bounded wait; never while unreachable). */

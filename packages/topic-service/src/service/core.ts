@@ -3,11 +3,24 @@ import { TopicServiceErrorCode } from '@firetower/protocol';
 import createDebug from 'debug';
 import { monotonicNow } from '../clock.js';
 import { TopicServiceError } from '../errors.js';
-import type { HistoryResponse, NodeInfo, RegisterResponse, TopicResponse, WireControl, WireCount, WireHistoryPolicy, WirePublish } from '../wire.js';
+import type {
+  HistoryResponse,
+  NodeInfo,
+  PresenceListResponse,
+  RegisterResponse,
+  TopicResponse,
+  WireControl,
+  WireCount,
+  WireHistoryPolicy,
+  WirePresenceChange,
+  WirePresenceUpdate,
+  WirePublish,
+} from '../wire.js';
 import { RestartGrace } from './grace.js';
 import { safely, type ServiceErrorReporter } from './guard.js';
 import { ExpiringKeys } from '@firetower/protocol';
 import { NodeRecord, type PollSink } from './node-record.js';
+import { PresenceTable, type PresenceStats } from './presence.js';
 import { TopicRegistry } from './registry.js';
 import { sameSecret } from './secrets.js';
 import { SequenceTable } from './sequences.js';
@@ -17,7 +30,7 @@ import { defaultLimits, type KeyStats, type NodeCredentials, type PublishOutcome
 const debug = createDebug('firetower:topic-service');
 
 export { defaultLimits };
-export type { HistoryStats, KeyStats, NodeCredentials, PublishOutcome, ServiceState, TopicServiceLimits };
+export type { HistoryStats, KeyStats, NodeCredentials, PresenceStats, PublishOutcome, ServiceState, TopicServiceLimits };
 
 /** A key in a publish batch without a `keyTtlMs` (a node that does not say) is kept this long. */
 const DEFAULT_KEY_TTL_MS = 60_000;
@@ -36,6 +49,7 @@ export class TopicServiceCore {
   private readonly sequences = new SequenceTable();
   private readonly grace: RestartGrace;
   private readonly streams: HistoryStreams;
+  private readonly presence: PresenceTable;
   /** This service instance (one process start); a node that comes back with another one resumes. */
   readonly instance = randomBytes(12).toString('base64url');
   /** monotonicNow() at start: a restart grace can only open while the cluster re-forms after it. */
@@ -56,6 +70,7 @@ export class TopicServiceCore {
       maxBytes: this.limits.maxHistoryBytes,
       maxReadBytes: this.limits.maxHistoryReadBytes,
     });
+    this.presence = new PresenceTable({ maxPerNodeTopic: this.limits.maxPresenceMembers, maxShares: this.limits.maxPresenceShares });
     this.grace = new RestartGrace(this.limits.graceMs, (relay) => this.safely('restart grace release', relay));
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
     this.sweeper = setInterval(() => this.safely('lease sweep', () => this.sweep(monotonicNow())), every);
@@ -130,6 +145,57 @@ export class TopicServiceCore {
       if (this.registry.set(node.nodeId, topic, count)) changed.push(topic);
     }
     this.hintCounts(node.nodeId, changed);
+  }
+
+  /**
+   * Apply a node's presence changes (`POST /v1/nodes/:id/presence`) and relay the cluster-wide
+   * transitions they cause to every presence-speaking node with subscribers of the topic, this
+   * one included. A full write (after registration) starts with `full` and ends with `complete`;
+   * at its end the node's shares it did not write go. Returns the new shares refused by a cap.
+   */
+  setPresence(nodeId: string, who: NodeCredentials, updates: readonly WirePresenceUpdate[], full: boolean, complete: boolean): { refused: number } {
+    this.assertRunning();
+    this.assertBatch(updates.length);
+    const node = this.node(nodeId, who);
+    node.presence = true;
+    if (full) node.presenceSync = new Set<string>();
+    const written = node.presenceSync;
+    if (written !== undefined) for (const { topic, memberId } of updates) written.add(PresenceTable.key(topic, memberId));
+    if (complete) node.presenceSync = undefined;
+    const { changes, refused } = this.presence.update(node.nodeId, updates, complete ? written : undefined);
+    this.relayPresence(changes);
+    return { refused };
+  }
+
+  /** A topic's members, cluster-wide (`GET /v1/topics/:topic/presence`): at most `limit`, and how many in all. */
+  presenceList(topic: string, limit: number): PresenceListResponse {
+    this.assertRunning();
+    return this.presence.list(topic, limit);
+  }
+
+  presenceStats(): PresenceStats {
+    return this.presence.stats();
+  }
+
+  /**
+   * Queue transitions for the nodes with subscribers of their topic. Held by the restart grace
+   * like publishes: a node that re-registers late still hears every transition of the re-forming.
+   */
+  private relayPresence(changes: readonly WirePresenceChange[]): void {
+    if (changes.length === 0) return;
+    const relay = () => {
+      for (const change of changes) {
+        const targets = this.registry.nodesOf(change.topic);
+        if (!targets) continue;
+        const json = JSON.stringify({ kind: 'presence', ...change });
+        for (const targetId of targets.keys()) {
+          const target = this.nodes.get(targetId);
+          if (target?.presence === true) this.enqueue(target, json);
+        }
+      }
+    };
+    if (this.grace.holding) this.grace.hold(relay);
+    else relay();
   }
 
   /**
@@ -337,6 +403,7 @@ export class TopicServiceCore {
     this.nodes.clear();
     this.keys.clear();
     this.streams.clear();
+    this.presence.clear();
   }
 
   private node(nodeId: string, who: NodeCredentials): NodeRecord {
@@ -427,6 +494,8 @@ export class TopicServiceCore {
     }
     node.topics.clear();
     this.hintCounts(node.nodeId, changed);
+    // Its members leave where it was their last place ("a killed node's members leave within the lease").
+    this.relayPresence(this.presence.removeNode(node.nodeId));
   }
 
   private assertRunning(): void {

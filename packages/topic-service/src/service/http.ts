@@ -1,11 +1,24 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
-import type { ClaimsResponse, HistoryResponse, NodesResponse, TopicsResponse } from '../wire.js';
+import { PRESENCE_LIMITS, type ClaimsResponse, type HistoryResponse, type NodesResponse, type PresenceUpdateResponse, type TopicsResponse } from '../wire.js';
 import type { TopicServiceCore } from './core.js';
 import { sameSecret } from './secrets.js';
 import { failInternal, guarded, safely, sendError, type ServiceErrorReporter } from './guard.js';
-import { claimsBody, controlBody, countsBody, historyBody, leaveQuery, nodeIdParam, pollQuery, publishBody, registerBody, topicParam } from './schemas.js';
+import {
+  claimsBody,
+  controlBody,
+  countsBody,
+  historyBody,
+  leaveQuery,
+  nodeIdParam,
+  pollQuery,
+  presenceBody,
+  presenceListQuery,
+  publishBody,
+  registerBody,
+  topicParam,
+} from './schemas.js';
 
 export interface RouterOptions {
   /**
@@ -91,6 +104,17 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
   );
 
   router.post(
+    '/v1/nodes/:id/presence',
+    guard((req, res) => {
+      const nodeId = parse(nodeIdParam, req.params.id, 'node id');
+      const body = parse(presenceBody, req.body, 'presence body');
+      const { refused } = core.setPresence(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.updates, body.full ?? false, body.complete ?? false);
+      const answer: PresenceUpdateResponse = { ok: true, refused };
+      res.json(answer);
+    }),
+  );
+
+  router.post(
     '/v1/nodes/:id/publish',
     guard((req, res) => {
       const nodeId = parse(nodeIdParam, req.params.id, 'node id');
@@ -164,6 +188,16 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
     guard((_req, res) => {
       const body: TopicsResponse = { topics: core.topics() };
       res.json(body);
+    }),
+  );
+
+  router.get(
+    '/v1/topics/:topic/presence',
+    guard((req, res) => {
+      const topic = parse(topicParam, req.params.topic, 'topic');
+      const { limit } = parse(presenceListQuery, req.query, 'presence query');
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(core.presenceList(topic, limit ?? PRESENCE_LIMITS.maxListLimit));
     }),
   );
 

@@ -31,6 +31,13 @@ export class NodeRecord {
   /** Entries queued for this node since it registered (messages and commands). */
   received = 0;
   poll: { state: 'idle' } | { state: 'held'; held: HeldPoll } = { state: 'idle' };
+  /**
+   * This node's broker speaks presence (it sent a presence request): only such nodes are sent
+   * presence changes, so a broker older than presence never sees an entry it cannot read.
+   */
+  presence = false;
+  /** The (topic, member) pairs written since a full presence write began, until it completes. */
+  presenceSync: Set<string> | undefined;
   /** A response is scheduled for the held poll (merges a burst into one response). */
   flushScheduled = false;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HISTORY_LIMITS, KEY_LIMITS } from '../wire.js';
+import { HISTORY_LIMITS, KEY_LIMITS, PRESENCE_LIMITS } from '../wire.js';
 
 /** Node ids and epochs: printable, short, safe in a URL path. */
 const id = z.string().min(1).max(200);
@@ -77,6 +77,60 @@ export const historyBody = z
     policy: historyPolicy.optional(),
   })
   .strict();
+
+/** A presence member: a user id or an anonymous connection's `client:<id>`; NUL is the table's separator. */
+const memberId = z
+  .string()
+  .min(1)
+  .max(PRESENCE_LIMITS.maxMemberIdLength)
+  .refine((value) => !value.includes('\u0000'), 'must not contain NUL');
+
+/** JSON text: it is spliced into join/leave frames as is, so anything else would break them. */
+function isJsonText(value: string): boolean {
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a member shows: JSON text of at most `maxInfoBytes` bytes (checked on length first, so a huge string is never parsed). */
+const presenceInfo = z
+  .string()
+  .max(PRESENCE_LIMITS.maxInfoBytes)
+  .refine((value) => Buffer.byteLength(value) <= PRESENCE_LIMITS.maxInfoBytes, `must be at most ${PRESENCE_LIMITS.maxInfoBytes} bytes`)
+  .refine(isJsonText, 'must be JSON text');
+
+export const presenceBody = z
+  .object({
+    epoch: id.optional(),
+    /** The first request of a full write. */
+    full: z.boolean().optional(),
+    /** The last request of a full write: the node's shares not written since `full` go. */
+    complete: z.boolean().optional(),
+    updates: z.array(
+      z
+        .object({
+          topic,
+          memberId,
+          info: presenceInfo,
+          connections: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const presenceListQuery = z.object({
+  /** At most this many members (default and most: `PRESENCE_LIMITS.maxListLimit`). */
+  limit: z
+    .string()
+    .regex(/^\d{1,6}$/, 'a non-negative integer')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(PRESENCE_LIMITS.maxListLimit))
+    .optional(),
+});
 
 /** A relayed message's data: JSON text, as in a publish. */
 const data = z.string().max(16 * 1024 * 1024);

@@ -37,6 +37,16 @@ export interface TopicServiceLimits {
   maxHistoryBytes: number;
   /** About the largest `POST /v1/history` answer (data length); the oldest asked for are left out beyond it. @default 4 MiB */
   maxHistoryReadBytes: number;
+  /**
+   * Presence members one node may hold on one topic (the server's largest `maxMembers`); a new
+   * member past it is refused (not listed, no join) and counted. @default 100000
+   */
+  maxPresenceMembers: number;
+  /**
+   * Presence shares (member × topic × node) kept in all, about 250 bytes each (see the README's
+   * "Presence"); a new share past it is refused and counted. @default 1000000
+   */
+  maxPresenceShares: number;
 }
 
 export const defaultLimits: TopicServiceLimits = {
@@ -53,6 +63,8 @@ export const defaultLimits: TopicServiceLimits = {
   maxHistoryStreams: 100_000,
   maxHistoryBytes: 256 * 1024 * 1024,
   maxHistoryReadBytes: 4 * 1024 * 1024,
+  maxPresenceMembers: 100_000,
+  maxPresenceShares: 1_000_000,
 };
 
 /**
