@@ -66,6 +66,9 @@ export function summarise(records: RunRecord[]): Map<ScenarioName, Map<RowName, 
           const values = ok.map((x) => x[worst]).filter((v) => Number.isFinite(v));
           m[worst] = values.length > 0 ? Math.max(...values) : Number.NaN;
         }
+        // recovery: the repeat where the fewest clients recovered.
+        const recoveredRuns = ok.map((x) => x.recoveredClients).filter((v) => Number.isFinite(v));
+        m.recoveredClients = recoveredRuns.length > 0 ? Math.min(...recoveredRuns) : Number.NaN;
         // recovery: why acks said recovered: false, summed over the repeats.
         m.recoveryReasons = {};
         for (const x of ok) for (const [reason, n] of Object.entries(x.recoveryReasons ?? {})) m.recoveryReasons[reason] = (m.recoveryReasons[reason] ?? 0) + n;
@@ -380,7 +383,8 @@ function recoveryTable(byTarget: Map<RowName, Summary>): string {
       fmt(m.recoveredFalse),
       reasons(m.recoveryReasons),
       fmt(m.connectionsPerSec),
-      fmt(m.serverCpuPct),
+      fmt(m.recoveryServerCpuMs),
+      fmt(m.recoveryServerCpuPct),
       fmt(m.loadgenCpuPct),
     ];
   });
@@ -398,7 +402,8 @@ function recoveryTable(byTarget: Map<RowName, Summary>): string {
       'recovered:false',
       'why (all repeats)',
       'first connect conn/s',
-      'srv CPU %',
+      'srv CPU ms drop → recovered',
+      'srv CPU % drop → recovered',
       'loadgen CPU %',
     ],
     rows,

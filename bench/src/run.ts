@@ -298,7 +298,7 @@ function progressLine(r: RunRecord): string {
     return (
       `${head} recovered ${m.recoveredClients}/${m.connections - 1} in p50 ${m.recoveryP50Ms.toFixed(0)} / max ${m.recoveryMaxMs.toFixed(0)} ms ` +
       `(acks by ${m.recoveryAckMaxMs.toFixed(0)} ms), missed ${m.missedPerClient.toFixed(1)}/client, lost ${m.lost}, duplicated ${m.duplicates}, ` +
-      `recovered:false ${m.recoveredFalse}${m.recoveredFalse > 0 ? ` (${JSON.stringify(m.recoveryReasons)})` : ''}, silent lost/duplicated ${m.lostSilent}/${m.duplicatesSilent}, srv CPU ${Math.round(m.serverCpuPct)}%`
+      `recovered:false ${m.recoveredFalse}${m.recoveredFalse > 0 ? ` (${JSON.stringify(m.recoveryReasons)})` : ''}, silent lost/duplicated ${m.lostSilent}/${m.duplicatesSilent}, srv CPU ${Math.round(m.recoveryServerCpuMs)} ms (${Math.round(m.recoveryServerCpuPct)}%) drop → recovered`
     );
   const brokers = (r.nodeStats ?? []).flatMap((n) => (n.broker ? [n.broker] : []));
   const foreign = brokers.length > 0 ? `, foreign ${brokers.map((b) => b.foreignDeliveries).join('/')}` : '';

@@ -209,4 +209,8 @@ export interface Measurement {
   missedPerClient: number;
   /** recovery: clients that recovered (ack and marker reached). */
   recoveredClients: number;
+  /** recovery: server CPU (every process of the target) from the drop until the last client recovered, in ms. */
+  recoveryServerCpuMs: number;
+  /** recovery: the same ÷ that wall time, in percent of one core. */
+  recoveryServerCpuPct: number;
 }

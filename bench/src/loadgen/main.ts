@@ -122,10 +122,13 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const endAt = now() + scenario.durationMs;
   workers.broadcast({ cmd: 'go', endAt });
   const recovery = scenario.dropAfterMs > 0;
+  let recoveryCpu: Promise<RecoveryCpu> | undefined;
   if (recovery) {
     // Every subscriber drops its socket at once, in the middle of the publishing.
     await delay(scenario.dropAfterMs);
-    workers.broadcast({ cmd: 'drop', dropAt: now() });
+    const atDrop = sample(plan.serverPids);
+    workers.broadcast({ cmd: 'drop', dropAt: atDrop.at });
+    recoveryCpu = untilRecovered(plan, counters.recovery, atDrop, endAt + scenario.drainTimeoutMs * 2);
     debug('dropped every subscriber');
     await delay(scenario.durationMs - scenario.dropAfterMs);
   } else await delay(scenario.durationMs);
@@ -158,6 +161,7 @@ async function run(plan: LoadPlan): Promise<Measurement> {
   const elapsedMs = lastProgressAt - s0.at;
 
   const reports = (await workers.ask({ cmd: 'report' })).flatMap((m) => (m.event === 'report' ? [m.report] : []));
+  const cpu = await recoveryCpu;
   const load = loadMeasurement(reports, {
     published: sum(counters.sentByPublisher),
     expected: recovery ? reports.reduce((n, r) => n + r.recovery!.expected, 0) : sum(counters.sentByPublisher) * perTopic,
@@ -171,6 +175,7 @@ async function run(plan: LoadPlan): Promise<Measurement> {
     connections,
     connectMs,
   });
+  if (cpu !== undefined) return { ...load, ...cpu };
   if (memory === undefined) return load;
   const merged: Measurement = {
     ...load,
@@ -357,6 +362,19 @@ function loadMeasurement(reports: WorkerReport[], w: Window): Measurement {
   };
 }
 
+type RecoveryCpu = Pick<Measurement, 'recoveryServerCpuPct' | 'recoveryServerCpuMs'>;
+
+/**
+ * recovery: the servers' CPU from the drop until every client recovered (or `giveUpAt`): how
+ * busy recovering kept them, and its cost whatever else the machine was doing.
+ */
+async function untilRecovered(plan: LoadPlan, recovered: Int32Array, atDrop: ProcSample, giveUpAt: number): Promise<RecoveryCpu> {
+  while (Atomics.load(recovered, 0) < plan.scenario.subscribers && now() < giveUpAt) await delay(POLL_MS);
+  const done = sample(plan.serverPids);
+  const cpuSeconds = done.cpuSeconds - atDrop.cpuSeconds;
+  return { recoveryServerCpuMs: cpuSeconds * 1000, recoveryServerCpuPct: (cpuSeconds / ((done.at - atDrop.at) / 1000)) * 100 };
+}
+
 /** recovery: the clients' recovery times and what their acks and offsets said, over every worker. */
 function recoveryMeasurement(reports: WorkerReport[]): Partial<Measurement> {
   const parts = reports.flatMap((r) => (r.recovery !== undefined ? [r.recovery] : []));
@@ -435,6 +453,8 @@ function emptyMeasurement(): Measurement {
     duplicatesSilent: Number.NaN,
     missedPerClient: Number.NaN,
     recoveredClients: Number.NaN,
+    recoveryServerCpuMs: Number.NaN,
+    recoveryServerCpuPct: Number.NaN,
   };
 }
 
