@@ -4,6 +4,10 @@
  * (SIGKILL without persistence, FLUSHALL) converging back to the nodes' truth, and no key left
  * once every member is gone.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceChange, PresenceUpdate } from '@firetower/server';
 import { RecordingNode, uniqueNodeId, waitFor } from '@firetower/server/testing';
@@ -12,6 +16,32 @@ import { adminClient, RedisServer, redisServerPath, SKIP_REASON } from './redis-
 import { TcpProxy } from './tcp-proxy.js';
 
 const LEASE_MS = 600;
+const CHILD_NODE = fileURLToPath(new URL('./fixtures/presence-node.mjs', import.meta.url));
+const BUILT = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+
+/** Starts `fixtures/presence-node.mjs` (a broker node in its own process) and resolves once its members are in Redis. */
+async function startChildNode(args: string[], timeoutMs = 10_000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CHILD_NODE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child node not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child node exited with ${String(code)}:\n${output}`));
+    });
+  });
+  await ready;
+  return child;
+}
 
 /** A recording node that also keeps presence the way a server does, and records the transitions it hears. */
 class PresenceNode extends RecordingNode {
@@ -180,6 +210,29 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
     proxy.restore();
     await waitFor(() => a.joinedIds('lease').filter((id) => id === 'bob').length === 2, 5_000, 'bob joined again');
     await listSettles(brokers[0]!, 'lease', { total: 2, members: { ada: 2, bob: 2 } });
+  });
+
+  // A real process death: the built dist in a child process, SIGKILLed.
+  it.skipIf(!BUILT)('a node process SIGKILLed: its members leave within the lease (needs the built dist)', async () => {
+    const { prefix, nodes, brokers } = await cluster(['a'], 'killed');
+    const [a] = nodes as [PresenceNode];
+    a.hold('killed', 'ada', 1);
+    const child = await startChildNode([redis.url, prefix, String(LEASE_MS), 'killed', 'ada', 'bob', 'cy']);
+    try {
+      await waitFor(() => a.joinedIds('killed').length === 3, 5_000, 'ada, bob and cy joined');
+      await listSettles(brokers[0]!, 'killed', { total: 3, members: { ada: 2, bob: 1, cy: 1 } });
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+      const killedAt = Date.now();
+      await waitFor(() => a.leftIds('killed').length === 2, 4 * LEASE_MS, 'bob and cy left within the lease');
+      console.log(`presence: a SIGKILLed node's members left ${Date.now() - killedAt} ms after the kill (lease ${LEASE_MS} ms)`);
+      expect(a.leftIds('killed').sort()).toEqual(['bob', 'cy']);
+      expect(await listed(brokers[0]!, 'killed')).toEqual({ total: 1, members: { ada: 1 } });
+      expect((await presenceKeys(prefix)).sort()).toEqual([`${prefix}pres:killed`, `${prefix}pshare:${a.nodeId}`]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('a closed node takes its members with it at once (a member still elsewhere stays)', async () => {
