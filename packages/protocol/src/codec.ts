@@ -192,7 +192,14 @@ export function encodeDelivery(topic: string, dataJson: string, position?: Strea
 
 export function encodeAck(
   id: string,
-  extra?: { topics?: string[]; refused?: RefusedTopic[]; duplicate?: boolean; streams?: Record<string, StreamState>; expiresInMs?: number; presence?: PresenceList },
+  extra?: {
+    topics?: string[];
+    refused?: RefusedTopic[];
+    duplicate?: boolean;
+    streams?: Record<string, StreamState>;
+    expiresInMs?: number;
+    presence?: PresenceList;
+  },
 ): string {
   const frame: AckFrame = { type: 'ack', id, ...extra };
   return JSON.stringify(frame);
