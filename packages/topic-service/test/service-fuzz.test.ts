@@ -3,16 +3,18 @@
  * hostile bodies (arbitrary JSON, deep nesting, huge numbers, `__proto__` keys, every Unicode
  * class, near-valid bodies with one field wrong, raw non-JSON), hostile paths and queries, and
  * forged sessions, on every endpoint, history reads and policies included (huge limits, negative
- * or fractional offsets, foreign types). No request may get a 500 or an unexpected status, every
- * error is JSON with a code, no history read goes beyond its limit or the byte cap, nothing is
- * reported as an internal error, and bystander nodes keep relaying (and keeping history) throughout.
+ * or fractional offsets, foreign types), presence updates and lists (ids and info past their
+ * bounds, info that is not JSON, negative or fractional connections, hostile limits). No request
+ * may get a 500 or an unexpected status, every error is JSON with a code, no history read goes
+ * beyond its limit or the byte cap, no presence list beyond its limit, nothing is reported as an
+ * internal error, and bystander nodes keep relaying (and keeping history and presence) throughout.
  *
  * CI runs a fixed seed and a few seconds' worth of runs; `FUZZ_RUNS=20000 FUZZ_SEED=…` runs a long
  * local campaign (the seed is printed on failure).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LIMITS } from '../src/wire.js';
+import { HISTORY_LIMITS, PRESENCE_LIMITS } from '../src/wire.js';
 import { api, useServicePerTest } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 400;
@@ -54,6 +56,22 @@ const hostilePolicy = fc.oneof(
 );
 /** The history reads' numbers: huge, negative, fractional, foreign types, and fair ones. */
 const hostileCount = fc.oneof(hostileNumber, jsonish, fc.constantFrom(0, 1, 10, HISTORY_LIMITS.maxLimit, HISTORY_LIMITS.maxLimit + 1, -1, 0.5, 1e21));
+
+/** A presence update: fair, at and past its bounds, or foreign types. */
+const hostileUpdate = fc.record(
+  {
+    topic: fc.oneof(hostileString, fc.constant('p')),
+    memberId: fc.oneof(hostileString, fc.constantFrom('m', 'x'.repeat(PRESENCE_LIMITS.maxMemberIdLength), 'x'.repeat(PRESENCE_LIMITS.maxMemberIdLength + 1)), jsonish),
+    info: fc.oneof(
+      jsonish.map((v) => JSON.stringify(v) ?? 'null'),
+      hostileString,
+      jsonish,
+      fc.constantFrom('null', '{', JSON.stringify('€'.repeat(400)), JSON.stringify('x'.repeat(PRESENCE_LIMITS.maxInfoBytes - 2))),
+    ),
+    connections: fc.oneof(hostileNumber, fc.constantFrom(0, 1, 2), jsonish),
+  },
+  { requiredKeys: ['topic', 'memberId', 'info', 'connections'] },
+);
 
 /** Nested `[[[…]]]` or `{"a":{"a":…}}` this deep, as raw text. */
 const deep = fc
@@ -115,6 +133,14 @@ const nearValid = fc.oneof(
     { topic: fc.oneof(hostileString, fc.constant('h'), jsonish), after: hostileCount, limit: hostileCount, policy: hostilePolicy },
     { requiredKeys: ['topic', 'limit'] },
   ),
+  fc.record(
+    {
+      full: fc.oneof(fc.boolean(), jsonish),
+      complete: fc.oneof(fc.boolean(), jsonish),
+      updates: fc.array(hostileUpdate, { maxLength: 5 }),
+    },
+    { requiredKeys: ['updates'] },
+  ),
 );
 
 const body = fc.oneof(
@@ -128,11 +154,27 @@ const body = fc.oneof(
 
 const nodeId = fc.oneof(fc.constantFrom('x', 'y', 'ghost', 'register'), hostileString.map(encode), fc.constantFrom('%E0%A4%A', '%00', '..%2F..'));
 const query = fc
-  .array(fc.tuple(fc.constantFrom('ack', 'wait', 'epoch', 'ack[]', 'wait[x]', 'z'), fc.oneof(hostileString, hostileNumber.map(String))), { maxLength: 4 })
+  .array(fc.tuple(fc.constantFrom('ack', 'wait', 'epoch', 'limit', 'ack[]', 'wait[x]', 'limit[]', 'z'), fc.oneof(hostileString, hostileNumber.map(String))), { maxLength: 4 })
   .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${encode(v)}`).join('&')}`));
 
 const request = fc.record({
-  endpoint: fc.constantFrom('register', 'counts', 'publish', 'control', 'poll', 'leave', 'claims', 'history', 'topics', 'topic', 'nodes', 'health', 'other'),
+  endpoint: fc.constantFrom(
+    'register',
+    'counts',
+    'publish',
+    'control',
+    'presence',
+    'poll',
+    'leave',
+    'claims',
+    'history',
+    'topics',
+    'topic',
+    'members',
+    'nodes',
+    'health',
+    'other',
+  ),
   nodeId,
   query,
   body,
@@ -149,6 +191,7 @@ function route(r: Request): { method: string; path: string } {
     case 'counts':
     case 'publish':
     case 'control':
+    case 'presence':
       return { method: 'POST', path: `/v1/nodes/${r.nodeId}/${r.endpoint}${r.query}` };
     case 'poll':
       return { method: 'GET', path: `/v1/nodes/${r.nodeId}/poll${r.query}` };
@@ -162,6 +205,8 @@ function route(r: Request): { method: string; path: string } {
       return { method: 'GET', path: `/v1/topics${r.query}` };
     case 'topic':
       return { method: 'GET', path: `/v1/topics/${r.nodeId}${r.query}` };
+    case 'members':
+      return { method: 'GET', path: `/v1/topics/${r.nodeId === 'x' ? 'p' : r.nodeId}/presence${r.query}` };
     case 'nodes':
       return { method: 'GET', path: `/v1/nodes${r.query}` };
     case 'health':
@@ -187,7 +232,13 @@ describe('fuzzing the topic service HTTP API', () => {
       });
       await call('POST', '/v1/nodes/register', { nodeId: 'x', epoch: 'e' });
       await call('POST', '/v1/nodes/register', { nodeId: 'y', epoch: 'e' });
-      await call('POST', '/v1/nodes/y/counts', { changes: [{ topic: 't', count: 1 }] });
+      await call('POST', '/v1/nodes/y/counts', {
+        changes: [
+          { topic: 't', count: 1 },
+          { topic: 'p', count: 1 },
+        ],
+      });
+      await call('POST', '/v1/nodes/y/presence', { updates: [{ topic: 'p', memberId: 'y-member', info: 'null', connections: 1 }] });
       let sent = 0;
       let seq = 0;
       let yAck = 0;
@@ -206,14 +257,21 @@ describe('fuzzing the topic service HTTP API', () => {
         yAck = poll.body?.cursor ?? yAck;
         await call('GET', '/v1/nodes/x/poll?wait=0'); // x polls too: a long campaign outlasts the lease
         const read = await call('POST', '/v1/history', { topic: 'h', limit: 1 });
+        // Presence: x's member shows what x wrote last, and y's member is still there.
+        const wrote = await call('POST', '/v1/nodes/x/presence', { updates: [{ topic: 'p', memberId: 'x-member', info: `{"n":${seq}}`, connections: 1 }] });
+        const members = await call('GET', '/v1/topics/p/presence');
+        const shown = (id: string) => (members.body?.members as Array<{ memberId: string; info: string }> | undefined)?.find((m) => m.memberId === id);
         const ok =
           pub.status === 200 &&
           poll.body?.items?.some((i: { data: string }) => i.data === data) &&
           read.body?.publications?.[0]?.data === data &&
-          read.body.offset >= 1;
+          read.body.offset >= 1 &&
+          wrote.status === 200 &&
+          shown('x-member')?.info === `{"n":${seq}}` &&
+          shown('y-member') !== undefined;
         if (!ok)
           throw new Error(
-            `bystanders stopped relaying: publish ${pub.status} ${JSON.stringify(pub.body)}, poll ${poll.status} ${JSON.stringify(poll.body).slice(0, 300)}, history ${read.status} ${JSON.stringify(read.body).slice(0, 300)}`,
+            `bystanders stopped relaying: publish ${pub.status} ${JSON.stringify(pub.body)}, poll ${poll.status} ${JSON.stringify(poll.body).slice(0, 300)}, history ${read.status} ${JSON.stringify(read.body).slice(0, 300)}, presence ${wrote.status} ${JSON.stringify(members.body).slice(0, 300)}`,
           );
         return true;
       };
@@ -234,6 +292,12 @@ describe('fuzzing the topic service HTTP API', () => {
               const asked = (JSON.parse(r.body) as { limit: number }).limit;
               expect(answer.publications.length).toBeLessThanOrEqual(Math.min(asked, HISTORY_LIMITS.maxLimit));
               expect(text.length).toBeLessThan(MAX_READ_BYTES * 2 + 1024);
+            }
+            if (r.endpoint === 'members' && res.status === 200) {
+              // Never an unbounded list: at most the limit asked for, never more than the total.
+              const answer = JSON.parse(text) as { members: unknown[]; total: number };
+              const limit = /[?&]limit=(\d+)(?:&|$)/.exec(path)?.[1];
+              expect(answer.members.length).toBeLessThanOrEqual(Math.min(answer.total, limit === undefined ? PRESENCE_LIMITS.maxListLimit : Number(limit)));
             }
             if (sent % 25 === 0) expect(await bystandersRelay()).toBe(true);
           }),

@@ -75,4 +75,34 @@ describe('fault isolation in the service', () => {
       core.close();
     }
   });
+
+  it('a presence write or list that throws answers 500 JSON for that request only; presence goes on after', async () => {
+    const reported: string[] = [];
+    const { call, service } = await start({ onError: (_error, where) => reported.push(where) });
+    await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e' });
+    await call('POST', '/v1/nodes/a/counts', { changes: [{ topic: 'p', count: 1 }] });
+    const ada = { topic: 'p', memberId: 'ada', info: 'null', connections: 1 };
+    const setPresence = service.core.setPresence.bind(service.core);
+    const presenceList = service.core.presenceList.bind(service.core);
+    service.core.setPresence = () => {
+      throw new Error('boom');
+    };
+    service.core.presenceList = () => {
+      throw new Error('boom');
+    };
+    const write = await call('POST', '/v1/nodes/a/presence', { updates: [ada] });
+    const list = await call('GET', '/v1/topics/p/presence');
+    for (const res of [write, list]) {
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    }
+    expect(reported).toEqual(['POST /v1/nodes/:id/presence', 'GET /v1/topics/:topic/presence']);
+    service.core.setPresence = setPresence;
+    service.core.presenceList = presenceList;
+    expect((await call('POST', '/v1/nodes/a/presence', { updates: [ada] })).body).toEqual({ ok: true, refused: 0 });
+    expect((await call('GET', '/v1/topics/p/presence')).body).toEqual({ topic: 'p', members: [{ memberId: 'ada', info: 'null', connections: 1 }], total: 1 });
+    expect((await call('GET', '/v1/nodes/a/poll?wait=0')).body.items).toEqual([
+      { kind: 'presence', topic: 'p', joined: [{ memberId: 'ada', info: 'null' }], left: [], members: 1 },
+    ]);
+  });
 });
