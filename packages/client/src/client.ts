@@ -21,7 +21,10 @@ import {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './socket.js';
-import { catchUpLimit, type SubscribeOptions } from './subscribe-options.js';
+import { refreshDelay, withParams, type ConnectParams } from './credentials.js';
+import type { PresenceList } from './presence.js';
+import { Requests, type Answer } from './requests.js';
+import { catchUpLimit, wantsPresence, type SubscribeOptions } from './subscribe-options.js';
 import { Subscription } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
@@ -42,7 +45,7 @@ interface Teardown {
   retryAfterMs?: number | undefined;
 }
 
-type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
+type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry' | 'refresh';
 
 /**
  * A Firetower connection: subscribe to topics, publish to them, and stay connected.
@@ -70,10 +73,14 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   /** Consecutive reconnect attempts since the last stable connection. */
   private attempt = 0;
   private openedBefore = false;
+  /** A 4500 made the client ask its `params` provider once more; reset by a stable connection and by `connect()`. */
+  declare private authRetried: boolean | undefined;
   private lastFrameAt = 0;
   private readonly timers = new Timers<TimerName>();
   declare private readonly publisher: Publisher;
   declare private readonly topicSync: TopicSync;
+  /** Presence queries and credential refreshes waiting for the server. */
+  private readonly requests = new Requests();
   declare private stopWatchingEnvironment: (() => void) | undefined;
 
   constructor(url: string, options: FiretowerOptions = {}) {
@@ -136,10 +143,11 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       const reason = cannotConnect(this.url, this.options.WebSocket);
       if (reason !== undefined) throw new TypeError(reason);
       this.attempt = 0;
+      this.authRetried = false;
       this.watchEnvironment();
       this.setState('connecting');
       if (this.is('connecting')) this.openSocket();
-    } else if (this.is('reconnecting') && !this.socket) {
+    } else if (this.waiting()) {
       this.timers.clear('retry');
       this.openSocket();
     }
@@ -181,7 +189,8 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   /**
    * Subscribes a handler to one or more topics. The payload type comes from the client's topic
    * map, or from the type argument: `subscribe<ChatMessage>('/chat/world', ...)`. With `since`,
-   * the topics this handle is the first to hold start with their newest messages.
+   * the topics this handle is the first to hold start with their newest messages; with
+   * `presence: true` the handle emits `join` / `leave`.
    */
   subscribe<P = never, K extends TopicOf<TM> = TopicOf<TM>>(
     topics: K | readonly K[],
@@ -196,8 +205,12 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     const subscription = new Subscription(
       names,
       handler,
-      (s) => this.topicSync.release(s),
-      (error) => this.emit('error', error),
+      {
+        release: (s) => this.topicSync.release(s),
+        report: (error) => this.emit('error', error),
+        presence: (topic) => this.presenceOf(topic),
+      },
+      wantsPresence(options),
     );
     if (problem) {
       const error = new FiretowerError('invalid', problem.reason, problem.topic === undefined ? {} : { topic: problem.topic });
@@ -215,7 +228,9 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   /**
    * Publishes to a topic. Resolves when the server accepted the message; rejects with a
    * `FiretowerError` (`refused`, `invalid`, `too_large`, `rate_limited`, `timeout`, `closed`,
-   * `queue_full`). Made while disconnected, it waits in the offline queue.
+   * `queue_full`). Made while disconnected, it waits in the offline queue. Servers take client
+   * publishes only when they allow them (`publish: 'allow'` or `canPublish`); otherwise it
+   * rejects with `refused` and `serverCode` `publish_not_allowed`.
    */
   publish<P = never, K extends TopicOf<TM> = TopicOf<TM>>(
     topic: K,
@@ -227,12 +242,33 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
 
   // -- connection lifecycle ----------------------------------------------------------------
 
+  /** One connection attempt: the `params` (the connect timeout covers a slow provider), then the socket. */
   private openSocket(): void {
     const id = ++this.connectionId;
+    this.setTimer('connect', this.options.connectionTimeoutMs, () =>
+      this.teardown({ code: LocalCloseCode.ConnectTimeout, reason: 'connect timeout', local: true, final: false }),
+    );
+    withParams(
+      this.options.params,
+      (params) => {
+        if (id === this.connectionId) this.guarded(() => this.createSocket(id, params));
+      },
+      (thrown) => {
+        if (id !== this.connectionId) return;
+        this.guarded(() => {
+          this.emit('error', callbackError('params', thrown));
+          this.teardown({ code: ReportedCloseCode.Abnormal, reason: 'params failed', local: true, final: false });
+        });
+      },
+    );
+  }
+
+  private createSocket(id: number, params: ConnectParams): void {
     let socket: WebSocketLike;
     try {
       // connect() checked that there is one; a global removed since fails here, like any constructor.
-      socket = new (findWebSocket(this.options.WebSocket) as WebSocketConstructor)(connectionUrl(this.url, this.clientId));
+      const url = connectionUrl(this.url, { ...params, clientId: this.clientId });
+      socket = new (findWebSocket(this.options.WebSocket) as WebSocketConstructor)(url);
     } catch (error) {
       this.log('socket failed', error);
       this.teardown({ code: ReportedCloseCode.Abnormal, reason: describeThrown(error), local: false, final: false });
@@ -257,9 +293,6 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       // A close always follows; the teardown happens there.
       if (id === this.connectionId) this.log('socket error', event);
     };
-    this.setTimer('connect', this.options.connectionTimeoutMs, () =>
-      this.teardown({ code: LocalCloseCode.ConnectTimeout, reason: 'connect timeout', local: true, final: false }),
-    );
   }
 
   private opened(): void {
@@ -268,6 +301,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     this.armWatchdog(this.options.heartbeatTimeoutMs);
     this.setTimer('stable', this.options.minUptimeMs, () => {
       this.attempt = 0;
+      this.authRetried = false;
     });
     const reconnected = this.openedBefore;
     this.openedBefore = true;
@@ -278,8 +312,14 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     if (this.is('open')) this.emit('open', { clientId: this.clientId, reconnected });
   }
 
+  /**
+   * A 4500 (credentials refused) is retried once with what the `params` provider gives next (the
+   * refresh may have come too late); every other 4500–4999, and a second 4500, is final.
+   */
   private closedByPeer(code: number, reason: string): void {
-    const final = isTerminalCloseCode(code) || !this.askShouldReconnect(code, reason);
+    const retryAuth = code === CloseCode.Unauthorized && typeof this.options.params === 'function' && !this.authRetried;
+    if (retryAuth) this.authRetried = true;
+    const final = (isTerminalCloseCode(code) && !retryAuth) || !this.askShouldReconnect(code, reason);
     const retryAfterMs = code === CloseCode.ServerShutdown ? parseRetryAfter(reason) : undefined;
     this.teardown({ code, reason, local: false, final, retryAfterMs });
   }
@@ -298,19 +338,24 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
       }
     }
     this.topicSync.dropped();
+    this.requests.dropped();
     this.publisher.dropped(cause.code);
     if (cause.final) this.finish(cause);
     else this.scheduleReconnect(cause, previous);
   }
 
+  /** Goes to `closed`; a server's refusal (4500–4999: unauthorized, forbidden, kicked) is also an `error` event with its reason. */
   private finish(cause: Teardown): void {
-    const error = new FiretowerError('closed', `the client closed: ${cause.reason || cause.code}`, { closeCode: cause.code });
+    const refused = !cause.local && isTerminalCloseCode(cause.code);
+    const details = refused ? { closeCode: cause.code, reason: cause.reason } : { closeCode: cause.code };
+    const error = new FiretowerError('closed', `the client closed: ${cause.reason || cause.code}`, details);
     this.publisher.rejectAll(error);
     this.topicSync.abandon(error);
     this.stopWatchingEnvironment?.();
     this.stopWatchingEnvironment = undefined;
     this.setState('closed');
     this.emit('close', { code: cause.code, reason: cause.reason, willReconnect: false });
+    if (refused) this.emit('error', error);
   }
 
   private scheduleReconnect(cause: Teardown, previous: FiretowerState): void {
@@ -343,9 +388,9 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
 
   private environmentChanged(change: EnvironmentChange): void {
     if (change === 'offline') {
-      if (this.socket) this.teardown({ code: LocalCloseCode.Offline, reason: 'offline', local: true, final: false });
+      if (this.socket || this.timers.has('connect')) this.teardown({ code: LocalCloseCode.Offline, reason: 'offline', local: true, final: false });
       else this.timers.clear('retry');
-    } else if ((change === 'online' || change === 'visible') && this.is('reconnecting') && !this.socket) {
+    } else if ((change === 'online' || change === 'visible') && this.waiting()) {
       this.timers.clear('retry');
       this.emit('reconnecting', { attempt: this.attempt, delayMs: 0, cause: change });
       this.openSocket();
@@ -381,18 +426,70 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
         if (this.topicSync.deliver(message, frame.position)) this.emit('message', message);
         return;
       }
-      case 'ack':
-        if (!this.topicSync.acknowledged(frame.id, frame.refused, frame.streams)) this.publisher.acknowledged(frame.id, frame.duplicate);
+      case 'ack': {
+        const { id } = frame;
+        if (!this.topicSync.acknowledged(id, frame.refused, frame.streams) && !this.requests.answer(id, frame))
+          this.publisher.acknowledged(id, frame.duplicate);
         return;
+      }
       case 'error': {
         const error = serverError(frame.code, frame.message, frame.topic);
-        if (frame.id !== undefined) {
-          if (this.topicSync.failed(frame.id, error) || this.publisher.failed(frame.id, error)) return;
+        const { id } = frame;
+        if (id !== undefined) {
+          if (this.topicSync.failed(id, error) || this.publisher.failed(id, error) || this.requests.answer(id, undefined, error)) return;
         }
         this.emit('error', error);
         return;
       }
+      case 'session':
+        this.expiresIn(frame.expiresInMs);
+        return;
+      case 'join':
+      case 'leave':
+        for (const subscriber of this.topicSync.registry.holdersOf(frame.topic)) subscriber.presenceEvent(frame.type, frame.member, frame.topic);
+        return;
     }
+  }
+
+  /** Sends a frame that waits for an answer; false (and no answer) when there is no open socket. */
+  private request(frame: object, answer: Answer): boolean {
+    const id = this.nextId();
+    const sent = this.sendFrame(JSON.stringify({ ...frame, id }));
+    if (sent) this.requests.set(id, answer);
+    return sent;
+  }
+
+  private presenceOf(topic: string): Promise<PresenceList> {
+    return new Promise((resolve, reject) => {
+      const sent = this.request({ type: 'presence', topic }, (ack, error) => {
+        if (ack?.presence) resolve(ack.presence);
+        else reject(error ?? new FiretowerError(ack ? 'invalid' : 'closed', 'no presence list', { topic }));
+      });
+      if (!sent) reject(new FiretowerError('closed', 'no presence list: not connected', { topic }));
+    });
+  }
+
+  /**
+   * The credentials expire in `expiresInMs` (a `session` frame, a refresh ack; undefined: they no
+   * longer do). With a `params` provider, a refresh goes out at `refreshDelay`; a refused one is
+   * reported and the server's 4005 at expiry brings a reconnect with fresh params.
+   */
+  private expiresIn(expiresInMs: number | undefined): void {
+    const provider = this.options.params;
+    if (expiresInMs === undefined || typeof provider !== 'function') return this.timers.clear('refresh');
+    this.setTimer('refresh', refreshDelay(expiresInMs), () => {
+      const id = this.connectionId;
+      withParams(
+        provider,
+        (credentials) => {
+          if (id === this.connectionId)
+            this.request({ type: 'refresh', credentials }, (ack, error) => (ack ? this.expiresIn(ack.expiresInMs) : error && this.emit('error', error)));
+        },
+        (thrown) => {
+          if (id === this.connectionId) this.emit('error', callbackError('params', thrown));
+        },
+      );
+    });
   }
 
   private sendFrame(text: string): boolean {
@@ -452,6 +549,11 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
 
   private nextId(): string {
     return `${this.idPrefix}.${++this.frameCount}`;
+  }
+
+  /** Reconnecting, between attempts (no socket opening, no `params` provider pending). */
+  private waiting(): boolean {
+    return this.is('reconnecting') && !this.timers.has('connect');
   }
 
   /** State checks through a method, so TypeScript does not narrow `current` across listener calls that may change it. */

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS } from '@firetower/protocol';
+import type { ParamsOption } from './credentials.js';
 import { browserEnvironment, type Environment } from './environment.js';
 import { randomId, type WebSocketConstructor } from './socket.js';
 
@@ -13,6 +14,16 @@ export interface FiretowerOptions {
    * @default a random UUID, one per client instance
    */
   clientId?: string;
+  /**
+   * Query parameters for every connection attempt (string values; each replaces a same-named
+   * parameter of the URL; `clientId` is always the client's). A function is called before each
+   * connect and reconnect, so each attempt carries fresh credentials, and again to refresh them
+   * before they expire (the server's `session` frame). One that throws or rejects is reported as a
+   * `callback` error and counts as a failed attempt (backoff).
+   * @example params: async () => ({ token: await getToken() })
+   * @default none
+   */
+  params?: ParamsOption;
   /** Connect in the constructor. With `false`, call `connect()`. @default true */
   autoConnect?: boolean;
   /** Give up an opening socket after this long and retry. @default 10000 */
@@ -58,11 +69,15 @@ export interface FiretowerOptions {
 }
 
 /** `WebSocket` stays as given: the global one is looked up when a socket is made, so the constructor works where there is none (server-side rendering). */
-export type ResolvedOptions = Required<Omit<FiretowerOptions, 'WebSocket'>> & { WebSocket: WebSocketConstructor | undefined };
+export type ResolvedOptions = Required<Omit<FiretowerOptions, 'WebSocket' | 'params'>> & {
+  WebSocket: WebSocketConstructor | undefined;
+  params: ParamsOption | undefined;
+};
 
 export function resolveOptions(options: FiretowerOptions): ResolvedOptions {
   return {
     WebSocket: options.WebSocket,
+    params: options.params,
     clientId: options.clientId ?? randomId(),
     autoConnect: options.autoConnect ?? true,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000,

@@ -1,4 +1,5 @@
 import { HEARTBEAT, MAX_EPOCH_LENGTH, type StreamPosition } from '@firetower/protocol';
+import type { PresenceList, PresenceMember } from './presence.js';
 
 /**
  * Server frames as the client reads them. Codes stay plain strings: a newer server may send
@@ -19,14 +20,43 @@ export interface AckedStream extends StreamPosition {
 export type ServerMessage =
   | { type: 'heartbeat' }
   | { type: 'publish'; topic: string; data: unknown; position: StreamPosition | undefined }
-  | { type: 'ack'; id: string; refused: Refusal[]; duplicate: boolean; streams: Map<string, AckedStream> }
-  | { type: 'error'; code: string; message: string; id: string | undefined; topic: string | undefined };
+  | {
+      type: 'ack';
+      id: string;
+      refused: Refusal[];
+      duplicate: boolean;
+      streams: Map<string, AckedStream>;
+      expiresInMs: number | undefined;
+      presence: PresenceList | undefined;
+    }
+  | { type: 'error'; code: string; message: string; id: string | undefined; topic: string | undefined }
+  | { type: 'session'; expiresInMs: number }
+  | { type: 'join' | 'leave'; topic: string; member: PresenceMember };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+const count = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** A presence member as the server gave it, or undefined when it is not one (no string id). */
+function readMember(value: unknown): PresenceMember | undefined {
+  if (!isRecord(value) || typeof value.id !== 'string') return undefined;
+  const member: PresenceMember = { id: value.id, info: value.info ?? null };
+  if (count(value.connections)) member.connections = value.connections;
+  return member;
+}
+
+function readPresenceList(value: unknown): PresenceList | undefined {
+  if (!isRecord(value) || !Array.isArray(value.members)) return undefined;
+  const members = value.members.map(readMember).filter((member) => member !== undefined);
+  return { members, total: count(value.total) ? value.total : members.length, truncated: value.truncated === true };
+}
+
+/** A duration in ms: a finite number, at least 0. */
+const duration = (value: unknown): number | undefined => (typeof value === 'number' && value >= 0 && value < Infinity ? value : undefined);
 
 function readRefused(value: unknown): Refusal[] {
   if (!Array.isArray(value)) return [];
@@ -83,6 +113,8 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
         refused: readRefused(parsed.refused),
         duplicate: parsed.duplicate === true,
         streams: readStreams(parsed.streams),
+        expiresInMs: duration(parsed.expiresInMs),
+        presence: readPresenceList(parsed.presence),
       };
     case 'error':
       if (typeof parsed.code !== 'string') return undefined;
@@ -93,6 +125,15 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
         id: optionalString(parsed.id),
         topic: optionalString(parsed.topic),
       };
+    case 'session': {
+      const expiresInMs = duration(parsed.expiresInMs);
+      return expiresInMs === undefined ? undefined : { type: 'session', expiresInMs };
+    }
+    case 'join':
+    case 'leave': {
+      const member = readMember(parsed.member);
+      return member && typeof parsed.topic === 'string' ? { type: parsed.type, topic: parsed.topic, member } : undefined;
+    }
     default:
       return undefined;
   }

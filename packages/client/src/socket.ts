@@ -51,15 +51,15 @@ export function cannotConnect(url: string, option: WebSocketConstructor | undefi
  * rendering) a relative URL is checked against a placeholder one, and for real on connect.
  */
 export function checkUrl(url: string): void {
-  connectionUrl(typeof url === 'string' ? url : '//', '', pageBase() ?? 'http://a.invalid');
+  connectionUrl(typeof url === 'string' ? url : '//', {}, pageBase() ?? 'http://a.invalid');
 }
 
 /**
  * The URL of one connection attempt: relative and http(s) URLs resolve against the page (so a
- * `<script>` page can use `new Firetower('/ws')`), and the clientId rides along so the server can
- * dedupe publishes re-sent after a reconnect.
+ * `<script>` page can use `new Firetower('/ws')`); `query` (the `params` and the clientId, which the
+ * server dedupes re-sent publishes on) replaces same-named parameters.
  */
-export function connectionUrl(url: string, clientId: string, base = pageBase()): string {
+export function connectionUrl(url: string, query: Record<string, string>, base = pageBase()): string {
   let parsed: URL;
   try {
     parsed = new URL(url, base);
@@ -68,7 +68,7 @@ export function connectionUrl(url: string, clientId: string, base = pageBase()):
   }
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
   else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
-  parsed.searchParams.set('clientId', clientId);
+  for (const [key, value] of Object.entries(query)) parsed.searchParams.set(key, value);
   return parsed.toString();
 }
 

@@ -9,7 +9,15 @@ export interface SubscribeOptions {
    * @default live messages only
    */
   since?: 'last' | { limit: number };
+  /**
+   * Hear who comes and goes on these topics (topics the server gives presence): the handle emits
+   * `join` and `leave` with the member. `subscription.presence()` works without it.
+   * @default false
+   */
+  presence?: boolean;
 }
+
+export const wantsPresence = (options: SubscribeOptions | undefined): boolean => (Object(options) as SubscribeOptions).presence === true;
 
 /** The catch-up a subscribe asks for: a limit, none, or why the option is wrong (failing the handle like a bad topic). */
 export function catchUpLimit(options: SubscribeOptions | undefined): number | string | undefined {

@@ -1,6 +1,7 @@
 import { callbackError, IsolatedEmitter } from './callbacks.js';
 import { FiretowerError } from './errors.js';
 import type { StateChange, SubscribedEvent } from './events.js';
+import type { PresenceList, PresenceMember } from './presence.js';
 import type { MessageHandler, TopicMessage } from './topics.js';
 
 /**
@@ -16,13 +17,27 @@ export interface SubscriptionEvents<T> {
   message: [message: TopicMessage<T>];
   /** A topic of this handle is live: on the first ack, after every reconnect and every recovery; also when the handle joins a topic the client already held. */
   subscribed: [event: SubscribedEvent];
+  /** With `{ presence: true }`: a member's first connection on `topic` anywhere in the cluster. */
+  join: [member: PresenceMember, topic: string];
+  /** With `{ presence: true }`: a member's last connection on `topic` is gone (a reload within a second is neither). */
+  leave: [member: PresenceMember, topic: string];
   error: [error: FiretowerError];
+}
+
+/** What a handle needs of its client. */
+export interface SubscriptionLink {
+  release(subscriber: TopicSubscriber): void;
+  /** Where an app callback's exception goes: the client's `error` event. */
+  report(error: FiretowerError): void;
+  presence(topic: string): Promise<PresenceList>;
 }
 
 /** What the client's registry needs of a subscription, without its payload type. */
 export interface TopicSubscriber {
   readonly topics: readonly string[];
+  readonly wantsPresence: boolean;
   confirm(topic: string): void;
+  presenceEvent(type: 'join' | 'leave', member: PresenceMember, topic: string): void;
   subscribed(event: SubscribedEvent): void;
   fail(error: FiretowerError): void;
   deliver(message: TopicMessage): void;
@@ -47,9 +62,9 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
   constructor(
     topics: readonly string[],
     private readonly handler: MessageHandler<T> | undefined,
-    private readonly release: (subscription: Subscription<T>) => void,
-    /** Where an app callback's exception goes: the client's `error` event. */
-    private readonly report: (error: FiretowerError) => void,
+    private readonly link: SubscriptionLink,
+    /** Emits `join` / `leave`: the handle was made with `{ presence: true }`. */
+    readonly wantsPresence = false,
   ) {
     super();
     this.topics = topics;
@@ -69,7 +84,27 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
     if (this.current === 'failed' || this.current === 'unsubscribed') return;
     this.abandonReady(new FiretowerError('closed', 'unsubscribed before the ack'));
     this.setState('unsubscribed');
-    this.release(this);
+    this.link.release(this);
+  }
+
+  /**
+   * Who is on a topic of this handle (one with presence on the server): `{ members: [{ id, info,
+   * connections }], total, truncated }`. Waits for `ready`; name the topic on a handle of several.
+   * Rejects with a `FiretowerError`: `invalid` (no such topic here, or it has no presence:
+   * `serverCode` `no_presence`), `refused`, `closed` (not connected, or the connection dropped first).
+   */
+  presence(topic?: string): Promise<PresenceList> {
+    const about = topic ?? (this.topics.length === 1 ? this.topics[0] : undefined);
+    if (about === undefined || !this.topics.includes(about)) {
+      return Promise.reject(new FiretowerError('invalid', 'name a topic of this handle'));
+    }
+    return this.ready.then(() => this.link.presence(about));
+  }
+
+  /** @internal */
+  presenceEvent(type: 'join' | 'leave', member: PresenceMember, topic: string): void {
+    // A failed or unsubscribed handle is no holder of the topic any more: it never gets here.
+    if (this.wantsPresence) this.emit(type, member, topic);
   }
 
   /** @internal The server acknowledged one topic (or already held it). */
@@ -90,7 +125,7 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
     if (this.current === 'failed' || this.current === 'unsubscribed') return;
     this.abandonReady(error);
     this.setState('failed');
-    this.release(this);
+    this.link.release(this);
     this.emit('error', error);
   }
 
@@ -110,7 +145,7 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
       try {
         this.handler(typed.data, typed);
       } catch (thrown) {
-        this.report(callbackError('handler', thrown, typed.topic));
+        this.link.report(callbackError('handler', thrown, typed.topic));
       }
     }
     this.emit('message', typed);
@@ -118,7 +153,7 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
 
   /** A listener threw: reported on the client's `error` event. */
   protected listenerThrew(event: string, thrown: unknown, topic: string | undefined): void {
-    this.report(callbackError(`subscription '${event}' listener`, thrown, topic ?? this.topics[0]));
+    this.link.report(callbackError(`subscription '${event}' listener`, thrown, topic ?? this.topics[0]));
   }
 
   private setState(next: SubscriptionState): void {

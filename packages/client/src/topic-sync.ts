@@ -12,6 +12,7 @@ interface TopicFrame {
   topic: string[];
   id: string;
   since?: Record<string, SinceRequest>;
+  presence?: true;
 }
 
 interface TopicSyncLink {
@@ -58,15 +59,18 @@ export class TopicSync {
 
   /** `catchUp`: replay the newest publications of the topics this handle is the first to hold. */
   add(subscriber: TopicSubscriber, catchUp?: number): void {
+    // Topics already held without presence are subscribed again, with it, for this handle.
+    const upgraded = subscriber.wantsPresence ? subscriber.topics.filter((topic) => !this.wantsPresence(topic)) : [];
     const added = this.registry.add(subscriber);
+    const asked = [...new Set([...added, ...upgraded])];
     for (const topic of subscriber.topics) {
-      if (this.standing.get(topic)?.status !== 'active') continue;
+      if (this.standing.get(topic)?.status !== 'active' || upgraded.includes(topic)) continue;
       subscriber.confirm(topic);
       // No ack will come for a topic that was live before this handle: it hears here, once it can listen.
       queueMicrotask(() => subscriber.subscribed({ topic, wasRecovering: false, recovered: false }));
     }
     if (catchUp) for (const topic of added) this.streams.wantCatchUp(topic, catchUp);
-    if (added.length > 0) this.request('subscribe', added);
+    if (asked.length > 0) this.request('subscribe', asked);
   }
 
   release(subscriber: TopicSubscriber): void {
@@ -178,14 +182,28 @@ export class TopicSync {
     if (this.resubscribing.delete(id) && !this.syncing) this.link.synced();
   }
 
-  /** Sends the topics in frames of at most `maxTopicsPerFrame`; returns the ids of the frames sent. */
+  private wantsPresence(topic: string): boolean {
+    return this.registry.holdersOf(topic).some((subscriber) => subscriber.wantsPresence);
+  }
+
+  /**
+   * Sends the topics in frames of at most `maxTopicsPerFrame`, a subscribe's topics that a handle
+   * wants presence of in frames of their own (`presence: true`); returns the ids of the frames sent.
+   */
   private request(kind: TopicRequest['kind'], topics: string[]): string[] {
+    const withPresence = kind === 'subscribe' ? topics.filter((topic) => this.wantsPresence(topic)) : [];
+    const rest = topics.filter((topic) => !withPresence.includes(topic));
+    return [...this.send(kind, withPresence, true), ...this.send(kind, rest, false)];
+  }
+
+  private send(kind: TopicRequest['kind'], topics: string[], presence: boolean): string[] {
     const ids: string[] = [];
     const size = Math.max(1, this.link.maxTopicsPerFrame());
     for (let start = 0; start < topics.length; start += size) {
       const chunk = topics.slice(start, start + size);
       const id = this.link.nextId();
       const frame: TopicFrame = { type: kind, topic: chunk, id };
+      if (presence) frame.presence = true;
       const recovering = new Set<string>();
       if (kind === 'subscribe') {
         const since = chunk.flatMap((topic) => {

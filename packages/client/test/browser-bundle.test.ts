@@ -65,11 +65,14 @@ test('the bundle imports nothing and defines window.Firetower as the class', asy
   vm.runInContext('client.close()', page);
 });
 
-test('the bundle stays under 9 KB gzipped', () => {
+test('the bundle stays under 10 KB gzipped', () => {
   // A budget, not a measurement of speed: the page pays for every byte of the client. It was 8 KB
   // until history recovery (stream positions, gap detection, `since`, the `subscribed` event)
   // took the bundle from 8,151 bytes past it; the rest of the client was already trimmed to fit.
+  // 9 KB until the credentials and presence features (the `params` provider, the one retry after
+  // 4500, session expiry and `refresh` frames, presence events and `presence()` queries) took it
+  // from 9,072 to about 10,130 bytes.
   const gzipped = gzipSync(bundle).byteLength;
   console.log(`firetower.global.js: ${gzipped} bytes gzipped`);
-  expect(gzipped).toBeLessThan(9 * 1024);
+  expect(gzipped).toBeLessThan(10 * 1024);
 });

@@ -9,11 +9,13 @@ export { waitFor } from '@firetower/server/testing';
 export type TestServer = StartedServer;
 
 /**
- * A real Firetower server on 127.0.0.1, built as `http.createServer(app)` + `ft.attach()`;
+ * A real Firetower server on 127.0.0.1 that takes client publishes (`publish: 'allow'` unless
+ * `options` says otherwise), built as `http.createServer(app)` + `ft.attach()`;
  * `port` 0 picks a free one, a number restarts on it (clients reconnect there).
  */
 export function startTestServer(options: ServerOptions = {}, port = 0): Promise<TestServer> {
-  return startServer(options, { createServer: true, port });
+  // Client publishes are opt-in on servers; these tests publish unless they say otherwise.
+  return startServer({ publish: 'allow', ...options }, { createServer: true, port });
 }
 
 const clients: Array<Firetower<object>> = [];
