@@ -11,7 +11,20 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import type { HistoryReply, HistoryRequest, PublishReply, PublishRequest, PublishSummary, TopicReply, TopicRequest } from './messages.js';
+import type {
+  GetPresenceReply,
+  GetPresenceRequest,
+  HistoryReply,
+  HistoryRequest,
+  PublishReply,
+  PublishRequest,
+  PublishSummary,
+  SendReply,
+  SendToRequest,
+  SendToUserRequest,
+  TopicReply,
+  TopicRequest,
+} from './messages.js';
 import { FIRETOWER_SERVICE, loadPackageDefinition } from './proto.js';
 
 export interface PushClientOptions {
@@ -65,6 +78,18 @@ export interface PushClient {
    * `{ offset, epoch }`. Rejects with NOT_FOUND for a topic that keeps no history.
    */
   history(topic: string, input?: HistoryInput): Promise<HistoryReply>;
+  /**
+   * Who is on a topic with presence: `{ members: [{ id, infoJson, connections }], total, truncated }`.
+   * Rejects with NOT_FOUND for a topic without presence.
+   */
+  getPresence(topic: string): Promise<GetPresenceReply>;
+  /**
+   * Deliver `json` (JSON text; omitted: null) to every connection of a user, on every node, as a
+   * delivery on `topic`. Resolves with `{ connections, complete }`: `connections` 0 for an unknown user.
+   */
+  sendToUser(userId: string, topic: string, json?: string): Promise<SendReply>;
+  /** The same to one connection (a WebSocket clientId) wherever it is in the cluster. */
+  sendTo(clientId: string, topic: string, json?: string): Promise<SendReply>;
   /** Closes the channel. */
   close(): void;
 }
@@ -150,6 +175,9 @@ export function createPushClient(target: string, options: PushClientOptions = {}
     },
     getTopic: (topic) => call<TopicRequest, TopicReply>('GetTopic', { topic }),
     history: (topic, input) => call<Partial<HistoryRequest>, HistoryReply>('History', toHistoryRequest(topic, input)),
+    getPresence: (topic) => call<GetPresenceRequest, GetPresenceReply>('GetPresence', { topic }),
+    sendToUser: (userId, topic, json = '') => call<SendToUserRequest, SendReply>('SendToUser', { userId, topic, dataJson: json }),
+    sendTo: (clientId, topic, json = '') => call<SendToRequest, SendReply>('SendTo', { clientId, topic, dataJson: json }),
     close: () => client.close(),
   };
 }

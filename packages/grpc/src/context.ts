@@ -14,11 +14,24 @@ import type { TopicCountWatcher } from './watch.js';
  */
 export type FiretowerPushApi = Pick<
   FiretowerApi,
-  'nodeId' | 'broker' | 'publish' | 'count' | 'exists' | 'topics' | 'onCountChange' | 'kickUser' | 'unsubscribeUser' | 'removeTopic' | 'stats'
+  | 'nodeId'
+  | 'broker'
+  | 'publish'
+  | 'sendTo'
+  | 'sendToUser'
+  | 'count'
+  | 'exists'
+  | 'topics'
+  | 'onCountChange'
+  | 'kickUser'
+  | 'unsubscribeUser'
+  | 'removeTopic'
+  | 'stats'
 > &
-  // Optional so a wrapping or test API need not have them (nor a server older than history); a
-  // real `ft` always does. Without `history`, History answers NOT_FOUND no_history.
-  Partial<Pick<FiretowerApi, 'reportError' | 'history'>>;
+  // Optional so a wrapping or test API need not have them (nor a server older than history or
+  // presence); a real `ft` always does. Without `history`, History answers NOT_FOUND no_history;
+  // without `presence`, GetPresence answers NOT_FOUND no_presence.
+  Partial<Pick<FiretowerApi, 'reportError' | 'history' | 'presence'>>;
 
 export interface CallContext {
   ft: FiretowerPushApi;

@@ -6,12 +6,8 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { FiretowerCodedError, type BrokerErrorCode, type GrpcErrorCode as SharedGrpcErrorCode, type ServerErrorCode } from '@firetower/protocol';
 
-/**
- * The door's codes: `@firetower/protocol`'s `GrpcErrorCode` (each documented in its codes module)
- * and `no_history` (NOT_FOUND: History of a topic that keeps none), kept here until that module
- * lists it.
- */
-export type GrpcErrorCode = SharedGrpcErrorCode | 'no_history';
+/** The door's codes: `@firetower/protocol`'s `GrpcErrorCode`, each documented in its codes module. */
+export type GrpcErrorCode = SharedGrpcErrorCode;
 
 /** The request itself is wrong: INVALID_ARGUMENT. */
 export type InvalidArgumentCode = Extract<
@@ -25,6 +21,7 @@ export type InvalidArgumentCode = Extract<
   | 'invalid_data'
   | 'data_too_deep'
   | 'malformed_request'
+  | 'invalid_target'
 >;
 
 /** The gRPC status of each code (the README's table). */
@@ -38,9 +35,12 @@ const STATUS_OF: Record<GrpcErrorCode, status> = {
   invalid_data: status.INVALID_ARGUMENT,
   data_too_deep: status.INVALID_ARGUMENT,
   malformed_request: status.INVALID_ARGUMENT,
+  invalid_target: status.INVALID_ARGUMENT,
   unauthenticated: status.UNAUTHENTICATED,
   // Not retryable: the server's history option does not cover the topic (the HTTP API's 404).
   no_history: status.NOT_FOUND,
+  // Not retryable either: the server's presence option does not cover the topic.
+  no_presence: status.NOT_FOUND,
   // Retryable with backoff: the cluster link is congested, nothing is wrong with the request.
   broker_overflow: status.RESOURCE_EXHAUSTED,
   shutting_down: status.UNAVAILABLE,
@@ -65,15 +65,17 @@ export const SERVER_CODE_MAPPING: Readonly<Record<ServerErrorCode | BrokerErrorC
   broker_already_started: 'internal', // INTERNAL: a bug in the code driving the broker
   internal: 'internal', // INTERNAL
   no_history: 'no_history', // NOT_FOUND: History of a topic that keeps none
+  no_presence: 'no_presence', // NOT_FOUND: GetPresence of a topic without presence
+  invalid_target: 'invalid_target', // INVALID_ARGUMENT: SendTo / SendToUser to an empty or over-long id
   history_unavailable: 'unavailable', // UNAVAILABLE: the history store could not be read
   // No operation the door calls (publish, count, topics, kickUser, unsubscribeUser, removeTopic,
-  // stats, history) raises these; were one to reach it, it is the server's problem, not the caller's.
+  // stats, history, presence, sendTo, sendToUser) raises these; were one to reach it, it is the
+  // server's problem, not the caller's.
   too_many_topics: 'internal',
   hook_failed: 'internal',
   not_attached: 'internal',
   server_error: 'internal',
   fd_limit: 'internal',
-  invalid_target: 'internal', // sendTo / sendToUser, which the door does not call
   refused: 'internal',
 };
 
@@ -118,6 +120,23 @@ function messageOf(error: unknown): string {
 /** Is `code` one the door maps: a server or broker code, or one of its own (an own key: not `toString`)? */
 export function isDoorCode(code: string): boolean {
   return Object.hasOwn(SERVER_CODE_MAPPING, code) || Object.hasOwn(STATUS_OF, code);
+}
+
+/**
+ * A coded error the door does not know, out of an operation that reads or sends through the
+ * broker (History, GetPresence, SendTo, SendToUser), is the broker's or its store's (a Redis or
+ * topic-service link that is down, a timeout): UNAVAILABLE, to retry, not an INTERNAL fault. The
+ * server's own codes keep their mapping; an uncoded error stays a fault (a bug).
+ */
+export function unavailableUnlessKnown(error: unknown, what: string): unknown {
+  let code: unknown;
+  try {
+    code = codeOf(error);
+  } catch {
+    return error;
+  }
+  if (typeof code !== 'string' || isDoorCode(code)) return error;
+  return new GrpcApiError('unavailable', `${what} failed (${code.slice(0, 40)}: ${messageOf(error)})`);
 }
 
 /** Turns anything an operation threw into a GrpcApiError, keeping the server's own codes. */

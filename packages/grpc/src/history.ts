@@ -3,7 +3,7 @@ import type { handleUnaryCall } from '@grpc/grpc-js';
 import { MAX_EPOCH_LENGTH, MAX_SINCE_LIMIT } from '@firetower/protocol';
 import type { HistoryOptions } from '@firetower/server';
 import { unary, type CallContext } from './context.js';
-import { GrpcApiError, InvalidArgumentError, isDoorCode } from './errors.js';
+import { GrpcApiError, InvalidArgumentError, unavailableUnlessKnown } from './errors.js';
 import type { HistoryReply, HistoryRequest } from './messages.js';
 import type { ResolvedOptions } from './options.js';
 import { validTopic } from './validate.js';
@@ -32,29 +32,13 @@ export function validHistory(request: HistoryRequest, limits: Pick<ResolvedOptio
   return { topic, options };
 }
 
-function codeOf(error: unknown): unknown {
-  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-}
-
-/**
- * A coded error the door does not know, out of a history read, is the store's (a Redis or
- * topic-service link that is down, a read timeout): UNAVAILABLE, to retry, not an INTERNAL fault.
- * The server's own codes keep their mapping; an uncoded error stays a fault (a bug).
- */
-function readFailure(error: unknown): unknown {
-  const code = codeOf(error);
-  if (typeof code !== 'string' || isDoorCode(code)) return error;
-  const reason = error instanceof Error ? error.message : 'read failed';
-  return new GrpcApiError('unavailable', `the history could not be read (${code.slice(0, 40)}: ${reason})`);
-}
-
 export function historyHandler(context: CallContext): handleUnaryCall<HistoryRequest, HistoryReply> {
   return unary(context, async (request) => {
     const { topic, options } = validHistory(request, context.options);
     const { ft } = context;
     if (ft.history === undefined) throw new GrpcApiError('no_history', 'this server keeps no history');
     const page = await ft.history(topic, options).catch((error: unknown) => {
-      throw readFailure(error);
+      throw unavailableUnlessKnown(error, 'the history read');
     });
     return {
       // Stored as JSON text and parsed by ft.history; a value parsed from JSON always stringifies.

@@ -20,6 +20,12 @@ import type { StatsReply__Output } from './generated/firetower/v1/StatsReply.js'
 import type { HistoryRequest__Output } from './generated/firetower/v1/HistoryRequest.js';
 import type { HistoryReply__Output } from './generated/firetower/v1/HistoryReply.js';
 import type { HistoryPublication__Output } from './generated/firetower/v1/HistoryPublication.js';
+import type { GetPresenceRequest__Output } from './generated/firetower/v1/GetPresenceRequest.js';
+import type { GetPresenceReply__Output } from './generated/firetower/v1/GetPresenceReply.js';
+import type { PresenceMember__Output } from './generated/firetower/v1/PresenceMember.js';
+import type { SendToUserRequest__Output } from './generated/firetower/v1/SendToUserRequest.js';
+import type { SendToRequest__Output } from './generated/firetower/v1/SendToRequest.js';
+import type { SendReply__Output } from './generated/firetower/v1/SendReply.js';
 
 export type PublishRequest = PublishRequest__Output;
 export type PublishDataCase = NonNullable<PublishRequest['data']>;
@@ -38,4 +44,10 @@ export type StatsReply = StatsReply__Output;
 export type HistoryRequest = HistoryRequest__Output;
 export type HistoryReply = HistoryReply__Output;
 export type HistoryPublication = HistoryPublication__Output;
+export type GetPresenceRequest = GetPresenceRequest__Output;
+export type GetPresenceReply = GetPresenceReply__Output;
+export type PresenceMember = PresenceMember__Output;
+export type SendToUserRequest = SendToUserRequest__Output;
+export type SendToRequest = SendToRequest__Output;
+export type SendReply = SendReply__Output;
 export type Empty = Record<string, never>;

@@ -9,8 +9,10 @@ import type { CallContext, FaultInfo, FiretowerPushApi } from './context.js';
 import { GrpcApiError, toServiceError, type CallStatus } from './errors.js';
 import { guardedDefinition, guardService } from './guard.js';
 import { HealthService } from './health.js';
+import { sendToHandler, sendToUserHandler } from './direct.js';
 import { historyHandler } from './history.js';
 import { resolveOptions, type GrpcServerOptions } from './options.js';
+import { getPresenceHandler } from './presence.js';
 import { FIRETOWER_SERVICE, HEALTH_SERVICE, loadPackageDefinition } from './proto.js';
 import { publishBatchHandler, publishHandler, publishStreamHandler } from './publish.js';
 import { getTopicHandler, kickUserHandler, listTopicsHandler, removeTopicHandler, statsHandler, unsubscribeUserHandler } from './topics.js';
@@ -127,6 +129,9 @@ export async function createGrpcServer(ft: FiretowerPushApi, options: GrpcServer
     WatchTopic: watchTopicHandler(context, activeWatches),
     Stats: statsHandler(context),
     History: historyHandler(context),
+    GetPresence: getPresenceHandler(context),
+    SendToUser: sendToUserHandler(context),
+    SendTo: sendToHandler(context),
   });
   server.addService(guardedDefinition(packageDefinition[FIRETOWER_SERVICE] as ServiceDefinition), implementation);
   server.addService(packageDefinition[HEALTH_SERVICE] as ServiceDefinition, health.implementation());

@@ -36,26 +36,40 @@ export function validUserId(userId: string): string {
   return userId;
 }
 
-function tooLarge(bytes: number, limits: ValidationLimits): InvalidArgumentError {
+/** The server's bound on a SendTo / SendToUser target (`ft.sendTo` refuses longer ids). */
+export const MAX_TARGET_LENGTH = 256;
+
+/** A `user_id` / `client_id` to send to: the server's rule, checked before anything is parsed. */
+export function validTarget(id: string, field: 'user_id' | 'client_id'): string {
+  if (id.length === 0 || id.length > MAX_TARGET_LENGTH) {
+    throw new InvalidArgumentError('invalid_target', `${field} must be 1 to ${MAX_TARGET_LENGTH} characters (got ${id.length})`);
+  }
+  return id;
+}
+
+function tooLarge(bytes: number, limits: Pick<ResolvedOptions, 'maxDataBytes'>): InvalidArgumentError {
   return new InvalidArgumentError('data_too_large', `data is ${bytes} bytes, more than max_data_bytes ${limits.maxDataBytes}`);
+}
+
+/** `data_json` text as its value: bounded in size and depth before it is parsed. */
+export function parseDataJson(text: string, limits: Pick<ResolvedOptions, 'maxDataBytes'>): unknown {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxDataBytes) throw tooLarge(bytes, limits);
+  if (jsonDepthExceeds(text, MAX_DATA_DEPTH)) {
+    throw new InvalidArgumentError('data_too_deep', `data_json nests arrays/objects deeper than ${MAX_DATA_DEPTH} levels`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'parse error';
+    throw new InvalidArgumentError('invalid_json', `data_json is not valid JSON (${reason})`);
+  }
 }
 
 function dataOf(request: PublishRequest, limits: ValidationLimits): unknown {
   switch (request.data) {
-    case 'dataJson': {
-      const text = request.dataJson ?? '';
-      const bytes = Buffer.byteLength(text, 'utf8');
-      if (bytes > limits.maxDataBytes) throw tooLarge(bytes, limits);
-      if (jsonDepthExceeds(text, MAX_DATA_DEPTH)) {
-        throw new InvalidArgumentError('data_too_deep', `data_json nests arrays/objects deeper than ${MAX_DATA_DEPTH} levels`);
-      }
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : 'parse error';
-        throw new InvalidArgumentError('invalid_json', `data_json is not valid JSON (${reason})`);
-      }
-    }
+    case 'dataJson':
+      return parseDataJson(request.dataJson ?? '', limits);
     case 'dataText': {
       const text = request.dataText ?? '';
       const bytes = Buffer.byteLength(text, 'utf8');

@@ -15,6 +15,9 @@ const UNARY_CALLS: Array<[string, object]> = [
   ['ListTopics', {}],
   ['Stats', {}],
   ['History', { topic: '/a/x' }],
+  ['GetPresence', { topic: '/a/x' }],
+  ['SendToUser', { userId: 'ann', topic: '/a/x', dataJson: '1' }],
+  ['SendTo', { clientId: 'c1', topic: '/a/x', dataJson: '1' }],
 ];
 
 describe('bearer token', () => {

@@ -18,6 +18,8 @@ test.each([
   [new BrokerOverflowError(), status.RESOURCE_EXHAUSTED, 'broker_overflow'],
   [new FiretowerServerError('no_history', 'none kept'), status.NOT_FOUND, 'no_history'],
   [new FiretowerServerError('history_unavailable', 'link down'), status.UNAVAILABLE, 'unavailable'],
+  [new FiretowerServerError('no_presence', 'no presence'), status.NOT_FOUND, 'no_presence'],
+  [new FiretowerServerError('invalid_target', 'empty userId'), status.INVALID_ARGUMENT, 'invalid_target'],
   [new FiretowerServerError('too_many_topics', 'many'), status.INTERNAL, 'internal'],
   [new BrokerLifecycleError('broker_closed', 'closed'), status.UNAVAILABLE, 'unavailable'],
   [new BrokerLifecycleError('broker_already_started', 'twice'), status.INTERNAL, 'internal'],

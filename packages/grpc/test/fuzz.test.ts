@@ -5,7 +5,8 @@ import { nodeOptions, startStack, subscriber, type Stack, type WsClient } from '
 import { dataJson, fuzzParameters, hostileString, publishRequest, rawCall, topic, unaryCall } from './hostile-requests.js';
 
 // Every call must end with one of these: the request was fine, or it was the caller's mistake.
-// (NOT_FOUND: a health check of an unknown service, History of a topic without history.)
+// (NOT_FOUND: a health check of an unknown service, History of a topic without history,
+// GetPresence of a topic without presence.)
 // INTERNAL, UNKNOWN or a deadline would mean a fault or a hang on the server.
 const ANSWERS = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED, grpc.status.NOT_FOUND]);
 const DEADLINE_MS = 3000;
@@ -14,6 +15,7 @@ const BYSTANDER = '/FUZZ/bystander';
 
 let stack: Stack;
 let bystander: WsClient;
+let member: WsClient;
 const faults: string[] = [];
 let marker = 0;
 
@@ -21,12 +23,16 @@ beforeAll(async () => {
   stack = await startStack(
     { maxDataBytes: 512 * 1024, onError: (error, call) => faults.push(`${call.method}: ${error.message}`) },
     // About half the generated topics keep history: History reads them while publishes append.
-    nodeOptions({ history: [{ match: /^\/[a-m]/, size: 10 }] }),
+    // Some have presence too (GetPresence reads one with a member), and sends reach a known user
+    // and client, the bystander's neighbour, while the bystander keeps receiving.
+    nodeOptions({ history: [{ match: /^\/[a-m]/, size: 10 }], presence: [{ match: /^\/[g-t]/ }] }),
   );
   bystander = await subscriber(stack.node, [BYSTANDER]);
+  member = await subscriber(stack.node, ['/presence-room'], { user: 'fuzz-user', clientId: 'fuzz-client' });
 });
 afterAll(async () => {
   bystander.close();
+  member.close();
   await stack.close();
 });
 

@@ -95,6 +95,12 @@ const historyRequest = fc.record(
   { requiredKeys: ['topic'] },
 );
 
+/** A send target: hostile strings, 10 KB and 257-character ids, and the user and client the fuzz node has connected. */
+const target = fc.oneof(hostileString, fc.constantFrom('fuzz-user', 'fuzz-client', 'u'.repeat(257), 'u'.repeat(10 * 1024)));
+
+/** SendToUser / SendTo: every topic and data_json shape, unset fields included. */
+const sendFields = { topic, dataJson };
+
 /** One unary call: a method and a request built by the proto's own encoder. */
 export const unaryCall: fc.Arbitrary<{ method: string; request: Record<string, unknown> }> = fc.oneof(
   publishRequest.map((request) => ({ method: 'Publish', request })),
@@ -106,6 +112,9 @@ export const unaryCall: fc.Arbitrary<{ method: string; request: Record<string, u
   fc.record({ pageSize: fc.integer({ min: 0, max: 2 ** 32 - 1 }), pageToken, prefix: hostileString }).map((request) => ({ method: 'ListTopics', request })),
   fc.constant({ method: 'Stats', request: {} }),
   historyRequest.map((request) => ({ method: 'History', request })),
+  topic.map((t) => ({ method: 'GetPresence', request: { topic: t } })),
+  fc.record({ userId: target, ...sendFields }, { requiredKeys: [] }).map((request) => ({ method: 'SendToUser', request })),
+  fc.record({ clientId: target, ...sendFields }, { requiredKeys: [] }).map((request) => ({ method: 'SendTo', request })),
 );
 
 function varint(value: number): number[] {
@@ -145,7 +154,20 @@ const protobufLike: fc.Arbitrary<Buffer> = fc
 
 /** A raw call: any Firetower method, bytes no proto encoder would produce. */
 export const rawCall: fc.Arbitrary<{ method: string; bytes: Buffer }> = fc.record({
-  method: fc.constantFrom('Publish', 'PublishBatch', 'KickUser', 'UnsubscribeUser', 'RemoveTopic', 'GetTopic', 'ListTopics', 'Stats', 'History'),
+  method: fc.constantFrom(
+    'Publish',
+    'PublishBatch',
+    'KickUser',
+    'UnsubscribeUser',
+    'RemoveTopic',
+    'GetTopic',
+    'ListTopics',
+    'Stats',
+    'History',
+    'GetPresence',
+    'SendToUser',
+    'SendTo',
+  ),
   bytes: fc.oneof(
     protobufLike,
     fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),

@@ -97,6 +97,12 @@ export const AdminErrorCode = {
   InvalidTopic: 'invalid_topic',
   /** 404: no such admin route or topic. */
   NotFound: 'not_found',
+  /** 404: `GET /api/history` of a topic that keeps no history. */
+  NoHistory: 'no_history',
+  /** 404: `GET /api/presence` of a topic without presence (or a server without the `presence` option). */
+  NoPresence: 'no_presence',
+  /** 400: a send's `userId` / `clientId` is not a string of 1 to 256 characters. */
+  InvalidTarget: 'invalid_target',
   /** 405: the route exists, the method does not. */
   MethodNotAllowed: 'method_not_allowed',
   /** 413: the request body is too large. */
@@ -138,8 +144,14 @@ export const GrpcErrorCode = {
   DataTooDeep: 'data_too_deep',
   /** INVALID_ARGUMENT: the request bytes are not a valid protobuf message of the method's type. */
   MalformedRequest: 'malformed_request',
+  /** INVALID_ARGUMENT: a `SendTo` / `SendToUser` `client_id` / `user_id` that is empty or longer than 256 characters. */
+  InvalidTarget: 'invalid_target',
   /** UNAUTHENTICATED: missing or wrong credentials. */
   Unauthenticated: 'unauthenticated',
+  /** NOT_FOUND: `History` of a topic that keeps no history. */
+  NoHistory: 'no_history',
+  /** NOT_FOUND: `GetPresence` of a topic without presence (or a server without the `presence` option). */
+  NoPresence: 'no_presence',
   /** RESOURCE_EXHAUSTED: the cluster link's buffer is full; retry with backoff. */
   BrokerOverflow: 'broker_overflow',
   /** UNAVAILABLE: the gRPC server or the node is closing. */

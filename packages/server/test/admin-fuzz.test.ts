@@ -16,6 +16,18 @@ const body = fc.oneof(
     .record({ messages: fc.array(fc.record({ topic: fc.constantFrom('/fuzz/a', 'bad topic'), data: hostileJson }), { maxLength: 5 }) })
     .map((v) => JSON.stringify(v)),
   fc.record({ reason: hostileJson, topic: hostileJson }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  // Direct sends: ids and topics of every kind, to known users and clients, data of any shape.
+  fc
+    .record(
+      {
+        userId: fc.oneof(fc.constantFrom('u1', 'fuzz-user', '', 'x'.repeat(10 * 1024), '__proto__'), hostileJson),
+        clientId: fc.oneof(fc.constantFrom('fuzz-client', '', 'c'.repeat(257)), hostileJson),
+        topic: fc.oneof(fc.constantFrom('/fuzz/a', '/room/a', 'bad topic'), hostileJson),
+        data: hostileJson,
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 
@@ -27,15 +39,32 @@ const segment = fc.oneof(
 /** Every byte percent-encoded: any UTF-8 text, and byte runs that are not UTF-8 at all. */
 const percentBytes = (bytes: Uint8Array): string => Array.from(bytes, (b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
-/** Query values: history and plain topics, edge numbers, hostile text and bytes. */
+/** Query values: history, presence and plain topics, edge numbers, hostile text and bytes. */
 const queryValue = fc.oneof(
-  fc.constantFrom('%2Ffuzz%2Fa', '/fuzz/b', '/plain', '', '0', '-1', '1.5', '10000', '10001', '1e3', '9007199254740993', '%zz', '%00', '%E0%A4%A', '__proto__'),
+  fc.constantFrom(
+    '%2Ffuzz%2Fa',
+    '/fuzz/b',
+    '/room/a',
+    '/plain',
+    '',
+    '0',
+    '-1',
+    '1.5',
+    '10000',
+    '10001',
+    '1e3',
+    '9007199254740993',
+    '%zz',
+    '%00',
+    '%E0%A4%A',
+    '__proto__',
+  ),
   fc.string({ maxLength: 12 }).map(encodeURIComponent),
   fc.string({ unit: 'binary', maxLength: 12 }).map((text) => percentBytes(Buffer.from(text, 'utf8'))),
   fc.uint8Array({ maxLength: 8 }).map(percentBytes),
 );
 
-/** History queries: the route's parameters (repeated, bracketed, missing) and keys it does not know. */
+/** History and presence queries: the routes's parameters (repeated, bracketed, missing) and keys it does not know. */
 const historyQuery = fc
   .array(fc.tuple(fc.constantFrom('topic', 'limit', 'sinceOffset', 'sinceEpoch', 'topic[]', 'limit[x]', '__proto__', 'hasOwnProperty'), queryValue), {
     maxLength: 5,
@@ -54,6 +83,9 @@ const request = fc.tuple(
     'GET /stats',
     'GET /connections',
     'GET /history',
+    'GET /presence',
+    'POST /send-to',
+    'POST /send-to-user',
   ),
   segment,
   body,
@@ -65,9 +97,16 @@ describe('admin API under fuzzed requests', () => {
   it(
     'answers every request with JSON and a 2xx/4xx status, never a 500, and keeps serving',
     async () => {
-      // Publish bodies write to history topics while history queries read them.
-      const server = await servers.start({ admin: { token: TOKEN }, history: [{ match: '/fuzz/*', size: 10 }] });
+      // Publish bodies write to history topics while history queries read them; presence queries
+      // read a topic with members while sends reach a known user and client.
+      const server = await servers.start({
+        admin: { token: TOKEN },
+        history: [{ match: '/fuzz/*', size: 10 }],
+        presence: [{ match: '/room/*' }],
+        hooks: { authenticate: ({ query }) => ({ userId: query.get('user') ?? undefined, presence: { name: query.get('user') } }) },
+      });
       const subscriber = await servers.subscribed(server, ['/fuzz/bystander']);
+      await servers.subscribed(server, ['/room/a'], { user: 'fuzz-user', clientId: 'fuzz-client' });
       let n = 0;
       await fc.assert(
         fc.asyncProperty(request, async ([route, id, text, type, query]) => {

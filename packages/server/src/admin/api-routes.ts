@@ -2,7 +2,9 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { jsonDepthExceeds } from '@firetower/protocol';
 import type { FiretowerApi } from '../types.js';
 import { AdminHttpError } from './errors.js';
+import { readDirectBody, sendDirect } from './direct.js';
 import { readHistory, readHistoryQuery } from './history.js';
+import { readPresence, readPresenceQuery } from './presence.js';
 import { connectionsSummary, sortedTopics, statsFeed } from './snapshots.js';
 import { MAX_BODY_BYTES, optionalJsonObject, optionalString, readPublishBody, requireJsonObject, validTopic, validUserId } from './validate.js';
 
@@ -46,6 +48,35 @@ function readLimit(raw: unknown): number {
     throw new AdminHttpError(400, 'bad_request', `limit must be an integer from 1 to ${MAX_TOPIC_LIST}`);
   }
   return n;
+}
+
+/** `GET /presence`, `POST /send-to` and `POST /send-to-user`: presence and direct messages. */
+function addPresenceAndSendRoutes<AppData>(router: Router, api: FiretowerApi<AppData>, options: ApiRouteOptions): void {
+  router
+    .route('/presence')
+    .get(
+      handle(async (req, res) => {
+        const topic = readPresenceQuery(req.query, options.maxTopicLength);
+        res.setHeader('Cache-Control', 'no-store');
+        res.json(await readPresence(api, topic));
+      }),
+    )
+    .all(methodNotAllowed('GET'));
+
+  for (const [path, field] of [
+    ['/send-to', 'clientId'],
+    ['/send-to-user', 'userId'],
+  ] as const) {
+    router
+      .route(path)
+      .post(
+        handle(async (req, res) => {
+          const request = readDirectBody(requireJsonObject(req), field, options.maxTopicLength);
+          res.status(200).json(await sendDirect(api, request));
+        }),
+      )
+      .all(methodNotAllowed('POST'));
+  }
 }
 
 /**
@@ -170,6 +201,8 @@ export function createApiRoutes<AppData>(api: FiretowerApi<AppData>, options: Ap
       }),
     )
     .all(methodNotAllowed('GET'));
+
+  addPresenceAndSendRoutes(router, api, options);
 
   router
     .route('/connections')

@@ -1,15 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import createDebug from 'debug';
-import { FiretowerCodedError, type AdminErrorCode as SharedAdminErrorCode } from '@firetower/protocol';
+import { FiretowerCodedError, type AdminErrorCode } from '@firetower/protocol';
 
 const debug = createDebug('firetower:admin');
 
-/**
- * Stable `code`s of the admin API's JSON error bodies: `@firetower/protocol`'s `AdminErrorCode`
- * (each documented in its codes module) and `no_history` (404: `GET /api/history` of a topic that
- * keeps none), kept here until that module lists it.
- */
-export type AdminErrorCode = SharedAdminErrorCode | 'no_history';
+/** Stable `code`s of the admin API's JSON error bodies, each documented in `@firetower/protocol`'s codes module. */
+export type { AdminErrorCode };
 
 /** An admin request that failed; becomes `{ error: { code, message } }` with `status`. */
 export class AdminHttpError extends FiretowerCodedError<AdminErrorCode> {
@@ -31,6 +27,25 @@ export interface AdminErrorBody {
 export function sendError(res: Response, error: AdminHttpError): void {
   const body: AdminErrorBody = { error: { ...error.details, code: error.code, message: error.message } };
   res.status(error.status).json(body);
+}
+
+/** The `code` of a thrown value, without trusting its shape. */
+export function codeOf(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+}
+
+/** Codes the error handler already maps: 503 broker_unavailable for the lifecycle ones, 500 for internal. */
+const HANDLER_MAPPED = new Set(['broker_not_started', 'broker_closed', 'internal']);
+
+/**
+ * An operation's coded failure that no route maps as the caller's fault: the broker's or a
+ * store's (a Redis or topic-service link that is down, a timeout, a closing node), a 503 to retry
+ * on this node or another. Anything uncoded is a bug and stays as is, for the handler's 500.
+ */
+export function unavailableOrAsIs(err: unknown, what: string): unknown {
+  const code = codeOf(err);
+  if (typeof code !== 'string' || HANDLER_MAPPED.has(code)) return err;
+  return new AdminHttpError(503, 'broker_unavailable', `${what} failed (${code.slice(0, 40)}); retry later`);
 }
 
 /** body-parser's errors carry an HTTP status and a `type` such as 'entity.too.large'. */
@@ -65,6 +80,6 @@ export function jsonErrorHandler(err: unknown, _req: Request, res: Response, nex
     return;
   }
   const error = toAdminError(err);
-  if (error.code === 'broker_unavailable') res.setHeader('Retry-After', '1');
+  if (error.code === 'broker_unavailable' || error.code === 'broker_overflow') res.setHeader('Retry-After', '1');
   sendError(res, error);
 }

@@ -5,7 +5,7 @@
  */
 import { MAX_EPOCH_LENGTH, MAX_SINCE_LIMIT } from '@firetower/protocol';
 import type { FiretowerApi, HistoryOptions, HistoryPage } from '../types.js';
-import { AdminHttpError } from './errors.js';
+import { AdminHttpError, codeOf, unavailableOrAsIs } from './errors.js';
 import { validTopic } from './validate.js';
 
 export interface HistoryQuery {
@@ -56,13 +56,6 @@ export function readHistoryQuery(query: Record<string, QueryValue>, maxTopicLeng
   return { topic, options };
 }
 
-function codeOf(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-}
-
-/** Codes the error handler already maps: 503 broker_unavailable for the lifecycle ones, 500 for internal. */
-const PASSED_ON = new Set(['broker_not_started', 'broker_closed', 'internal']);
-
 /**
  * What a failed read means: no history for the topic is a 404 (the topic may well exist: it keeps
  * nothing, which no retry changes); a coded error of the store (a Redis or topic-service link that
@@ -74,8 +67,7 @@ function toHistoryError(err: unknown, topic: string): unknown {
   if (code === 'no_history')
     return new AdminHttpError(404, 'no_history', `topic ${JSON.stringify(topic)} keeps no history (the history option does not cover it)`);
   if (code === 'invalid_topic') return new AdminHttpError(400, 'invalid_topic', err instanceof Error ? err.message : 'invalid topic');
-  if (typeof code !== 'string' || PASSED_ON.has(code)) return err;
-  return new AdminHttpError(503, 'broker_unavailable', `the history could not be read (${code.slice(0, 40)}); retry later`);
+  return unavailableOrAsIs(err, 'the history read');
 }
 
 export async function readHistory<AppData>(api: FiretowerApi<AppData>, { topic, options }: HistoryQuery): Promise<HistoryBody> {

@@ -8,6 +8,8 @@
  *   DELETE /api/users/:userId/topics/:topic
  *   GET    /api/topics  ·  GET|DELETE /api/topics/:topic  ·  GET /api/connections  ·  GET /api/stats
  *   GET    /api/history?topic=&limit=&sinceOffset=&sinceEpoch=   (topics with history)
+ *   GET    /api/presence?topic=                                  (topics with presence)
+ *   POST   /api/send-to       {clientId, topic, data}  ·  POST /api/send-to-user  {userId, topic, data}
  *   GET    /metrics     ·  GET /dashboard
  *
  * See docs/admin.md.

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { GetPresenceReply as _firetower_v1_GetPresenceReply, GetPresenceReply__Output as _firetower_v1_GetPresenceReply__Output } from '../../firetower/v1/GetPresenceReply';
+import type { GetPresenceRequest as _firetower_v1_GetPresenceRequest, GetPresenceRequest__Output as _firetower_v1_GetPresenceRequest__Output } from '../../firetower/v1/GetPresenceRequest';
 import type { GetTopicRequest as _firetower_v1_GetTopicRequest, GetTopicRequest__Output as _firetower_v1_GetTopicRequest__Output } from '../../firetower/v1/GetTopicRequest';
 import type { HistoryReply as _firetower_v1_HistoryReply, HistoryReply__Output as _firetower_v1_HistoryReply__Output } from '../../firetower/v1/HistoryReply';
 import type { HistoryRequest as _firetower_v1_HistoryRequest, HistoryRequest__Output as _firetower_v1_HistoryRequest__Output } from '../../firetower/v1/HistoryRequest';
@@ -15,6 +17,9 @@ import type { PublishRequest as _firetower_v1_PublishRequest, PublishRequest__Ou
 import type { PublishSummary as _firetower_v1_PublishSummary, PublishSummary__Output as _firetower_v1_PublishSummary__Output } from '../../firetower/v1/PublishSummary';
 import type { RemoveTopicReply as _firetower_v1_RemoveTopicReply, RemoveTopicReply__Output as _firetower_v1_RemoveTopicReply__Output } from '../../firetower/v1/RemoveTopicReply';
 import type { RemoveTopicRequest as _firetower_v1_RemoveTopicRequest, RemoveTopicRequest__Output as _firetower_v1_RemoveTopicRequest__Output } from '../../firetower/v1/RemoveTopicRequest';
+import type { SendReply as _firetower_v1_SendReply, SendReply__Output as _firetower_v1_SendReply__Output } from '../../firetower/v1/SendReply';
+import type { SendToRequest as _firetower_v1_SendToRequest, SendToRequest__Output as _firetower_v1_SendToRequest__Output } from '../../firetower/v1/SendToRequest';
+import type { SendToUserRequest as _firetower_v1_SendToUserRequest, SendToUserRequest__Output as _firetower_v1_SendToUserRequest__Output } from '../../firetower/v1/SendToUserRequest';
 import type { StatsReply as _firetower_v1_StatsReply, StatsReply__Output as _firetower_v1_StatsReply__Output } from '../../firetower/v1/StatsReply';
 import type { StatsRequest as _firetower_v1_StatsRequest, StatsRequest__Output as _firetower_v1_StatsRequest__Output } from '../../firetower/v1/StatsRequest';
 import type { Topic as _firetower_v1_Topic, Topic__Output as _firetower_v1_Topic__Output } from '../../firetower/v1/Topic';
@@ -23,6 +28,25 @@ import type { UnsubscribeUserRequest as _firetower_v1_UnsubscribeUserRequest, Un
 import type { WatchTopicRequest as _firetower_v1_WatchTopicRequest, WatchTopicRequest__Output as _firetower_v1_WatchTopicRequest__Output } from '../../firetower/v1/WatchTopicRequest';
 
 export interface FiretowerClient extends grpc.Client {
+  /**
+   * Who is on a topic with presence (the server's `presence` option), cluster-wide. NOT_FOUND
+   * (code no_presence) for a topic the option does not cover. Added after v0.2: an older server
+   * answers UNIMPLEMENTED.
+   */
+  GetPresence(argument: _firetower_v1_GetPresenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  GetPresence(argument: _firetower_v1_GetPresenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  GetPresence(argument: _firetower_v1_GetPresenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  GetPresence(argument: _firetower_v1_GetPresenceRequest, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Who is on a topic with presence (the server's `presence` option), cluster-wide. NOT_FOUND
+   * (code no_presence) for a topic the option does not cover. Added after v0.2: an older server
+   * answers UNIMPLEMENTED.
+   */
+  getPresence(argument: _firetower_v1_GetPresenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  getPresence(argument: _firetower_v1_GetPresenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  getPresence(argument: _firetower_v1_GetPresenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  getPresence(argument: _firetower_v1_GetPresenceRequest, callback: grpc.requestCallback<_firetower_v1_GetPresenceReply__Output>): grpc.ClientUnaryCall;
+  
   /**
    * One topic's cluster-wide subscriber count.
    */
@@ -156,6 +180,42 @@ export interface FiretowerClient extends grpc.Client {
   removeTopic(argument: _firetower_v1_RemoveTopicRequest, callback: grpc.requestCallback<_firetower_v1_RemoveTopicReply__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Deliver to one connection (a WebSocket clientId) wherever it is in the cluster, as an ordinary
+   * delivery on `topic`. An unknown client is not an error: connections is 0. Added after v0.2.
+   */
+  SendTo(argument: _firetower_v1_SendToRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  SendTo(argument: _firetower_v1_SendToRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  SendTo(argument: _firetower_v1_SendToRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  SendTo(argument: _firetower_v1_SendToRequest, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Deliver to one connection (a WebSocket clientId) wherever it is in the cluster, as an ordinary
+   * delivery on `topic`. An unknown client is not an error: connections is 0. Added after v0.2.
+   */
+  sendTo(argument: _firetower_v1_SendToRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  sendTo(argument: _firetower_v1_SendToRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  sendTo(argument: _firetower_v1_SendToRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  sendTo(argument: _firetower_v1_SendToRequest, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Deliver to every connection of a user, on every node, as an ordinary delivery on `topic` (no
+   * subscription needed). An unknown user is not an error: connections is 0. Not idempotent: a
+   * retry may deliver twice. Added after v0.2: an older server answers UNIMPLEMENTED.
+   */
+  SendToUser(argument: _firetower_v1_SendToUserRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  SendToUser(argument: _firetower_v1_SendToUserRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  SendToUser(argument: _firetower_v1_SendToUserRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  SendToUser(argument: _firetower_v1_SendToUserRequest, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Deliver to every connection of a user, on every node, as an ordinary delivery on `topic` (no
+   * subscription needed). An unknown user is not an error: connections is 0. Not idempotent: a
+   * retry may deliver twice. Added after v0.2: an older server answers UNIMPLEMENTED.
+   */
+  sendToUser(argument: _firetower_v1_SendToUserRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  sendToUser(argument: _firetower_v1_SendToUserRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  sendToUser(argument: _firetower_v1_SendToUserRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  sendToUser(argument: _firetower_v1_SendToUserRequest, callback: grpc.requestCallback<_firetower_v1_SendReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * This node's counters (connections, topics, messages, drops, refusals) and its broker link.
    */
   Stats(argument: _firetower_v1_StatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_firetower_v1_StatsReply__Output>): grpc.ClientUnaryCall;
@@ -201,6 +261,13 @@ export interface FiretowerClient extends grpc.Client {
 }
 
 export interface FiretowerHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Who is on a topic with presence (the server's `presence` option), cluster-wide. NOT_FOUND
+   * (code no_presence) for a topic the option does not cover. Added after v0.2: an older server
+   * answers UNIMPLEMENTED.
+   */
+  GetPresence: grpc.handleUnaryCall<_firetower_v1_GetPresenceRequest__Output, _firetower_v1_GetPresenceReply>;
+  
   /**
    * One topic's cluster-wide subscriber count.
    */
@@ -248,6 +315,19 @@ export interface FiretowerHandlers extends grpc.UntypedServiceImplementation {
   RemoveTopic: grpc.handleUnaryCall<_firetower_v1_RemoveTopicRequest__Output, _firetower_v1_RemoveTopicReply>;
   
   /**
+   * Deliver to one connection (a WebSocket clientId) wherever it is in the cluster, as an ordinary
+   * delivery on `topic`. An unknown client is not an error: connections is 0. Added after v0.2.
+   */
+  SendTo: grpc.handleUnaryCall<_firetower_v1_SendToRequest__Output, _firetower_v1_SendReply>;
+  
+  /**
+   * Deliver to every connection of a user, on every node, as an ordinary delivery on `topic` (no
+   * subscription needed). An unknown user is not an error: connections is 0. Not idempotent: a
+   * retry may deliver twice. Added after v0.2: an older server answers UNIMPLEMENTED.
+   */
+  SendToUser: grpc.handleUnaryCall<_firetower_v1_SendToUserRequest__Output, _firetower_v1_SendReply>;
+  
+  /**
    * This node's counters (connections, topics, messages, drops, refusals) and its broker link.
    */
   Stats: grpc.handleUnaryCall<_firetower_v1_StatsRequest__Output, _firetower_v1_StatsReply>;
@@ -266,6 +346,7 @@ export interface FiretowerHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface FiretowerDefinition extends grpc.ServiceDefinition {
+  GetPresence: MethodDefinition<_firetower_v1_GetPresenceRequest, _firetower_v1_GetPresenceReply, _firetower_v1_GetPresenceRequest__Output, _firetower_v1_GetPresenceReply__Output>
   GetTopic: MethodDefinition<_firetower_v1_GetTopicRequest, _firetower_v1_Topic, _firetower_v1_GetTopicRequest__Output, _firetower_v1_Topic__Output>
   History: MethodDefinition<_firetower_v1_HistoryRequest, _firetower_v1_HistoryReply, _firetower_v1_HistoryRequest__Output, _firetower_v1_HistoryReply__Output>
   KickUser: MethodDefinition<_firetower_v1_KickUserRequest, _firetower_v1_KickUserReply, _firetower_v1_KickUserRequest__Output, _firetower_v1_KickUserReply__Output>
@@ -274,6 +355,8 @@ export interface FiretowerDefinition extends grpc.ServiceDefinition {
   PublishBatch: MethodDefinition<_firetower_v1_PublishBatchRequest, _firetower_v1_PublishSummary, _firetower_v1_PublishBatchRequest__Output, _firetower_v1_PublishSummary__Output>
   PublishStream: MethodDefinition<_firetower_v1_PublishRequest, _firetower_v1_PublishSummary, _firetower_v1_PublishRequest__Output, _firetower_v1_PublishSummary__Output>
   RemoveTopic: MethodDefinition<_firetower_v1_RemoveTopicRequest, _firetower_v1_RemoveTopicReply, _firetower_v1_RemoveTopicRequest__Output, _firetower_v1_RemoveTopicReply__Output>
+  SendTo: MethodDefinition<_firetower_v1_SendToRequest, _firetower_v1_SendReply, _firetower_v1_SendToRequest__Output, _firetower_v1_SendReply__Output>
+  SendToUser: MethodDefinition<_firetower_v1_SendToUserRequest, _firetower_v1_SendReply, _firetower_v1_SendToUserRequest__Output, _firetower_v1_SendReply__Output>
   Stats: MethodDefinition<_firetower_v1_StatsRequest, _firetower_v1_StatsReply, _firetower_v1_StatsRequest__Output, _firetower_v1_StatsReply__Output>
   UnsubscribeUser: MethodDefinition<_firetower_v1_UnsubscribeUserRequest, _firetower_v1_UnsubscribeUserReply, _firetower_v1_UnsubscribeUserRequest__Output, _firetower_v1_UnsubscribeUserReply__Output>
   WatchTopic: MethodDefinition<_firetower_v1_WatchTopicRequest, _firetower_v1_Topic, _firetower_v1_WatchTopicRequest__Output, _firetower_v1_Topic__Output>
