@@ -38,7 +38,7 @@ import { RedisBrokerError } from './errors.js';
 import { HISTORY_APPEND, type HistoryAppend } from './history.js';
 import { HistoryLink } from './history-link.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
-import { localPresenceOf, readPresence } from './presence.js';
+import { localPresenceOf, readPresence, WRITE_BATCH } from './presence.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -318,7 +318,9 @@ export class RedisBroker implements Broker {
         try {
           const { nodeId } = linked.node;
           const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(nodeId), this.keys.presenceShares(nodeId)];
-          await runScript(linked.pub, LEAVE, keys, [nodeId, this.keys.control, this.keys.presencePrefix, this.keys.topicChannelPrefix]);
+          const args = [nodeId, this.keys.control, this.keys.presencePrefix, this.keys.topicChannelPrefix, String(WRITE_BATCH)];
+          // -1: presence shares are left (each call drops a batch, so none holds Redis for long).
+          while ((await runScript(linked.pub, LEAVE, keys, args)) === -1);
         } catch (error) {
           debug('leave failed (counts and presence go when the lease runs out): %O', error);
         }
@@ -437,10 +439,14 @@ export class RedisBroker implements Broker {
       this.keys.presencePrefix,
       this.keys.presenceSharePrefix,
       this.keys.topicChannelPrefix,
+      String(WRITE_BATCH),
     ];
     runScript(linked.pub, HEARTBEAT, keys, args).then(
-      (lapsed) => {
-        if (lapsed !== 1) return;
+      (reply) => {
+        const flags = typeof reply === 'number' ? reply : 0;
+        // 2: a dead node's presence shares are left; sweep on now rather than at the next beat.
+        if ((flags & 2) !== 0) this.beat();
+        if ((flags & 1) === 0) return;
         debug('lease had lapsed; rewriting this node counts and presence');
         linked.sync.requestFullWrite();
         linked.sync.kick();

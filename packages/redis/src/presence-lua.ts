@@ -6,6 +6,9 @@
  * `presence_set(topicPrefix, shares, topic, member, connections, info)` sets one node's share
  * (`shares` is that node's `pshare:` hash) of a member on a topic, moves the member's total in the
  * topic's `pres:` hash by the difference, and notes a join (total was 0) or a leave (total is 0).
+ * `presence_drop_some(topicPrefix, shares, budget)` sets at most `budget` of a node's shares to 0
+ * (returns how many, and whether none is left): a node with 100 000 members is removed over many
+ * short scripts rather than one that holds Redis for a second (about 10 µs per share).
  * `presence_announce(topicPrefix, channelPrefix)` then PUBLISHes one event per changed topic on the
  * topic's channel: `{"m":<members>,"j":[[id,info],…],"l":[[id,info],…]}` (see `wire.ts`).
  *
@@ -62,12 +65,24 @@ local function presence_field(field)
   local length = tonumber(digits)
   return string.sub(field, first, first + length - 1), string.sub(field, first + length)
 end
-local function presence_drop_node(topic_prefix, shares)
-  for _, field in ipairs(redis.call('HKEYS', shares)) do
+local function presence_drop_fields(topic_prefix, shares, fields)
+  for _, field in ipairs(fields) do
     local topic, member = presence_field(field)
-    if topic then presence_set(topic_prefix, shares, topic, member, 0, nil) end
+    if topic then presence_set(topic_prefix, shares, topic, member, 0, nil) else redis.call('HDEL', shares, field) end
   end
-  redis.call('DEL', shares)
+end
+local function presence_drop_some(topic_prefix, shares, budget)
+  local fields = {}
+  local cursor = '0'
+  repeat
+    local page = redis.call('HSCAN', shares, cursor, 'COUNT', budget)
+    cursor = page[1]
+    for i = 1, #page[2], 2 do
+      if #fields < budget then fields[#fields + 1] = page[2][i] end
+    end
+  until cursor == '0' or #fields >= budget
+  presence_drop_fields(topic_prefix, shares, fields)
+  return #fields, redis.call('EXISTS', shares) == 0
 end
 local function presence_list(list)
   if #list == 0 then return '[]' end

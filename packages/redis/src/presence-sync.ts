@@ -5,13 +5,16 @@
  * PUBLISHes reach this node's own subscribers too.
  *
  * A full write (at start, after a reconnect, after the lease lapsed) replaces every share of this
- * node with `node.localPresence()` in one script: members Redis still had are diffed (no
- * spurious join or leave), members it lost (restart, flush, a sweep) join again.
+ * node with `node.localPresence()`: it writes them all (a share Redis still had at that count
+ * changes nothing: no spurious join or leave; members it lost, in a restart, a flush or a sweep,
+ * join again), then reads the node's shares back and drops those the node no longer has (members
+ * who left while Redis was away leave). In batches, so a node with many members never holds Redis
+ * for long; the node's later updates wait for the next round, so none is overwritten by it.
  */
 import createDebug from 'debug';
 import type { BrokerNode, PresenceUpdate } from '@firetower/server';
 import type { RedisKeys } from './keys.js';
-import { WRITE_BATCH, writePresence } from './presence.js';
+import { dropShares, shareField, staleShares, WRITE_BATCH, writePresence } from './presence.js';
 import type { Client } from './scripts.js';
 
 const debug = createDebug('firetower:redis:presence');
@@ -58,14 +61,13 @@ export class PresenceSync {
     const batch = full ? node.localPresence!().filter((update) => update.connections > 0) : [...this.pending.values()];
     this.pending.clear();
     try {
-      if (full) {
-        // One call: the diff against what Redis holds must see the whole set at once.
-        if (!(await writePresence(pub, keys, node.nodeId, true, batch))) return this.lapsed([]);
-        return true;
-      }
       for (let i = 0; i < batch.length; i += WRITE_BATCH) {
-        const chunk = batch.slice(i, i + WRITE_BATCH);
-        if (!(await writePresence(pub, keys, node.nodeId, false, chunk))) return this.lapsed(batch);
+        if (!(await writePresence(pub, keys, node.nodeId, batch.slice(i, i + WRITE_BATCH)))) return this.lapsed(full ? [] : batch);
+      }
+      if (!full) return true;
+      const stale = await staleShares(pub, keys, node.nodeId, new Set(batch.map(({ topic, memberId }) => shareField(topic, memberId))));
+      for (let i = 0; i < stale.length; i += WRITE_BATCH) {
+        if (!(await dropShares(pub, keys, node.nodeId, stale.slice(i, i + WRITE_BATCH)))) return this.lapsed([]);
       }
       return true;
     } catch (error) {

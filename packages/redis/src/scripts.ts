@@ -62,10 +62,12 @@ return 1
  * 2 × lease so the sweeper can tell the cluster which topics' counts changed). A swept node's
  * presence shares are taken off its members' totals, and the members it was the last place of
  * leave (announced on their topics' channels): its `pshare:` hash has no TTL, so it is there for
- * the sweep however late that comes.
+ * the sweep however late that comes. At most `budget` shares per call: a dead node stays in the
+ * zset (out of every count, its lease is over) until its last share is gone.
  * KEYS: nodes, beats, nodeHash. ARGV: nodeId, leaseMs, nodeHash prefix, control channel,
- * presence topic prefix, presence share prefix, topic channel prefix.
- * Returns 1 when this node's own lease had lapsed (its counts must be rewritten), else 0.
+ * presence topic prefix, presence share prefix, topic channel prefix, budget.
+ * Returns 1 when this node's own lease had lapsed (its counts must be rewritten), else 0; plus 2
+ * when shares of dead nodes are left for another call.
  */
 export const HEARTBEAT = script(`${NOW}${PRESENCE_LUA}
 local lease = tonumber(ARGV[2])
@@ -75,6 +77,8 @@ redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[3], lease * 2)
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+local budget = tonumber(ARGV[8])
+local more = 0
 local seen = {}
 local topics = {}
 for _, id in ipairs(dead) do
@@ -86,28 +90,36 @@ for _, id in ipairs(dead) do
     end
   end
   redis.call('DEL', hash)
-  presence_drop_node(ARGV[5], ARGV[6] .. id)
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
+  local dropped, gone = 0, true
+  if budget > 0 then dropped, gone = presence_drop_some(ARGV[5], ARGV[6] .. id, budget) else gone = redis.call('EXISTS', ARGV[6] .. id) == 0 end
+  budget = budget - dropped
+  if gone then
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+  else
+    more = 2
+  end
 end
 if #topics > 0 then
   redis.call('PUBLISH', ARGV[4], cjson.encode({ o = '', k = 'counts', t = topics }))
 end
 presence_announce(ARGV[5], ARGV[7])
-if lapsed then return 1 end
-return 0
+if lapsed then return 1 + more end
+return more
 `);
 
 /**
  * Leave the cluster: drop this node's counts and presence shares now (members it was the last
  * place of leave). KEYS: nodes, beats, nodeHash, presence shares. ARGV: nodeId, control channel,
- * presence topic prefix, topic channel prefix.
+ * presence topic prefix, topic channel prefix, budget. Drops at most `budget` shares per call and
+ * answers -1 while some are left (call again); the counts go with the last call.
  */
 export const LEAVE = script(`${PRESENCE_LUA}
+local _, gone = presence_drop_some(ARGV[3], KEYS[4], tonumber(ARGV[5]))
+presence_announce(ARGV[3], ARGV[4])
+if not gone then return -1 end
 local topics = redis.call('HKEYS', KEYS[3])
 redis.call('DEL', KEYS[3])
-presence_drop_node(ARGV[3], KEYS[4])
-presence_announce(ARGV[3], ARGV[4])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if #topics > 0 then

@@ -65,7 +65,7 @@ describe.skipIf(!redisServerPath)(`presence across firetower nodes on Redis${red
     client.received.filter((frame) => frame.type === type && (frame.member as { id: string }).id === id);
   const membersOn = async (server: StartedServer): Promise<Record<string, number>> => {
     const list = await server.ft.presence(TOPIC);
-    return Object.fromEntries(list.members.map((member) => [member.id, member.connections]));
+    return Object.fromEntries(list.members.map((member) => [member.id, member.connections ?? 0]));
   };
   const presenceKeys = async (prefix: string): Promise<string[]> => {
     const admin = await adminClient(redis.url);

@@ -97,13 +97,18 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
   });
 
   /** Nodes on one fresh prefix, each with a local subscriber of `topic` (so it listens on its channel). */
-  async function cluster(names: string[], topic: string, urls: Record<string, string> = {}): Promise<{ prefix: string; nodes: PresenceNode[]; brokers: RedisBroker[] }> {
+  async function cluster(
+    names: string[],
+    topic: string,
+    urls: Record<string, string> = {},
+    leaseMs = LEASE_MS,
+  ): Promise<{ prefix: string; nodes: PresenceNode[]; brokers: RedisBroker[] }> {
     const prefix = `p${++prefixSeq}:`;
     const nodes: PresenceNode[] = [];
     const brokers: RedisBroker[] = [];
     for (const name of names) {
       const node = new PresenceNode(uniqueNodeId(name));
-      const broker = redisBroker({ url: urls[name] ?? redis.url, keyPrefix: prefix, leaseMs: LEASE_MS, maxReconnectDelayMs: 100 });
+      const broker = redisBroker({ url: urls[name] ?? redis.url, keyPrefix: prefix, leaseMs, maxReconnectDelayMs: 100 });
       open.push(broker);
       await node.start(broker);
       node.presenceBroker = broker;
@@ -126,12 +131,13 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
   }
 
   const listed = async (broker: RedisBroker, topic: string) => {
-    const { members, total } = await broker.presence(topic, 100);
-    return { total, members: Object.fromEntries(members.map((m) => [m.memberId, m.connections])) };
+    const { members, total } = await broker.presence(topic, 2_000);
+    const sorted = members.map((m): [string, number] => [m.memberId, m.connections]).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return { total, members: Object.fromEntries(sorted) };
   };
   /** The list on `broker` becomes `expected` (other nodes' writes land on their own connections, a moment later). */
   const listSettles = async (broker: RedisBroker, topic: string, expected: { total: number; members: Record<string, number> }, timeoutMs = 5_000) => {
-    const want = JSON.stringify(expected);
+    const want = JSON.stringify({ total: expected.total, members: Object.fromEntries(Object.entries(expected.members).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) });
     await waitFor(async () => JSON.stringify(await listed(broker, topic)) === want, timeoutMs, `presence(${topic}) = ${want}`).catch(() => undefined);
     expect(await listed(broker, topic)).toEqual(expected);
   };
@@ -233,6 +239,46 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('many members: a rewrite after a short outage, a sweep and a leave go in batches, with exactly the right transitions', async () => {
+    const proxy = await TcpProxy.start(redis.port);
+    proxies.push(proxy);
+    // A lease long enough that the short outage below is no death.
+    const { prefix, nodes, brokers } = await cluster(['a', 'b'], 'many', { b: proxy.url }, 10_000);
+    const [a, b] = nodes as [PresenceNode, PresenceNode];
+    const ids = Array.from({ length: 1_200 }, (_, i) => `m${i}`);
+    for (const id of ids) b.hold('many', id, 1);
+    await waitFor(() => a.joinedIds('many').length === 1_200, 10_000, '1 200 joined');
+
+    proxy.cut();
+    await waitFor(() => brokers[1]!.brokerState === 'degraded', 5_000, 'b degraded');
+    // While b is away: 700 of its members leave, 10 arrive.
+    for (const id of ids.slice(0, 700)) b.hold('many', id, 0);
+    for (let i = 0; i < 10; i++) b.hold('many', `new${i}`, 1);
+    proxy.restore();
+    await waitFor(() => a.leftIds('many').length === 700 && a.joinedIds('many').length === 1_210, 10_000, 'the rewrite: 700 leaves, 10 joins');
+    await listSettles(brokers[0]!, 'many', { total: 510, members: Object.fromEntries([...ids.slice(700), ...Array.from({ length: 10 }, (_, i) => `new${i}`)].map((id) => [id, 1])) });
+    expect(new Set(a.leftIds('many'))).toEqual(new Set(ids.slice(0, 700)));
+
+    // Its leave drops 510 shares over two calls.
+    await brokers[1]!.close();
+    expect((await brokers[0]!.presence('many', 1)).total).toBe(0);
+    await waitFor(() => a.leftIds('many').length === 1_210, 5_000, 'every member left');
+    expect(await presenceKeys(prefix)).toEqual([]);
+  });
+
+  it('many members on a dead node: the sweep goes on batch after batch, all leave within the lease', async () => {
+    const proxy = await TcpProxy.start(redis.port);
+    proxies.push(proxy);
+    const { prefix, nodes, brokers } = await cluster(['a', 'dead'], 'swept', { dead: proxy.url });
+    const [a, dead] = nodes as [PresenceNode, PresenceNode];
+    for (let i = 0; i < 1_300; i++) dead.hold('swept', `m${i}`, 1);
+    await waitFor(() => a.joinedIds('swept').length === 1_300, 10_000, '1 300 joined');
+    proxy.cut();
+    await waitFor(() => a.leftIds('swept').length === 1_300, 4 * LEASE_MS, 'all left within the lease');
+    expect((await brokers[0]!.presence('swept', 1)).total).toBe(0);
+    expect(await presenceKeys(prefix)).toEqual([]);
   });
 
   it('a closed node takes its members with it at once (a member still elsewhere stays)', async () => {

@@ -1,6 +1,6 @@
 /** The channel payload codec: no sockets, just strings. */
 import { describe, expect, it } from 'vitest';
-import { type ControlEnvelope, decodeControl, DeliveryCodec, encodeControl, historyExcludeSuffix } from '../src/wire.js';
+import { type ControlEnvelope, decodeControl, decodePresence, DeliveryCodec, encodeControl, historyExcludeSuffix, isPresenceEvent } from '../src/wire.js';
 
 describe('DeliveryCodec', () => {
   const awkward = ['plain', 'with "quotes"', 'back\\slash', 'new\nline', '","', '"]', 'ünï✓', ''];
@@ -92,6 +92,36 @@ describe('control envelopes', () => {
       '{"o":"n","k":"other"}',
     ]) {
       expect(decodeControl(junk)).toBeUndefined();
+    }
+  });
+});
+
+describe('presence events', () => {
+  it('decodes what the presence scripts publish, cjson’s `{}` for an empty list included', () => {
+    const payload = '{"m":2,"j":[["ada","{\\"name\\":\\"Ada\\"}"],["b\\/c","null"]],"l":{}}';
+    expect(isPresenceEvent(payload)).toBe(true);
+    expect(decodePresence('/room', payload)).toEqual({
+      topic: '/room',
+      joined: [
+        { memberId: 'ada', info: '{"name":"Ada"}' },
+        { memberId: 'b/c', info: 'null' },
+      ],
+      left: [],
+      members: 2,
+    });
+    expect(decodePresence('t', '{"m":0,"j":[],"l":[["x","1"]]}')).toEqual({ topic: 't', joined: [], left: [{ memberId: 'x', info: '1' }], members: 0 });
+  });
+
+  it('is never taken for a delivery, and a delivery never for it', () => {
+    const codec = new DeliveryCodec('{');
+    expect(isPresenceEvent(codec.encode({ topic: 't', data: '{}' }))).toBe(false);
+    expect(isPresenceEvent('[1,"e"]\n{}')).toBe(false);
+    expect(codec.isOwn('{"m":0,"j":[],"l":[]}')).toBe(false);
+  });
+
+  it('drops malformed events instead of throwing', () => {
+    for (const junk of ['{', '{}', '{"m":"1","j":[],"l":[]}', '{"m":-1,"j":[],"l":[]}', '{"m":1,"j":[["a"]],"l":[]}', '{"m":1,"j":[[1,"x"]],"l":[]}', '{"m":1,"j":{"a":1},"l":[]}']) {
+      expect(decodePresence('t', junk)).toBeUndefined();
     }
   });
 });
