@@ -15,10 +15,22 @@ import type { PresenceListResponse, WirePresenceChange, WirePresenceUpdate } fro
 interface Member {
   /** What the member shows, JSON text: the latest any node wrote. */
   info: string;
-  /** Its connections on every node (the sum of `nodes`). */
+  /** Its connections on every node (the sum of the shares). */
   connections: number;
-  /** node id → that node's connections of this member on the topic (never 0). */
-  nodes: Map<string, number>;
+  /**
+   * Its shares as `[nodeId, connections, nodeId, connections, …]` (never 0 connections): one small
+   * array instead of a Map per member, about 150 bytes less each (`bench/presence-memory.mjs`); a
+   * member is on few nodes, so a linear scan is cheap.
+   */
+  shares: Array<string | number>;
+}
+
+/** The member's connections on `nodeId` (0 when none), and where its share sits in `shares`. */
+function shareOf(member: Member | undefined, nodeId: string): { at: number; connections: number } {
+  if (member !== undefined) {
+    for (let i = 0; i < member.shares.length; i += 2) if (member.shares[i] === nodeId) return { at: i, connections: member.shares[i + 1] as number };
+  }
+  return { at: -1, connections: 0 };
 }
 
 interface Transition {
@@ -137,27 +149,31 @@ export class PresenceTable {
   private apply(nodeId: string, { topic, memberId, info, connections }: WirePresenceUpdate): Transition | 'refused' | undefined {
     let members = this.topics.get(topic);
     let member = members?.get(memberId);
-    const had = member?.nodes.get(nodeId) ?? 0;
+    const { at, connections: had } = shareOf(member, nodeId);
     if (connections === had && (connections === 0 || member!.info === info)) return undefined;
     if (connections === 0) {
-      // had > 0 here: member exists.
+      // had > 0 here, so the member and its share exist.
       const m = member!;
-      m.nodes.delete(nodeId);
+      m.shares.splice(at, 2);
       m.connections -= had;
       this.forget(nodeId, topic, memberId);
-      if (m.nodes.size > 0) return undefined;
+      if (m.shares.length > 0) return undefined;
       members!.delete(memberId);
       if (members!.size === 0) this.topics.delete(topic);
       return { kind: 'left', info: m.info };
     }
     if (had === 0 && !this.admit(nodeId, topic, memberId)) return 'refused';
     if (members === undefined) this.topics.set(topic, (members = new Map<string, Member>()));
-    const joined = member === undefined;
-    if (member === undefined) members.set(memberId, (member = { info, connections: 0, nodes: new Map<string, number>() }));
+    if (member === undefined) {
+      // An array literal is allocated exactly; a push onto [] would reserve 17 slots.
+      members.set(memberId, { info, connections, shares: [nodeId, connections] });
+      return { kind: 'joined', info };
+    }
     member.info = info;
-    member.nodes.set(nodeId, connections);
+    if (at >= 0) member.shares[at + 1] = connections;
+    else member.shares = member.shares.concat(nodeId, connections); // exact size, unlike push
     member.connections += connections - had;
-    return joined ? { kind: 'joined', info } : undefined;
+    return undefined;
   }
 
   /** Record a new share of `nodeId` if the caps allow it. */

@@ -43,8 +43,9 @@ export interface TopicServiceLimits {
    */
   maxPresenceMembers: number;
   /**
-   * Presence shares (member × topic × node) kept in all, about 250 bytes each (see the README's
-   * "Presence"); a new share past it is refused and counted. @default 1000000
+   * Presence shares (member × topic × node) kept in all: about 230 bytes for a member on one node
+   * with a short id and info, 60 more per further node, plus its info's length (the README's
+   * "Presence"); a new share past it is refused and counted. @default 500000 (about 115 MB)
    */
   maxPresenceShares: number;
 }
@@ -64,7 +65,7 @@ export const defaultLimits: TopicServiceLimits = {
   maxHistoryBytes: 256 * 1024 * 1024,
   maxHistoryReadBytes: 4 * 1024 * 1024,
   maxPresenceMembers: 100_000,
-  maxPresenceShares: 1_000_000,
+  maxPresenceShares: 500_000,
 };
 
 /**
