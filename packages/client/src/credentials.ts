@@ -13,7 +13,8 @@ const readParams = (value: unknown): ConnectParams =>
 
 /**
  * Gets the parameters: at once for an object or a function that returns one, after the promise
- * for an async provider. A provider that throws or rejects goes to `failed`.
+ * for an async provider. A provider that throws or rejects goes to `failed`, always
+ * asynchronously.
  */
 export function withParams(option: ParamsOption | undefined, done: (params: ConnectParams) => void, failed: (thrown: unknown) => void): void {
   let result: unknown;
@@ -21,7 +22,8 @@ export function withParams(option: ParamsOption | undefined, done: (params: Conn
     result = typeof option === 'function' ? option() : option;
     if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return done(readParams(result));
   } catch (thrown) {
-    return failed(thrown);
+    // Reported on the next microtask like a rejection: a constructor's first attempt is then heard.
+    result = Promise.reject(thrown);
   }
   Promise.resolve(result).then((value) => done(readParams(value)), failed);
 }

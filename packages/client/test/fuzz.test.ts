@@ -3,8 +3,10 @@
  * fast-check-generated frames: JSON with hostile keys (`__proto__`, `constructor`, duplicates),
  * deep nesting, wrong types in every field, huge numbers, every Unicode class, binary frames, acks
  * and errors for unknown (and for real) ids, raw frames no server may send (reserved opcodes, bad
- * close codes, invalid UTF-8) and random closes; meanwhile the app calls the client's API with
- * arbitrary arguments. Properties: nothing escapes (no uncaught exception, no unhandled rejection,
+ * close codes, invalid UTF-8) and random closes, session frames and refresh acks with garbage
+ * `expiresInMs`, presence `join`/`leave` events and presence answers with hostile members;
+ * meanwhile the app calls the client's API with arbitrary arguments (`presence()` and
+ * `{ presence }` included) and its `params` provider throws, rejects or answers garbage now and then. Properties: nothing escapes (no uncaught exception, no unhandled rejection,
  * no synchronous throw from the API, every rejection and `error` event a FiretowerError, no
  * client-side `internal` error), and afterwards the same client works against a real server.
  *
@@ -104,10 +106,33 @@ type Json =
   | { t: 'deep'; depth: number; open: '[' | '{"a":' | '{"__proto__":' };
 
 const KNOWN_TOPICS = ['/fuzz/a', '/fuzz/b', '/fuzz/c'];
-const FIELDS = ['type', 'topic', 'id', 'data', 'code', 'message', 'refused', 'duplicate', 'reason', 'offset', 'epoch', 'streams', 'recovered', 'limit'];
+const FIELDS = [
+  'type',
+  'topic',
+  'id',
+  'data',
+  'code',
+  'message',
+  'refused',
+  'duplicate',
+  'reason',
+  'offset',
+  'epoch',
+  'streams',
+  'recovered',
+  'limit',
+  'expiresInMs',
+  'member',
+  'members',
+  'presence',
+  'info',
+  'total',
+  'truncated',
+  'connections',
+];
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'then', 'toJSON', 'length'];
 const RAW_NUMBERS = ['1e400', '-1e400', '-0', '9007199254740993', '123456789012345678901234567890', '1e-400', '0.1', '-2147483649', '4294967296'];
-const TYPES = ['publish', 'ack', 'error', 'heartbeat', 'subscribe', 'unsubscribe', 'Publish', ''];
+const TYPES = ['publish', 'ack', 'error', 'heartbeat', 'session', 'join', 'leave', 'subscribe', 'unsubscribe', 'refresh', 'presence', 'Publish', ''];
 const CODES = [...Object.values(ErrorCode), '__proto__', 'constructor', 'toString', 'unknown_code', ''];
 
 /** Strings from every Unicode class: ASCII, the BMP, astral planes, lone surrogates, controls. */
@@ -182,6 +207,9 @@ const frame = fc
       offset: json,
       epoch: json,
       streams: json,
+      expiresInMs: json,
+      member: json,
+      presence: json,
       extra: fc.tuple(fc.constantFrom(...HOSTILE_KEYS), json),
     },
     { requiredKeys: [] },
@@ -247,6 +275,31 @@ const streams = fc.oneof(
   json,
 );
 
+/** Durations: small ones (a refresh fires during the run), and garbage. */
+const expiresInMs = fc.oneof(
+  { arbitrary: fc.nat(50).map((n): Json => ({ t: 'raw', v: String(n) })), weight: 4 },
+  { arbitrary: fc.constantFrom('-1', '1e400', '-0', '"100"', 'null', '[]', '{}', 'true', '9007199254740993').map((v): Json => ({ t: 'raw', v })), weight: 2 },
+  { arbitrary: json, weight: 1 },
+);
+
+/** A presence member: plausible (a string id, any info, maybe a count) or not an object at all. */
+const member = fc.oneof(
+  fc
+    .record(
+      {
+        id: fc.oneof(fc.constantFrom('ada', 'bob', '__proto__').map(str), json),
+        info: json,
+        connections: fc.oneof(
+          fc.nat(3).map((n): Json => ({ t: 'raw', v: String(n) })),
+          json,
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((fields) => object(Object.entries(fields) as Array<[string, Json]>)),
+  json,
+);
+
 /** Well-formed frames about the client's own topics and ids, with a hostile field now and then: the paths that reach app code and pending promises. */
 const plausible = fc.oneof(
   fc
@@ -283,6 +336,45 @@ const plausible = fc.oneof(
         duplicate === null ? undefined : ['duplicate', duplicate],
         streams === null ? undefined : ['streams', streams],
       ]),
+    ),
+  expiresInMs.map((e) =>
+    object([
+      ['type', str('session')],
+      ['expiresInMs', e],
+    ]),
+  ),
+  fc.record({ type: fc.constantFrom('join', 'leave').map(str), topic: knownTopic, member }).map(({ type, topic, member: m }) =>
+    object([
+      ['type', type],
+      ['topic', topic],
+      ['member', m],
+    ]),
+  ),
+  fc
+    .record({
+      id: knownId,
+      expiresInMs: fc.option(expiresInMs),
+      presence: fc.option(
+        fc.oneof(
+          fc
+            .record(
+              {
+                members: fc.oneof(
+                  fc.array(member, { maxLength: 3 }).map((v): Json => ({ t: 'arr', v })),
+                  json,
+                ),
+                total: json,
+                truncated: json,
+              },
+              { requiredKeys: [] },
+            )
+            .map((fields) => object(Object.entries(fields) as Array<[string, Json]>)),
+          json,
+        ),
+      ),
+    })
+    .map(({ id, expiresInMs: e, presence }) =>
+      object([['type', str('ack')], ['id', id], e === null ? undefined : ['expiresInMs', e], presence === null ? undefined : ['presence', presence]]),
     ),
   fc
     .record({ id: fc.option(knownId), code: fc.constantFrom(...CODES).map(str), topic: fc.option(knownTopic), message: json })
@@ -325,6 +417,7 @@ type ApiCall =
   | { call: 'subscribe'; topics: unknown; handler: 'none' | 'quiet' | 'throws'; options?: unknown }
   | { call: 'publish'; topic: unknown; data: unknown; options: unknown }
   | { call: 'unsubscribe'; index: number }
+  | { call: 'presence'; index: number; topic: unknown }
   | { call: 'close'; code: unknown; reason: unknown }
   | { call: 'connect' }
   | { call: 'ready'; timeout: unknown };
@@ -362,6 +455,7 @@ const api: fc.Arbitrary<ApiCall> = fc.oneof(
       handler: fc.constantFrom('none' as const, 'quiet' as const, 'throws' as const),
       options: fc.oneof(
         fc.record({ since: fc.oneof(fc.constant('last'), fc.record({ limit: fc.oneof(fc.integer({ min: -2, max: 10_002 }), fc.anything()) }), fc.anything()) }),
+        fc.record({ presence: fc.oneof(fc.constant(true), fc.anything()) }),
         fc.anything(),
       ),
     },
@@ -374,6 +468,11 @@ const api: fc.Arbitrary<ApiCall> = fc.oneof(
     options: anyArgument,
   }),
   fc.record({ call: fc.constant('unsubscribe' as const), index: fc.nat(10) }),
+  fc.record({
+    call: fc.constant('presence' as const),
+    index: fc.nat(10),
+    topic: fc.oneof(fc.constant(undefined), fc.constantFrom(...KNOWN_TOPICS), anyArgument),
+  }),
   fc.record({ call: fc.constant('close' as const), code: fc.oneof(fc.integer({ min: -1, max: 70_000 }), anyArgument), reason: anyArgument }),
   fc.constant({ call: 'connect' as const }),
   fc.record({ call: fc.constant('ready' as const), timeout: fc.oneof(fc.constant(undefined), fc.integer({ min: -5, max: 20 }), anyArgument) }),
@@ -525,6 +624,11 @@ function callApi(run: RunState, a: ApiCall): void {
       case 'unsubscribe':
         handles[a.index % Math.max(1, handles.length)]?.unsubscribe();
         return;
+      case 'presence': {
+        const handle = handles[a.index % Math.max(1, handles.length)];
+        if (handle) void settled(handle.presence(a.topic as string));
+        return;
+      }
       case 'close':
         client.close(a.code as number, a.reason as string);
         return;
@@ -540,6 +644,8 @@ function callApi(run: RunState, a: ApiCall): void {
   }
 }
 
+let paramsCalls = 0;
+
 async function runOnce(actions: Action[]): Promise<void> {
   target = 'hostile';
   hostileOpen = true;
@@ -551,6 +657,15 @@ async function runOnce(actions: Action[]): Promise<void> {
     reconnectDelayMaxMs: 5,
     publishTimeoutMs: 1_000,
     heartbeatTimeoutMs: 0,
+    // A provider that sometimes throws, rejects or answers garbage: each is a failed attempt or ignored values.
+    params: () => {
+      const call = ++paramsCalls % 8;
+      if (call === 1) throw new Error('no token');
+      if (call === 2) return Promise.reject(new Error('no token'));
+      if (call === 3) return null as unknown as Record<string, string>;
+      if (call === 4) return { token: 42, __proto__: 'x' } as unknown as Record<string, string>;
+      return Promise.resolve({ token: `t${paramsCalls}` });
+    },
   });
   client.on('error', (error) => {
     if (!(error instanceof FiretowerError)) problems.push(['an error event that is not a FiretowerError', error]);
