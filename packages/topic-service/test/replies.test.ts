@@ -8,6 +8,8 @@ import {
   nodesReply,
   okReply,
   pollReply,
+  presenceListReply,
+  presenceUpdateReply,
   publishReply,
   registerReply,
   topicReply,
@@ -41,6 +43,12 @@ describe('reply schemas shared by the service and its broker', () => {
     expect(echoed.items.at(-1)).toMatchObject({ kind: 'message', data: '2', offset: 1, epoch: expect.any(String) }); // the position survives the check
     await fits(historyReply, call('POST', '/v1/history', { topic: 't', limit: 10, policy: history }));
     await fits(historyReply, call('POST', '/v1/history', { topic: 'none', limit: 10 }));
+    const ada = { topic: 't', memberId: 'ada', info: '{"name":"Ada"}', connections: 2 };
+    await fits(presenceUpdateReply, call('POST', '/v1/nodes/b/presence', { full: true, complete: true, updates: [ada] }));
+    const joined = (await fits(pollReply, call('GET', `/v1/nodes/b/poll?wait=0&ack=${echoed.cursor}`))) as z.output<typeof pollReply>;
+    expect(joined.items).toEqual([{ kind: 'presence', topic: 't', joined: [{ memberId: 'ada', info: '{"name":"Ada"}' }], left: [], members: 1 }]);
+    await fits(presenceListReply, call('GET', '/v1/topics/t/presence?limit=5'));
+    await fits(presenceListReply, call('GET', '/v1/topics/none/presence'));
     await fits(topicsReply, call('GET', '/v1/topics'));
     await fits(topicReply, call('GET', '/v1/topics/t'));
     await fits(nodesReply, call('GET', '/v1/nodes'));
