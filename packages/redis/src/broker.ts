@@ -38,12 +38,14 @@ import { RedisBrokerError } from './errors.js';
 import { HISTORY_APPEND, type HistoryAppend } from './history.js';
 import { HistoryLink } from './history-link.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
-import { localPresenceOf, readPresence, WRITE_BATCH } from './presence.js';
+import { Inbound } from './inbound.js';
+import { heartbeat, leave, liveNodes } from './lease.js';
+import { localPresenceOf, readPresence } from './presence.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type Client, COUNT, HEARTBEAT, LEAVE, NODES, pairs, runScript, TOPICS } from './scripts.js';
-import { decodeControl, decodePresence, DeliveryCodec, encodeControl, isPresenceEvent } from './wire.js';
+import { type Client, COUNT, pairs, runScript, TOPICS } from './scripts.js';
+import { DeliveryCodec, encodeControl } from './wire.js';
 
 const debug = createDebug('firetower:redis');
 
@@ -167,6 +169,7 @@ export class RedisBroker implements Broker {
     const { leaseMs } = this.options;
     const { pub, sub } = createConnections(this.options);
     const codec = new DeliveryCodec(node.nodeId);
+    const inbound = new Inbound(node, codec, this.keys);
     const sync = new InterestSync({
       node,
       keys: this.keys,
@@ -174,8 +177,8 @@ export class RedisBroker implements Broker {
       pub,
       sub,
       linkReady: () => this.core.state === 'connected' && sub.isReady,
-      onDelivery: (payload, channel) => this.receiveDelivery(payload, channel),
-      onControl: (payload) => this.receiveControl(payload),
+      onDelivery: inbound.delivery,
+      onControl: inbound.control,
     });
     const heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(leaseMs / 3)));
     heartbeat.unref();
@@ -192,19 +195,12 @@ export class RedisBroker implements Broker {
     this.linked?.sync.update(changes);
   }
 
-  /**
-   * Kept, the latest per topic and member, until the next sync round writes them (at once when
-   * Redis is up; after the reconnect's full rewrite otherwise, which supersedes them).
-   */
+  /** Kept (the latest per topic and member) for the next sync round; a reconnect's full rewrite supersedes them. */
   updatePresence(updates: readonly PresenceUpdate[]): void {
-    if (!this.core.isRunning()) return;
-    this.linked?.sync.updatePresence(updates);
+    if (this.core.isRunning()) this.linked?.sync.updatePresence(updates);
   }
 
-  /**
-   * A topic's members, cluster-wide, after this node's pending writes. While Redis is unreachable,
-   * this node's own members (as `count` answers with local counts).
-   */
+  /** Cluster-wide, after this node's pending writes; while Redis is unreachable, this node's own members. */
   async presence(topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }> {
     const linked = await this.readable('presence');
     if (!linked.connected) return localPresenceOf(linked.node.localPresence?.() ?? [], topic, limit);
@@ -286,10 +282,7 @@ export class RedisBroker implements Broker {
     const status: BrokerStatus = this.core.status(connected);
     if (connected) {
       try {
-        const reply = await runScript(linked.pub, NODES, [this.keys.nodes, this.keys.beats], [this.keys.nodeHashPrefix]);
-        status.nodes = pairs(reply, 3).flatMap(([nodeId, lagMs, topics]) =>
-          typeof nodeId === 'string' && typeof lagMs === 'number' && typeof topics === 'number' ? [{ nodeId, lagMs, topics }] : [],
-        );
+        status.nodes = await liveNodes(linked.pub, this.keys);
       } catch (error) {
         debug('status: node list unavailable: %O', error);
       }
@@ -316,11 +309,7 @@ export class RedisBroker implements Broker {
       await linked.sync.settle();
       if (graceful) {
         try {
-          const { nodeId } = linked.node;
-          const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(nodeId), this.keys.presenceShares(nodeId)];
-          const args = [nodeId, this.keys.control, this.keys.presencePrefix, this.keys.topicChannelPrefix, String(WRITE_BATCH)];
-          // -1: presence shares are left (each call drops a batch, so none holds Redis for long).
-          while ((await runScript(linked.pub, LEAVE, keys, args)) === -1);
+          await leave(linked.pub, this.keys, linked.node.nodeId);
         } catch (error) {
           debug('leave failed (counts and presence go when the lease runs out): %O', error);
         }
@@ -342,50 +331,6 @@ export class RedisBroker implements Broker {
     if (this.core.state !== 'connected') return { ...linked, connected: false };
     await linked.sync.settle();
     return { ...linked, connected: this.core.state === 'connected' };
-  }
-
-  private receiveDelivery(payload: string, channel: string): void {
-    const linked = this.linked;
-    // A throw here would land inside node-redis's reply parser; contain everything.
-    try {
-      // A history publish's header names no origin, so it is never taken for an echo: it is
-      // delivered here too, even on the node that published it.
-      if (!linked || linked.codec.isOwn(payload)) return;
-      const topic = this.keys.topicOf(channel);
-      if (topic !== undefined && isPresenceEvent(payload)) {
-        const change = decodePresence(topic, payload);
-        if (change === undefined) debug('dropped a malformed presence event on %s', channel);
-        else linked.node.presenceChanged?.(change);
-        return;
-      }
-      const decoded = DeliveryCodec.decode(payload);
-      if (topic === undefined || decoded === undefined) {
-        debug('dropped a malformed delivery on %s', channel);
-        return;
-      }
-      const message: BrokerMessage = { topic, data: decoded.data };
-      if (decoded.exclude !== undefined) message.exclude = decoded.exclude;
-      if (decoded.position !== undefined) message.position = decoded.position;
-      linked.node.deliver(message);
-    } catch (error) {
-      debug('delivery failed on %s: %O', channel, error);
-    }
-  }
-
-  private receiveControl(payload: string): void {
-    const linked = this.linked;
-    try {
-      const envelope = decodeControl(payload);
-      if (!linked || !envelope) {
-        if (!envelope) debug('dropped a malformed control message');
-        return;
-      }
-      if (envelope.o === linked.node.nodeId) return; // already applied locally at the call
-      if (envelope.k === 'control') linked.node.control(envelope.c);
-      else linked.node.countsChanged?.(envelope.t);
-    } catch (error) {
-      debug('control message failed: %O', error);
-    }
   }
 
   /** The command link is (back) up: flush the outage buffer in order, then resync counts. */
@@ -430,23 +375,10 @@ export class RedisBroker implements Broker {
   private beat(): void {
     const linked = this.linked;
     if (!linked || this.core.state !== 'connected') return;
-    const keys = [this.keys.nodes, this.keys.beats, this.keys.nodeHash(linked.node.nodeId)];
-    const args = [
-      linked.node.nodeId,
-      String(this.options.leaseMs),
-      this.keys.nodeHashPrefix,
-      this.keys.control,
-      this.keys.presencePrefix,
-      this.keys.presenceSharePrefix,
-      this.keys.topicChannelPrefix,
-      String(WRITE_BATCH),
-    ];
-    runScript(linked.pub, HEARTBEAT, keys, args).then(
-      (reply) => {
-        const flags = typeof reply === 'number' ? reply : 0;
-        // 2: a dead node's presence shares are left; sweep on now rather than at the next beat.
-        if ((flags & 2) !== 0) this.beat();
-        if ((flags & 1) === 0) return;
+    heartbeat(linked.pub, this.keys, linked.node.nodeId, this.options.leaseMs).then(
+      ({ lapsed, more }) => {
+        if (more) this.beat();
+        if (!lapsed) return;
         debug('lease had lapsed; rewriting this node counts and presence');
         linked.sync.requestFullWrite();
         linked.sync.kick();

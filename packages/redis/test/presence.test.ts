@@ -137,7 +137,10 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
   };
   /** The list on `broker` becomes `expected` (other nodes' writes land on their own connections, a moment later). */
   const listSettles = async (broker: RedisBroker, topic: string, expected: { total: number; members: Record<string, number> }, timeoutMs = 5_000) => {
-    const want = JSON.stringify({ total: expected.total, members: Object.fromEntries(Object.entries(expected.members).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) });
+    const want = JSON.stringify({
+      total: expected.total,
+      members: Object.fromEntries(Object.entries(expected.members).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))),
+    });
     await waitFor(async () => JSON.stringify(await listed(broker, topic)) === want, timeoutMs, `presence(${topic}) = ${want}`).catch(() => undefined);
     expect(await listed(broker, topic)).toEqual(expected);
   };
@@ -258,7 +261,10 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
     for (let i = 0; i < 10; i++) b.hold('many', `new${i}`, 1);
     proxy.restore();
     await waitFor(() => a.leftIds('many').length === 700 && a.joinedIds('many').length === 1_210, 10_000, 'the rewrite: 700 leaves, 10 joins');
-    await listSettles(brokers[0]!, 'many', { total: 510, members: Object.fromEntries([...ids.slice(700), ...Array.from({ length: 10 }, (_, i) => `new${i}`)].map((id) => [id, 1])) });
+    await listSettles(brokers[0]!, 'many', {
+      total: 510,
+      members: Object.fromEntries([...ids.slice(700), ...Array.from({ length: 10 }, (_, i) => `new${i}`)].map((id) => [id, 1])),
+    });
     expect(new Set(a.leftIds('many'))).toEqual(new Set(ids.slice(0, 700)));
 
     // Its leave drops 510 shares over two calls.

@@ -120,7 +120,15 @@ describe('presence events', () => {
   });
 
   it('drops malformed events instead of throwing', () => {
-    for (const junk of ['{', '{}', '{"m":"1","j":[],"l":[]}', '{"m":-1,"j":[],"l":[]}', '{"m":1,"j":[["a"]],"l":[]}', '{"m":1,"j":[[1,"x"]],"l":[]}', '{"m":1,"j":{"a":1},"l":[]}']) {
+    for (const junk of [
+      '{',
+      '{}',
+      '{"m":"1","j":[],"l":[]}',
+      '{"m":-1,"j":[],"l":[]}',
+      '{"m":1,"j":[["a"]],"l":[]}',
+      '{"m":1,"j":[[1,"x"]],"l":[]}',
+      '{"m":1,"j":{"a":1},"l":[]}',
+    ]) {
       expect(decodePresence('t', junk)).toBeUndefined();
     }
   });
