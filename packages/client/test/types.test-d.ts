@@ -1,7 +1,11 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import {
   Firetower,
+  type ConnectParams,
   type FiretowerError,
+  type FiretowerOptions,
+  type PresenceList,
+  type PresenceMember,
   type PublishResult,
   type RecoveryFailure,
   type StateChange,
@@ -128,5 +132,40 @@ describe('history', () => {
     typed.subscribe('/status', undefined, { since: 'first' });
     // @ts-expect-error a recovery position is the client's business, not the app's
     typed.subscribe('/status', undefined, { since: { offset: 3, epoch: 'e' } });
+  });
+});
+
+describe('credentials, presence and direct messages', () => {
+  test('params is an object or a (sync or async) provider of string values', () => {
+    const getToken = (): Promise<string> => Promise.resolve('t');
+    new Firetower('/ws', { autoConnect: false, params: { token: 't' } });
+    new Firetower('/ws', { autoConnect: false, params: () => ({ token: 't' }) });
+    new Firetower('/ws', { autoConnect: false, params: async () => ({ token: await getToken() }) });
+    expectTypeOf<NonNullable<FiretowerOptions['params']>>().toEqualTypeOf<ConnectParams | (() => ConnectParams | PromiseLike<ConnectParams>)>();
+    // @ts-expect-error query values are strings
+    new Firetower('/ws', { autoConnect: false, params: { page: 2 } });
+  });
+
+  test('presence: the option, typed join/leave with the topic, presence() resolving a list', () => {
+    const room = typed.subscribe('/chat/a', undefined, { presence: true });
+    room.on('join', (member, topic) => {
+      expectTypeOf(member).toEqualTypeOf<PresenceMember>();
+      expectTypeOf(member.id).toEqualTypeOf<string>();
+      expectTypeOf(member.info).toEqualTypeOf<unknown>();
+      expectTypeOf(topic).toEqualTypeOf<string>();
+    });
+    room.on('leave', (member) => expectTypeOf(member).toEqualTypeOf<PresenceMember>());
+    expectTypeOf(room.presence()).toEqualTypeOf<Promise<PresenceList>>();
+    expectTypeOf(room.presence('/chat/a')).toEqualTypeOf<Promise<PresenceList>>();
+    expectTypeOf<PresenceList['members'][number]['connections']>().toEqualTypeOf<number | undefined>();
+    // @ts-expect-error presence is a boolean
+    typed.subscribe('/status', undefined, { presence: 'yes' });
+  });
+
+  test('direct messages arrive on the client-level message event', () => {
+    untyped.on('message', (message) => {
+      expectTypeOf(message).toEqualTypeOf<TopicMessage>();
+      expectTypeOf(message.data).toEqualTypeOf<unknown>();
+    });
   });
 });
