@@ -274,6 +274,27 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
     expect(await presenceKeys(prefix)).toEqual([]);
   });
 
+  it('any topic and member text: a rewrite keeps who stays (no leave, no join) and drops who left', async () => {
+    const proxy = await TcpProxy.start(redis.port);
+    proxies.push(proxy);
+    const topic = 'røøm:✓ 12:x';
+    const { nodes, brokers } = await cluster(['a', 'b'], topic, { b: proxy.url }, 10_000);
+    const [a, b] = nodes as [PresenceNode, PresenceNode];
+    const stays = 'ünï✓ "q"\n 3:';
+    const goes = '7:røøm:✓ 12:x';
+    b.hold(topic, stays, 1);
+    b.hold(topic, goes, 2);
+    await waitFor(() => a.joinedIds(topic).length === 2, 5_000, 'both joined');
+    proxy.cut();
+    await waitFor(() => brokers[1]!.brokerState === 'degraded', 5_000, 'b degraded');
+    b.hold(topic, goes, 0);
+    proxy.restore();
+    await waitFor(() => a.leftIds(topic).length === 1, 5_000, 'the one who went left');
+    await listSettles(brokers[0]!, topic, { total: 1, members: { [stays]: 1 } });
+    expect(a.leftIds(topic)).toEqual([goes]);
+    expect(a.joinedIds(topic).sort()).toEqual([goes, stays].sort());
+  });
+
   it('many members on a dead node: the sweep goes on batch after batch, all leave within the lease', async () => {
     const proxy = await TcpProxy.start(redis.port);
     proxies.push(proxy);
