@@ -313,8 +313,9 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   }
 
   /**
-   * A 4500 (credentials refused) is retried once with what the `params` provider gives next (the
-   * refresh may have come too late); every other 4500–4999, and a second 4500, is final.
+   * A 4500 (credentials refused) is retried once with what the `params` provider gives next (a
+   * token can expire between the provider's answer and the server's check); every other
+   * 4500–4999, and a second 4500, is final.
    */
   private closedByPeer(code: number, reason: string): void {
     const retryAuth = code === CloseCode.Unauthorized && typeof this.options.params === 'function' && !this.authRetried;

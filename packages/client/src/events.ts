@@ -73,13 +73,19 @@ export interface FiretowerEvents {
   open: [event: OpenEvent];
   close: [event: CloseEvent];
   reconnecting: [event: ReconnectingEvent];
-  /** Every delivery on every topic this client holds (duplicates and out-of-order ones of a topic with history are dropped). */
+  /**
+   * Every delivery on every topic this client holds (duplicates and out-of-order ones of a topic
+   * with history are dropped), and direct messages (`ft.sendToUser`, `ft.sendTo`, `tower.send`) on
+   * topics it never subscribed: this event is the place for those.
+   */
   message: [message: TopicMessage];
   /** Once per topic per subscribe the server acknowledged; handles get it too. */
   subscribed: [event: SubscribedEvent];
   /**
-   * Errors no promise carries: a refusal on resubscribe, an error frame without an id, an app
-   * callback that threw (`callback`), the client's own unexpected exception (`internal`, no `serverCode`).
+   * Errors no promise carries: a refusal on resubscribe, an error frame without an id, a refused
+   * credentials refresh (`refused`), the server refusing the client (`closed` with `closeCode`
+   * 4500–4999 and the server's `reason`), an app callback that threw (`callback`, the `params`
+   * provider included), the client's own unexpected exception (`internal`, no `serverCode`).
    */
   error: [error: FiretowerError];
 }
