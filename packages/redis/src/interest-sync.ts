@@ -100,6 +100,9 @@ export class InterestSync {
     this.state = 'closed';
   }
 
+  /** The topic's channel is confirmed, or no local subscriber waits for it (nothing to hear). */
+  private readonly listening = (topic: string): boolean => !this.local.has(topic) || this.active.has(this.deps.keys.topicChannel(topic));
+
   private hasWork(): boolean {
     if (this.fullWrite || this.dirty.size > 0 || this.presence.hasWork()) return true;
     if (!this.active.has(this.deps.keys.control)) return true;
@@ -142,7 +145,7 @@ export class InterestSync {
         const complete = await this.writeCounts(full, changed);
         if (!complete) this.requestFullWrite();
         // A lapsed lease seen by the presence write: the next round re-registers and rewrites all.
-        else if (this.presence.hasWork() && !(await this.presence.write())) this.requestFullWrite();
+        else if (this.presence.hasWork() && !(await this.presence.write(this.listening))) this.requestFullWrite();
       } catch (error) {
         debug('sync round failed, will retry on the next kick: %O', error);
         if (full) this.fullWrite = true;

@@ -49,23 +49,32 @@ export class PresenceSync {
   }
 
   /**
-   * Write what is pending. False when Redis said the lease had run out (nothing of this batch
-   * was written: the caller re-registers the node, and the next write is full). Throws when
-   * Redis failed; the work stays marked for the next round.
+   * Write what is pending (`listening`: this node's subscriber confirmed the topic's channel, or
+   * has no local subscriber of it to wait for). False when Redis said the lease had run out
+   * (nothing of this batch was written: the caller re-registers the node, and the next write is
+   * full). Throws when Redis failed; the work stays marked for the next round.
    */
-  async write(): Promise<boolean> {
+  async write(listening: (topic: string) => boolean): Promise<boolean> {
     const { node, keys, pub } = this.deps;
     const full = this.full && node.localPresence !== undefined;
     this.full = false;
     // A full write covers everything reported so far: the node's state already includes it.
-    const batch = full ? node.localPresence!().filter((update) => update.connections > 0) : [...this.pending.values()];
+    const all = full ? node.localPresence!().filter((update) => update.connections > 0) : [...this.pending.values()];
     this.pending.clear();
+    // A member of a topic whose SUBSCRIBE is still to come waits for the round that makes it, so
+    // this node hears the join too (its local subscribers may want it). Leaves never wait.
+    const batch: PresenceUpdate[] = [];
+    for (const update of all) {
+      if (update.connections > 0 && !listening(update.topic)) this.pending.set(keyOf(update), update);
+      else batch.push(update);
+    }
     try {
       for (let i = 0; i < batch.length; i += WRITE_BATCH) {
         if (!(await writePresence(pub, keys, node.nodeId, batch.slice(i, i + WRITE_BATCH)))) return this.lapsed(full ? [] : batch);
       }
       if (!full) return true;
-      const stale = await staleShares(pub, keys, node.nodeId, new Set(batch.map(({ topic, memberId }) => shareField(topic, memberId))));
+      // Deferred members are kept too: they are still this node's.
+      const stale = await staleShares(pub, keys, node.nodeId, new Set(all.map(({ topic, memberId }) => shareField(topic, memberId))));
       for (let i = 0; i < stale.length; i += WRITE_BATCH) {
         if (!(await dropShares(pub, keys, node.nodeId, stale.slice(i, i + WRITE_BATCH)))) return this.lapsed([]);
       }

@@ -172,6 +172,16 @@ describe.skipIf(!redisServerPath)(`redis broker presence${redisServerPath ? '' :
     expect(await presenceKeys(prefix)).toEqual([]);
   });
 
+  it('a node hears the join of its own member on a topic its SUBSCRIBE is still on the way for', async () => {
+    const { nodes } = await cluster(['a'], 'warm');
+    const [a] = nodes as [PresenceNode];
+    // A round starts for 'other'; 'fresh' arrives while it runs, so its channel comes a round later.
+    a.setCounts({ other: 1 });
+    a.setCounts({ fresh: 1 });
+    a.hold('fresh', 'ada', 1);
+    await waitFor(() => a.joinedIds('fresh').includes('ada'), 5_000, 'a heard ada join');
+  });
+
   it('updates within one turn are coalesced per member, and a limit caps the list but not the total', async () => {
     const { nodes, brokers } = await cluster(['a', 'b'], 'big');
     const [a, b] = nodes as [PresenceNode, PresenceNode];
