@@ -44,7 +44,9 @@ for (let n = 0; n < NODES; n++) {
 const grown = heap() - before;
 const stats = core.presenceStats();
 console.log(`${TOPICS} topics × ${MEMBERS} members on ${NODES} node(s), info ${INFO} characters: ${stats.members} members, ${stats.shares} shares`);
-console.log(`  heap growth ${(grown / 1024 / 1024).toFixed(1)} MiB = ${Math.round(grown / stats.members)} bytes per member, ${Math.round(grown / stats.shares)} per share`);
+console.log(
+  `  heap growth ${(grown / 1024 / 1024).toFixed(1)} MiB = ${Math.round(grown / stats.members)} bytes per member, ${Math.round(grown / stats.shares)} per share`,
+);
 for (let n = 0; n < NODES; n++) core.leave(`node-${n}`, { session: sessions[n] });
 const after = heap() - before;
 console.log(`  after every node left: ${JSON.stringify(core.presenceStats())}, heap ${(after / 1024).toFixed(0)} KiB above the start`);

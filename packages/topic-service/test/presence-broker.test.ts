@@ -42,7 +42,9 @@ class PresenceNode extends RecordingNode {
 
   /** `topic: +joined -left` for each change heard, in order. */
   heard(): string[] {
-    return this.changes.map((c) => `${c.topic}: ${[...c.joined.map((m) => `+${m.memberId}`), ...c.left.map((m) => `-${m.memberId}`)].join(' ')} (${c.members})`);
+    return this.changes.map(
+      (c) => `${c.topic}: ${[...c.joined.map((m) => `+${m.memberId}`), ...c.left.map((m) => `-${m.memberId}`)].join(' ')} (${c.members})`,
+    );
   }
 }
 
@@ -117,7 +119,11 @@ describe('presence through the topic-service broker', () => {
     a.local.present.set(`${TOPIC} cy`, update('cy', 2));
     // The node's next request is refused unknown_node: it registers again and rewrites everything.
     a.broker.updateLocalCounts([{ topic: '/poke', count: 1 }]);
-    await waitFor(() => s.core.presenceList(TOPIC, 10).total === 2 && s.core.presenceList(TOPIC, 10).members.some((m) => m.memberId === 'cy'), DEADLINE, 'rewritten');
+    await waitFor(
+      () => s.core.presenceList(TOPIC, 10).total === 2 && s.core.presenceList(TOPIC, 10).members.some((m) => m.memberId === 'cy'),
+      DEADLINE,
+      'rewritten',
+    );
     expect(s.core.presenceList(TOPIC, 10).members.map((m) => `${m.memberId}:${m.connections}`)).toEqual(['ada:1', 'cy:2']);
   });
 
@@ -152,7 +158,12 @@ describe('presence through the topic-service broker', () => {
       req.resume();
       req.on('end', () => {
         const path = (req.url ?? '').split('?')[0]!;
-        const body = path === '/v1/nodes/register' ? registered : path.endsWith('/poll') ? { from: 1, cursor: 1, items: [bad], dropped: 0, counts: [] } : { ok: true, refused: 0 };
+        const body =
+          path === '/v1/nodes/register'
+            ? registered
+            : path.endsWith('/poll')
+              ? { from: 1, cursor: 1, items: [bad], dropped: 0, counts: [] }
+              : { ok: true, refused: 0 };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       });
     });

@@ -190,7 +190,15 @@ describe('presence at the service', () => {
       expect(typeof res.body.error.message).toBe('string');
     }
     expect((await call('POST', '/v1/nodes/a/presence', undefined, { raw: '{"updates":[' })).status).toBe(400);
-    expect((await write(call, 'a', Array.from({ length: 11 }, (_, i) => member(`m${i}`, 1)))).body.error.code).toBe('batch_too_large');
+    expect(
+      (
+        await write(
+          call,
+          'a',
+          Array.from({ length: 11 }, (_, i) => member(`m${i}`, 1)),
+        )
+      ).body.error.code,
+    ).toBe('batch_too_large');
     expect((await write(call, 'ghost', [fine])).body.error.code).toBe('unknown_node');
     expect((await call('POST', '/v1/nodes/a/presence', { updates: [fine] }, { session: false })).body.error.code).toBe('unknown_node');
     for (const query of ['limit=-1', 'limit=abc', `limit=${PRESENCE_LIMITS.maxListLimit + 1}`, 'limit=1.5', 'limit=']) {

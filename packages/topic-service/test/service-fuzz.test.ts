@@ -61,7 +61,11 @@ const hostileCount = fc.oneof(hostileNumber, jsonish, fc.constantFrom(0, 1, 10, 
 const hostileUpdate = fc.record(
   {
     topic: fc.oneof(hostileString, fc.constant('p')),
-    memberId: fc.oneof(hostileString, fc.constantFrom('m', 'x'.repeat(PRESENCE_LIMITS.maxMemberIdLength), 'x'.repeat(PRESENCE_LIMITS.maxMemberIdLength + 1)), jsonish),
+    memberId: fc.oneof(
+      hostileString,
+      fc.constantFrom('m', 'x'.repeat(PRESENCE_LIMITS.maxMemberIdLength), 'x'.repeat(PRESENCE_LIMITS.maxMemberIdLength + 1)),
+      jsonish,
+    ),
     info: fc.oneof(
       jsonish.map((v) => JSON.stringify(v) ?? 'null'),
       hostileString,
@@ -154,7 +158,9 @@ const body = fc.oneof(
 
 const nodeId = fc.oneof(fc.constantFrom('x', 'y', 'ghost', 'register'), hostileString.map(encode), fc.constantFrom('%E0%A4%A', '%00', '..%2F..'));
 const query = fc
-  .array(fc.tuple(fc.constantFrom('ack', 'wait', 'epoch', 'limit', 'ack[]', 'wait[x]', 'limit[]', 'z'), fc.oneof(hostileString, hostileNumber.map(String))), { maxLength: 4 })
+  .array(fc.tuple(fc.constantFrom('ack', 'wait', 'epoch', 'limit', 'ack[]', 'wait[x]', 'limit[]', 'z'), fc.oneof(hostileString, hostileNumber.map(String))), {
+    maxLength: 4,
+  })
   .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${encode(v)}`).join('&')}`));
 
 const request = fc.record({

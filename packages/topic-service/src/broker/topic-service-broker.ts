@@ -373,7 +373,9 @@ export class TopicServiceBroker implements Broker {
         this.outgoing.clearPresence();
         const present = this.node?.localPresence?.();
         if (present !== undefined) {
-          await writeFullPresence(present, this.maxBatch, (body) => this.call('POST', this.nodePath('/presence'), presenceUpdateReply, { epoch: this.epoch, ...body }));
+          await writeFullPresence(present, this.maxBatch, (body) =>
+            this.call('POST', this.nodePath('/presence'), presenceUpdateReply, { epoch: this.epoch, ...body }),
+          );
         }
         this.assertOpen();
         this.inbox.reset();
@@ -461,7 +463,8 @@ export class TopicServiceBroker implements Broker {
       return step;
     }
     // A service older than presence has no such endpoint: presence then stays local to each node.
-    const refused = code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large' || (batch?.kind === 'presence' && code === 'not_found');
+    const refused =
+      code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large' || (batch?.kind === 'presence' && code === 'not_found');
     if (batch && refused) {
       // The service will never take this batch: drop it rather than block the queue forever.
       debug('%s dropped a %s batch the service refused: %s', this.nodeId, batch.kind, (error as Error).message);
@@ -574,7 +577,10 @@ export class TopicServiceBroker implements Broker {
   /** Resolves when this node's count and presence changes reached the service (bounded wait; never while unreachable). */
   private presenceSettled(): Promise<void> {
     return this.waiters.until(
-      () => this.core.state === 'degraded' || this.isClosed() || (this.core.state === 'connected' && this.outgoing.pendingCounts === 0 && this.outgoing.pendingPresence === 0),
+      () =>
+        this.core.state === 'degraded' ||
+        this.isClosed() ||
+        (this.core.state === 'connected' && this.outgoing.pendingCounts === 0 && this.outgoing.pendingPresence === 0),
       2000,
     );
   }

@@ -148,7 +148,7 @@ export class PresenceTable {
   /** Set one share; returns the member's cluster-wide transition (a leave shows what the member showed), if any. */
   private apply(nodeId: string, { topic, memberId, info, connections }: WirePresenceUpdate): Transition | 'refused' | undefined {
     let members = this.topics.get(topic);
-    let member = members?.get(memberId);
+    const member = members?.get(memberId);
     const { at, connections: had } = shareOf(member, nodeId);
     if (connections === had && (connections === 0 || member!.info === info)) return undefined;
     if (connections === 0) {
