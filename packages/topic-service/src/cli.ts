@@ -14,6 +14,10 @@ const HELP = `Usage: firetower-topic-service [options]
                    while the nodes come back; 0 = off
   --max-history-mb <n>
                    memory for history streams, about   (env TOPIC_SERVICE_MAX_HISTORY_MB, default 256)
+  --max-presence-shares <n>
+                   presence members × topics × nodes kept (env TOPIC_SERVICE_MAX_PRESENCE_SHARES,
+                   about 230 bytes each; beyond, new     default 500000)
+                   members are not listed
   --insecure-no-token
                    allow no token on a non-loopback --host (anyone who reaches the port could
                    then act as any node); without it the service refuses to start
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
         'max-keys': { type: 'string' },
         'grace-ms': { type: 'string' },
         'max-history-mb': { type: 'string' },
+        'max-presence-shares': { type: 'string' },
         'insecure-no-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
   const graceMs = integer('--grace-ms', values['grace-ms'] ?? env.TOPIC_SERVICE_GRACE_MS, 6000);
   const maxHistoryMb = integer('--max-history-mb', values['max-history-mb'] ?? env.TOPIC_SERVICE_MAX_HISTORY_MB, 256);
   if (maxHistoryMb < 1) fail('--max-history-mb must be at least 1');
+  const maxPresenceShares = integer('--max-presence-shares', values['max-presence-shares'] ?? env.TOPIC_SERVICE_MAX_PRESENCE_SHARES, 500_000);
   const host = values.host ?? (env.TOPIC_SERVICE_HOST || '127.0.0.1');
   const token = values.token ?? (env.TOPIC_SERVICE_TOKEN || undefined);
   if (!token && !isLoopbackHost(host) && !values['insecure-no-token']) {
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
     maxKeys,
     graceMs,
     maxHistoryBytes: maxHistoryMb * 1024 * 1024,
+    maxPresenceShares,
     // A bug hit one request (answered 500) or one timer; say so, and carry on.
     onError: (error, where) =>
       process.stderr.write(`firetower-topic-service: unexpected error in ${where}: ${error instanceof Error ? error.message : String(error)}\n`),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@firetower/server/testing';
 import { api, useCleanups } from './helpers.js';
-import { processSpawners, type NodeProcess } from './service-process.js';
+import { processSpawners, runCli, type NodeProcess } from './service-process.js';
 import { connectClient, type RawClient } from './ws-client.js';
 
 const cleanups = useCleanups();
@@ -56,4 +56,15 @@ describe('presence with separate processes', () => {
     // ada still has a tab on a: she never left.
     expect(watcher.frames.filter((f) => f.type === 'leave' && f.member.id === 'ada')).toEqual([]);
   }, 60_000);
+
+  it('the CLI caps presence with --max-presence-shares and refuses a bad value', async () => {
+    const svc = await service(['--port', '0', '--max-presence-shares', '1']);
+    const call = api(svc.url);
+    await call('POST', '/v1/nodes/register', { nodeId: 'a', epoch: 'e' });
+    const member = (memberId: string) => ({ topic: TOPIC, memberId, info: 'null', connections: 1 });
+    expect((await call('POST', '/v1/nodes/a/presence', { updates: [member('ada'), member('bob')] })).body).toEqual({ ok: true, refused: 1 });
+    const bad = await runCli(['--port', '0', '--max-presence-shares', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-presence-shares must be a non-negative integer/);
+  }, 30_000);
 });
