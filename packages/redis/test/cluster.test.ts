@@ -45,6 +45,8 @@ describe.skipIf(!redisServerPath)(`firetower nodes on Redis${redisServerPath ? '
         const countChanges: TopicCount[] = [];
         const options: FiretowerOptions = {
           broker,
+          // These tests publish from WebSocket clients.
+          publish: 'allow',
           heartbeatIntervalMs: 0,
           countDebounceMs: 10,
           limits: { maxMessagesPerSecond: 1_000_000 },
