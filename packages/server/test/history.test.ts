@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryBroker } from '../src/index.js';
 import { connect, startServer, waitFor, type StartedServer, type TestClient } from '../src/testing.js';
 import type { FiretowerOptions } from '../src/types.js';
+import type { BrokerNode } from '../src/broker/types.js';
 
 const HISTORY: FiretowerOptions['history'] = [{ match: '/h/*', size: 5 }];
 
@@ -164,6 +165,35 @@ describe('history replay racing live publishes', () => {
       expect(got).toEqual([2, 3, 4, 5, 6]);
       await server.ft.publish('/h/a', 7);
       expect((await client.nextDelivery('/h/a')).offset).toBe(7);
+      client.ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('history replay with a broker whose live deliveries lag its reads', () => {
+  it('drops a live copy of a publication the replay already carried (the topic-service case)', async () => {
+    const broker = memoryBroker();
+    const start = broker.start.bind(broker);
+    let node: BrokerNode | undefined;
+    broker.start = (started) => {
+      node = started;
+      return start(started);
+    };
+    const server = await startServer({ heartbeatIntervalMs: 0, broker, history: [{ match: '/h/*', size: 100 }] });
+    try {
+      for (let n = 1; n <= 3; n++) await server.ft.publish('/h/a', n);
+      const { epoch } = await server.ft.history('/h/a');
+      const client = await connect(server.wsUrl);
+      const ack = await client.request({ type: 'subscribe', topic: ['/h/a'], since: { '/h/a': { offset: 0, epoch: '' } } });
+      expect(ack.streams['/h/a']).toMatchObject({ recovered: true, offset: 0 });
+      for (let n = 1; n <= 3; n++) expect((await client.nextDelivery('/h/a')).offset).toBe(n);
+      // The live copy of offset 2 arrives after the replay, as over a long poll that lags the read.
+      node!.deliver({ topic: '/h/a', data: '2', position: { offset: 2, epoch } });
+      await server.ft.publish('/h/a', 4);
+      expect(await client.nextDelivery('/h/a')).toMatchObject({ offset: 4, data: 4 });
+      expect(client.received.filter((frame) => frame.type === 'publish').map((frame) => frame.offset as number)).toEqual([1, 2, 3, 4]);
       client.ws.terminate();
     } finally {
       await server.close();

@@ -12,9 +12,9 @@ export interface HubMember {
   /** Write a frame; false when it was dropped or the connection is closing. */
   write(frame: Frame): boolean;
   /** Topics whose deliveries are held for a history replay (undefined: none, the common case). */
-  readonly held: { has(topic: string): boolean } | undefined;
-  /** Hold a delivery of a held topic. */
-  holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): void;
+  readonly held: { has(topic: string): boolean; forget(topic: string): void } | undefined;
+  /** A delivery of a topic in `held`: held during a replay, dropped when the replay carried it, else written. */
+  holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): boolean;
 }
 
 export interface FanoutResult {
@@ -137,6 +137,7 @@ export class Hub<M extends HubMember> {
     const changes: TopicCount[] = [];
     for (const topic of topics) {
       if (!member.topicSet.delete(topic)) continue;
+      member.held?.forget(topic);
       const set = this.index.get(topic);
       let count = 0;
       if (set) {
@@ -168,8 +169,7 @@ export class Hub<M extends HubMember> {
     let frames = 0;
     for (const member of set) {
       if (exclude !== undefined && member.clientId === exclude) continue;
-      if (member.held !== undefined && member.held.has(topic)) member.holdFrame(topic, frame, position);
-      else if (member.write(frame)) frames++;
+      if (member.held !== undefined && member.held.has(topic) ? member.holdFrame(topic, frame, position) : member.write(frame)) frames++;
     }
     return { frames, bytes: frames * frame.payload.length };
   }

@@ -347,8 +347,13 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   }
 
   /** @internal From the hub: a live delivery of a held topic. */
-  holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): void {
-    this.held?.add(topic, frame, position);
+  holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): boolean {
+    const held = this.held;
+    if (held === undefined) return this.write(frame);
+    let written = false;
+    held.add(topic, frame, position, (live) => void (written = this.write(live)));
+    if (held.size === 0) this.held = undefined;
+    return written;
   }
 
   /**
