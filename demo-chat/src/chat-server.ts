@@ -90,9 +90,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     // Who is in the room: the page's member list.
     presence: [{ match: `${ROOM_PREFIX}*` }],
   };
-  // TEMPORARY while every broker gains presence and history: leave out what the broker lacks.
-  if (options.broker?.updatePresence === undefined && options.broker !== undefined) delete ftOptions.presence;
-  if (options.broker?.history === undefined && options.broker !== undefined) delete ftOptions.history;
   ftOptions.allowedHosts = options.allowedHosts ?? defaultAllowedHosts(options.host ?? '127.0.0.1');
   ftOptions.compression = options.compression ?? true;
   if (options.broker) ftOptions.broker = options.broker;
