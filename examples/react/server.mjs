@@ -6,7 +6,8 @@ import { firetower } from '@firetower/server';
 import { render } from './dist/ssr.js';
 
 const app = express();
-const ft = firetower();
+// The page publishes from the browser: client publishes are off unless the server allows them.
+const ft = firetower({ publish: 'allow' });
 app.use(ft);
 app.use('/dist', express.static(fileURLToPath(new URL('./dist', import.meta.url))));
 app.get('/', (req, res) => {

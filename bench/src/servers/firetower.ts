@@ -80,6 +80,8 @@ async function main(): Promise<void> {
 
   const app = express();
   const middleware = firetower({
+    // The load generator publishes from WebSocket clients.
+    publish: 'allow',
     ...(broker !== undefined ? { broker } : {}),
     limits: { maxMessagesPerSecond: 1_000_000_000 },
     ...(pushToken !== undefined ? { admin: { token: pushToken } } : {}),

@@ -102,6 +102,6 @@ export function resolveOptions<AppData>(options: FiretowerOptions<AppData> = {})
     history: resolveHistory(options.history),
     presence: resolvePresence(options.presence),
     authRefusal: oneOf(options.authRefusal, ['close', 'http'], 'close', 'authRefusal'),
-    publish: oneOf(options.publish, ['allow', 'deny'], 'allow', 'publish'),
+    publish: oneOf(options.publish, ['allow', 'deny'], 'deny', 'publish'),
   };
 }

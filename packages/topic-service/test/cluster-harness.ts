@@ -22,6 +22,8 @@ export async function startNode(
   const systemRemoved: string[] = [];
   const broker = topicServiceBroker({ url: serviceUrl, pollWaitMs: 2000, backoffMinMs: 20, backoffMaxMs: 300, ...brokerOptions });
   const ft = firetower({
+    // The cluster tests publish from WebSocket clients.
+    publish: 'allow',
     ...options,
     broker,
     hooks: {
