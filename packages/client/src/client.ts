@@ -1,4 +1,4 @@
-import { CloseCode, isTerminalCloseCode, LocalCloseCode, parseRetryAfter, ReportedCloseCode } from '@firetower/protocol';
+import { CloseCode, isTerminalCloseCode, LocalCloseCode, parseRetryAfter, ReportedCloseCode, type PresenceList } from '@firetower/protocol';
 import { backoff, retryAfterDelay } from './backoff.js';
 import { callbackError, describeThrown, IsolatedEmitter } from './callbacks.js';
 import type { EnvironmentChange } from './environment.js';
@@ -22,7 +22,6 @@ import {
   type WebSocketLike,
 } from './socket.js';
 import { refreshDelay, withParams, type ConnectParams } from './credentials.js';
-import type { PresenceList } from './presence.js';
 import { Requests, type Answer } from './requests.js';
 import { catchUpLimit, wantsPresence, type SubscribeOptions } from './subscribe-options.js';
 import { Subscription } from './subscription.js';

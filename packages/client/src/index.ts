@@ -6,7 +6,7 @@ export type { CloseEvent, FiretowerEvents, FiretowerState, OpenEvent, Reconnecti
 export { browserEnvironment, type Environment, type EnvironmentChange } from './environment.js';
 export type { FiretowerOptions } from './options.js';
 export type { ConnectParams, ParamsOption } from './credentials.js';
-export type { PresenceList, PresenceMember } from './presence.js';
+export type { PresenceList, PresenceMember } from '@firetower/protocol';
 export type { PublishResult } from './publish-queue.js';
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';
 export { Subscription, type SubscriptionEvents, type SubscriptionState } from './subscription.js';

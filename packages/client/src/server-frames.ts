@@ -1,5 +1,4 @@
-import { HEARTBEAT, MAX_EPOCH_LENGTH, type StreamPosition } from '@firetower/protocol';
-import type { PresenceList, PresenceMember } from './presence.js';
+import { HEARTBEAT, MAX_EPOCH_LENGTH, type PresenceList, type PresenceMember, type StreamPosition } from '@firetower/protocol';
 
 /**
  * Server frames as the client reads them. Codes stay plain strings: a newer server may send

@@ -1,7 +1,7 @@
 import { callbackError, IsolatedEmitter } from './callbacks.js';
 import { FiretowerError } from './errors.js';
 import type { StateChange, SubscribedEvent } from './events.js';
-import type { PresenceList, PresenceMember } from './presence.js';
+import type { PresenceList, PresenceMember } from '@firetower/protocol';
 import type { MessageHandler, TopicMessage } from './topics.js';
 
 /**
