@@ -106,6 +106,40 @@ function readCredentials(raw: unknown): Record<string, string> | string {
   return credentials;
 }
 
+/** A subscribe or unsubscribe frame (a subscribe may carry `presence` and `since`). */
+function readSubscription(parsed: Record<string, unknown>, type: 'subscribe' | 'unsubscribe', limits: DecodeLimits, id: string | undefined): DecodeResult {
+  const topics = readTopics(parsed.topic ?? parsed.topics, limits, id);
+  if (!Array.isArray(topics)) return topics;
+  const frame: ClientFrame = id === undefined ? { type, topics } : { type, topics, id };
+  if (type === 'subscribe' && parsed.presence !== undefined) {
+    if (typeof parsed.presence !== 'boolean') return fail(ErrorCode.InvalidField, 'presence must be a boolean', id);
+    if (parsed.presence) (frame as { presence?: boolean }).presence = true;
+  }
+  if (type === 'subscribe' && parsed.since !== undefined) {
+    const since = readSince(parsed.since, topics);
+    if (typeof since === 'string') return fail(ErrorCode.InvalidField, since, id);
+    (frame as { since?: Record<string, SinceRequest> }).since = since;
+  }
+  return { ok: true, frame };
+}
+
+function readPublish(parsed: Record<string, unknown>, limits: DecodeLimits, id: string | undefined): DecodeResult {
+  const topic = parsed.topic;
+  const check = checkTopic(topic, limits.maxTopicLength);
+  if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, echoTopic(topic));
+  const excludeSelf = parsed.excludeSelf;
+  if (excludeSelf !== undefined && typeof excludeSelf !== 'boolean') {
+    return fail(ErrorCode.InvalidField, 'excludeSelf must be a boolean', id);
+  }
+  const retry = parsed.retry;
+  if (retry !== undefined && typeof retry !== 'boolean') return fail(ErrorCode.InvalidField, 'retry must be a boolean', id);
+  const frame: ClientFrame = { type: 'publish', topic: topic as string, data: parsed.data ?? null };
+  if (id !== undefined) frame.id = id;
+  if (excludeSelf) frame.excludeSelf = true;
+  if (retry) frame.retry = true;
+  return { ok: true, frame };
+}
+
 /**
  * Parses and validates one text frame from a client. Never throws (a property test feeds it
  * hostile JSON): anything wrong becomes an error frame to send back. The nesting depth is bounded
@@ -133,38 +167,10 @@ export function decodeClientFrame(text: string, limits: DecodeLimits = DEFAULT_L
   switch (parsed.type) {
     case 'subscribe':
     case 'unSubscribe':
-    case 'unsubscribe': {
-      const topics = readTopics(parsed.topic ?? parsed.topics, limits, id);
-      if (!Array.isArray(topics)) return topics;
-      const type = parsed.type === 'subscribe' ? 'subscribe' : 'unsubscribe';
-      const frame: ClientFrame = id === undefined ? { type, topics } : { type, topics, id };
-      if (type === 'subscribe' && parsed.presence !== undefined) {
-        if (typeof parsed.presence !== 'boolean') return fail(ErrorCode.InvalidField, 'presence must be a boolean', id);
-        if (parsed.presence) (frame as { presence?: boolean }).presence = true;
-      }
-      if (type === 'subscribe' && parsed.since !== undefined) {
-        const since = readSince(parsed.since, topics);
-        if (typeof since === 'string') return fail(ErrorCode.InvalidField, since, id);
-        (frame as { since?: Record<string, SinceRequest> }).since = since;
-      }
-      return { ok: true, frame };
-    }
-    case 'publish': {
-      const topic = parsed.topic;
-      const check = checkTopic(topic, limits.maxTopicLength);
-      if (!check.ok) return fail(ErrorCode.InvalidTopic, check.reason, id, echoTopic(topic));
-      const excludeSelf = parsed.excludeSelf;
-      if (excludeSelf !== undefined && typeof excludeSelf !== 'boolean') {
-        return fail(ErrorCode.InvalidField, 'excludeSelf must be a boolean', id);
-      }
-      const retry = parsed.retry;
-      if (retry !== undefined && typeof retry !== 'boolean') return fail(ErrorCode.InvalidField, 'retry must be a boolean', id);
-      const frame: ClientFrame = { type: 'publish', topic: topic as string, data: parsed.data ?? null };
-      if (id !== undefined) frame.id = id;
-      if (excludeSelf) frame.excludeSelf = true;
-      if (retry) frame.retry = true;
-      return { ok: true, frame };
-    }
+    case 'unsubscribe':
+      return readSubscription(parsed, parsed.type === 'subscribe' ? 'subscribe' : 'unsubscribe', limits, id);
+    case 'publish':
+      return readPublish(parsed, limits, id);
     case 'presence': {
       const topic = parsed.topic;
       const check = checkTopic(topic, limits.maxTopicLength);
