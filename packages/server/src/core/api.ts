@@ -9,7 +9,7 @@ export function createApi<AppData>(node: FiretowerNode<AppData>, attach: (server
     nodeId: node.nodeId,
     broker,
     publish: (topic, data, options) => node.publish(topic, data, options),
-    sendTo: (clientId, topic, data) => node.sendTo(clientId, topic, data),
+    sendTo: (clientId, topic, data) => node.direct.sendTo(clientId, topic, data),
     sendToUser: (userId, topic, data) => node.direct.send({ userId }, topic, data),
     count: (topic) => broker.count(topic),
     exists: async (topic) => (await broker.count(topic)) > 0,

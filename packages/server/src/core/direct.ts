@@ -10,14 +10,24 @@ import type { Broker, DirectCommand, ReachedCommand } from '../broker/types.js';
 import { FiretowerServerError } from '../errors.js';
 import type { DirectResult } from '../types.js';
 
+/** A connection a direct message can be written to. */
+export interface DirectTarget {
+  /** Write a delivery; throws on a bad topic or data (FiretowerServerError). */
+  send(topic: string, data: unknown): boolean;
+  /** Write a delivery whose data is JSON text already (a checked topic). */
+  sendJson(topic: string, json: string): boolean;
+}
+
 /** What direct messages need of the node. */
 export interface DirectHost {
   readonly nodeId: string;
   readonly broker: Broker;
   readonly maxTopicLength: number;
   serialise(data: unknown): string;
-  /** Write the delivery to this node's matching connections; returns how many took it. */
-  deliverLocally(command: DirectCommand): number;
+  /** This node's connection with this clientId. */
+  connection(clientId: string): DirectTarget | undefined;
+  /** This node's connections of a user. */
+  connectionsOf(userId: string): DirectTarget[];
   reportError(error: unknown): void;
 }
 
@@ -37,6 +47,17 @@ export class DirectMessages {
   private readonly pending = new Map<string, PendingSend>();
 
   constructor(private readonly host: DirectHost) {}
+
+  /** `ft.sendTo`: a connection on this node is written to at once, else every node is asked. */
+  sendTo(clientId: string, topic: string, data: unknown): Promise<DirectResult> {
+    const local = typeof clientId === 'string' ? this.host.connection(clientId) : undefined;
+    if (local === undefined) return this.send({ clientId }, topic, data);
+    try {
+      return Promise.resolve({ connections: local.send(topic, data) ? 1 : 0, complete: true });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
   /** Validate, then send through the broker and wait for the answers. */
   async send(target: { clientId: string } | { userId: string }, topic: string, data: unknown): Promise<DirectResult> {
@@ -80,7 +101,7 @@ export class DirectMessages {
 
   /** A direct command from any node (this one included): deliver here, answer the origin. */
   apply(command: DirectCommand): void {
-    const connections = this.host.deliverLocally(command);
+    const connections = this.deliverHere(command);
     const answer: ReachedCommand = { kind: 'reached', requestId: command.requestId, origin: command.origin, nodeId: this.host.nodeId, connections };
     if (command.origin === this.host.nodeId) return this.reached(answer);
     this.host.broker.control(answer).catch((error: unknown) => this.host.reportError(error));
@@ -95,6 +116,15 @@ export class DirectMessages {
     if (entry.waiting === undefined) return;
     entry.waiting.delete(answer.nodeId);
     if (entry.waiting.size === 0) entry.finish();
+  }
+
+  /** Write to this node's matching connections; returns how many took it. */
+  private deliverHere(command: DirectCommand): number {
+    const local = command.kind === 'sendTo' ? this.host.connection(command.clientId) : undefined;
+    const targets = command.kind === 'sendTo' ? (local === undefined ? [] : [local]) : this.host.connectionsOf(command.userId);
+    let reached = 0;
+    for (const target of targets) if (target.sendJson(command.topic, command.data)) reached++;
+    return reached;
   }
 
   /** Resolve every pending send with what it has (the node is closing). */

@@ -3,19 +3,19 @@ import type { IncomingMessage } from 'node:http';
 import createDebug from 'debug';
 import type { WebSocket } from 'ws';
 import {
-  type PresenceList,
-  checkTopic,
   CloseCode,
   decodeClientFrame,
   formatRetryAfter,
   truncateCloseReason,
   UpgradeRefusalCode,
   type DecodeResult,
+  type PresenceList,
 } from '@firetower/protocol';
-import type { Broker, BrokerMessage, BrokerNode, ControlCommand, DirectCommand } from '../broker/types.js';
+import type { Broker, BrokerMessage, BrokerNode, ControlCommand } from '../broker/types.js';
+import { applyControl } from './control.js';
+import { Publishing } from './publishing.js';
 import { DirectMessages } from './direct.js';
 import { NodePresence } from '../presence/node-presence.js';
-import { BrokerOverflowError } from '../broker/types.js';
 import { newClientId } from './client-id.js';
 import { CountChangeNotifier, type CountListener } from './counts.js';
 import { DedupeWindow } from './dedupe.js';
@@ -32,17 +32,8 @@ import { FdLimitWatch } from './fd-limit.js';
 import { ServerErrorReports } from './server-errors.js';
 import { wireSocket } from './socket-events.js';
 import { HeartbeatSweep } from './heartbeat.js';
-import type {
-  DirectResult,
-  FiretowerOptions,
-  HistoryOptions,
-  HistoryPage,
-  PublishOptions,
-  PublishResult,
-  ShutdownOptions,
-  SlowConsumerEvent,
-} from '../types.js';
-import { sameStream } from '../history/recovery.js';
+import type { FiretowerOptions, HistoryOptions, HistoryPage, PublishOptions, PublishResult, ShutdownOptions, SlowConsumerEvent } from '../types.js';
+import { readHistory } from '../history/read.js';
 import { queryParam, refusal, verifyUpgrade, type UpgradeVerdict } from '../http/upgrade.js';
 
 const debug = createDebug('firetower:node');
@@ -53,9 +44,6 @@ export type NodeState = 'starting' | 'running' | 'closing' | 'closed';
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function noop(): void {}
-/** Frozen: every publish shares one of the two answers. */
-const DELIVERED: PublishResult = Object.freeze({ duplicate: false });
-const DUPLICATE: PublishResult = Object.freeze({ duplicate: true });
 
 const SHUTTING_DOWN = Object.freeze(refusal(UpgradeRefusalCode.ShuttingDown, 'the server is shutting down'));
 const BROKER_UNAVAILABLE = Object.freeze(refusal(UpgradeRefusalCode.BrokerUnavailable, 'the broker is not available'));
@@ -78,22 +66,17 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   /** Connections not yet through their close hooks (shutdown waits for these); a count, not a Set: one entry less per connection. */
   private liveCount = 0;
   private liveDrained: (() => void) | undefined;
-  /** The last keyed server-side publish waiting for its cluster-wide claim (see publish()). */
-  private keyedPublishes: Promise<void> = Promise.resolve();
   private heartbeat: HeartbeatSweep<TowerImpl<AppData>> | undefined;
   /** Made when the node starts: reads the descriptor limit once. */
   private readonly fdLimit = new FdLimitWatch();
   private readonly serverErrors = new ServerErrorReports();
   private closing: Promise<void> | undefined;
+  /** Server-side and client publishes into the broker. */
+  private readonly publishing: Publishing;
   /** `sendTo` / `sendToUser` across the cluster. */
   readonly direct: DirectMessages;
   /** Presence, when the option is set: this node's members and the events to its subscribers. */
   readonly presence: NodePresence<TowerImpl<AppData>> | undefined;
-  private readonly onPublishFailed = (error: unknown): never => {
-    if (error instanceof BrokerOverflowError) this.stats.drop('broker_overflow', 1, error.message);
-    else this.reportError(error);
-    throw error;
-  };
 
   constructor(options: FiretowerOptions<AppData> = {}) {
     this.options = resolveOptions(options);
@@ -105,12 +88,22 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
       throw new FiretowerServerError('no_history', `option history needs a broker that keeps history; the ${this.broker.kind} broker has no history()`);
     }
     this.dedupe = new DedupeWindow(this.options.dedupeWindowMs);
+    this.publishing = new Publishing({
+      options: this.options,
+      broker: this.broker,
+      dedupe: this.dedupe,
+      stats: this.stats,
+      isClosed: () => this.state === 'closed',
+      serialise: (data) => this.serialise(data),
+      reportError: (error) => this.reportError(error),
+    });
     this.direct = new DirectMessages({
       nodeId: this.nodeId,
       broker: this.broker,
       maxTopicLength: this.options.limits.maxTopicLength,
       serialise: (data) => this.serialise(data),
-      deliverLocally: (command) => this.deliverDirect(command),
+      connection: (clientId) => this.hub.get(clientId),
+      connectionsOf: (userId) => this.hub.ofUser(userId),
       reportError: (error) => this.reportError(error),
     });
     this.counts = new CountChangeNotifier(
@@ -285,102 +278,21 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     return json === undefined ? 'null' : json;
   }
 
-  publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
-    let json: string;
-    try {
-      const check = checkTopic(topic, this.options.limits.maxTopicLength);
-      if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
-      json = this.serialise(data);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const key = options.idempotencyKey;
-    const dropDuplicate = (): PublishResult => {
-      this.stats.drop('duplicate', 1, `duplicate publish ${key}`, { topic });
-      return DUPLICATE;
-    };
-    const publishNow = (): Promise<PublishResult> => {
-      const outcome = this.publishJson(topic, json, options.excludeClientId, key);
-      return outcome === 'duplicate' ? Promise.resolve(dropDuplicate()) : outcome.then(() => DELIVERED);
-    };
-    // A server-side retry may land on another node than the first attempt (a load balancer in
-    // front of the push API), so a keyed publish is claimed across the cluster first.
-    const claim = key !== undefined && !this.dedupe.has(key) ? this.claimKey(key) : undefined;
-    if (claim === undefined) return publishNow();
-    // Claims run at once (a shared broker batches a turn's claims); the publishes they guard go
-    // out in call order.
-    const published = this.keyedPublishes
-      .then(() => claim)
-      .then((fresh) => {
-        if (fresh) return publishNow();
-        this.dedupe.remember(key!);
-        return dropDuplicate();
-      });
-    this.keyedPublishes = published.then(noop, noop);
-    return published;
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult> {
+    return this.publishing.publish(topic, data, options);
   }
 
   claimKey(key: string): Promise<boolean> | undefined {
-    const broker = this.broker;
-    if (broker.claimKey === undefined || this.options.dedupeWindowMs === 0) return undefined;
-    let pending: Promise<boolean>;
-    try {
-      pending = broker.claimKey(key);
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    // Without an answer the publish goes through: delivery stays at least once.
-    return pending.then(
-      (fresh) => fresh,
-      (error: unknown) => {
-        debug('claimKey %s failed, publishing anyway: %s', key, toError(error).message);
-        return true;
-      },
-    );
+    return this.publishing.claimKey(key);
   }
 
   publishJson(topic: string, json: string, exclude: string | undefined, idempotencyKey: string | undefined): 'duplicate' | Promise<void> {
-    if (idempotencyKey !== undefined) {
-      if (this.dedupe.has(idempotencyKey)) return 'duplicate';
-      this.dedupe.remember(idempotencyKey);
-    }
-    if (this.state === 'closed') return Promise.reject(new FiretowerServerError('closed', 'firetower is closed'));
-    this.stats.publishesTotal++;
-    const message: BrokerMessage = exclude === undefined ? { topic, data: json } : { topic, data: json, exclude };
-    if (idempotencyKey !== undefined) message.idempotencyKey = idempotencyKey;
-    const history = this.options.history?.(topic);
-    if (history !== undefined) message.history = history;
-    let result: Promise<void>;
-    try {
-      result = this.broker.publish(message);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    if (idempotencyKey === undefined) return result.then(undefined, this.onPublishFailed);
-    return result.then(undefined, (error: unknown) => {
-      this.dedupe.forget(idempotencyKey);
-      return this.onPublishFailed(error);
-    });
+    return this.publishing.publishJson(topic, json, exclude, idempotencyKey);
   }
 
   /** `ft.history`: the topic's kept publications, parsed, and its position. */
-  async history(topic: string, options: HistoryOptions = {}): Promise<HistoryPage> {
-    const check = checkTopic(topic, this.options.limits.maxTopicLength);
-    if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
-    const policy = this.options.history?.(topic);
-    if (policy === undefined || this.broker.history === undefined)
-      throw new FiretowerServerError('no_history', `topic ${JSON.stringify(topic)} keeps no history`);
-    const { limit = policy.size, since } = options;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('history: limit must be a non-negative integer');
-    const query = { limit: Math.min(limit, policy.size), policy };
-    let read = await this.broker.history(topic, since === undefined ? query : { ...query, after: since.offset });
-    // A position of another epoch means nothing here: read the stream from its start.
-    if (since !== undefined && !sameStream(since, read)) read = await this.broker.history(topic, query);
-    return {
-      publications: read.publications.map(({ offset, data }) => ({ offset, data: JSON.parse(data) as unknown })),
-      offset: read.offset,
-      epoch: read.epoch,
-    };
+  history(topic: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return readHistory(this.broker, this.options.history, this.options.limits.maxTopicLength, topic, options);
   }
 
   /** `ft.onCountChange`: the same debounced cluster-wide changes the onCountChange hook gets. */
@@ -426,24 +338,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
 
   private control(command: ControlCommand): void {
     try {
-      switch (command.kind) {
-        case 'kickUser':
-          for (const tower of this.hub.ofUser(command.userId)) tower.close(CloseCode.Kicked, command.reason ?? 'kicked');
-          break;
-        case 'unsubscribeUser':
-          for (const tower of this.hub.ofUser(command.userId)) tower.removeByServer([command.topic]);
-          break;
-        case 'removeTopic':
-          for (const tower of this.hub.subscribersOf(command.topic)) tower.removeByServer([command.topic]);
-          break;
-        case 'sendTo':
-        case 'sendToUser':
-          this.direct.apply(command);
-          break;
-        case 'reached':
-          this.direct.reached(command);
-          break;
-      }
+      applyControl(command, this.hub, this.direct);
     } catch (error) {
       this.reportError(error);
     }
@@ -462,25 +357,6 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   presenceOf(topic: string): Promise<PresenceList> {
     if (this.presence === undefined) return Promise.reject(new FiretowerServerError('no_presence', 'this server has no presence topics'));
     return this.presence.list(topic);
-  }
-
-  /** A direct message to this node's matching connections: how many took it. */
-  private deliverDirect(command: DirectCommand): number {
-    const towers = command.kind === 'sendTo' ? [this.hub.get(command.clientId)].filter((tower) => tower !== undefined) : this.hub.ofUser(command.userId);
-    let reached = 0;
-    for (const tower of towers) if (tower.sendJson(command.topic, command.data)) reached++;
-    return reached;
-  }
-
-  /** `ft.sendTo`: a connection on this node is written to at once, else every node is asked. */
-  sendTo(clientId: string, topic: string, data: unknown): Promise<DirectResult> {
-    const local = typeof clientId === 'string' ? this.hub.get(clientId) : undefined;
-    if (local === undefined) return this.direct.send({ clientId }, topic, data);
-    try {
-      return Promise.resolve({ connections: local.send(topic, data) ? 1 : 0, complete: true });
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
 
   // --- shutdown ---------------------------------------------------------------------------------
