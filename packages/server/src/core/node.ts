@@ -48,6 +48,16 @@ function noop(): void {}
 const SHUTTING_DOWN = Object.freeze(refusal(UpgradeRefusalCode.ShuttingDown, 'the server is shutting down'));
 const BROKER_UNAVAILABLE = Object.freeze(refusal(UpgradeRefusalCode.BrokerUnavailable, 'the broker is not available'));
 
+/** The `presence` and `history` options need a broker that has them: refused at construction. */
+function requireBrokerFeatures(options: { presence: unknown; history: unknown }, broker: Broker): void {
+  if (options.presence !== undefined && (broker.updatePresence === undefined || broker.presence === undefined)) {
+    throw new FiretowerServerError('no_presence', `option presence needs a broker with presence; the ${broker.kind} broker has none`);
+  }
+  if (options.history !== undefined && broker.history === undefined) {
+    throw new FiretowerServerError('no_history', `option history needs a broker that keeps history; the ${broker.kind} broker has no history()`);
+  }
+}
+
 /**
  * One firetower node: the connections of this process, the local topic index, the broker link,
  * stats, heartbeat and shutdown. Express-free; the middleware adapts it to express-ws.
@@ -81,12 +91,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
   constructor(options: FiretowerOptions<AppData> = {}) {
     this.options = resolveOptions(options);
     this.broker = this.options.broker;
-    if (this.options.presence !== undefined && (this.broker.updatePresence === undefined || this.broker.presence === undefined)) {
-      throw new FiretowerServerError('no_presence', `option presence needs a broker with presence; the ${this.broker.kind} broker has none`);
-    }
-    if (this.options.history !== undefined && this.broker.history === undefined) {
-      throw new FiretowerServerError('no_history', `option history needs a broker that keeps history; the ${this.broker.kind} broker has no history()`);
-    }
+    requireBrokerFeatures(this.options, this.broker);
     this.dedupe = new DedupeWindow(this.options.dedupeWindowMs);
     this.publishing = new Publishing({
       options: this.options,
@@ -136,16 +141,21 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
         return false;
       },
     );
+    this.heartbeat = this.startHeartbeat();
+  }
+
+  /** One sweep over every connection per interval, in slices (none when the interval is 0). */
+  private startHeartbeat(): HeartbeatSweep<TowerImpl<AppData>> | undefined {
     const interval = this.options.heartbeatIntervalMs;
-    if (interval > 0) {
-      this.heartbeat = new HeartbeatSweep(
-        interval,
-        () => this.hub.members(),
-        () => this.hub.connections,
-        (tower) => tower.heartbeat(),
-      );
-      this.heartbeat.start();
-    }
+    if (interval <= 0) return undefined;
+    const sweep = new HeartbeatSweep(
+      interval,
+      () => this.hub.members(),
+      () => this.hub.connections,
+      (tower) => tower.heartbeat(),
+    );
+    sweep.start();
+    return sweep;
   }
 
   get nodeState(): NodeState {
