@@ -3,7 +3,7 @@
  * `@firetower/protocol` and carries a stable string `code` apps may switch on; the codes and what
  * they mean are in that package's codes module (`ServerErrorCode`).
  */
-import { FiretowerCodedError, type ServerErrorCode } from '@firetower/protocol';
+import { checkTopic, FiretowerCodedError, type ServerErrorCode } from '@firetower/protocol';
 
 /** HTTP statuses a refusal before the upgrade may carry. */
 export type RefusalStatus = 401 | 403;
@@ -61,4 +61,10 @@ export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   if (typeof value === 'string') return new Error(value.length > 500 ? `${value.slice(0, 500)}…` : value);
   return new Error(`a thrown ${value === null ? 'null' : typeof value}`, { cause: value });
+}
+
+/** A topic given to the API: throws `invalid_topic` with the reason when it is malformed. */
+export function requireTopic(topic: string, maxLength: number): void {
+  const check = checkTopic(topic, maxLength);
+  if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import express from 'express';
-import { CloseCode, ErrorCode, firetower } from '@firetower/server';
+import { CloseCode, ErrorCode, firetower, memoryBroker } from '@firetower/server';
 import { connect, waitFor } from '@firetower/server/testing';
 import { useServers } from './helpers.js';
 
@@ -280,6 +280,15 @@ describe('sendTo and tower.send (ToSelf)', () => {
     await expect(server.ft.sendTo('c'.repeat(10_240), '/dm', 1)).rejects.toMatchObject({ code: 'invalid_target' });
     await expect(server.ft.sendToUser('u1', 'bad topic', 1)).rejects.toMatchObject({ code: 'invalid_topic' });
     await expect(server.ft.sendToUser('u1', '/dm', { n: 1n })).rejects.toMatchObject({ code: 'invalid_data' });
+  });
+
+  it('sendToUser resolves, incomplete, when the broker never says which nodes there are', async () => {
+    const broker = memoryBroker();
+    broker.status = () => new Promise(() => {});
+    const server = await start({ broker, hooks: { authenticate: ({ query }) => ({ userId: query.get('user') ?? undefined }) } });
+    const tab = await join(server, { user: 'u1' });
+    expect(await server.ft.sendToUser('u1', '/dm', 'hi')).toEqual({ connections: 1, complete: false });
+    expect((await tab.nextDelivery('/dm')).data).toBe('hi');
   });
 
   it('rejects an invalid topic or unserialisable data from the API', async () => {

@@ -1,5 +1,6 @@
 import type { BrokerStatus, TopicCount } from '../broker/types.js';
 import type { FiretowerApi, FiretowerStats, RecentIssue } from '../types.js';
+import { withDeadline } from '../core/settle.js';
 
 /** A slow or dead cluster link must not hang an admin request or a scrape. */
 export const BROKER_STATUS_TIMEOUT_MS = 2000;
@@ -58,12 +59,7 @@ export function connectionsSummary(api: FiretowerApi<unknown>): ConnectionsSumma
 }
 
 export function brokerStatus(api: FiretowerApi<unknown>): Promise<BrokerStatus> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('broker status timed out')), BROKER_STATUS_TIMEOUT_MS);
-    timer.unref();
-  });
-  return Promise.race([api.broker.status(), timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(() => api.broker.status(), BROKER_STATUS_TIMEOUT_MS, 'broker status timed out');
 }
 
 export async function statsFeed(api: FiretowerApi<unknown>, topicLimit: number): Promise<StatsFeed> {

@@ -5,9 +5,9 @@
  * origin with how many it reached; the origin sums the answers of the nodes it knows of.
  */
 import { randomBytes } from 'node:crypto';
-import { checkTopic } from '@firetower/protocol';
 import type { Broker, DirectCommand, ReachedCommand } from '../broker/types.js';
-import { FiretowerServerError } from '../errors.js';
+import { FiretowerServerError, requireTopic } from '../errors.js';
+import { withDeadline } from './settle.js';
 import type { DirectResult } from '../types.js';
 
 /** A connection a direct message can be written to. */
@@ -68,8 +68,7 @@ export class DirectMessages {
         `${'clientId' in target ? 'clientId' : 'userId'} must be a string of 1 to ${MAX_TARGET_LENGTH} characters`,
       );
     }
-    const check = checkTopic(topic, this.host.maxTopicLength);
-    if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
+    requireTopic(topic, this.host.maxTopicLength);
     const json = this.host.serialise(data);
     const requestId = randomBytes(9).toString('base64url');
     const origin = this.host.nodeId;
@@ -135,7 +134,8 @@ export class DirectMessages {
   /** The nodes expected to answer: the broker's list when it keeps one, always including this node. */
   private async knownNodes(): Promise<Set<string> | undefined> {
     try {
-      const status = await this.host.broker.status();
+      // Bounded: a broker that cannot say who is there must not hold the send forever.
+      const status = await withDeadline(() => this.host.broker.status(), DIRECT_ANSWER_TIMEOUT_MS, 'broker status timed out');
       if (status.nodes === undefined) return undefined;
       const nodes = new Set(status.nodes.map((node) => node.nodeId));
       nodes.add(this.host.nodeId);

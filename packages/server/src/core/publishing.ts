@@ -4,9 +4,8 @@
  * keyed publish, the topic's history policy, and what a broker failure means.
  */
 import createDebug from 'debug';
-import { checkTopic } from '@firetower/protocol';
 import { BrokerOverflowError, type Broker, type BrokerMessage } from '../broker/types.js';
-import { FiretowerServerError, toError } from '../errors.js';
+import { FiretowerServerError, requireTopic, toError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { PublishOptions, PublishResult } from '../types.js';
 import type { DedupeWindow } from './dedupe.js';
@@ -44,8 +43,7 @@ export class Publishing {
   publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let json: string;
     try {
-      const check = checkTopic(topic, this.host.options.limits.maxTopicLength);
-      if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
+      requireTopic(topic, this.host.options.limits.maxTopicLength);
       json = this.host.serialise(data);
     } catch (error) {
       return Promise.reject(error);

@@ -22,6 +22,34 @@ export function settle<T, R>(
   return onValue(value);
 }
 
+/**
+ * `run()`'s promise, or a rejection with `message` after `ms`. The timer is owned and cleared
+ * either way (never `AbortSignal.timeout()`, which Node 20 may collect before it fires), and
+ * unref'd; a `run` that throws becomes a rejection.
+ */
+export function withDeadline<T>(run: () => Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+    let pending: Promise<T>;
+    try {
+      pending = run();
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Run `next` after `result` (at once when it is not a promise). */
 export function andThen(result: void | PromiseLike<void>, next: () => void | PromiseLike<void>): void | PromiseLike<void> {
   return isPromiseLike<void>(result) ? result.then(next) : next();

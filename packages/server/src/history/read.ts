@@ -1,7 +1,6 @@
 /** `ft.history`: a topic's kept publications, parsed, and its stream position. */
-import { checkTopic } from '@firetower/protocol';
 import type { Broker } from '../broker/types.js';
-import { FiretowerServerError } from '../errors.js';
+import { FiretowerServerError, requireTopic } from '../errors.js';
 import type { HistoryOptions, HistoryPage } from '../types.js';
 import type { HistoryLookup } from './policy.js';
 import { sameStream } from './recovery.js';
@@ -13,8 +12,7 @@ export async function readHistory(
   topic: string,
   options: HistoryOptions = {},
 ): Promise<HistoryPage> {
-  const check = checkTopic(topic, maxTopicLength);
-  if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic: ${check.reason}`);
+  requireTopic(topic, maxTopicLength);
   const policy = lookup?.(topic);
   if (policy === undefined || broker.history === undefined) throw new FiretowerServerError('no_history', `topic ${JSON.stringify(topic)} keeps no history`);
   const { limit = policy.size, since } = options;

@@ -18,6 +18,7 @@ import type { Broker, HistoryPolicy, HistoryQuery, HistoryRead } from '../broker
 import type { TowerImpl } from '../core/tower.js';
 import type { HistoryLookup } from './policy.js';
 import { firstQuery, planReplay, type ReplayPlan } from './recovery.js';
+import { withDeadline } from '../core/settle.js';
 
 /** One topic of a subscribe that needs a history read. */
 export interface StreamRequest {
@@ -52,27 +53,9 @@ export function streamRequests(
   return requests;
 }
 
-/** The read, or a rejection after `HISTORY_READ_TIMEOUT_MS` (own timer, cleared either way). */
+/** The read, or a rejection after `HISTORY_READ_TIMEOUT_MS`. */
 function readWithDeadline(broker: Broker, topic: string, query: HistoryQuery): Promise<HistoryRead> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`history read of ${topic} timed out`)), HISTORY_READ_TIMEOUT_MS);
-    let read: Promise<HistoryRead>;
-    try {
-      read = broker.history!(topic, query);
-    } catch (error) {
-      read = Promise.reject(error);
-    }
-    read.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return withDeadline(() => broker.history!(topic, query), HISTORY_READ_TIMEOUT_MS, `history read of ${topic} timed out`);
 }
 
 /** Read and plan every requested topic; a failed read plans nothing (`undefined`) and is reported. */
@@ -102,8 +85,7 @@ export function streamStates(requests: readonly StreamRequest[], plans: Readonly
 }
 
 /** After the ack: each topic's replay, then its held live deliveries not already replayed. */
-export function sendReplays<AppData>(tower: TowerImpl<AppData>, requests: readonly StreamRequest[], plans: ReadonlyArray<ReplayPlan | undefined>): number {
-  let replayed = 0;
+export function sendReplays<AppData>(tower: TowerImpl<AppData>, requests: readonly StreamRequest[], plans: ReadonlyArray<ReplayPlan | undefined>): void {
   requests.forEach(({ topic }, i) => {
     const plan = plans[i];
     if (plan === undefined) return tower.release(topic, undefined);
@@ -111,9 +93,8 @@ export function sendReplays<AppData>(tower: TowerImpl<AppData>, requests: readon
     let offset = plan.state.offset;
     for (const publication of plan.publications) {
       offset = publication.offset;
-      if (tower.writeText(encodeDelivery(topic, publication.data, { offset, epoch }))) replayed++;
+      tower.writeText(encodeDelivery(topic, publication.data, { offset, epoch }));
     }
     tower.release(topic, { offset, epoch });
   });
-  return replayed;
 }

@@ -5,6 +5,7 @@
  * still connected elsewhere never leaves.
  */
 import type { PresenceChange } from '../broker/types.js';
+import { memberKey } from './local.js';
 
 export const PRESENCE_LEAVE_DEBOUNCE_MS = 1_000;
 
@@ -36,7 +37,7 @@ export class PresenceEvents {
     const max = this.maxMembers(change.topic);
     if (max === undefined || change.members > max) return;
     for (const { memberId, info } of change.joined) {
-      const key = `${change.topic}\u0000${memberId}`;
+      const key = memberKey(change.topic, memberId);
       const leaving = this.pendingLeaves.get(key);
       if (leaving !== undefined) {
         // Back within the debounce: the leave never happened.
@@ -47,7 +48,7 @@ export class PresenceEvents {
       this.emit('join', change.topic, memberId, info);
     }
     for (const { memberId, info } of change.left) {
-      const key = `${change.topic}\u0000${memberId}`;
+      const key = memberKey(change.topic, memberId);
       if (this.pendingLeaves.has(key)) continue;
       const timer = setTimeout(() => {
         this.pendingLeaves.delete(key);

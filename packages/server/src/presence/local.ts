@@ -10,6 +10,11 @@ interface LocalMember {
   connections: number;
 }
 
+/** One member of one topic, as a Map key (NUL cannot occur in a topic). */
+export function memberKey(topic: string, memberId: string): string {
+  return `${topic}\u0000${memberId}`;
+}
+
 export class LocalPresence {
   private readonly topics = new Map<string, Map<string, LocalMember>>();
   private readonly dirty = new Map<string, PresenceUpdate>();
@@ -57,7 +62,7 @@ export class LocalPresence {
   }
 
   private mark(topic: string, memberId: string, member: LocalMember): void {
-    this.dirty.set(`${topic}\u0000${memberId}`, { topic, memberId, info: member.info, connections: Math.max(0, member.connections) });
+    this.dirty.set(memberKey(topic, memberId), { topic, memberId, info: member.info, connections: Math.max(0, member.connections) });
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
