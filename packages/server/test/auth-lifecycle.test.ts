@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FiretowerRefusal } from '@firetower/server';
-import { connect } from '@firetower/server/testing';
+import { connect, startServer } from '@firetower/server/testing';
 import { useServers } from './helpers.js';
 
 const { start, join } = useServers();
@@ -82,6 +82,17 @@ describe('credentials expiry and refresh', () => {
 });
 
 describe('client publishes are opt-in', () => {
+  it('refuses client publishes by default (no publish option, no canPublish hook)', async () => {
+    const server = await startServer({ heartbeatIntervalMs: 0 });
+    try {
+      const client = await connect(server.wsUrl);
+      expect(await client.request({ type: 'publish', topic: '/t', data: 1 })).toMatchObject({ type: 'error', code: 'publish_not_allowed' });
+      client.ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("refuses client publishes with publish_not_allowed without publish: 'allow' or canPublish", async () => {
     const server = await start({ publish: 'deny' });
     const client = await join(server);
