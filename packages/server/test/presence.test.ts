@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FiretowerNode } from '../src/core/node.js';
+import { PresenceEvents } from '../src/presence/events.js';
 import { memoryBroker } from '../src/index.js';
 import { waitFor } from '../src/testing.js';
 import { useServers } from './helpers.js';
@@ -66,5 +67,34 @@ describe('presence on one node', () => {
     const broker = memoryBroker();
     Object.assign(broker, { updatePresence: undefined });
     expect(() => new FiretowerNode({ broker, presence: [{ match: '/room/*' }] })).toThrow(expect.objectContaining({ code: 'no_presence' }) as Error);
+  });
+});
+
+describe('presence events debounce', () => {
+  it('a leave followed by a join within the debounce emits nothing, ever; a real leave emits after it', () => {
+    vi.useFakeTimers();
+    try {
+      const emitted: string[] = [];
+      const events = new PresenceEvents(
+        (kind, _topic, memberId) => void emitted.push(`${kind} ${memberId}`),
+        () => 1000,
+        1000,
+      );
+      const member = { memberId: 'ada', info: 'null' };
+      events.apply({ topic: '/room/a', joined: [], left: [member], members: 0 });
+      vi.advanceTimersByTime(500);
+      events.apply({ topic: '/room/a', joined: [member], left: [], members: 1 });
+      vi.advanceTimersByTime(5_000);
+      expect(emitted).toEqual([]);
+      expect(events.pending).toBe(0);
+      events.apply({ topic: '/room/a', joined: [], left: [member], members: 0 });
+      vi.advanceTimersByTime(999);
+      expect(emitted).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(emitted).toEqual(['leave ada']);
+      expect(events.pending).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
