@@ -15,7 +15,7 @@
  * wrapper), writes use plain `ws.send` and backlogs are polled instead of awaiting 'drain'.
  */
 
-import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+import { MessageDeflater } from './message-deflater.js';
 
 /** What we need of the net.Socket under a ws WebSocket. */
 interface NetSocketLike {
@@ -56,6 +56,9 @@ const FIN_TEXT = 0x81;
 const RSV1 = 0x40;
 const SYNC_FLUSH_TAIL = 4;
 
+/** The process's one compressor: synchronous, so one is enough, and reused so publishing does not grow RSS. */
+const deflater = new MessageDeflater();
+
 /**
  * RFC 7692 §7.2.1: DEFLATE the message on its own (no context from earlier messages, which is what
  * `server_no_context_takeover` promises the client), end with a sync flush, and drop the flush's
@@ -63,7 +66,7 @@ const SYNC_FLUSH_TAIL = 4;
  * fan-out must write it in this turn to keep the order of deliveries.
  */
 function deflateMessage(payload: Buffer): Buffer {
-  const out = deflateRawSync(payload, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const out = deflater.deflate(payload);
   return out.subarray(0, out.length - SYNC_FLUSH_TAIL);
 }
 
