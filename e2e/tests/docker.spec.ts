@@ -99,7 +99,7 @@ test('the compose services, run without Docker: the topic service is healthy, tw
     for (const [source, destination] of service.copies) cpSync(repoPath(source), join(out, 'topic-service', destination));
     expect(service.env.TOPIC_SERVICE_HOST).toBe('0.0.0.0'); // reachable from the other containers
     const [servicePort] = [await freePortPair()];
-    const serviceEnv = {
+    const serviceEnv: Record<string, string> = {
       ...service.env,
       ...environment(compose.services['topic-service']!, secrets),
       TOPIC_SERVICE_PORT: String(servicePort),
@@ -127,7 +127,7 @@ test('the compose services, run without Docker: the topic service is healthy, tw
       const spec = compose.services[name]!;
       expect(spec.build.target).toBe('demo-chat');
       const port = await freePortPair();
-      const env = { ...demo.env, ...environment(spec, secrets), PORT: String(port) };
+      const env: Record<string, string> = { ...demo.env, ...environment(spec, secrets), PORT: String(port) };
       expect(env.TOPIC_SERVICE_URL).toBe('http://topic-service:7070');
       env.TOPIC_SERVICE_URL = `http://127.0.0.1:${servicePort}`;
       const node = DemoProcess.command(process.execPath, demo.cmd.slice(1), env, join(out, 'demo-chat'));
