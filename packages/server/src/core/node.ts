@@ -215,7 +215,7 @@ export class FiretowerNode<AppData = Record<string, unknown>> implements TowerHo
     const nearLimit = this.fdLimit.check(this.liveCount);
     if (nearLimit !== undefined) this.reportError(new FiretowerServerError('fd_limit', nearLimit));
     this.hub.add(tower);
-    wireSocket(ws, tower, this.options.compression !== undefined);
+    wireSocket(ws, tower);
     debug('%s connected (user %s)', clientId, auth.userId);
     tower.start();
   }

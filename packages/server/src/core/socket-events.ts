@@ -1,6 +1,6 @@
 import createDebug from 'debug';
 import type { RawData, WebSocket } from 'ws';
-import { acceptsSharedDeflate, bytesReadOf, releaseInflater } from '../transport/writer.js';
+import { bytesReadOf, releaseInflater } from '../transport/writer.js';
 import type { TowerImpl } from './tower.js';
 
 const debug = createDebug('firetower:node');
@@ -39,14 +39,14 @@ function onSocketError(this: WebSocket, error: Error): void {
 
 /**
  * Hand a socket's events to its tower. Every path into the tower goes through one of its guarded
- * methods (receive, socketClosed, pong). `compression`: the node shares deflated frames, so a
- * connection that negotiated it frees its inflater after each message.
+ * methods (receive, socketClosed, pong). A connection that takes the node's shared deflated
+ * frames (`tower.sharedDeflate`, decided once by its outbox) frees its inflater after each message.
  */
-export function wireSocket<AppData>(ws: WebSocket, tower: TowerImpl<AppData>, compression: boolean): void {
+export function wireSocket<AppData>(ws: WebSocket, tower: TowerImpl<AppData>): void {
   towerOf.set(ws, tower as unknown as TowerImpl<never>);
   ws.on('message', onSocketMessage);
   // After the tower's own listener: free the idle inflater of a compressed connection.
-  if (compression && acceptsSharedDeflate(ws)) ws.on('message', onDeflatedMessage);
+  if (tower.sharedDeflate) ws.on('message', onDeflatedMessage);
   ws.on('close', onSocketClose);
   // The heartbeat reads the socket's byte count to see pongs; a listener only when it cannot.
   if (bytesReadOf(ws) === undefined) ws.on('pong', onSocketPong);

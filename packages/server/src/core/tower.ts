@@ -1,51 +1,38 @@
 import createDebug from 'debug';
 import {
-  checkTopic,
   CloseCode,
   encodeDelivery,
   encodeError,
   encodeSession,
-  ErrorCode,
   HEARTBEAT,
   ReportedCloseCode,
-  truncateCloseReason,
   type DecodeResult,
   type ErrorFrame,
   type StreamPosition,
 } from '@firetower/protocol';
-import { FiretowerServerError, FiretowerRefusal, toError } from '../errors.js';
+import { FiretowerServerError, toError } from '../errors.js';
 import { SerialQueue, type InboundEvents } from './inbound.js';
-import { Outbox, type Frame, type OutboxEvents, type WritableSocket } from '../transport/send-queue.js';
+import { Outbox, type Frame, type OutboxEvents } from '../transport/send-queue.js';
 import { TokenBucket } from './rate-limit.js';
-import { ReplyOrder } from './reply-order.js';
+import type { ReplyOrder } from './reply-order.js';
+import { deferReplyInOrder, replyInOrder, replyWithInOrder } from './replies.js';
 import { ExpiryTimer } from './expiry.js';
-import { HeldDeliveries } from '../history/held.js';
-import { bytesReadOf } from '../transport/writer.js';
+import type { HeldDeliveries } from '../history/held.js';
 import { andThen } from './settle.js';
+import { admitFrame } from './frame-limits.js';
+import { closedHooks, onConnectStep, readTimedOutHook } from './lifecycle-hooks.js';
+import { removeByServer, subscribeByServer, toTopicList } from './server-subscriptions.js';
+import { deliverHeld, holdTopics, releaseHeld } from './held-topics.js';
+import { Liveness } from './liveness.js';
+import { endSocket, type EndAction, type TowerSocket } from './tower-socket.js';
 import type { HubMember } from './hub.js';
 import type { TowerHost } from './host.js';
-import type { IncomingPublish, PublishOptions, PublishResult, Tower, TowerState, UpgradeRequest } from '../types.js';
+import type { PublishOptions, PublishResult, Tower, TowerState, UpgradeRequest } from '../types.js';
 
 const debug = createDebug('firetower:tower');
 
-/** The socket a tower drives: the part of a ws WebSocket it needs (STYLE 13: ws stays at the edge). */
-export interface TowerSocket extends WritableSocket {
-  close(code: number, reason: string): void;
-  terminate(): void;
-  ping(): void;
-  pause(): void;
-  resume(): void;
-}
-
-/** How the connection should be ended by teardown. */
-type EndAction = 'close' | 'terminate' | 'none';
-
 /** One item of the inbound queue: a decoded client frame or hooks of a server-side change. */
 export type InboundItem = { kind: 'frame'; frame: DecodeResult } | { kind: 'task'; run: () => void | PromiseLike<void> };
-
-/** A closed socket that never finishes the close handshake is destroyed after this. */
-const CLOSE_GRACE_MS = 5_000;
-const MISSED_PONGS_ALLOWED = 2;
 
 export interface TowerInit<AppData> {
   clientId: string;
@@ -60,15 +47,6 @@ export interface TowerInit<AppData> {
   presenceInfo?: string;
 }
 
-export function toTopicList(topics: string | string[]): string[] {
-  const list = typeof topics === 'string' ? topics.split(',') : topics;
-  for (const topic of list) {
-    const check = checkTopic(topic, Number.MAX_SAFE_INTEGER);
-    if (!check.ok) throw new FiretowerServerError('invalid_topic', `invalid topic ${JSON.stringify(topic)}: ${check.reason}`);
-  }
-  return list;
-}
-
 /** One WebSocket connection: its topics, hook context, inbound queue, outbox and heartbeat. */
 export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppData>, HubMember, OutboxEvents, InboundEvents<InboundItem> {
   readonly clientId: string;
@@ -79,9 +57,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   readonly connectedAt = Date.now();
   private _state: TowerState = 'open';
   private closeInfo: { code: number; reason: string } | undefined;
-  private missedPongs = 0;
-  /** Bytes read from the socket at the last ping; -1 before the first (see heartbeat()). */
-  private bytesReadAtPing = -1;
+  private readonly liveness = new Liveness();
   private readTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   /** Closes the connection when its credentials expire (see `renewExpiry`). */
@@ -90,8 +66,8 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private readonly outbox: Outbox;
   private readonly inbound: SerialQueue<InboundItem>;
   private readonly bucket: TokenBucket;
-  /** Made on the first publish whose reply waits for the broker. */
-  private replyOrder: ReplyOrder | undefined;
+  /** @internal Made on the first reply that comes later (see replies.ts). */
+  replyOrder: ReplyOrder | undefined;
   /** The member this connection is on presence topics: its user, else itself. */
   readonly memberId: string;
   /** What it shows as a member (JSON text; `null` when nothing). */
@@ -152,9 +128,9 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
    * The last guard of every path from this connection's socket into the server (frames, the
    * inbound queue, close, pong, heartbeat): an unexpected exception is reported with this
    * connection's id and closes this connection alone with 1011; the process and every other
-   * connection carry on.
+   * connection carry on. @internal
    */
-  private crashed(error: unknown): void {
+  crashed(error: unknown): void {
     try {
       this.host.reportError(
         new FiretowerServerError('internal', `unexpected error on connection ${this.clientId}: ${toError(error).message}`, { cause: error }),
@@ -182,29 +158,21 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     return this.topicSet;
   }
 
+  /** Whether this connection takes the node's shared deflated frames (its outbox decides, once). */
+  get sharedDeflate(): boolean {
+    return this.outbox.sharedDeflate;
+  }
+
   // --- socket events (wired by the middleware) -------------------------------------------------
 
   /** Tell the client when its credentials expire, then run onConnect before any frame of this connection is handled. */
   start(): void {
     if (this.initialExpiry !== undefined) {
       const expiresInMs = this.renewExpiry(this.initialExpiry);
-      if (expiresInMs !== undefined && this._state === 'open') this.writeOwn(encodeSession(expiresInMs));
+      if (expiresInMs !== undefined && this._state === 'open') this.writeText(encodeSession(expiresInMs));
     }
-    const onConnect = this.host.options.hooks.onConnect;
-    if (!onConnect) return;
-    this.inbound.push({
-      kind: 'task',
-      run: () =>
-        this.host.callHook(
-          'onConnect',
-          this,
-          () => onConnect(this),
-          (error) => {
-            if (error instanceof FiretowerRefusal) this.teardown(CloseCode.Unauthorized, error.message, 'close');
-            else this.teardown(CloseCode.ServerClosed, 'internal error', 'close');
-          },
-        ),
-    });
+    const run = onConnectStep(this.host, this);
+    if (run) this.inbound.push({ kind: 'task', run });
   }
 
   receive(data: Buffer, isBinary: boolean): void {
@@ -217,28 +185,16 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   private receiveFrame(data: Buffer, isBinary: boolean): void {
     if (this._state !== 'open') return;
-    const { stats, options } = this.host;
-    stats.messagesInTotal++;
-    this.missedPongs = 0;
-    if (isBinary) {
-      stats.refusal('limits', 'binary frame', { clientId: this.clientId });
-      this.teardown(CloseCode.PolicyViolation, 'binary frames are not supported', 'close');
-      return;
-    }
-    if (data.length > options.limits.maxFrameBytes) {
-      stats.refusal('limits', `frame of ${data.length} bytes`, { clientId: this.clientId });
-      this.teardown(CloseCode.MessageTooBig, 'frame too large', 'close');
-      return;
-    }
-    const verdict = this.bucket.take();
-    if (verdict !== 'ok') return this.rateLimited(verdict, data);
+    this.host.stats.messagesInTotal++;
+    this.liveness.heard();
+    if (!admitFrame(this.host, this, this.bucket, data, isBinary)) return;
     const text = data.toString();
     if (text === HEARTBEAT) return;
     this.inbound.push({ kind: 'frame', frame: this.host.decode(text) });
   }
 
   pong(): void {
-    this.missedPongs = 0;
+    this.liveness.heard();
   }
 
   socketClosed(code: number, reason: string): void {
@@ -262,25 +218,8 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   private beat(): void {
     if (this._state !== 'open') return;
-    // Anything received since the last ping (its pong, or any frame) shows the peer is there.
-    // Where the socket's byte count is unavailable, the node listens for 'pong' instead.
-    const read = bytesReadOf(this.socket);
-    if (read !== undefined) {
-      if (read !== this.bytesReadAtPing) this.missedPongs = 0;
-      this.bytesReadAtPing = read;
-    }
-    if (this.missedPongs >= MISSED_PONGS_ALLOWED) {
-      debug('%s missed %d pongs: terminating', this.clientId, this.missedPongs);
-      this.teardown(ReportedCloseCode.Abnormal, 'heartbeat timeout', 'terminate');
-      return;
-    }
-    this.missedPongs++;
-    try {
-      this.socket.ping();
-    } catch (error) {
-      debug('%s ping failed: %o', this.clientId, error);
-    }
-    this.write(HEARTBEAT);
+    if (this.liveness.beat(this.socket, this.clientId)) this.write(HEARTBEAT);
+    else this.teardown(ReportedCloseCode.Abnormal, 'heartbeat timeout', 'terminate');
   }
 
   // --- writing ----------------------------------------------------------------------------------
@@ -291,8 +230,8 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     return this.outbox.write(frame);
   }
 
-  /** Write a frame meant for this connection only (ack, error, ToSelf), counting it in stats. */
-  private writeOwn(text: string): boolean {
+  /** Write a frame meant for this connection only (ack, error, ToSelf, a replayed publication), counting it in stats. */
+  writeText(text: string): boolean {
     if (!this.write(text)) return false;
     this.host.stats.messagesOutTotal++;
     this.host.stats.bytesOutTotal += Buffer.byteLength(text);
@@ -301,28 +240,12 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   /** A reply to one of this connection's frames: after the replies to its earlier frames. */
   reply(text: string): void {
-    const order = this.replyOrder;
-    if (order === undefined || order.idle) this.writeOwn(text);
-    else order.push(text);
+    replyInOrder(this, text);
   }
 
   /** Like `reply`, for work that writes several frames in a reply's place (a history replay). */
   replyWith(write: () => void): void {
-    const order = this.replyOrder;
-    if (order === undefined || order.idle) write();
-    else
-      order.push(() => {
-        try {
-          write();
-        } catch (error) {
-          this.crashed(error);
-        }
-      });
-  }
-
-  /** Write a frame of this connection's own (a replayed publication), counted in stats. */
-  writeText(text: string): boolean {
-    return this.writeOwn(text);
+    replyWithInOrder(this, write);
   }
 
   // --- credentials expiry ----------------------------------------------------------------------
@@ -343,17 +266,12 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
    * subscriber is live first, then its history is read, so nothing published meanwhile is missed.
    */
   hold(topics: readonly string[]): void {
-    (this.held ??= new HeldDeliveries(this.host.options.outbox.maxQueueBytes)).hold(topics);
+    holdTopics(this, topics, this.host.options.outbox.maxQueueBytes);
   }
 
   /** @internal From the hub: a live delivery of a held topic. */
   holdFrame(topic: string, frame: Frame, position: StreamPosition | undefined): boolean {
-    const held = this.held;
-    if (held === undefined) return this.write(frame);
-    let written = false;
-    held.add(topic, frame, position, (live) => void (written = this.write(live)));
-    if (held.size === 0) this.held = undefined;
-    return written;
+    return deliverHeld(this, topic, frame, position);
   }
 
   /**
@@ -361,10 +279,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
    * replay already carried them).
    */
   release(topic: string, through: StreamPosition | undefined): void {
-    const held = this.held;
-    if (held === undefined) return;
-    held.release(topic, through, (frame) => void this.write(frame));
-    if (held.size === 0) this.held = undefined;
+    releaseHeld(this, topic, through);
   }
 
   /**
@@ -373,15 +288,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
    * `null` when there is none.
    */
   deferReply(): (text: string | null) => void {
-    const order = (this.replyOrder ??= new ReplyOrder((text) => void this.writeOwn(text)));
-    const ticket = order.reserve();
-    return (text) => {
-      try {
-        order.fill(ticket, text);
-      } catch (error) {
-        this.crashed(error);
-      }
-    };
+    return deferReplyInOrder(this);
   }
 
   fail(error: ErrorFrame): void {
@@ -404,7 +311,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   /** `send` with data already JSON text and a checked topic (a direct message from another node). */
   sendJson(topic: string, json: string): boolean {
-    return this.writeOwn(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
+    return this.writeText(this.host.options.rawDelivery ? json : encodeDelivery(topic, json));
   }
 
   publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishResult> {
@@ -413,40 +320,17 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   subscribe(topics: string | string[]): void {
     const list = toTopicList(topics);
-    if (this._state !== 'open') return;
-    // The same bound as a client's subscribe: the server may not grow a connection past it either.
-    const max = this.host.options.limits.maxTopicsPerConnection;
-    const fresh = new Set(list.filter((topic) => !this.topicSet.has(topic))).size;
-    if (this.topicSet.size + fresh > max) {
-      throw new FiretowerServerError(
-        'too_many_topics',
-        `subscribing ${this.clientId} to ${fresh} more topics would pass limits.maxTopicsPerConnection (${max})`,
-      );
-    }
-    const added = this.host.hub.subscribe(this, list);
-    const onSubscribe = this.host.options.hooks.onSubscribe;
-    if (added.length > 0 && onSubscribe) this.enqueue(() => this.host.callHook('onSubscribe', this, () => onSubscribe(this, added)));
+    if (this._state === 'open') subscribeByServer(this.host, this, list);
   }
 
   unsubscribe(topics: string | string[]): void {
     const list = toTopicList(topics);
-    if (this._state !== 'open') return;
-    this.removeByServer(list);
+    if (this._state === 'open') this.removeByServer(list);
   }
 
   /** Server-side removal (unsubscribe, unsubscribeUser, removeTopic): onUnsubscribe('server'), then onSystemRemove per topic. */
   removeByServer(topics: readonly string[]): void {
-    const removed = this.host.hub.unsubscribe(this, topics);
-    if (removed.length === 0) return;
-    const { onUnsubscribe, onSystemRemove } = this.host.options.hooks;
-    this.enqueue(() => {
-      const first = onUnsubscribe ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, removed, 'server')) : undefined;
-      if (!onSystemRemove) return first;
-      return removed.reduce<void | PromiseLike<void>>(
-        (previous, topic) => andThen(previous, () => this.host.callHook('onSystemRemove', this, () => onSystemRemove(this, topic))),
-        first,
-      );
-    });
+    removeByServer(this.host, this, topics);
   }
 
   close(code: number = CloseCode.ServerClosed, reason = ''): void {
@@ -454,25 +338,6 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   }
 
   // --- internals --------------------------------------------------------------------------------
-
-  private rateLimited(verdict: 'warn' | 'drop' | 'close', data: Buffer): void {
-    const { stats } = this.host;
-    if (verdict === 'close') {
-      stats.refusal('rate', 'closed: inbound rate limit exceeded for too long', { clientId: this.clientId });
-      this.teardown(CloseCode.RateLimited, 'rate limited', 'close');
-      return;
-    }
-    if (verdict === 'warn') stats.refusal('rate', 'inbound rate limit reached', { clientId: this.clientId });
-    else stats.refusalsTotal.rate++;
-    // A dropped frame that carried an id gets its own error, so the client can fail that publish
-    // at once instead of waiting for its ack timeout; frames without an id are told only once.
-    const id = frameId(data);
-    if (verdict === 'warn' || id !== undefined) {
-      const error: ErrorFrame = { type: 'error', code: ErrorCode.RateLimited, message: 'too many frames: slow down' };
-      if (id !== undefined) error.id = id;
-      this.fail(error);
-    }
-  }
 
   /** @internal The inbound queue is full: stop reading (TCP pushes back) and start the read timer. */
   inboundFull(): void {
@@ -491,15 +356,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private readTimedOut(): void {
     this.readTimer = undefined;
     if (this._state !== 'open') return;
-    const pending: IncomingPublish[] = [];
-    for (const item of this.inbound.pending()) {
-      if (item.kind !== 'frame' || !item.frame.ok || item.frame.frame.type !== 'publish') continue;
-      const { topic, data, id, excludeSelf } = item.frame.frame;
-      pending.push({ topic, data, id, excludeSelf: excludeSelf === true });
-    }
-    this.host.stats.error('onReadTimeout', `inbound queue full for ${this.host.options.readTimeoutMs} ms`, { clientId: this.clientId });
-    const onReadTimeout = this.host.options.hooks.onReadTimeout;
-    if (onReadTimeout) this.host.callHook('onReadTimeout', this, () => onReadTimeout(this, pending));
+    readTimedOutHook(this.host, this, this.inbound.pending());
     this.teardown(CloseCode.ReadTimeout, 'read timeout', 'close');
   }
 
@@ -513,54 +370,22 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     this.expiry.stop();
     this.inbound.clear();
     this.outbox.close();
-    if (action === 'close') this.closeSocket(code, reason);
-    else if (action === 'terminate') this.socket.terminate();
+    this.killTimer = endSocket(this.socket, action, code, reason, this.clientId);
     const topics = this.host.hub.remove(this);
     this.host.towerClosing(this);
     this.inbound.push({ kind: 'task', run: () => this.runCloseHooks(topics) });
   }
 
-  private closeSocket(code: number, reason: string): void {
-    try {
-      this.socket.resume();
-      this.socket.close(code, truncateCloseReason(reason));
-    } catch (error) {
-      debug('%s close failed, terminating: %o', this.clientId, error);
-      this.socket.terminate();
-      return;
-    }
-    this.killTimer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
-    this.killTimer.unref();
-  }
-
   private runCloseHooks(topics: string[]): void | PromiseLike<void> {
-    const { onUnsubscribe, onOffline } = this.host.options.hooks;
     const info = { ...(this.closeInfo ?? { code: ReportedCloseCode.NoStatus, reason: '' }) };
-    const unsubscribed =
-      onUnsubscribe && topics.length > 0 ? this.host.callHook('onUnsubscribe', this, () => onUnsubscribe(this, topics, 'closed')) : undefined;
-    return andThen(
-      andThen(unsubscribed, () => (onOffline ? this.host.callHook('onOffline', this, () => onOffline(this, info)) : undefined)),
-      () => {
-        this.setState('closed');
-        this.host.towerClosed(this);
-      },
-    );
+    return andThen(closedHooks(this.host, this, topics, info), () => {
+      this.setState('closed');
+      this.host.towerClosed(this);
+    });
   }
 
   private setState(next: TowerState): void {
     debug('%s %s -> %s', this.clientId, this._state, next);
     this._state = next;
-  }
-}
-
-/** The `id` of a client frame, if it has a valid one; never throws. */
-function frameId(data: Buffer): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(data.toString());
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const id = (parsed as { id?: unknown }).id;
-    return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -92,8 +92,11 @@ export class Outbox implements Corkable {
   corkedTurn = 0;
   /** Where pre-encoded shared frames go; undefined when ws internals do not allow it. */
   private readonly raw: ReturnType<typeof rawWriterOf>;
-  /** Shared deliveries go compressed: the node has compression on and this socket negotiated it. */
-  private readonly deflate: boolean;
+  /**
+   * Shared deliveries go compressed: the node has compression on and this socket negotiated it.
+   * Decided once per connection, here; wireSocket reads it too (to free the socket's inflater).
+   */
+  readonly sharedDeflate: boolean;
   private state: OutboxState = 'direct';
   private backlog: Backlog | undefined;
   // Made when the socket first backs up: most connections never need it.
@@ -106,7 +109,7 @@ export class Outbox implements Corkable {
   ) {
     this.net = netSocketOf(ws);
     this.raw = rawWriterOf(ws);
-    this.deflate = limits.compressThreshold !== undefined && this.raw !== undefined && acceptsSharedDeflate(ws);
+    this.sharedDeflate = limits.compressThreshold !== undefined && acceptsSharedDeflate(ws);
   }
 
   /** Queue or write one frame. False when it was dropped or the outbox is closed. */
@@ -128,7 +131,7 @@ export class Outbox implements Corkable {
     corkForTurn(this);
     if (typeof frame === 'string') this.ws.send(frame, TEXT);
     else if (this.raw !== undefined && this.ws.readyState === OPEN)
-      this.raw.write(this.deflate ? frame.deflatedWire(this.limits.compressThreshold!) : frame.wire);
+      this.raw.write(this.sharedDeflate ? frame.deflatedWire(this.limits.compressThreshold!) : frame.wire);
     else this.ws.send(frame.payload, TEXT);
   }
 
