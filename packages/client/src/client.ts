@@ -1,50 +1,27 @@
-import { CloseCode, isTerminalCloseCode, LocalCloseCode, parseRetryAfter, ReportedCloseCode, type PresenceList } from '@firetower/protocol';
+import { CloseCode, isTerminalCloseCode, LocalCloseCode } from '@firetower/protocol';
 import { backoff, retryAfterDelay } from './backoff.js';
 import { callbackError, describeThrown, IsolatedEmitter } from './callbacks.js';
+import { peerTeardown, type Teardown } from './connection-end.js';
+import { createConnection, type Connection, type ConnectionLink } from './connection.js';
 import type { EnvironmentChange } from './environment.js';
-import { FiretowerError, serverError } from './errors.js';
-import type { FiretowerEvents, FiretowerState, ReconnectingEvent, StateChange } from './events.js';
-import { resolveOptions, type FiretowerOptions, type ResolvedOptions } from './options.js';
+import { FiretowerError } from './errors.js';
+import type { FiretowerEvents, FiretowerState, ReconnectingEvent, StateChange, SubscribedEvent } from './events.js';
+import { routeFrame } from './frame-routing.js';
+import { log, resolveOptions, type FiretowerOptions, type ResolvedOptions } from './options.js';
 import type { PublishResult } from './publish-queue.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { decodeServerFrame } from './server-frames.js';
-import {
-  cannotConnect,
-  checkUrl,
-  closeSocket,
-  connectionUrl,
-  detach,
-  findWebSocket,
-  messageText,
-  OPEN,
-  randomId,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from './socket.js';
-import { refreshDelay, withParams, type ConnectParams } from './credentials.js';
-import { Requests, type Answer } from './requests.js';
+import { cannotConnect, checkUrl, randomId } from './socket.js';
+import { Requests } from './requests.js';
 import { catchUpLimit, wantsPresence, type SubscribeOptions } from './subscribe-options.js';
-import { Subscription } from './subscription.js';
+import { Subscription, type SubscriptionLink, type TopicSubscriber } from './subscription.js';
 import { Timers } from './timers.js';
 import { closeCodeFor, closeReasonFor } from './close-frame.js';
-import { monotonicNow } from './clock.js';
 import { TopicSync } from './topic-sync.js';
 import { topicList, topicProblem } from './topic-args.js';
-import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicMessage, TopicOf } from './topics.js';
+import type { AnyTopics, Chosen, MessageHandler, PayloadOf, TopicOf } from './topics.js';
 
-/** Why a connection ends, handed to the one teardown path. */
-interface Teardown {
-  code: number;
-  reason: string;
-  /** The client ends the socket itself (close(), timeouts, offline); otherwise the peer closed it. */
-  local: boolean;
-  /** Go to `closed` instead of reconnecting. */
-  final: boolean;
-  /** The server's graceful-shutdown hint. */
-  retryAfterMs?: number | undefined;
-}
-
-type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry' | 'refresh';
+type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry';
 
 /**
  * A Firetower connection: subscribe to topics, publish to them, and stay connected.
@@ -57,60 +34,71 @@ type TimerName = 'connect' | 'watchdog' | 'stable' | 'retry' | 'refresh';
  */
 export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<FiretowerEvents> {
   // Fields the constructor assigns (or that start undefined) are `declare`d: no per-field define in
-  // the browser bundle, whose size is budgeted (< 9 KB gzip).
+  // the browser bundle, whose size is budgeted (< 10 KB gzip; test/browser-bundle.test.ts). With no
+  // field initializer left in the client, the bundle needs no define helper at all.
   declare readonly url: string;
   /** Sent as `?clientId=` on every connection; the server dedupes publishes on `clientId:id`. */
   declare readonly clientId: string;
   declare private readonly options: ResolvedOptions;
-  private current: FiretowerState = 'idle';
-  declare private socket: WebSocketLike | undefined;
-  /** Bumped for every socket: callbacks of an older socket see a different number and drop out. */
-  private connectionId = 0;
+  declare private current: FiretowerState;
+  /** The current attempt and its socket; undefined between attempts. */
+  declare private connection: Connection | undefined;
   /** Frame ids are unique per instance even when the app reuses a clientId across page loads. */
-  private readonly idPrefix = randomId().slice(0, 8);
-  private frameCount = 0;
+  declare private readonly idPrefix: string;
+  declare private frameCount: number;
   /** Consecutive reconnect attempts since the last stable connection. */
-  private attempt = 0;
-  private openedBefore = false;
+  declare private attempt: number;
+  declare private openedBefore: boolean;
   /** A 4500 made the client ask its `params` provider once more; reset by a stable connection and by `connect()`. */
   declare private authRetried: boolean | undefined;
-  private lastFrameAt = 0;
-  private readonly timers = new Timers<TimerName>();
+  declare private readonly timers: Timers<TimerName>;
   declare private readonly publisher: Publisher;
   declare private readonly topicSync: TopicSync;
   /** Presence queries and credential refreshes waiting for the server. */
-  private readonly requests = new Requests();
+  declare private readonly requests: Requests;
+  declare private readonly link: SubscriptionLink & ConnectionLink;
   declare private stopWatchingEnvironment: (() => void) | undefined;
 
   constructor(url: string, options: FiretowerOptions = {}) {
     super();
+    this.current = 'idle';
+    this.idPrefix = randomId().slice(0, 8);
+    this.frameCount = 0;
+    this.attempt = 0;
+    this.openedBefore = false;
+    this.timers = new Timers((run) => this.guarded(run));
     this.options = resolveOptions(options);
     this.clientId = this.options.clientId;
     // Throws now, not on some later reconnect, when the URL can never work. Nothing else here
     // needs a browser: during server-side rendering the client is built and stays idle.
     checkUrl(url);
     this.url = url;
-    this.topicSync = new TopicSync({
-      send: (frame) => this.sendFrame(JSON.stringify(frame)),
+    // One link for every part (topic sync, publisher, requests, subscriptions, connections): each reads what its own interface names.
+    const link = {
+      send: (text: string) => !!this.connection?.send(text),
       nextId: () => this.nextId(),
-      maxTopicsPerFrame: () => this.options.maxTopicsPerFrame,
+      report: (error: FiretowerError) => this.emit('error', error),
+      guarded: (run: () => void) => this.guarded(run),
       synced: () => this.publisher.flush(),
-      error: (error) => this.emit('error', error),
-      subscribed: (event) => this.emit('subscribed', event),
-    });
-    this.publisher = new Publisher(
-      {
-        send: (text) => this.sendFrame(text),
-        nextId: () => this.nextId(),
-        canSend: () => this.is('open') && !this.topicSync.syncing,
-        isClosed: () => this.is('closed'),
-      },
-      this.options,
-    );
+      subscribed: (event: SubscribedEvent) => this.emit('subscribed', event),
+      canSend: () => this.is('open') && !this.topicSync.syncing,
+      isClosed: () => this.is('closed'),
+      release: (subscriber: TopicSubscriber) => this.topicSync.release(subscriber),
+      presence: (topic: string) => this.requests.presence(topic),
+      timers: this.timers,
+      opened: () => this.opened(),
+      receive: (text: string) => this.receive(text),
+      closedByPeer: (code: number, reason: string) => this.closedByPeer(code, reason),
+      teardown: (cause: Teardown) => this.teardown(cause),
+    };
+    this.link = link;
+    this.topicSync = new TopicSync(link, this.options);
+    this.publisher = new Publisher(link, this.options);
+    this.requests = new Requests(link, this.options);
     if (this.options.autoConnect) {
       const reason = cannotConnect(url, this.options.WebSocket);
       if (reason === undefined) this.connect();
-      else this.log(reason);
+      else log(this.options, reason);
     }
   }
 
@@ -201,16 +189,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     const problem = topicProblem(list) ?? (typeof catchUp === 'string' ? { reason: catchUp } : undefined);
     // Every topic is a valid string unless there is a problem; then the handle names only the strings.
     const names = list.filter((topic): topic is string => typeof topic === 'string');
-    const subscription = new Subscription(
-      names,
-      handler,
-      {
-        release: (s) => this.topicSync.release(s),
-        report: (error) => this.emit('error', error),
-        presence: (topic) => this.presenceOf(topic),
-      },
-      wantsPresence(options),
-    );
+    const subscription = new Subscription(names, handler, this.link, wantsPresence(options));
     if (problem) {
       const error = new FiretowerError('invalid', problem.reason, problem.topic === undefined ? {} : { topic: problem.topic });
       // After the caller has had the chance to listen for it.
@@ -241,64 +220,16 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
 
   // -- connection lifecycle ----------------------------------------------------------------
 
-  /** One connection attempt: the `params` (the connect timeout covers a slow provider), then the socket. */
+  /** One connection attempt (connection.ts): the `params`, then the socket. */
   private openSocket(): void {
-    const id = ++this.connectionId;
-    this.setTimer('connect', this.options.connectionTimeoutMs, () =>
-      this.teardown({ code: LocalCloseCode.ConnectTimeout, reason: 'connect timeout', local: true, final: false }),
-    );
-    withParams(
-      this.options.params,
-      (params) => {
-        if (id === this.connectionId) this.guarded(() => this.createSocket(id, params));
-      },
-      (thrown) => {
-        if (id !== this.connectionId) return;
-        this.guarded(() => {
-          this.emit('error', callbackError('params', thrown));
-          this.teardown({ code: ReportedCloseCode.Abnormal, reason: 'params failed', local: true, final: false });
-        });
-      },
-    );
-  }
-
-  private createSocket(id: number, params: ConnectParams): void {
-    let socket: WebSocketLike;
-    try {
-      // connect() checked that there is one; a global removed since fails here, like any constructor.
-      const url = connectionUrl(this.url, { ...params, clientId: this.clientId });
-      socket = new (findWebSocket(this.options.WebSocket) as WebSocketConstructor)(url);
-    } catch (error) {
-      this.log('socket failed', error);
-      this.teardown({ code: ReportedCloseCode.Abnormal, reason: describeThrown(error), local: false, final: false });
-      return;
-    }
-    this.socket = socket;
-    // Each callback is one guarded entry point: nothing thrown in it reaches the socket's code.
-    socket.onopen = () => {
-      if (id === this.connectionId) this.guarded(() => this.opened());
-    };
-    socket.onmessage = (event) => {
-      if (id !== this.connectionId) return;
-      this.guarded(() => {
-        const text = messageText(event.data);
-        if (text !== undefined) this.receive(text);
-      });
-    };
-    socket.onclose = (event) => {
-      if (id === this.connectionId) this.guarded(() => this.closedByPeer(event.code, event.reason));
-    };
-    socket.onerror = (event) => {
-      // A close always follows; the teardown happens there.
-      if (id === this.connectionId) this.log('socket error', event);
-    };
+    const connection = createConnection(this.link, this.options);
+    this.connection = connection;
+    connection.open(this.url);
   }
 
   private opened(): void {
     this.timers.clear('connect');
-    this.lastFrameAt = monotonicNow();
-    this.armWatchdog(this.options.heartbeatTimeoutMs);
-    this.setTimer('stable', this.options.minUptimeMs, () => {
+    this.timers.set('stable', this.options.minUptimeMs, () => {
       this.attempt = 0;
       this.authRetried = false;
     });
@@ -319,24 +250,16 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
   private closedByPeer(code: number, reason: string): void {
     const retryAuth = code === CloseCode.Unauthorized && typeof this.options.params === 'function' && !this.authRetried;
     if (retryAuth) this.authRetried = true;
-    const final = (isTerminalCloseCode(code) && !retryAuth) || !this.askShouldReconnect(code, reason);
-    const retryAfterMs = code === CloseCode.ServerShutdown ? parseRetryAfter(reason) : undefined;
-    this.teardown({ code, reason, local: false, final, retryAfterMs });
+    this.teardown(peerTeardown(code, reason, retryAuth, this.options, this.link));
   }
 
   /** The one way a connection ends: every timer, socket and pending operation is settled here. */
   private teardown(cause: Teardown): void {
     const previous = this.current;
-    const socket = this.socket;
-    this.socket = undefined;
-    this.connectionId++;
+    const connection = this.connection;
+    this.connection = undefined;
     this.timers.clearAll();
-    if (socket) {
-      detach(socket);
-      if (cause.local) {
-        closeSocket(socket, cause.code, cause.reason, (error) => this.log('close failed', error));
-      }
-    }
+    connection?.end(cause);
     this.topicSync.dropped();
     this.requests.dropped();
     this.publisher.dropped(cause.code);
@@ -376,7 +299,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     }
     // Offline: no timer at all; the 'online' event starts the next attempt.
     const online = environment.isOnline();
-    if (online) this.setTimer('retry', delayMs, () => this.openSocket());
+    if (online) this.timers.set('retry', delayMs, () => this.openSocket());
     this.setState('reconnecting');
     if (previous === 'open') this.emit('close', { code: cause.code, reason: cause.reason, willReconnect: true });
     if (online && this.timers.has('retry')) this.emit('reconnecting', { attempt: this.attempt, delayMs, cause: why });
@@ -388,7 +311,8 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
 
   private environmentChanged(change: EnvironmentChange): void {
     if (change === 'offline') {
-      if (this.socket || this.timers.has('connect')) this.teardown({ code: LocalCloseCode.Offline, reason: 'offline', local: true, final: false });
+      if (this.connection?.socket() || this.timers.has('connect'))
+        this.teardown({ code: LocalCloseCode.Offline, reason: 'offline', local: true, final: false });
       else this.timers.clear('retry');
     } else if ((change === 'online' || change === 'visible') && this.waiting()) {
       this.timers.clear('retry');
@@ -397,119 +321,22 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     }
   }
 
-  /** Reconnects when no frame (heartbeats included) arrived for `heartbeatTimeoutMs`. */
-  private armWatchdog(delayMs: number): void {
-    const timeout = this.options.heartbeatTimeoutMs;
-    if (timeout <= 0) return;
-    // One timer per window instead of one reset per frame: it re-arms for the time left.
-    this.setTimer('watchdog', delayMs, () => {
-      const silentFor = monotonicNow() - this.lastFrameAt;
-      if (silentFor < timeout) this.armWatchdog(timeout - silentFor);
-      else this.teardown({ code: LocalCloseCode.HeartbeatTimeout, reason: `no frame for ${Math.round(silentFor)} ms`, local: true, final: false });
-    });
-  }
-
   // -- frames ------------------------------------------------------------------------------
 
   private receive(text: string): void {
-    this.lastFrameAt = monotonicNow();
     const frame = decodeServerFrame(text);
     if (!frame) {
-      this.log('ignored an unknown frame', text.slice(0, 200));
+      log(this.options, 'ignored an unknown frame', text.slice(0, 200));
       return;
     }
-    switch (frame.type) {
-      case 'heartbeat':
-        return;
-      case 'publish': {
-        const message: TopicMessage = { topic: frame.topic, data: frame.data, ...frame.position };
-        if (this.topicSync.deliver(message, frame.position)) this.emit('message', message);
-        return;
-      }
-      case 'ack': {
-        const { id } = frame;
-        if (!this.topicSync.acknowledged(id, frame.refused, frame.streams) && !this.requests.answer(id, frame))
-          this.publisher.acknowledged(id, frame.duplicate);
-        return;
-      }
-      case 'error': {
-        const error = serverError(frame.code, frame.message, frame.topic);
-        const { id } = frame;
-        if (id !== undefined) {
-          if (this.topicSync.failed(id, error) || this.publisher.failed(id, error) || this.requests.answer(id, undefined, error)) return;
-        }
-        this.emit('error', error);
-        return;
-      }
-      case 'session':
-        this.expiresIn(frame.expiresInMs);
-        return;
-      case 'join':
-      case 'leave':
-        for (const subscriber of this.topicSync.registry.holdersOf(frame.topic)) subscriber.presenceEvent(frame.type, frame.member, frame.topic);
-        return;
-    }
-  }
-
-  /** Sends a frame that waits for an answer; false (and no answer) when there is no open socket. */
-  private request(frame: object, answer: Answer): boolean {
-    const id = this.nextId();
-    const sent = this.sendFrame(JSON.stringify({ ...frame, id }));
-    if (sent) this.requests.set(id, answer);
-    return sent;
-  }
-
-  private presenceOf(topic: string): Promise<PresenceList> {
-    return new Promise((resolve, reject) => {
-      const sent = this.request({ type: 'presence', topic }, (ack, error) => {
-        if (ack?.presence) resolve(ack.presence);
-        else reject(error ?? new FiretowerError(ack ? 'invalid' : 'closed', 'no presence list', { topic }));
-      });
-      if (!sent) reject(new FiretowerError('closed', 'no presence list: not connected', { topic }));
-    });
-  }
-
-  /**
-   * The credentials expire in `expiresInMs` (a `session` frame, a refresh ack; undefined: they no
-   * longer do). With a `params` provider, a refresh goes out at `refreshDelay`; a refused one is
-   * reported and the server's 4005 at expiry brings a reconnect with fresh params.
-   */
-  private expiresIn(expiresInMs: number | undefined): void {
-    const provider = this.options.params;
-    if (expiresInMs === undefined || typeof provider !== 'function') return this.timers.clear('refresh');
-    this.setTimer('refresh', refreshDelay(expiresInMs), () => {
-      const id = this.connectionId;
-      withParams(
-        provider,
-        (credentials) => {
-          if (id === this.connectionId)
-            this.request({ type: 'refresh', credentials }, (ack, error) => (ack ? this.expiresIn(ack.expiresInMs) : error && this.emit('error', error)));
-        },
-        (thrown) => {
-          if (id === this.connectionId) this.emit('error', callbackError('params', thrown));
-        },
-      );
-    });
-  }
-
-  private sendFrame(text: string): boolean {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== OPEN) return false;
-    try {
-      socket.send(text);
-      return true;
-    } catch (error) {
-      // The socket is going down; its close event brings the teardown and the resend.
-      this.log('send failed', error);
-      return false;
-    }
+    routeFrame(frame, this.topicSync, this.publisher, this.requests, this);
   }
 
   // -- isolation ---------------------------------------------------------------------------
 
   /** A listener threw: reported as an `error` event (code `callback`); an `error` listener's own exception only goes to `logger` (reporting it again could loop). */
   protected listenerThrew(event: string, thrown: unknown, topic: string | undefined): void {
-    if (event === 'error') this.log('error listener threw', thrown);
+    if (event === 'error') log(this.options, 'error listener threw', thrown);
     else this.emit('error', callbackError(`'${event}' listener`, thrown, topic));
   }
 
@@ -524,24 +351,10 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     } catch (thrown) {
       this.emit('error', new FiretowerError('internal', `client bug: ${describeThrown(thrown)}`, { cause: thrown }));
       try {
-        if (this.socket) this.teardown({ code: LocalCloseCode.InternalError, reason: 'client error', local: true, final: false });
+        if (this.connection?.socket()) this.teardown({ code: LocalCloseCode.InternalError, reason: 'client error', local: true, final: false });
       } catch {
         // Already reported; nothing more may escape into the socket's code.
       }
-    }
-  }
-
-  private setTimer(name: TimerName, ms: number, run: () => void): void {
-    this.timers.set(name, ms, () => this.guarded(run));
-  }
-
-  /** The app's `shouldReconnect`; one that throws is reported and the client reconnects, as it would without it. */
-  private askShouldReconnect(code: number, reason: string): boolean {
-    try {
-      return !!this.options.shouldReconnect({ code, reason });
-    } catch (thrown) {
-      this.emit('error', callbackError('shouldReconnect', thrown));
-      return true;
     }
   }
 
@@ -565,15 +378,7 @@ export class Firetower<TM extends object = AnyTopics> extends IsolatedEmitter<Fi
     const previous = this.current;
     if (previous === next) return;
     this.current = next;
-    this.log(`state ${previous} -> ${next}`);
+    log(this.options, `state ${previous} -> ${next}`);
     this.emit('state', { previous, current: next });
-  }
-
-  private log(message: string, ...details: unknown[]): void {
-    try {
-      this.options.logger(message, ...details);
-    } catch {
-      // A diagnostics sink that throws must not take the client down with it.
-    }
   }
 }

@@ -26,7 +26,7 @@ export interface FiretowerErrorDetails {
  * `FiretowerCodedError` of `@firetower/protocol`.
  */
 export class FiretowerError extends FiretowerCodedError<FiretowerErrorCode> {
-  override readonly name = 'FiretowerError';
+  declare readonly name: 'FiretowerError';
   // Assigned in the constructor; `declare` keeps the bundle from defining each one twice.
   declare readonly topic: string | undefined;
   declare readonly serverCode: ErrorCode | undefined;
@@ -36,6 +36,7 @@ export class FiretowerError extends FiretowerCodedError<FiretowerErrorCode> {
   constructor(code: FiretowerErrorCode, message: string, details: FiretowerErrorDetails = {}) {
     // `cause` only when there is one, so `'cause' in error` stays meaningful.
     super(code, message, 'cause' in details ? { cause: details.cause } : undefined);
+    this.name = 'FiretowerError';
     this.topic = details.topic;
     this.serverCode = details.serverCode;
     this.closeCode = details.closeCode;

@@ -74,6 +74,15 @@ export type ResolvedOptions = Required<Omit<FiretowerOptions, 'WebSocket' | 'par
   params: ParamsOption | undefined;
 };
 
+/** Calls the `logger` option; a diagnostics sink that throws must not take the client down with it. */
+export function log(options: Pick<ResolvedOptions, 'logger'>, message: string, ...details: unknown[]): void {
+  try {
+    options.logger(message, ...details);
+  } catch {
+    // Ignored: see above.
+  }
+}
+
 export function resolveOptions(options: FiretowerOptions): ResolvedOptions {
   return {
     WebSocket: options.WebSocket,

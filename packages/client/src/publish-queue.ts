@@ -32,7 +32,12 @@ export interface PendingPublish {
  * across the cluster.
  */
 export class PublishQueue {
-  private readonly entries = new Map<string, PendingPublish>();
+  // Assigned in the constructor; `declare` keeps the bundle from defining it (see client.ts).
+  declare private readonly entries: Map<string, PendingPublish>;
+
+  constructor() {
+    this.entries = new Map();
+  }
 
   queuedCount(): number {
     let count = 0;

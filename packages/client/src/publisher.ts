@@ -38,12 +38,15 @@ function readOptions(given: unknown, defaultTimeoutMs: number): { excludeSelf: b
  * what happens to them when a connection ends (re-sent with the same id, or rejected).
  */
 export class Publisher {
-  private readonly queue = new PublishQueue();
+  // Assigned in the constructor; `declare` keeps the bundle from defining it (see client.ts).
+  declare private readonly queue: PublishQueue;
 
   constructor(
     private readonly link: PublisherLink,
     private readonly limits: PublisherLimits,
-  ) {}
+  ) {
+    this.queue = new PublishQueue();
+  }
 
   get queuedCount(): number {
     return this.queue.queuedCount();

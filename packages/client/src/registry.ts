@@ -5,7 +5,12 @@ import type { TopicSubscriber } from './subscription.js';
  * returns the topics that got their first holder, `remove` the ones that lost their last.
  */
 export class SubscriptionRegistry {
-  private readonly byTopic = new Map<string, Set<TopicSubscriber>>();
+  // Assigned in the constructor; `declare` keeps the bundle from defining it (see client.ts).
+  declare private readonly byTopic: Map<string, Set<TopicSubscriber>>;
+
+  constructor() {
+    this.byTopic = new Map();
+  }
 
   add(subscriber: TopicSubscriber): string[] {
     const added: string[] = [];

@@ -95,6 +95,18 @@ export function closeSocket(socket: WebSocketLike, code: number, reason: string,
   }
 }
 
+/** Sends on an open socket; false (and `failed` told why, when it threw) when there is none. */
+export function sendText(socket: WebSocketLike | undefined, text: string, failed: (error: unknown) => void): boolean {
+  if (!socket || socket.readyState !== OPEN) return false;
+  try {
+    socket.send(text);
+    return true;
+  } catch (error) {
+    failed(error);
+    return false;
+  }
+}
+
 /** Text of a message event; binary frames are not part of the protocol. */
 export function messageText(data: unknown): string | undefined {
   return typeof data === 'string' ? data : undefined;

@@ -13,11 +13,18 @@ const continues = (last: StreamPosition, next: StreamPosition): boolean =>
  * outlive a connection (that is what recovers a reconnect) but not the topic's last holder.
  */
 export class StreamPositions {
-  private readonly last = new Map<string, StreamPosition>();
+  // Assigned in the constructor; `declare` keeps the bundle from defining each one (see client.ts).
+  declare private readonly last: Map<string, StreamPosition>;
   /** A subscribe with a position was sent and not answered: what arrives meanwhile is replayed after its ack. */
-  private readonly inFlight = new Set<string>();
+  declare private readonly inFlight: Set<string>;
   /** `since: { limit }` of the topic's first subscribe, kept until an ack (a reconnect may come first). */
-  private readonly catchUp = new Map<string, number>();
+  declare private readonly catchUp: Map<string, number>;
+
+  constructor() {
+    this.last = new Map();
+    this.inFlight = new Set();
+    this.catchUp = new Map();
+  }
 
   /** What a subscribe frame asks of the topic's history: recover from the last position, or the first subscribe's catch-up. */
   since(topic: string): SinceRequest | undefined {

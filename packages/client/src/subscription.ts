@@ -54,7 +54,7 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
    * Never reported as unhandled: awaiting it is optional.
    */
   declare readonly ready: Promise<void>;
-  private current: SubscriptionState = 'pending';
+  declare private current: SubscriptionState;
   declare private readonly awaiting: Set<string>;
   declare private settle: { resolve(): void; reject(error: FiretowerError): void } | undefined;
 
@@ -67,6 +67,7 @@ export class Subscription<T = unknown> extends IsolatedEmitter<SubscriptionEvent
     readonly wantsPresence = false,
   ) {
     super();
+    this.current = 'pending';
     this.topics = topics;
     this.awaiting = new Set(topics);
     this.ready = new Promise<void>((resolve, reject) => {

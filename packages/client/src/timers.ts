@@ -1,6 +1,14 @@
-/** Named timers, so the one teardown path can stop every one of them with one call. */
+/**
+ * Named timers, so the one teardown path can stop every one of them with one call. Each runs
+ * through `guard` (the client's guarded entry point).
+ */
 export class Timers<Name extends string> {
-  private readonly handles = new Map<Name, ReturnType<typeof setTimeout>>();
+  // Assigned in the constructor; `declare` keeps the bundle from defining it (see client.ts).
+  declare private readonly handles: Map<Name, ReturnType<typeof setTimeout>>;
+
+  constructor(private readonly guard: (run: () => void) => void) {
+    this.handles = new Map();
+  }
 
   set(name: Name, ms: number, fn: () => void): void {
     this.clear(name);
@@ -8,7 +16,7 @@ export class Timers<Name extends string> {
       name,
       setTimeout(() => {
         this.handles.delete(name);
-        fn();
+        this.guard(fn);
       }, ms),
     );
   }

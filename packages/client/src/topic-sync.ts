@@ -16,13 +16,12 @@ interface TopicFrame {
 }
 
 interface TopicSyncLink {
-  /** Sends a frame when a socket is open; false when there is none (the topic set is sent on the next open). */
-  send(frame: TopicFrame): boolean;
+  /** Sends a frame's text when a socket is open; false when there is none (the topic set is sent on the next open). */
+  send(text: string): boolean;
   nextId(): string;
-  maxTopicsPerFrame(): number;
   /** Every topic frame sent on open has been answered: queued publishes may follow. */
   synced(): void;
-  error(error: FiretowerError): void;
+  report(error: FiretowerError): void;
   /** A topic's subscribe was acknowledged. */
   subscribed(event: SubscribedEvent): void;
 }
@@ -43,14 +42,24 @@ interface TopicRequest {
  * set on every (re)connect, so any burst of calls while disconnected collapses into one frame.
  */
 export class TopicSync {
-  readonly registry = new SubscriptionRegistry();
-  private readonly streams = new StreamPositions();
-  private readonly standing = new Map<string, ServerStanding>();
-  private readonly requests = new Map<string, TopicRequest>();
+  // Assigned in the constructor; `declare` keeps the bundle from defining each one (see client.ts).
+  declare readonly registry: SubscriptionRegistry;
+  declare private readonly streams: StreamPositions;
+  declare private readonly standing: Map<string, ServerStanding>;
+  declare private readonly requests: Map<string, TopicRequest>;
   /** Ids of the subscribe frames sent on open that are not answered yet. */
-  private readonly resubscribing = new Set<string>();
+  declare private readonly resubscribing: Set<string>;
 
-  constructor(private readonly link: TopicSyncLink) {}
+  constructor(
+    private readonly link: TopicSyncLink,
+    private readonly options: { maxTopicsPerFrame: number },
+  ) {
+    this.registry = new SubscriptionRegistry();
+    this.streams = new StreamPositions();
+    this.standing = new Map();
+    this.requests = new Map();
+    this.resubscribing = new Set();
+  }
 
   /** True while the topics sent on open are unanswered; publishes wait behind them. */
   get syncing(): boolean {
@@ -139,7 +148,7 @@ export class TopicSync {
     const request = this.requests.get(id);
     if (!request) return false;
     this.requests.delete(id);
-    if (request.kind === 'unsubscribe') this.link.error(error);
+    if (request.kind === 'unsubscribe') this.link.report(error);
     else {
       const topics = error.topic !== undefined && request.topics.includes(error.topic) ? [error.topic] : request.topics;
       for (const topic of topics) this.refuse(topic, error);
@@ -175,7 +184,7 @@ export class TopicSync {
     if (standing?.status === 'active') return;
     this.standing.delete(topic);
     for (const subscriber of this.registry.holdersOf(topic)) subscriber.fail(error);
-    this.link.error(error);
+    this.link.report(error);
   }
 
   private answered(id: string): void {
@@ -198,7 +207,7 @@ export class TopicSync {
 
   private send(kind: TopicRequest['kind'], topics: string[], presence: boolean): string[] {
     const ids: string[] = [];
-    const size = Math.max(1, this.link.maxTopicsPerFrame());
+    const size = Math.max(1, this.options.maxTopicsPerFrame);
     for (let start = 0; start < topics.length; start += size) {
       const chunk = topics.slice(start, start + size);
       const id = this.link.nextId();
@@ -214,7 +223,7 @@ export class TopicSync {
         // fromEntries defines own properties: a topic named __proto__ stays a key.
         if (since.length > 0) frame.since = Object.fromEntries(since);
       }
-      if (!this.link.send(frame)) return ids;
+      if (!this.link.send(JSON.stringify(frame))) return ids;
       this.requests.set(id, { kind, topics: chunk, recovering });
       ids.push(id);
       for (const topic of chunk) {
