@@ -3,7 +3,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@firetower/protocol';
 import { waitFor } from '@firetower/server/testing';
-import { releaseInflater, SharedFrame } from '../src/transport/writer.js';
+import { releaseInflater } from '../src/transport/message-inflater.js';
+import { SharedFrame } from '../src/transport/writer.js';
 import { useServers } from './helpers.js';
 
 const { start } = useServers();

@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import type { RawData, WebSocket } from 'ws';
-import { bytesReadOf, releaseInflater } from '../transport/writer.js';
+import { shareInflation } from '../transport/message-inflater.js';
+import { bytesReadOf } from '../transport/writer.js';
 import type { TowerImpl } from './tower.js';
 
 const debug = createDebug('firetower:node');
@@ -21,10 +22,6 @@ function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): voi
   towerOf.get(this)?.receive(toBuffer(data), isBinary);
 }
 
-function onDeflatedMessage(this: WebSocket): void {
-  releaseInflater(this);
-}
-
 function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
   towerOf.get(this)?.socketClosed(code, reason.toString());
 }
@@ -39,14 +36,13 @@ function onSocketError(this: WebSocket, error: Error): void {
 
 /**
  * Hand a socket's events to its tower. Every path into the tower goes through one of its guarded
- * methods (receive, socketClosed, pong). A connection that takes the node's shared deflated
- * frames (`tower.sharedDeflate`, decided once by its outbox) frees its inflater after each message.
+ * methods (receive, socketClosed, pong). A connection that negotiated permessage-deflate has its
+ * compressed messages inflated by the process's shared inflater (message-inflater.ts).
  */
 export function wireSocket<AppData>(ws: WebSocket, tower: TowerImpl<AppData>): void {
   towerOf.set(ws, tower as unknown as TowerImpl<never>);
   ws.on('message', onSocketMessage);
-  // After the tower's own listener: free the idle inflater of a compressed connection.
-  if (tower.sharedDeflate) ws.on('message', onDeflatedMessage);
+  shareInflation(ws);
   ws.on('close', onSocketClose);
   // The heartbeat reads the socket's byte count to see pongs; a listener only when it cannot.
   if (bytesReadOf(ws) === undefined) ws.on('pong', onSocketPong);

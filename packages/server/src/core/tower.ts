@@ -158,11 +158,6 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
     return this.topicSet;
   }
 
-  /** Whether this connection takes the node's shared deflated frames (its outbox decides, once). */
-  get sharedDeflate(): boolean {
-    return this.outbox.sharedDeflate;
-  }
-
   // --- socket events (wired by the middleware) -------------------------------------------------
 
   /** Tell the client when its credentials expire, then run onConnect before any frame of this connection is handled. */

@@ -28,7 +28,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json' };
  * which is what lets one compressed frame serve every subscriber. `clientNoContextTakeover` asks
  * the same of the client (§7.1.1.2: "A server MAY include the client_no_context_takeover extension
  * parameter in an extension negotiation response"), so no message depends on the one before and
- * the connection's inflater can be freed between messages (see releaseInflater). ws itself never compresses
+ * one inflater can serve every connection (message-inflater.ts). ws itself never compresses
  * (`threshold` out of reach, and every send of ours passes `compress: false`); it only inflates
  * client frames, bounded by `maxPayload` (1009 past it, without inflating the rest).
  */

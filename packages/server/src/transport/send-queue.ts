@@ -92,11 +92,8 @@ export class Outbox implements Corkable {
   corkedTurn = 0;
   /** Where pre-encoded shared frames go; undefined when ws internals do not allow it. */
   private readonly raw: ReturnType<typeof rawWriterOf>;
-  /**
-   * Shared deliveries go compressed: the node has compression on and this socket negotiated it.
-   * Decided once per connection, here; wireSocket reads it too (to free the socket's inflater).
-   */
-  readonly sharedDeflate: boolean;
+  /** Shared deliveries go compressed: the node has compression on and this socket negotiated it. */
+  private readonly sharedDeflate: boolean;
   private state: OutboxState = 'direct';
   private backlog: Backlog | undefined;
   // Made when the socket first backs up: most connections never need it.

@@ -140,22 +140,6 @@ export function netSocketOf(ws: object): NetSocketLike | undefined {
 }
 
 /**
- * ws keeps a zlib inflater per connection once a compressed frame has arrived (16 KB of buffers
- * plus zlib's state): on an idle node that would more than double the memory of a connection that
- * sent one subscribe. With `client_no_context_takeover` negotiated no message refers to an earlier
- * one, so after each complete message (ws's 'message' event, when the inflater is idle) it is
- * closed, and ws makes a new one for the next compressed frame. Does nothing otherwise.
- */
-export function releaseInflater(ws: object): void {
-  const extension = (
-    ws as { _extensions?: Record<string, { params?: { client_no_context_takeover?: unknown }; _inflate?: { close(): void } | null } | undefined> }
-  )._extensions?.[PERMESSAGE_DEFLATE];
-  if (extension?.params?.client_no_context_takeover !== true || !extension._inflate) return;
-  extension._inflate.close();
-  extension._inflate = null;
-}
-
-/**
  * Bytes received so far on a ws WebSocket's net socket (pongs included), or undefined when the
  * internals differ. The heartbeat compares it between pings instead of listening for 'pong': one
  * listener less on every connection.
