@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
-import type { z } from 'zod';
 import {
   ClusterCore,
   type Broker,
@@ -16,23 +14,22 @@ import {
   type PresenceUpdate,
   type TopicCount,
 } from '@firetower/server';
-import { monotonicNow } from '../clock.js';
 import { TopicServiceClientError } from '../errors.js';
-import { controlReply, nodesReply, okReply, pollReply, presenceUpdateReply, publishReply, registerReply, topicReply, topicsReply } from '../replies.js';
+import { nodesReply, okReply, topicReply, topicsReply } from '../replies.js';
 import type { WirePublish } from '../wire.js';
-import { backoff, sleep } from './backoff.js';
 import { checkUrl } from './check-url.js';
 import { ClaimBatcher, postClaims, wireKey } from './claims.js';
 import { ServiceClient } from './client.js';
 import { aborted, withDeadline } from './deadline.js';
 import { LinkHealth, type LinkProblem } from './health.js';
 import { fetchHistory, historyRequest, wirePolicy } from './history.js';
-import { fetchPresence, writeFullPresence } from './presence.js';
-import { Inbox } from './inbox.js';
+import { ServiceLink } from './link.js';
+import { LinkLoops } from './link-loops.js';
+import { fetchPresence } from './presence.js';
 import { resolveOptions, type ResolvedOptions, type TopicServiceBrokerOptions } from './options.js';
-import { OutgoingQueue, publishBody, stripKeys, type OutgoingBatch, type OutgoingEntry } from './outgoing.js';
-import { ReplayWindow } from './replay.js';
-import { ConditionWaiters } from './waiters.js';
+import { OutgoingQueue, type OutgoingEntry } from './outgoing.js';
+import { Registration } from './registration.js';
+import type { ConditionWaiters } from './waiters.js';
 
 const debug = createDebug('firetower:topic-service:broker');
 
@@ -77,35 +74,21 @@ export class TopicServiceBroker implements Broker {
    * and the send loop batches them, so the core's own outage buffer stays unused.
    */
   private readonly core: ClusterCore<OutgoingEntry>;
-  private readonly client: ServiceClient;
   private readonly outgoing: OutgoingQueue;
-  private readonly closer = new AbortController();
-  /** This process: receivers key their dedupe on it, so it must not repeat across nodes or restarts. */
-  private readonly epoch = `${Date.now().toString(36)}-${randomBytes(12).toString('base64url')}`;
-  /** The service instance of the last registration (undefined before the first). */
-  private instance: string | undefined;
-  private readonly replay: ReplayWindow;
   private readonly opts: ResolvedOptions;
-  private nodeId = '';
-  /** Bumped at every successful registration; a result from an older one is ignored. */
-  private generation = 0;
-  private registration: Promise<number> | undefined;
-  private maxBatch: number;
-  private readonly inbox = new Inbox(() => this.nodeId);
-  private readonly waiters = new ConditionWaiters();
-  private readonly claims = new ClaimBatcher((keys) => postClaims(this.client, { ttlMs: this.keyTtlMs(), keys }, this.closer.signal, this.opts.claimTimeoutMs));
+  /** Identity, queues and requests, shared with the registration and the loops. */
+  private readonly link: ServiceLink;
+  private readonly registration: Registration;
+  private readonly linkLoops: LinkLoops;
+  private readonly claims = new ClaimBatcher((keys) =>
+    postClaims(this.link.client, { ttlMs: this.link.keyTtlMs(), keys }, this.link.closer.signal, this.opts.claimTimeoutMs),
+  );
   private loops: Promise<void>[] = [];
-
-  private readonly health: LinkHealth;
-  /** Consecutive `unknown_node` answers: the re-registration backoff step. */
-  private lostStep = 0;
-  /** The service's longest poll hold (from registration). */
-  private maxWaitMs = Number.POSITIVE_INFINITY;
 
   constructor(options: TopicServiceBrokerOptions) {
     checkUrl(options.url);
     this.opts = resolveOptions(options);
-    this.client = new ServiceClient(options.url, options.token, this.opts.maxResponseBytes);
+    const client = new ServiceClient(options.url, options.token, this.opts.maxResponseBytes);
     const onError = options.onError;
     this.core = new ClusterCore<OutgoingEntry>(
       {
@@ -124,11 +107,11 @@ export class TopicServiceBroker implements Broker {
       },
     );
     this.core.onState(() => this.waiters.settle());
-    this.health = new LinkHealth(this.opts.reportAfterMs, this.core);
-    this.maxBatch = this.opts.maxBatch;
+    const health = new LinkHealth(this.opts.reportAfterMs, this.core);
     this.outgoing = new OutgoingQueue(this.opts.flushIntervalMs);
-    this.replay = new ReplayWindow(this.opts.replayWindowMs, this.opts.maxBufferedPublishes);
-    this.nodeId = options.nodeId ?? '';
+    this.link = new ServiceLink(this.opts, this.core, client, this.outgoing, health, options.nodeId ?? '');
+    this.registration = new Registration(this.link);
+    this.linkLoops = new LinkLoops(this.link, this.registration);
   }
 
   /** The state under this broker's older names (see `TopicServiceBrokerState`). */
@@ -141,13 +124,13 @@ export class TopicServiceBroker implements Broker {
     return this.core.state;
   }
 
-  private get node(): BrokerNode | undefined {
-    return this.core.node;
+  private get waiters(): ConditionWaiters {
+    return this.link.waiters;
   }
 
   /** Messages the service dropped for this node because its outbox overflowed (drop-oldest). */
   get droppedInbound(): number {
-    return this.inbox.droppedTotal;
+    return this.link.inbox.droppedTotal;
   }
 
   /**
@@ -156,15 +139,15 @@ export class TopicServiceBroker implements Broker {
    */
   async start(node: BrokerNode): Promise<void> {
     this.core.attach(node);
-    if (!this.nodeId) this.nodeId = node.nodeId;
-    const first = this.ensureRegistered();
-    this.loops = [this.sendLoop(), this.pollLoop()];
+    if (!this.link.nodeId) this.link.nodeId = node.nodeId;
+    const first = this.registration.ensure();
+    this.loops = this.linkLoops.run();
     // The wait ends with the registration, a close, or the timeout; its timer never outlives it.
     const registered = first.then(
       () => undefined,
       () => undefined,
     );
-    await withDeadline(this.opts.startTimeoutMs, this.closer.signal, (wait) => Promise.race([registered, aborted(wait.signal)]));
+    await withDeadline(this.opts.startTimeoutMs, this.link.closer.signal, (wait) => Promise.race([registered, aborted(wait.signal)]));
   }
 
   updateLocalCounts(changes: readonly TopicCount[]): void {
@@ -193,7 +176,7 @@ export class TopicServiceBroker implements Broker {
     if (this.core.state === 'degraded') throw new TopicServiceClientError('unreachable', 'presence: the topic service is unreachable');
     await this.presenceSettled();
     try {
-      return await fetchPresence(this.client, topic, limit, this.closer.signal, this.opts.historyTimeoutMs);
+      return await fetchPresence(this.link.client, topic, limit, this.link.closer.signal, this.opts.historyTimeoutMs);
     } catch (error) {
       if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'presence');
       throw error;
@@ -223,7 +206,7 @@ export class TopicServiceBroker implements Broker {
   private encodePublish(message: BrokerMessage): OutgoingEntry {
     const wire: WirePublish = { topic: message.topic, data: message.data };
     if (message.exclude !== undefined) wire.exclude = message.exclude;
-    if (message.idempotencyKey !== undefined && this.keyTtlMs() > 0) wire.key = wireKey(message.idempotencyKey);
+    if (message.idempotencyKey !== undefined && this.link.keyTtlMs() > 0) wire.key = wireKey(message.idempotencyKey);
     if (message.history !== undefined) wire.history = wirePolicy(message.history);
     return { kind: 'message', message: wire };
   }
@@ -242,7 +225,7 @@ export class TopicServiceBroker implements Broker {
     if (!this.core.isRunning()) {
       throw new TopicServiceClientError('not_running', `claimKey: the topic-service broker is ${this.currentState}`);
     }
-    if (this.keyTtlMs() <= 0) return true;
+    if (this.link.keyTtlMs() <= 0) return true;
     if (this.core.state === 'degraded') {
       throw new TopicServiceClientError('unreachable', 'claimKey: the topic service is unreachable');
     }
@@ -266,7 +249,7 @@ export class TopicServiceBroker implements Broker {
     // publish appended after the read is relayed here (a subscribe reads with no gap).
     await this.sentThrough(this.outgoing.lastSeq, topic);
     try {
-      return await fetchHistory(this.client, historyRequest(topic, query), this.closer.signal, this.opts.historyTimeoutMs);
+      return await fetchHistory(this.link.client, historyRequest(topic, query), this.link.closer.signal, this.opts.historyTimeoutMs);
     } catch (error) {
       if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'history');
       throw error;
@@ -277,7 +260,7 @@ export class TopicServiceBroker implements Broker {
   async count(topic: string): Promise<number> {
     try {
       await this.countsSettled();
-      const res = await this.call('GET', `/v1/topics/${encodeURIComponent(topic)}`, topicReply);
+      const res = await this.link.call('GET', `/v1/topics/${encodeURIComponent(topic)}`, topicReply);
       return res.count;
     } catch (error) {
       debug('count(%s) falls back to local: %s', topic, (error as Error).message);
@@ -288,7 +271,7 @@ export class TopicServiceBroker implements Broker {
   async topics(): Promise<TopicCount[]> {
     try {
       await this.countsSettled();
-      return (await this.call('GET', '/v1/topics', topicsReply)).topics;
+      return (await this.link.call('GET', '/v1/topics', topicsReply)).topics;
     } catch (error) {
       debug('topics() falls back to local: %s', (error as Error).message);
       return this.core.localTopics();
@@ -303,7 +286,7 @@ export class TopicServiceBroker implements Broker {
     };
     if (this.core.state === 'connected') {
       try {
-        const { nodes } = await this.call('GET', '/v1/nodes', nodesReply, undefined, 2000);
+        const { nodes } = await this.link.call('GET', '/v1/nodes', nodesReply, undefined, 2000);
         status.nodes = nodes.map((n) => ({ nodeId: n.nodeId, lagMs: n.lagMs, topics: n.topics }));
       } catch {
         // status stays useful without the node list
@@ -321,247 +304,22 @@ export class TopicServiceBroker implements Broker {
     if (this.core.state === 'connected') await this.drained(1000);
     const wasRegistered = this.core.state === 'connected' || this.core.state === 'degraded';
     this.core.setState('closed');
-    this.closer.abort();
+    this.link.closer.abort();
     this.outgoing.wake();
     this.waiters.settle(true);
     this.claims.rejectPending(new TopicServiceClientError('not_running', 'claimKey: the topic-service broker closed'));
     await Promise.allSettled(this.loops);
     if (wasRegistered) {
-      const path = `/v1/nodes/${encodeURIComponent(this.nodeId)}?epoch=${encodeURIComponent(this.epoch)}`;
-      await withDeadline(1000, undefined, (d) => this.client.request('DELETE', path, undefined, d.signal, okReply)).catch(() => undefined);
+      const path = `${this.link.nodePath('')}?epoch=${encodeURIComponent(this.link.epoch)}`;
+      await withDeadline(1000, undefined, (d) => this.link.client.request('DELETE', path, undefined, d.signal, okReply)).catch(() => undefined);
     }
-  }
-
-  // ---- registration ----
-
-  /** The current registration's generation, registering first when needed. */
-  private ensureRegistered(): Promise<number> {
-    if (this.core.state === 'connected' || this.core.state === 'degraded') return Promise.resolve(this.generation);
-    this.registration ??= this.register().finally(() => {
-      this.registration = undefined;
-    });
-    return this.registration;
-  }
-
-  private async register(): Promise<number> {
-    for (let step = 0; ; step++) {
-      this.assertOpen();
-      try {
-        const body =
-          this.instance === undefined ? { nodeId: this.nodeId, epoch: this.epoch } : { nodeId: this.nodeId, epoch: this.epoch, previous: this.instance };
-        const reg = await this.call('POST', '/v1/nodes/register', registerReply, body);
-        this.client.session = reg.session;
-        this.maxBatch = Math.max(1, Math.min(this.opts.maxBatch, reg.maxBatch));
-        this.maxWaitMs = reg.maxWaitMs;
-        if (this.instance !== undefined && reg.instance !== this.instance) {
-          // The service restarted: what it accepted last may have died in its outboxes. Send it
-          // again ahead of the buffer; receivers drop the copies they already had.
-          const again = this.replay.take();
-          debug('%s the service restarted: replaying %d entries', this.nodeId, again.length);
-          this.outgoing.requeue(again);
-        }
-        this.instance = reg.instance;
-        // The full set supersedes queued deltas; changes made from here on queue again.
-        this.outgoing.clearCounts();
-        const all = this.node?.localCounts() ?? [];
-        for (let i = 0; i === 0 || i < all.length; i += this.maxBatch) {
-          const changes = all.slice(i, i + this.maxBatch);
-          await this.call('POST', this.nodePath('/counts'), okReply, { epoch: this.epoch, full: i === 0, changes });
-        }
-        // Then the full presence (after the counts, so the service relays this node's own
-        // transitions to it): what a restarted service lost, rewritten from the node's truth.
-        this.outgoing.clearPresence();
-        const present = this.node?.localPresence?.();
-        if (present !== undefined) {
-          await writeFullPresence(present, this.maxBatch, (body) =>
-            this.call('POST', this.nodePath('/presence'), presenceUpdateReply, { epoch: this.epoch, ...body }),
-          );
-        }
-        this.assertOpen();
-        this.inbox.reset();
-        this.generation += 1;
-        debug('%s registered (epoch %s, generation %d, %d topics)', this.nodeId, this.epoch, this.generation, all.length);
-        this.core.setState('connected');
-        this.waiters.settle();
-        return this.generation;
-      } catch (error) {
-        this.assertOpen();
-        debug('%s register failed: %s', this.nodeId, (error as Error).message);
-        await sleep(backoff(step, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
-      }
-    }
-  }
-
-  /** The service forgot this node (restart, lease, overflow): register and resync. */
-  private lost(generation: number): void {
-    if (generation === this.generation && (this.core.state === 'connected' || this.core.state === 'degraded')) {
-      debug('%s unknown to the service: resync', this.nodeId);
-      this.core.setState('starting');
-    }
-  }
-
-  // ---- sending ----
-
-  private async sendLoop(): Promise<void> {
-    let step = 0;
-    while (!this.isClosed()) {
-      if (this.outgoing.isEmpty()) {
-        this.waiters.settle();
-        await this.outgoing.waitForWork();
-        continue;
-      }
-      let generation: number;
-      try {
-        generation = await this.ensureRegistered();
-      } catch {
-        return; // closed
-      }
-      const batch = this.outgoing.peek(this.maxBatch);
-      if (!batch) continue;
-      try {
-        await this.send(batch);
-        this.outgoing.commit(batch);
-        if (batch.kind === 'messages' || batch.kind === 'control') this.replay.accepted(batch.entries, monotonicNow());
-        this.lostStep = 0;
-        this.reachable();
-        this.waiters.settle();
-        step = 0;
-      } catch (error) {
-        if (this.isClosed()) return;
-        step = await this.onFailure(error, generation, step, batch);
-      }
-    }
-  }
-
-  private send(batch: OutgoingBatch): Promise<unknown> {
-    const epoch = this.epoch;
-    switch (batch.kind) {
-      case 'counts':
-        return this.call('POST', this.nodePath('/counts'), okReply, { epoch, changes: batch.changes });
-      case 'presence':
-        return this.call('POST', this.nodePath('/presence'), presenceUpdateReply, { epoch, updates: batch.updates });
-      case 'messages':
-        return this.call('POST', this.nodePath('/publish'), publishReply, publishBody(epoch, batch.seq, batch.messages, this.keyTtlMs()));
-      case 'control':
-        return this.call('POST', this.nodePath('/control'), controlReply, { epoch, seq: batch.seq, command: batch.command });
-    }
-  }
-
-  /** Decide after a failed request; returns the next backoff step. */
-  private async onFailure(error: unknown, generation: number, step: number, batch?: OutgoingBatch): Promise<number> {
-    const code = error instanceof TopicServiceClientError ? error.code : 'network';
-    if (code === 'unknown_node') {
-      // Register again, but not in a hot loop: a service that forgets us at once (a fake, a
-      // flapping proxy) gets a growing delay; the first one after a real restart costs ~100 ms.
-      this.lost(generation);
-      await sleep(backoff(this.lostStep++, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
-      return 0;
-    }
-    if (batch?.kind === 'messages' && code === 'bad_request' && stripKeys(batch.messages)) {
-      // A service older than idempotency keys refuses the new fields: keep the messages, lose the keys.
-      debug('%s the service refused a keyed batch; resending it without keys: %s', this.nodeId, (error as Error).message);
-      return step;
-    }
-    // A service older than presence has no such endpoint: presence then stays local to each node.
-    const refused =
-      code === 'bad_request' || code === 'batch_too_large' || code === 'payload_too_large' || (batch?.kind === 'presence' && code === 'not_found');
-    if (batch && refused) {
-      // The service will never take this batch: drop it rather than block the queue forever.
-      debug('%s dropped a %s batch the service refused: %s', this.nodeId, batch.kind, (error as Error).message);
-      if (batch.kind === 'messages') this.core.countDropped(batch.messages.length);
-      this.outgoing.commit(batch);
-      this.waiters.settle();
-      return step;
-    }
-    // Anything but the protocol's own signals means the link does not work right now.
-    if (code !== 'poll_in_progress' && code !== 'poll_superseded') this.unreachable();
-    debug('%s request failed (%s): %s', this.nodeId, code, (error as Error).message);
-    await sleep(backoff(step, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
-    return step + 1;
-  }
-
-  // ---- receiving ----
-
-  private async pollLoop(): Promise<void> {
-    let step = 0;
-    let emptyStep = 0;
-    while (!this.isClosed()) {
-      let generation: number;
-      try {
-        generation = await this.ensureRegistered();
-      } catch {
-        return;
-      }
-      const path = `${this.nodePath('/poll')}?epoch=${encodeURIComponent(this.epoch)}&ack=${this.inbox.ack}&wait=${this.opts.pollWaitMs}`;
-      try {
-        const asked = monotonicNow();
-        const res = await this.call('GET', path, pollReply, undefined, this.opts.pollWaitMs + this.opts.requestTimeoutMs, (r) => this.inbox.check(r));
-        if (generation !== this.generation || this.isClosed()) continue;
-        this.inbox.take(res, this.node!);
-        this.reachable();
-        step = 0;
-        if (res.items.length > 0) this.lostStep = 0;
-        // A long-poll that comes back empty long before its wait is not the service's behaviour
-        // (it holds the request until something is queued): back off instead of spinning.
-        const empty = res.items.length === 0 && res.counts.length === 0 && res.dropped === 0;
-        if (empty && monotonicNow() - asked < Math.min(this.opts.pollWaitMs, this.maxWaitMs) / 2) {
-          await sleep(backoff(emptyStep++, this.opts.backoffMinMs, this.opts.backoffMaxMs), this.closer.signal);
-        } else {
-          emptyStep = 0;
-        }
-      } catch (error) {
-        if (this.isClosed()) return;
-        step = await this.onFailure(error, generation, step);
-      }
-    }
-  }
-
-  // ---- helpers ----
-
-  /** One request under a deadline, its reply checked against `schema`; feeds the link's health. */
-  private async call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    schema: S,
-    body?: unknown,
-    timeoutMs = this.opts.requestTimeoutMs,
-    verify?: (answer: z.output<S>) => void,
-  ): Promise<z.output<S>> {
-    try {
-      const answer = await withDeadline(timeoutMs, this.closer.signal, (deadline) => this.client.request(method, path, body, deadline.signal, schema));
-      verify?.(answer);
-      this.health.ok();
-      return answer;
-    } catch (error) {
-      if (!this.isClosed()) this.health.failed(error);
-      throw error;
-    }
-  }
-
-  /** The node's dedupe window: how long the service keeps this node's keys (0 = keys are off). */
-  private keyTtlMs(): number {
-    return this.node?.dedupeWindowMs ?? 0;
-  }
-
-  private nodePath(suffix: string): string {
-    return `/v1/nodes/${encodeURIComponent(this.nodeId)}${suffix}`;
-  }
-
-  private reachable(): void {
-    if (this.core.state === 'degraded') this.core.setState('connected');
-  }
-
-  private unreachable(): void {
-    if (this.core.state === 'connected') this.core.setState('degraded');
   }
 
   private isClosed(): boolean {
     return this.core.isClosed();
   }
 
-  private assertOpen(): void {
-    if (this.isClosed()) throw this.core.lifecycleError('broker_closed', 'register');
-  }
+  // ---- read-your-writes waits ----
 
   /**
    * Resolves when the entries up to `seq` (and the count change of `topic`, if any) reached the

@@ -16,9 +16,11 @@ import type {
   WirePresenceUpdate,
   WirePublish,
 } from '../wire.js';
+import { FanOut } from './fan-out.js';
 import { RestartGrace } from './grace.js';
 import { safely, type ServiceErrorReporter } from './guard.js';
-import { ExpiringKeys } from '@firetower/protocol';
+import { IdempotencyKeys } from './idempotency-keys.js';
+import { LongPolls } from './long-polls.js';
 import { NodeRecord, type PollSink } from './node-record.js';
 import { PresenceTable, type PresenceStats } from './presence.js';
 import { TopicRegistry } from './registry.js';
@@ -43,8 +45,9 @@ export class TopicServiceCore {
   readonly limits: TopicServiceLimits;
   private readonly registry = new TopicRegistry();
   private readonly nodes = new Map<string, NodeRecord>();
-  private readonly keys: ExpiringKeys;
-  private readonly keyCounters = { claimRequests: 0, fresh: 0, taken: 0, published: 0 };
+  private readonly keys: IdempotencyKeys;
+  private readonly polls: LongPolls;
+  private readonly fanOut: FanOut;
   private readonly sweeper: NodeJS.Timeout;
   private readonly sequences = new SequenceTable();
   private readonly grace: RestartGrace;
@@ -64,13 +67,20 @@ export class TopicServiceCore {
   constructor(limits: Partial<TopicServiceLimits> = {}, onError?: ServiceErrorReporter) {
     this.limits = { ...defaultLimits, ...limits };
     this.onError = onError;
-    this.keys = new ExpiringKeys(this.limits.maxKeys);
+    this.keys = new IdempotencyKeys(this.limits.maxKeys, this.limits.maxKeyTtlMs);
     this.streams = new HistoryStreams({
       maxStreams: this.limits.maxHistoryStreams,
       maxBytes: this.limits.maxHistoryBytes,
       maxReadBytes: this.limits.maxHistoryReadBytes,
     });
     this.presence = new PresenceTable({ maxPerNodeTopic: this.limits.maxPresenceMembers, maxShares: this.limits.maxPresenceShares });
+    this.polls = new LongPolls({
+      limits: this.limits,
+      isCurrent: (node) => this.nodes.get(node.nodeId) === node,
+      safely: (where, fn) => this.safely(where, fn),
+      reportError: (error, where) => this.reportError(error, where),
+    });
+    this.fanOut = new FanOut({ nodes: this.nodes, registry: this.registry, streams: this.streams, polls: this.polls });
     this.grace = new RestartGrace(this.limits.graceMs, (relay) => this.safely('restart grace release', relay));
     const every = Math.max(10, Math.min(1000, Math.floor(this.limits.leaseMs / 4)));
     this.sweeper = setInterval(() => this.safely('lease sweep', () => this.sweep(monotonicNow())), every);
@@ -144,7 +154,7 @@ export class TopicServiceCore {
       else node.topics.set(topic, count);
       if (this.registry.set(node.nodeId, topic, count)) changed.push(topic);
     }
-    this.hintCounts(node.nodeId, changed);
+    this.fanOut.countHints(node.nodeId, changed);
   }
 
   /**
@@ -183,17 +193,7 @@ export class TopicServiceCore {
    */
   private relayPresence(changes: readonly WirePresenceChange[]): void {
     if (changes.length === 0) return;
-    const relay = () => {
-      for (const change of changes) {
-        const targets = this.registry.nodesOf(change.topic);
-        if (!targets) continue;
-        const json = JSON.stringify({ kind: 'presence', ...change });
-        for (const targetId of targets.keys()) {
-          const target = this.nodes.get(targetId);
-          if (target?.presence === true) this.enqueue(target, json);
-        }
-      }
-    };
+    const relay = () => this.fanOut.presence(changes);
     if (this.grace.holding) this.grace.hold(relay);
     else relay();
   }
@@ -216,17 +216,11 @@ export class TopicServiceCore {
     const duplicates = seq === undefined ? 0 : this.sequences.seen(origin.nodeId, origin.epoch, seq, messages.length);
     if (seq !== undefined && messages.length > 0) this.sequences.applied(origin.nodeId, origin.epoch, seq + messages.length - 1);
     const fresh = duplicates === 0 ? messages : messages.slice(duplicates);
-    const now = monotonicNow();
-    const ttl = this.keyTtl(keyTtlMs);
-    for (const message of fresh) {
-      if (message.key === undefined) continue;
-      this.keys.remember(message.key, ttl, now);
-      this.keyCounters.published += 1;
-    }
+    this.keys.published(fresh, keyTtlMs, monotonicNow());
     const originId = origin.nodeId;
     const from = origin.origin;
     const first = seq === undefined ? undefined : seq + duplicates;
-    const relay = () => this.relayMessages(originId, from, fresh, first);
+    const relay = () => this.fanOut.messages(originId, from, fresh, first);
     if (this.grace.holding) {
       if (fresh.length > 0) this.grace.hold(() => void relay());
       return { deliveries: 0, held: fresh.length, duplicates };
@@ -244,50 +238,12 @@ export class TopicServiceCore {
     }
     const json = JSON.stringify(seq === undefined ? { kind: 'control', command } : { kind: 'control', command, origin: origin.origin, seq });
     const originId = origin.nodeId;
-    const relay = () => {
-      let deliveries = 0;
-      for (const target of this.nodes.values()) {
-        if (target.nodeId === originId) continue;
-        this.enqueue(target, json);
-        deliveries += 1;
-      }
-      return deliveries;
-    };
+    const relay = () => this.fanOut.control(originId, json);
     if (this.grace.holding) {
       this.grace.hold(() => void relay());
       return { deliveries: 0, held: 1, duplicates: 0 };
     }
     return { deliveries: relay(), held: 0, duplicates: 0 };
-  }
-
-  private relayMessages(originId: string, from: string, messages: readonly WirePublish[], first: number | undefined): number {
-    let deliveries = 0;
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i]!;
-      const position = message.history === undefined ? undefined : this.streams.append(message.topic, message.data, message.history, monotonicNow());
-      const echo = position !== undefined;
-      const targets = this.registry.nodesOf(message.topic);
-      if (!targets || (!echo && targets.size === 1 && targets.has(originId))) continue;
-      const item: Record<string, unknown> = { kind: 'message', topic: message.topic, data: message.data };
-      if (message.exclude !== undefined) item.exclude = message.exclude;
-      if (first !== undefined) {
-        item.origin = from;
-        item.seq = first + i;
-      }
-      if (position) {
-        item.offset = position.offset;
-        item.epoch = position.epoch;
-      }
-      const json = JSON.stringify(item);
-      for (const targetId of targets.keys()) {
-        if (targetId === originId && !echo) continue;
-        const target = this.nodes.get(targetId);
-        if (!target) continue;
-        this.enqueue(target, json);
-        deliveries += 1;
-      }
-    }
-    return deliveries;
   }
 
   /**
@@ -296,26 +252,7 @@ export class TopicServiceCore {
    */
   poll(nodeId: string, who: NodeCredentials, ack: number, waitMs: number, sink: PollSink): () => void {
     this.assertRunning();
-    const node = this.node(nodeId, who);
-    if (node.poll.state === 'held') {
-      throw new TopicServiceError('poll_in_progress', `node ${nodeId} already has a poll outstanding`);
-    }
-    node.outbox.ack(ack);
-    node.lastSeen = monotonicNow();
-    const wait = Math.min(waitMs, this.limits.maxWaitMs);
-    if (node.hasNews() || wait <= 0) {
-      sink.answer(200, this.takeResponse(node));
-      return () => {};
-    }
-    const timer = setTimeout(() => this.safely('held poll answer', () => this.answerHeld(node)), wait);
-    node.poll = { state: 'held', held: { sink, timer } };
-    return () => {
-      if (node.poll.state === 'held' && node.poll.held.sink === sink) {
-        clearTimeout(node.poll.held.timer);
-        node.poll = { state: 'idle' };
-        node.lastSeen = monotonicNow();
-      }
-    };
+    return this.polls.open(this.node(nodeId, who), ack, waitMs, sink);
   }
 
   /**
@@ -325,13 +262,7 @@ export class TopicServiceCore {
    */
   claim(keys: readonly string[], ttlMs: number): boolean[] {
     this.assertRunning();
-    const now = monotonicNow();
-    const ttl = this.keyTtl(ttlMs);
-    this.keys.sweep(now);
-    const fresh = keys.map((key) => this.keys.claim(key, ttl, now));
-    this.keyCounters.claimRequests += 1;
-    for (const f of fresh) this.keyCounters[f ? 'fresh' : 'taken'] += 1;
-    return fresh;
+    return this.keys.claim(keys, ttlMs, monotonicNow());
   }
 
   /**
@@ -348,7 +279,7 @@ export class TopicServiceCore {
   }
 
   keyStats(): KeyStats {
-    return { keys: this.keys.size, evicted: this.keys.evicted, ...this.keyCounters };
+    return this.keys.stats();
   }
 
   count(topic: string): TopicResponse {
@@ -399,7 +330,7 @@ export class TopicServiceCore {
     this.grace.close();
     this.sequences.clear();
     const body = JSON.stringify({ error: { code: 'closed', message: 'topic service is closing' } });
-    for (const node of this.nodes.values()) this.release(node)?.answer(503, body);
+    for (const node of this.nodes.values()) this.polls.release(node)?.answer(503, body);
     this.nodes.clear();
     this.keys.clear();
     this.streams.clear();
@@ -418,92 +349,23 @@ export class TopicServiceCore {
     return node;
   }
 
-  private enqueue(node: NodeRecord, json: string): void {
-    node.outbox.push(json);
-    node.received += 1;
-    this.wake(node);
-  }
-
-  /** Schedule the held poll's answer after this turn, so a burst goes out as one response. */
-  private wake(node: NodeRecord): void {
-    if (node.poll.state !== 'held' || node.flushScheduled) return;
-    node.flushScheduled = true;
-    setImmediate(() =>
-      this.safely('held poll answer', () => {
-        node.flushScheduled = false;
-        if (this.nodes.get(node.nodeId) === node) this.answerHeld(node);
-      }),
-    );
-  }
-
-  private answerHeld(node: NodeRecord): void {
-    const sink = this.release(node);
-    if (!sink) return;
-    let body: string;
-    try {
-      body = this.takeResponse(node);
-    } catch (error) {
-      // A bug building this answer: this poll gets a 500 (the node polls again), nothing else.
-      this.reportError(error, 'held poll answer');
-      sink.answer(500, JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
-      return;
-    }
-    sink.answer(200, body);
-  }
-
-  private release(node: NodeRecord): PollSink | undefined {
-    if (node.poll.state !== 'held') return undefined;
-    const { sink, timer } = node.poll.held;
-    clearTimeout(timer);
-    node.poll = { state: 'idle' };
-    node.lastSeen = monotonicNow();
-    return sink;
-  }
-
-  /** Build a poll response by hand: the entries are JSON already, serialised once per publish. */
-  private takeResponse(node: NodeRecord): string {
-    const { from, cursor, items } = node.outbox.peek(this.limits.maxPollItems, this.limits.maxPollBytes);
-    const counts = JSON.stringify([...node.countHints]);
-    node.countHints.clear();
-    const dropped = node.outbox.takeDropped();
-    return `{"from":${from},"cursor":${cursor},"dropped":${dropped},"counts":${counts},"items":[${items.join(',')}]}`;
-  }
-
-  private hintCounts(changerId: string, topics: readonly string[]): void {
-    for (const topic of topics) {
-      const holders = this.registry.nodesOf(topic);
-      if (!holders) continue;
-      for (const holderId of holders.keys()) {
-        if (holderId === changerId) continue;
-        const holder = this.nodes.get(holderId);
-        if (!holder) continue;
-        holder.countHints.add(topic);
-        this.wake(holder);
-      }
-    }
-  }
-
   private remove(node: NodeRecord, why: string): void {
     debug('node %s removed: %s', node.nodeId, why);
     const superseded = JSON.stringify({ error: { code: TopicServiceErrorCode.PollSuperseded, message: `node ${why}` } });
-    this.release(node)?.answer(409, superseded);
+    this.polls.release(node)?.answer(409, superseded);
     this.nodes.delete(node.nodeId);
     const changed: string[] = [];
     for (const topic of node.topics.keys()) {
       if (this.registry.set(node.nodeId, topic, 0)) changed.push(topic);
     }
     node.topics.clear();
-    this.hintCounts(node.nodeId, changed);
+    this.fanOut.countHints(node.nodeId, changed);
     // Its members leave where it was their last place ("a killed node's members leave within the lease").
     this.relayPresence(this.presence.removeNode(node.nodeId));
   }
 
   private assertRunning(): void {
     if (this.state !== 'running') throw new TopicServiceError('closed', 'topic service is closed');
-  }
-
-  private keyTtl(ttlMs: number): number {
-    return Math.max(1, Math.min(ttlMs, this.limits.maxKeyTtlMs));
   }
 
   private assertBatch(size: number): void {

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { TopicServiceError } from '../errors.js';
 import { PRESENCE_LIMITS, type ClaimsResponse, type HistoryResponse, type NodesResponse, type PresenceUpdateResponse, type TopicsResponse } from '../wire.js';
@@ -60,11 +60,14 @@ function tokenGuard(token: string) {
   };
 }
 
+/** A route handler with unexpected errors contained (answered `500 internal`) and reported. */
+type Guard = (handler: (req: Request, res: Response) => void) => RequestHandler;
+
 /** The `/v1` HTTP API over a core. Mount it at the app's root. */
 export function createTopicServiceRouter(core: TopicServiceCore, options: RouterOptions = {}): Router {
   const router = express.Router();
   const report: ServiceErrorReporter = options.onError ?? ((error, where) => core.reportError(error, where));
-  const guard = (handler: (req: Request, res: Response) => void) => guarded(report, handler);
+  const guard: Guard = (handler) => guarded(report, handler);
   if (options.token) router.use(tokenGuard(options.token));
   router.use(express.json({ limit: options.maxBodyBytes ?? 8 * 1024 * 1024 }));
 
@@ -74,7 +77,17 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
       res.status(core.running ? 200 : 503).json({ ok: core.running, nodes: core.nodeInfos().length });
     }),
   );
+  // In this order (the more specific topic route ahead of `/v1/topics/:topic`), then the 404 and error answers.
+  addNodeRoutes(router, core, guard);
+  addSharedRoutes(router, core, guard);
+  addPollRoute(router, core, guard, report);
+  addReadRoutes(router, core, guard);
+  addFallbacks(router, report);
+  return router;
+}
 
+/** A registered node's writes under `/v1/nodes/:id` (and its registration): each names the node's session. */
+function addNodeRoutes(router: Router, core: TopicServiceCore, guard: Guard): void {
   router.post(
     '/v1/nodes/register',
     guard((req, res) => {
@@ -132,7 +145,10 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
       res.json({ ok: true, ...core.control(nodeId, { epoch: body.epoch, session: sessionOf(req) }, body.command, body.seq) });
     }),
   );
+}
 
+/** Requests not tied to a node: idempotency-key claims and history reads. */
+function addSharedRoutes(router: Router, core: TopicServiceCore, guard: Guard): void {
   // Not under /nodes/:id: any caller with the token may claim, registered or not.
   router.post(
     '/v1/claims',
@@ -153,7 +169,10 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
       res.json(answer);
     }),
   );
+}
 
+/** A node's long-poll: answered by the core now or later; the node going away frees its slot. */
+function addPollRoute(router: Router, core: TopicServiceCore, guard: Guard, report: ServiceErrorReporter): void {
   router.get(
     '/v1/nodes/:id/poll',
     guard((req, res) => {
@@ -174,7 +193,10 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
       res.on('close', () => safely(report, 'poll release', cancel));
     }),
   );
+}
 
+/** Reads of the cluster: its nodes, its topics with their counts, a topic's members. */
+function addReadRoutes(router: Router, core: TopicServiceCore, guard: Guard): void {
   router.get(
     '/v1/nodes',
     guard((_req, res) => {
@@ -207,7 +229,10 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
       res.json(core.count(parse(topicParam, req.params.topic, 'topic')));
     }),
   );
+}
 
+/** What no route answered: a 404, and the errors routes threw mapped to the API's error codes. */
+function addFallbacks(router: Router, report: ServiceErrorReporter): void {
   router.use((_req: Request, res: Response) => sendError(res, 'not_found', 'no such endpoint', 404));
 
   // Express 5 routes thrown errors here; body-parser errors carry `type`.
@@ -222,5 +247,4 @@ export function createTopicServiceRouter(core: TopicServiceCore, options: Router
     }
     failInternal(res, err, `${_req.method} ${_req.path}`, report);
   });
-  return router;
 }
