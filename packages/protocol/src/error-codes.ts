@@ -268,6 +268,8 @@ export const RedisBrokerErrorCode = {
   ClaimFailed: 'claim_failed',
   /** A `history` read (error reply, lost connection, no answer within `historyTimeoutMs`) or a history publish's append (error reply, lost connection) failed. */
   HistoryFailed: 'history_failed',
+  /** A `presence` read failed (error reply, lost connection, no answer within `presenceTimeoutMs`). */
+  PresenceFailed: 'presence_failed',
 } as const;
 
 export type RedisBrokerErrorCode = (typeof RedisBrokerErrorCode)[keyof typeof RedisBrokerErrorCode];

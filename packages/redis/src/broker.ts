@@ -40,7 +40,7 @@ import { HistoryLink } from './history-link.js';
 import { claim, recordKey, recordWindowMs } from './idempotency.js';
 import { Inbound } from './inbound.js';
 import { heartbeat, leave, liveNodes } from './lease.js';
-import { localPresenceOf, readPresence } from './presence.js';
+import { presenceWithin } from './presence.js';
 import { InterestSync } from './interest-sync.js';
 import { RedisKeys } from './keys.js';
 import { type RedisBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -200,11 +200,11 @@ export class RedisBroker implements Broker {
     if (this.core.isRunning()) this.linked?.sync.updatePresence(updates);
   }
 
-  /** Cluster-wide, after this node's pending writes; while Redis is unreachable, this node's own members. */
+  /** Cluster-wide, after this node's pending writes; while Redis is unreachable, this node's own members (`presenceWithin`). */
   async presence(topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }> {
-    const linked = await this.readable('presence');
-    if (!linked.connected) return localPresenceOf(linked.node.localPresence?.() ?? [], topic, limit);
-    return readPresence(linked.pub, this.keys, topic, limit);
+    this.core.running('presence'); // a lifecycle error as is, not as presence_failed
+    const ready = this.readable('presence').then((linked) => (linked.connected ? linked.pub : undefined));
+    return presenceWithin(ready, this.keys, topic, limit, () => this.linked?.node.localPresence?.() ?? [], this.options.presenceTimeoutMs);
   }
 
   /**

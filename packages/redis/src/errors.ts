@@ -14,3 +14,35 @@ export class RedisBrokerError extends FiretowerCodedError<RedisBrokerErrorCode> 
     this.name = 'RedisBrokerError';
   }
 }
+
+/**
+ * The parsed reply, or a `RedisBrokerError` of `code` naming `what`: the command failed (an error
+ * reply, a lost connection), Redis did not answer within `timeoutMs` (node-redis would otherwise
+ * hold the command while the link is down or Redis is stuck), or the reply had the wrong shape
+ * (`parse` gave undefined).
+ */
+export function withinDeadline<R, T>(
+  code: RedisBrokerErrorCode,
+  reply: Promise<R>,
+  timeoutMs: number,
+  what: string,
+  parse: (reply: R) => T | undefined,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RedisBrokerError(code, `Redis did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    reply.then(
+      (value: R) => {
+        clearTimeout(timer);
+        const parsed = parse(value);
+        if (parsed !== undefined) resolve(parsed);
+        else reject(new RedisBrokerError(code, `unexpected reply to ${what}`));
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        const why = error instanceof Error ? error.message : String(error);
+        reject(new RedisBrokerError(code, `${what} failed: ${why}`, { cause: error }));
+      },
+    );
+  });
+}

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { HistoryPolicy, HistoryQuery, HistoryRead, HistoryRecord } from '@firetower/server';
-import { RedisBrokerError } from './errors.js';
+import { RedisBrokerError, withinDeadline } from './errors.js';
 import type { RedisKeys } from './keys.js';
 import { type Client, NOW, runScript, script } from './scripts.js';
 import { historyExcludeSuffix } from './wire.js';
@@ -216,28 +216,7 @@ export function readHistory(pub: Client, keys: RedisKeys, topic: string, query: 
       await fence.after();
       return value;
     });
-  return withinDeadline(reply, timeoutMs, `a history read of ${topic}`, parseRead);
-}
-
-/** The parsed reply, or a `history_failed` error naming `what` (failed, no answer in time, or a reply of the wrong shape). */
-function withinDeadline<T>(reply: Promise<unknown>, timeoutMs: number, what: string, parse: (reply: unknown) => T | undefined): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RedisBrokerError('history_failed', `Redis did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
-    reply.then(
-      (value: unknown) => {
-        clearTimeout(timer);
-        const parsed = parse(value);
-        if (parsed !== undefined) resolve(parsed);
-        else reject(new RedisBrokerError('history_failed', `unexpected reply to ${what}`));
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        const why = error instanceof Error ? error.message : String(error);
-        reject(new RedisBrokerError('history_failed', `${what} failed: ${why}`, { cause: error }));
-      },
-    );
-  });
+  return withinDeadline('history_failed', reply, timeoutMs, `a history read of ${topic}`, parseRead);
 }
 
 /** `HISTORY_READ`'s flat reply as a `HistoryRead`; undefined when it is not that shape. */

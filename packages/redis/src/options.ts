@@ -65,6 +65,14 @@ export interface RedisBrokerOptions {
    */
   historyTimeoutMs?: number;
   /**
+   * Longest wait for a `presence` read (the node's pending presence writes settle first, then one
+   * script round trip). On timeout, an error reply or a lost connection the read rejects with
+   * `RedisBrokerError` `presence_failed` (while Redis is known to be unreachable the read answers
+   * this node's own members instead).
+   * @default 2_000
+   */
+  presenceTimeoutMs?: number;
+  /**
    * Extra node-redis client options (TLS, username/password, socket settings) merged under
    * `url`. The broker sets `socket.reconnectStrategy` itself unless you pass one. Options that
    * change the reply shapes (RESP version, type mapping, modules) are not accepted.
@@ -83,6 +91,7 @@ export interface ResolvedOptions {
   maxReconnectDelayMs: number;
   claimTimeoutMs: number;
   historyTimeoutMs: number;
+  presenceTimeoutMs: number;
   clientOptions: RedisConnectionOptions;
 }
 
@@ -109,6 +118,7 @@ export function resolveOptions(options: RedisBrokerOptions = {}): ResolvedOption
     maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 2_000, 1),
     claimTimeoutMs: positiveInteger('claimTimeoutMs', options.claimTimeoutMs ?? 1_000, 1),
     historyTimeoutMs: positiveInteger('historyTimeoutMs', options.historyTimeoutMs ?? 2_000, 1),
+    presenceTimeoutMs: positiveInteger('presenceTimeoutMs', options.presenceTimeoutMs ?? 2_000, 1),
     clientOptions: options.clientOptions ?? {},
   };
 }

@@ -9,6 +9,7 @@
  * out; see `scripts.ts`), and a topic's hash vanishes with its last member.
  */
 import type { PresenceEntry, PresenceUpdate } from '@firetower/server';
+import { withinDeadline } from './errors.js';
 import type { RedisKeys } from './keys.js';
 import { PRESENCE_LUA } from './presence-lua.js';
 import { type Client, NOW, runScript, script } from './scripts.js';
@@ -120,11 +121,29 @@ export async function staleShares(pub: Client, keys: RedisKeys, nodeId: string, 
   return stale;
 }
 
-/** A topic's members, cluster-wide: at most `limit` entries, `total` distinct members. */
+/** A topic's members, cluster-wide: at most `limit` entries, `total` distinct members (unbounded: see `presenceWithin`). */
 export async function readPresence(pub: Client, keys: RedisKeys, topic: string, limit: number): Promise<{ members: PresenceEntry[]; total: number }> {
   const cap = Number.isFinite(limit) ? Math.min(MAX_PRESENCE_READ, Math.max(0, Math.floor(limit))) : MAX_PRESENCE_READ;
   const reply = await runScript(pub, PRESENCE_READ, [keys.presence(topic)], [String(cap)]);
   return parsePresence(reply);
+}
+
+/**
+ * A presence read as the broker answers it: once `ready` gives the command connection (after this
+ * node's pending writes), the cluster-wide members; when it gives none (Redis unreachable), this
+ * node's own, from `local`. Rejects with `presence_failed` on an error reply, a lost connection, or
+ * no answer within `timeoutMs`, the wait for `ready` included (a stuck Redis holds the writes too).
+ */
+export function presenceWithin(
+  ready: Promise<Client | undefined>,
+  keys: RedisKeys,
+  topic: string,
+  limit: number,
+  local: () => readonly PresenceUpdate[],
+  timeoutMs: number,
+): Promise<{ members: PresenceEntry[]; total: number }> {
+  const read = ready.then((pub) => (pub !== undefined ? readPresence(pub, keys, topic, limit) : localPresenceOf(local(), topic, limit)));
+  return withinDeadline('presence_failed', read, timeoutMs, `a presence read of ${topic}`, (list) => list);
 }
 
 /** `PRESENCE_READ`'s flat reply; entries of an unexpected shape are skipped, never thrown. */

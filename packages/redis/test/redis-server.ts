@@ -107,6 +107,16 @@ export class RedisServer {
   async stop(): Promise<void> {
     await this.kill();
   }
+
+  /** SIGSTOP: connections stay open, nothing is answered (a Redis stuck in a long command or a fork). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: a paused server answers again, in order, everything it was sent meanwhile. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
 }
 
 /** A plain node-redis client for assertions (PUBSUB NUMSUB, raw PUBLISH). */
