@@ -38,11 +38,6 @@ export class ReusableZlib {
 
   constructor(private readonly makeStream: () => RawStream) {}
 
-  /** False when this runtime's zlib streams lack the hooks: `process` will always answer undefined. */
-  get supported(): boolean {
-    return this.ready() !== undefined;
-  }
-
   /**
    * All of `input` through the stream with Z_SYNC_FLUSH, then a reset. Undefined, with the
    * stream given up (the next call makes a new one), when zlib fails (bad input to an inflater),
