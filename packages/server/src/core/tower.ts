@@ -23,7 +23,7 @@ import { admitFrame } from './frame-limits.js';
 import { closedHooks, onConnectStep, readTimedOutHook } from './lifecycle-hooks.js';
 import { removeByServer, subscribeByServer, toTopicList } from './server-subscriptions.js';
 import { deliverHeld, holdTopics, releaseHeld } from './held-topics.js';
-import { Liveness } from './liveness.js';
+import { beat, heardFrom } from './liveness.js';
 import { endSocket, type EndAction, type TowerSocket } from './tower-socket.js';
 import type { HubMember } from './hub.js';
 import type { TowerHost } from './host.js';
@@ -57,7 +57,10 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   readonly connectedAt = Date.now();
   private _state: TowerState = 'open';
   private closeInfo: { code: number; reason: string } | undefined;
-  private readonly liveness = new Liveness();
+  /** @internal Pings in a row the peer has not answered (liveness.ts). */
+  missedPongs = 0;
+  /** @internal Bytes read from the socket at the last ping; -1 before the first (liveness.ts). */
+  bytesReadAtPing = -1;
   private readTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   /** Closes the connection when its credentials expire (see `renewExpiry`). */
@@ -181,7 +184,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   private receiveFrame(data: Buffer, isBinary: boolean): void {
     if (this._state !== 'open') return;
     this.host.stats.messagesInTotal++;
-    this.liveness.heard();
+    heardFrom(this);
     if (!admitFrame(this.host, this, this.bucket, data, isBinary)) return;
     const text = data.toString();
     if (text === HEARTBEAT) return;
@@ -189,7 +192,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
   }
 
   pong(): void {
-    this.liveness.heard();
+    heardFrom(this);
   }
 
   socketClosed(code: number, reason: string): void {
@@ -213,7 +216,7 @@ export class TowerImpl<AppData = Record<string, unknown>> implements Tower<AppDa
 
   private beat(): void {
     if (this._state !== 'open') return;
-    if (this.liveness.beat(this.socket, this.clientId)) this.write(HEARTBEAT);
+    if (beat(this, this.socket, this.clientId)) this.write(HEARTBEAT);
     else this.teardown(ReportedCloseCode.Abnormal, 'heartbeat timeout', 'terminate');
   }
 
