@@ -74,12 +74,7 @@ export class DeliveryCodec {
       if (parts.length === 1 && !parts[0]!.includes('"')) return { origin: parts[0]!, exclude: undefined, data };
       if (parts.length === 2 && !parts[0]!.includes('"') && !parts[1]!.includes('"')) return { origin: parts[0]!, exclude: parts[1], data };
     }
-    let header: unknown;
-    try {
-      header = JSON.parse(payload.slice(0, newline));
-    } catch {
-      return undefined;
-    }
+    const header = parseJson(payload.slice(0, newline));
     if (!Array.isArray(header) || typeof header[0] !== 'string') return undefined;
     const exclude: unknown = header[1];
     if (exclude !== undefined && typeof exclude !== 'string') return undefined;
@@ -89,12 +84,7 @@ export class DeliveryCodec {
 
 /** `[offset, epoch]` or `[offset, epoch, exclude]`; undefined when malformed. */
 function decodeHistoryHeader(text: string, data: string): DecodedDelivery | undefined {
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const header = parseJson(text);
   if (!Array.isArray(header) || header.length < 2 || header.length > 3) return undefined;
   const [offset, epoch, exclude] = header as unknown[];
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 1 || typeof epoch !== 'string') return undefined;
@@ -103,6 +93,15 @@ function decodeHistoryHeader(text: string, data: string): DecodedDelivery | unde
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** The JSON value of `text`, or undefined when it is not JSON (a foreign writer: dropped, never thrown). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when a topic channel's payload is a presence event rather than a delivery. */
 export function isPresenceEvent(payload: string): boolean {
@@ -123,12 +122,7 @@ function presenceMembers(value: unknown): Array<{ memberId: string; info: string
 
 /** A presence event on `topic`'s channel; undefined for anything malformed (dropped, never thrown). */
 export function decodePresence(topic: string, payload: string): PresenceChange | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
+  const value = parseJson(payload);
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const joined = presenceMembers(v.j);
@@ -173,12 +167,7 @@ function parseCommand(value: unknown): ControlCommand | undefined {
 
 /** Undefined for anything malformed: a foreign writer on the channel must not crash a node. */
 export function decodeControl(payload: string): ControlEnvelope | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
+  const value = parseJson(payload);
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (!isString(v.o)) return undefined;
