@@ -21,15 +21,15 @@
 
 import { createInflateRaw } from 'node:zlib';
 import { ReusableZlib } from './reusable-zlib.js';
+import { deflateExtensionOf } from './writer.js';
 
-const PERMESSAGE_DEFLATE = 'permessage-deflate';
 /** RFC 7692 §7.2.2: the sender dropped the sync flush's 00 00 ff ff; the receiver appends it. */
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 type Decompressed = (error: Error | null, data?: Buffer) => void;
 type Decompress = (data: Buffer, fin: boolean, callback: Decompressed) => void;
 
-/** What we use of ws's PerMessageDeflate object (ws keeps it in the socket's `_extensions`). */
+/** What we use of ws's PerMessageDeflate object (see deflateExtensionOf). */
 interface DeflateExtension {
   params?: { client_no_context_takeover?: unknown } | null;
   _maxPayload?: unknown;
@@ -40,7 +40,7 @@ interface DeflateExtension {
 const shared = new ReusableZlib(createInflateRaw);
 
 function extensionOf(ws: object): DeflateExtension | undefined {
-  return (ws as { _extensions?: Record<string, DeflateExtension | undefined> })._extensions?.[PERMESSAGE_DEFLATE];
+  return deflateExtensionOf(ws);
 }
 
 /**

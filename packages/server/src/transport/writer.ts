@@ -113,6 +113,16 @@ export function rawWriterOf(ws: object): NetSocketLike | undefined {
 const PERMESSAGE_DEFLATE = 'permessage-deflate';
 
 /**
+ * ws's PerMessageDeflate object of a connection that negotiated the extension (ws keeps it in the
+ * socket's private `_extensions`; its public `extensions` has the names only), typed as loosely as
+ * its callers check it.
+ */
+export function deflateExtensionOf(ws: object): Record<string, unknown> | undefined {
+  const extension = (ws as { _extensions?: Record<string, unknown> })._extensions?.[PERMESSAGE_DEFLATE];
+  return typeof extension === 'object' && extension !== null ? (extension as Record<string, unknown>) : undefined;
+}
+
+/**
  * True when the connection negotiated permessage-deflate in the form a shared compressed frame
  * needs: `server_no_context_takeover` (every message compressed on its own) and the full 32 KiB
  * window (a client that asked for a smaller `server_max_window_bits` gets plain frames, which a
@@ -120,8 +130,7 @@ const PERMESSAGE_DEFLATE = 'permessage-deflate';
  * (its public `extensions` has the names only); anything unexpected means plain frames.
  */
 export function acceptsSharedDeflate(ws: object): boolean {
-  const extensions = (ws as { _extensions?: Record<string, { params?: Record<string, unknown> } | undefined> })._extensions;
-  const params = extensions?.[PERMESSAGE_DEFLATE]?.params;
+  const params = deflateExtensionOf(ws)?.params as Record<string, unknown> | null | undefined;
   if (typeof params !== 'object' || params === null) return false;
   const bits = params.server_max_window_bits;
   return params.server_no_context_takeover === true && (bits === undefined || bits === 15);
